@@ -1,0 +1,3 @@
+from ssogen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Crash-safe file writing shared by the config writer and the token cache.
+
+``atomic_write_bytes`` writes a temp file in the target's own directory, fsyncs it, renames it
+over the target and fsyncs the directory: a reader (or a crash) sees the old file or the new
+one, never a mix. Through a symlink the *target* is replaced and the link kept. An existing
+file keeps its mode; a new one gets ``new_mode``. Temp files are named ``.<name>.ssogen-*.tmp``
+and removed on any failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+TMP_SUFFIX = ".tmp"
+
+
+def tmp_prefix(target: Path) -> str:
+    return f".{target.name}.ssogen-"
+
+
+def resolve_target(path: Path) -> Path:
+    """The file a write to ``path`` must replace: symlinks followed (even dangling ones)."""
+    return Path(os.path.realpath(path))
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems (e.g. drvfs on WSL2) refuse directory fsync
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(
+    path: Path,
+    data: bytes,
+    *,
+    new_mode: int = 0o600,
+    backup_suffix: str | None = None,
+    dir_mode: int | None = None,
+) -> Path:
+    """Atomically replace ``path`` (or its symlink target) with ``data``.
+
+    ``backup_suffix``: when set and the file exists, the old content is first copied to
+    ``<target><suffix>`` (one backup, overwritten each time, same mode as the file).
+    ``dir_mode``: create missing parent directories with this mode.
+    Returns the path actually written.
+    """
+    target = resolve_target(Path(path))
+    parent = target.parent
+    if dir_mode is not None and not parent.exists():
+        parent.mkdir(parents=True, mode=dir_mode, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(parent, dir_mode)
+    try:
+        st = os.stat(target)
+        mode = stat.S_IMODE(st.st_mode)
+        exists = True
+    except FileNotFoundError:
+        mode = new_mode
+        exists = False
+        st = None
+
+    if backup_suffix and exists:
+        backup = target.with_name(target.name + backup_suffix)
+        atomic_write_bytes(backup, target.read_bytes(), new_mode=mode)
+        with contextlib.suppress(OSError):
+            os.chmod(backup, mode)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=tmp_prefix(target), suffix=TMP_SUFFIX, dir=parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        if st is not None and os.geteuid() == 0:
+            with contextlib.suppress(OSError):
+                os.chown(tmp, st.st_uid, st.st_gid)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(parent)
+    return target
+
+
+def read_bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+

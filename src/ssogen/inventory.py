@@ -1,0 +1,163 @@
+"""Accounts and roles reachable through one IAM Identity Center start URL.
+
+The JSON form (``ssogen list --json``, ``--inventory FILE``) is::
+
+    {"session": "acme", "start_url": "https://acme.awsapps.com/start",
+     "sso_region": "eu-west-1", "generated_at": "2026-11-26T14:00:00Z",
+     "accounts": [{"id": "111122223333", "name": "prod", "email": "p@x",
+                   "roles": ["AdministratorAccess", "ReadOnly"]}]}
+
+Accounts are sorted by id and roles by name, so the file is stable and diffs well in git.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ssogen.errors import InventoryError
+
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+
+
+def utcnow_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Account:
+    id: str
+    name: str = ""
+    email: str = ""
+    roles: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "roles": sorted(set(self.roles)),
+        }
+
+
+@dataclass
+class Inventory:
+    session: str
+    start_url: str
+    sso_region: str
+    accounts: list[Account] = field(default_factory=list)
+    generated_at: str = field(default_factory=utcnow_iso)
+
+    # -- queries ---------------------------------------------------------------------------
+    def pairs(self) -> Iterable[tuple[Account, str]]:
+        """Every (account, role name) pair, in stable order."""
+        for account in sorted(self.accounts, key=lambda a: a.id):
+            for role in sorted(set(account.roles)):
+                yield account, role
+
+    @property
+    def role_count(self) -> int:
+        return sum(len(set(a.roles)) for a in self.accounts)
+
+    # -- JSON ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session": self.session,
+            "start_url": self.start_url,
+            "sso_region": self.sso_region,
+            "generated_at": self.generated_at,
+            "accounts": [a.to_dict() for a in sorted(self.accounts, key=lambda a: a.id)],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<inventory>") -> Inventory:
+        def bad(what: str) -> InventoryError:
+            return InventoryError(f"{source}: {what}")
+
+        if not isinstance(data, dict):
+            raise bad("expected a JSON object at the top level")
+        for key in ("session", "start_url", "sso_region"):
+            if not isinstance(data.get(key), str) or not data[key].strip():
+                raise bad(f"missing or empty string field {key!r}")
+        generated_at = data.get("generated_at", "")
+        if not isinstance(generated_at, str):
+            raise bad("field 'generated_at' must be a string")
+        raw_accounts = data.get("accounts")
+        if not isinstance(raw_accounts, list):
+            raise bad("field 'accounts' must be a list")
+        accounts: dict[str, Account] = {}
+        for i, raw in enumerate(raw_accounts):
+            where = f"accounts[{i}]"
+            if not isinstance(raw, dict):
+                raise bad(f"{where} must be an object")
+            acc_id = raw.get("id")
+            if isinstance(acc_id, int) and not isinstance(acc_id, bool):
+                acc_id = f"{acc_id:012d}"
+            if not isinstance(acc_id, str) or not ACCOUNT_ID_RE.match(acc_id):
+                raise bad(f"{where}.id must be a 12-digit account id, got {acc_id!r:.40}")
+            name = raw.get("name", "")
+            email = raw.get("email", "")
+            if name is None:
+                name = ""
+            if email is None:
+                email = ""
+            if not isinstance(name, str) or not isinstance(email, str):
+                raise bad(f"{where}: 'name' and 'email' must be strings")
+            roles = raw.get("roles", [])
+            if not isinstance(roles, list) or not all(
+                isinstance(r, str) and r.strip() for r in roles
+            ):
+                raise bad(f"{where}.roles must be a list of non-empty strings")
+            if acc_id in accounts:
+                raise bad(f"{where}: account {acc_id} listed twice")
+            accounts[acc_id] = Account(acc_id, name, email, sorted(set(roles)))
+        return cls(
+            session=data["session"],
+            start_url=data["start_url"],
+            sso_region=data["sso_region"],
+            accounts=sorted(accounts.values(), key=lambda a: a.id),
+            generated_at=generated_at or utcnow_iso(),
+        )
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "<inventory>") -> Inventory:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InventoryError(
+                f"{source}:{exc.lineno}: not valid JSON ({exc.msg})"
+            ) from None
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Inventory:
+        p = Path(path)
+        try:
+            raw = p.read_bytes()
+        except FileNotFoundError:
+            raise InventoryError(f"{p}: inventory file not found") from None
+        except IsADirectoryError:
+            raise InventoryError(f"{p}: is a directory, not an inventory file") from None
+        except OSError as exc:
+            raise InventoryError(f"{p}: cannot read inventory ({exc.strerror})") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InventoryError(
+                f"{p}: not UTF-8 text (bad byte at offset {exc.start})"
+            ) from None
+        return cls.from_json(text, str(p))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        from ssogen.fileio import atomic_write_bytes
+
+        atomic_write_bytes(Path(path), self.to_json().encode("utf-8"), new_mode=0o644)
