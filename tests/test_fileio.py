@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from ssogen.fileio import atomic_write_bytes
+
+
+def mode(p: Path) -> int:
+    return stat.S_IMODE(os.stat(p).st_mode)
+
+
+def test_new_file_gets_new_mode_and_dir_mode(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "f.json"
+    atomic_write_bytes(target, b"x", new_mode=0o600, dir_mode=0o700)
+    assert target.read_bytes() == b"x"
+    assert mode(target) == 0o600
+    assert mode(target.parent) == 0o700
+
+
+def test_existing_mode_is_kept_and_backup_written(tmp_path: Path) -> None:
+    target = tmp_path / "config"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o640)
+    atomic_write_bytes(target, b"new", backup_suffix=".bak")
+    assert target.read_bytes() == b"new"
+    assert mode(target) == 0o640
+    backup = tmp_path / "config.bak"
+    assert backup.read_bytes() == b"old"
+    assert mode(backup) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "config.bak"]
+
+
+def test_symlink_is_kept_and_target_replaced(tmp_path: Path) -> None:
+    real_dir = tmp_path / "dotfiles"
+    real_dir.mkdir()
+    real = real_dir / "aws-config"
+    real.write_bytes(b"old")
+    link = tmp_path / "config"
+    link.symlink_to(real)
+    written = atomic_write_bytes(link, b"new")
+    assert written == real.resolve()
+    assert link.is_symlink()
+    assert real.read_bytes() == b"new"
+    assert not any(p.name.endswith(".tmp") for p in real_dir.iterdir())
+
+
+def test_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             ) -> None:
+    target = tmp_path / "config"
+    target.write_bytes(b"old")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["config"]
