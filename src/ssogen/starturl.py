@@ -1,0 +1,230 @@
+"""Start URL validation, classification and the defaults derived from it.
+
+AWS-owned forms (PROTOCOL.md §6):
+
+* ``https://d-1234567890.awsapps.com/start`` and ``https://<alias>.awsapps.com/start``
+* China: ``https://<alias>.awsapps.cn/start``
+* regional portals: ``https://ssoins-<id>.<region>.portal.amazonaws.com`` and
+  ``https://ssoins-<id>.portal.<region>.app.aws``
+* issuer URLs: ``https://identitycenter.amazonaws.com/ssoins-<id>`` (also ``.com.cn``, ``.eu``,
+  ``identitycenter.us-gov.amazonaws.com``)
+* GovCloud: ``https://start.us-gov-home.awsapps.com/directory/<id|alias>``
+* European Sovereign Cloud: ``*.portal.amazonaws.eu``, ``*.api.amazonwebservices.eu``
+
+Anything else with https and a proper host name is a custom (vanity) domain: accepted, with the
+region left to the user (or found by following its one redirect, see :func:`resolve_custom`).
+The URL is stored verbatim (trimmed): cache keys of legacy profiles hash the exact string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ssogen import regions
+from ssogen.errors import UsageError
+
+AWS_SUFFIXES = (
+    ".awsapps.com", ".awsapps.cn", ".app.aws", ".portal.amazonaws.com",
+    ".portal.amazonaws.com.cn", ".app.amazonwebservices.com.cn", ".portal.amazonaws.eu",
+    ".api.amazonwebservices.eu",
+)
+AWS_HOSTS = (
+    "identitycenter.amazonaws.com", "identitycenter.amazonaws.com.cn",
+    "identitycenter.amazonaws.eu", "identitycenter.us-gov.amazonaws.com",
+)
+GOVCLOUD_HOST = "start.us-gov-home.awsapps.com"
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_REGION_RE = r"(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d)"
+# Host patterns that carry the region (checked against the known region list afterwards).
+_REGION_PATTERNS = [
+    re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.com(\.cn)?$"),
+    re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.app\.aws$"),
+    re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.app\.amazonwebservices\.com\.cn$"),
+    re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.eu$"),
+    re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.api\.amazonwebservices\.eu$"),
+]
+_SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
+_GENERIC_LABELS = {"sso", "login", "signin", "sign-in", "aws", "start", "www", "portal", "auth",
+                   "idp", "id", "identity", "app", "apps", "awsapps"}
+
+
+@dataclass(frozen=True)
+class StartUrl:
+    url: str              # as given (trimmed); stored verbatim
+    host: str             # lower-case host name
+    kind: str             # awsapps | regional-portal | issuer | govcloud | china | eusc | custom
+    partition: str | None  # aws | aws-cn | aws-us-gov | aws-eusc | None (unknown: custom)
+    region: str | None    # inferred from the host, or None
+
+    @property
+    def aws_owned(self) -> bool:
+        return self.kind != "custom"
+
+
+def parse(url: str) -> StartUrl:
+    """Validate a start URL; raise a one-line :class:`UsageError` saying what is wrong."""
+    raw = (url or "").strip()
+    hint = "it looks like https://d-1234567890.awsapps.com/start (IAM Identity Center > Settings)"
+    if not raw:
+        raise UsageError("the start URL is empty", hint=hint)
+    if any(c.isspace() for c in raw):
+        raise UsageError(f"start URL {raw!r} contains spaces", hint=hint)
+    parts = urlsplit(raw if "://" in raw else "")
+    scheme = parts.scheme.lower()
+    if not scheme:
+        raise UsageError(f"start URL {raw!r} must begin with https://", hint=hint)
+    if scheme != "https":
+        raise UsageError(f"start URL {raw!r} must use https://, not {scheme}://", hint=hint)
+    if parts.username or parts.password:
+        raise UsageError("start URL must not contain a user name or password", hint=hint)
+    host = (parts.hostname or "").lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.match(lab) for lab in labels) or \
+            labels[-1].isdigit():
+        raise UsageError(f"start URL {raw!r} has no valid host name", hint=hint)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise UsageError(f"start URL {raw!r} has an invalid port", hint=hint) from None
+
+    kind, partition = _classify(host)
+    region = _region_from_host(host)
+    if region is None and partition is not None:
+        names = regions.region_names(partition)
+        if len(names) == 1:  # a one-region partition (e.g. aws-eusc)
+            region = names[0]
+    return StartUrl(url=raw, host=host, kind=kind, partition=partition, region=region)
+
+
+def _classify(host: str) -> tuple[str, str | None]:
+    if host == GOVCLOUD_HOST or host == "identitycenter.us-gov.amazonaws.com":
+        return ("govcloud" if host == GOVCLOUD_HOST else "issuer"), "aws-us-gov"
+    if host in AWS_HOSTS:
+        if host.endswith(".cn"):
+            return "issuer", "aws-cn"
+        if host.endswith(".eu"):
+            return "issuer", "aws-eusc"
+        return "issuer", "aws"
+    if host.endswith((".awsapps.cn", ".portal.amazonaws.com.cn",
+                      ".app.amazonwebservices.com.cn")):
+        return "china", "aws-cn"
+    if host.endswith((".portal.amazonaws.eu", ".api.amazonwebservices.eu")):
+        return "eusc", "aws-eusc"
+    if host.endswith((".portal.amazonaws.com", ".app.aws")):
+        region = _region_from_host(host)
+        part = regions.find(region).partition if region and regions.find(region) else "aws"
+        return "regional-portal", part
+    if host.endswith(".awsapps.com"):
+        return "awsapps", "aws"
+    return "custom", None
+
+
+def _region_from_host(host: str) -> str | None:
+    for pat in _REGION_PATTERNS:
+        m = pat.match(host)
+        if m and regions.find(m.group("region")):
+            return m.group("region")
+    return None
+
+
+def infer_region(url: str) -> str | None:
+    """The SSO region a start URL names in its host, if it does (else None)."""
+    try:
+        return parse(url).region
+    except UsageError:
+        return None
+
+
+def default_session_name(url: str) -> str:
+    """A short, valid ``[sso-session NAME]`` derived from the start URL.
+
+    ``https://acme.awsapps.com/start`` → ``acme``; ``https://d-123.awsapps.com/start`` →
+    ``d-123``; ``https://identitycenter.amazonaws.com/ssoins-abc`` → ``ssoins-abc``;
+    ``https://start.us-gov-home.awsapps.com/directory/acme`` → ``acme``;
+    ``https://sso.acme.example.com`` → ``acme``.
+    """
+    try:
+        info = parse(url)
+    except UsageError:
+        return "default"
+    path = [seg for seg in urlsplit(info.url).path.split("/") if seg]
+    candidate = ""
+    if info.kind == "govcloud" and len(path) >= 2 and path[0] == "directory":
+        candidate = path[1]
+    elif info.kind == "issuer" and path:
+        candidate = path[0]
+    elif info.kind in ("awsapps", "china", "regional-portal", "eusc"):
+        candidate = info.host.split(".")[0]
+    else:  # custom domain: the most specific label that is not a generic word
+        labels = info.host.split(".")[:-1]  # drop the TLD
+        for lab in labels:
+            if lab not in _GENERIC_LABELS:
+                candidate = lab
+                break
+    return sanitize_session_name(candidate) or "default"
+
+
+def sanitize_session_name(text: str) -> str:
+    s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
+    return re.sub(r"-{2,}", "-", s)[:64]
+
+
+def validate_session_name(name: str) -> str:
+    """Return the name or raise a one-line UsageError (no spaces, brackets, quotes, ``#``...).
+
+    botocore splits ``[sso-session NAME]`` with shlex and needs exactly two tokens.
+    """
+    value = name or ""
+    hint = "use letters, digits and . _ - @ + (e.g. acme or acme-prod)"
+    if not value.strip():
+        raise UsageError("the session name is empty", hint=hint)
+    if any(c.isspace() for c in value):
+        raise UsageError(f"session name {value!r} contains spaces", hint=hint)
+    if len(value) > 100:
+        raise UsageError("session name is longer than 100 characters", hint=hint)
+    if not _SESSION_NAME_RE.match(value):
+        raise UsageError(f"session name {value!r} contains characters that are not allowed",
+                         hint=hint)
+    return value
+
+
+def resolve_custom(url: str, *, timeout: float = 3.0) -> StartUrl | None:
+    """For a custom domain, follow at most one redirect (HEAD, GET on 405/501) to an AWS-owned
+    https host, as the AWS CLI does, and return that URL's parse; None if it leads nowhere."""
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    info = parse(url)
+    if info.aws_owned:
+        return info
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    for method in ("HEAD", "GET"):
+        req = urllib.request.Request(info.url, method=method)
+        try:
+            with opener.open(req, timeout=timeout) as resp:
+                if resp.status in (405, 501) and method == "HEAD":
+                    continue
+                return None
+        except urllib.error.HTTPError as exc:
+            if exc.code in (405, 501) and method == "HEAD":
+                continue
+            location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
+            if not location:
+                return None
+            try:
+                target = parse(location)
+            except UsageError:
+                return None
+            return target if target.aws_owned else None
+        except (OSError, http.client.HTTPException, ValueError):
+            return None
+    return None

@@ -1,0 +1,130 @@
+"""Start URL forms (PROTOCOL §6), region inference, session names, the region data file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ssogen import regions, starturl
+from ssogen.errors import UsageError
+from ssogen.resources import read_template
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "partition", "region", "session"),
+    [
+        ("https://acme.awsapps.com/start", "awsapps", "aws", None, "acme"),
+        ("https://d-1234567890.awsapps.com/start/#/", "awsapps", "aws", None, "d-1234567890"),
+        ("  https://Acme.awsapps.com/start  ", "awsapps", "aws", None, "acme"),
+        ("https://acme.awsapps.cn/start", "china", "aws-cn", None, "acme"),
+        ("https://ssoins-7223abcd.eu-west-1.portal.amazonaws.com", "regional-portal", "aws",
+         "eu-west-1", "ssoins-7223abcd"),
+        ("https://ssoins-7223abcd.portal.us-east-2.app.aws", "regional-portal", "aws",
+         "us-east-2", "ssoins-7223abcd"),
+        ("https://ssoins-1.cn-north-1.portal.amazonaws.com.cn", "china", "aws-cn",
+         "cn-north-1", "ssoins-1"),
+        ("https://identitycenter.amazonaws.com/ssoins-722312abcd", "issuer", "aws", None,
+         "ssoins-722312abcd"),
+        ("https://identitycenter.us-gov.amazonaws.com/ssoins-1", "issuer", "aws-us-gov", None,
+         "ssoins-1"),
+        ("https://start.us-gov-home.awsapps.com/directory/acme-gov", "govcloud", "aws-us-gov",
+         None, "acme-gov"),
+        ("https://acme.portal.amazonaws.eu", "eusc", "aws-eusc", "eusc-de-east-1", "acme"),
+        ("https://sso.acme-corp.example.com/", "custom", None, None, "acme-corp"),
+        ("https://login.bigco.io", "custom", None, None, "bigco"),
+    ],
+)
+def test_forms(url: str, kind: str, partition: str | None, region: str | None,
+               session: str) -> None:
+    info = starturl.parse(url)
+    assert info.kind == kind
+    assert info.partition == partition
+    assert info.region == region
+    assert info.url == url.strip()  # stored verbatim (only trimmed)
+    assert starturl.default_session_name(url) == session
+    starturl.validate_session_name(session)  # every default is itself valid
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://acme.awsapps.com/start", "https://"),
+        ("acme.awsapps.com/start", "https://"),
+        ("ftp://acme.awsapps.com", "https://"),
+        ("", "empty"),
+        ("https://", "host"),
+        ("https://localhost/start", "host"),
+        ("https://acme awsapps.com", "spaces"),
+        ("https://user:pw@acme.awsapps.com/start", "password"),
+        ("https://acme.awsapps.com:99999/start", "port"),
+        ("https://-bad-.awsapps.com/start", "host"),
+    ],
+)
+def test_bad_urls(url: str, words: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        starturl.parse(url)
+    assert words in exc.value.message
+    assert "\n" not in exc.value.message
+    assert exc.value.hint
+
+
+def test_unknown_region_in_host_is_not_inferred() -> None:
+    # the pattern matches but xx-nowhere-9 is no IAM Identity Center region
+    assert starturl.infer_region("https://ssoins-1.xx-nowhere-9.portal.amazonaws.com") is None
+    assert starturl.infer_region("http://bad") is None
+
+
+@pytest.mark.parametrize("name", ["acme", "acme-prod", "a.b_c", "team@corp", "x+y", "A1"])
+def test_good_session_names(name: str) -> None:
+    assert starturl.validate_session_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["", " ", "my session", "acme]", "[acme", "a#b", "a;b",
+                                  "'q'", '"q"', "-lead", "a=b", "x" * 101])
+def test_bad_session_names(name: str) -> None:
+    with pytest.raises(UsageError):
+        starturl.validate_session_name(name)
+
+
+def test_sanitize() -> None:
+    assert starturl.sanitize_session_name("My Team!!  SSO") == "my-team-sso"
+    assert starturl.sanitize_session_name("---") == ""
+
+
+def test_regions_file_matches_protocol() -> None:
+    data = json.loads(read_template("sso_regions.json"))
+    parts = {p["partition"]: [r["name"] for r in p["regions"]] for p in data["partitions"]}
+    assert len(parts["aws"]) == 34
+    assert parts["aws-cn"] == ["cn-north-1", "cn-northwest-1"]
+    assert parts["aws-us-gov"] == ["us-gov-east-1", "us-gov-west-1"]
+    assert parts["aws-eusc"] == ["eusc-de-east-1"]
+    assert {"eu-west-1", "us-east-1", "mx-central-1", "ap-southeast-7"} <= set(parts["aws"])
+
+
+def test_regions_match_botocore() -> None:
+    """The data file agrees with the installed botocore's endpoint data."""
+    import os
+
+    import botocore
+
+    path = os.path.join(os.path.dirname(botocore.__file__), "data", "endpoints.json")
+    with open(path, encoding="utf-8") as fh:
+        endpoints = json.load(fh)
+    theirs = set()
+    for p in endpoints["partitions"]:
+        for name in p["services"].get("portal.sso", {}).get("endpoints", {}):
+            if "fips" not in name:
+                theirs.add(name)
+    ours = set(regions.region_names())
+    assert ours <= theirs  # every region we offer exists for botocore
+    assert len(theirs - ours) <= 3, theirs - ours  # and we lag at most a little
+
+
+def test_validate_region() -> None:
+    assert regions.validate_sso_region(" EU-WEST-1 ") == "eu-west-1"
+    with pytest.raises(UsageError) as exc:
+        regions.validate_sso_region("eu-west-9")
+    assert "eu-west-1" in (exc.value.hint or "")
+    assert regions.find("us-gov-west-1").partition == "aws-us-gov"
+    assert regions.partitions() == ["aws", "aws-cn", "aws-us-gov", "aws-eusc"]
