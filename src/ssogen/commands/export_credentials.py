@@ -1,0 +1,51 @@
+"""``ssogen export-credentials``: role credentials for a profile, for a shell or credential_process.
+
+The only command that prints secrets, and only on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EPILOG = """\
+examples:
+  eval "$(ssogen export-credentials --profile prod-admin)"        bash / zsh
+  ssogen export-credentials --profile prod-admin --format powershell | Invoke-Expression
+  ssogen export-credentials --profile prod-admin --format json
+
+  # in ~/.aws/config, for tools that only understand credential_process:
+  [profile prod-admin-process]
+  credential_process = ssogen export-credentials --profile prod-admin --format process
+
+Credentials come from the cached SSO token (refreshed when possible); nothing logs in here.
+Not logged in: exit 4, run `ssogen login --profile NAME`. Unknown profile: exit 2.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
+             ) -> argparse.ArgumentParser:
+    from ssogen.credentials import FORMATS
+
+    p = subparsers.add_parser(
+        "export-credentials", parents=[common],
+        help="print role credentials for a profile (env, powershell, json, credential_process)",
+        description="Print temporary role credentials for PROFILE using the cached SSO token. "
+        "Secrets go to stdout only.",
+        epilog=EPILOG,
+    )
+    p.add_argument("--profile", required=True, metavar="NAME",
+                   help="profile in the config file (e.g. one ssogen generated)")
+    p.add_argument("--format", choices=FORMATS, default="env",
+                   help="env (default: export lines for bash/zsh), powershell, json, "
+                   "or process (credential_process JSON, Version 1)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ssogen import credentials
+
+    creds = credentials.resolve(args.profile, args.config)
+    sys.stdout.write(credentials.render(creds, args.format))
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,132 @@
+"""Role credentials for a profile, and their shell / process formats (``export-credentials``).
+
+Credentials are resolved by botocore itself (``Session(profile=NAME).get_credentials()``): for an
+SSO profile that reads the AWS CLI v2 token cache, refreshes the token when it can, and calls
+``GetRoleCredentials`` through a normally created ``sso`` client, so ``AWS_ENDPOINT_URL_SSO`` /
+``AWS_ENDPOINT_URL_SSO_OIDC`` apply. Non-SSO profiles (static keys, assume-role) work too.
+
+This is the only module whose output contains secrets, and only :mod:`ssogen.commands.
+export_credentials` prints it (on stdout). Error messages never contain a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
+
+FORMATS = ("env", "powershell", "json", "process")
+
+
+@dataclass(frozen=True)
+class RoleCredentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None
+    expiration: datetime | None  # UTC
+
+    @property
+    def expiration_iso(self) -> str | None:
+        if self.expiration is None:
+            return None
+        return self.expiration.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def masked_key(self) -> str:
+        """``ASIA…ABCD``: safe to print (the access key id is not a secret, but keep it short)."""
+        k = self.access_key_id
+        return f"{k[:4]}…{k[-4:]}" if len(k) > 8 else "…"
+
+
+def resolve(profile: str, config_path: str) -> RoleCredentials:
+    """Credentials for ``profile`` from ``config_path``; one-line SsogenErrors on failure."""
+    import botocore.exceptions as bex
+    import botocore.session
+
+    session = botocore.session.Session()
+    session.set_config_variable("config_file", config_path)
+    try:
+        available = session.available_profiles
+    except bex.ConfigParseError as exc:
+        raise ConfigFileError(f"{config_path}: cannot parse ({_short(exc)})") from None
+    if profile not in available:
+        raise UsageError(
+            f"profile {profile!r} not found in {config_path}",
+            hint="`ssogen list` shows accounts and roles; `ssogen setup` or `ssogen sync` "
+            "writes their profiles",
+        )
+    session.set_config_variable("profile", profile)
+    login_hint = f"run `ssogen login --profile {profile}` (or `ssogen setup`), then try again"
+    try:
+        creds = session.get_credentials()
+        if creds is None:
+            raise UsageError(f"profile {profile!r} has no credentials configured",
+                             hint="a profile written by ssogen has sso_session, "
+                             "sso_account_id and sso_role_name")
+        frozen = creds.get_frozen_credentials()
+    except (bex.SSOTokenLoadError, bex.TokenRetrievalError, bex.UnauthorizedSSOTokenError,
+            bex.PendingAuthorizationExpiredError) as exc:
+        raise NotLoggedInError(f"not logged in for profile {profile!r} "
+                               f"({type(exc).__name__})", hint=login_hint) from None
+    except (bex.InvalidConfigError, bex.ProfileNotFound, bex.PartialCredentialsError) as exc:
+        raise ConfigFileError(f"profile {profile!r}: {_short(exc)}") from None
+    except bex.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("UnauthorizedException", "ForbiddenException"):
+            raise NotLoggedInError(f"the SSO token for profile {profile!r} was rejected",
+                                   hint=login_hint) from None
+        if code in ("ResourceNotFoundException",):
+            raise ApiError(f"role of profile {profile!r} is not assigned to you (any more)",
+                           hint="`ssogen sync --prune` removes profiles whose role is gone"
+                           ) from None
+        raise ApiError(f"GetRoleCredentials failed for profile {profile!r}: {code}") from None
+    except (bex.EndpointConnectionError, bex.ConnectTimeoutError, bex.ReadTimeoutError) as exc:
+        raise ApiError(f"cannot reach AWS ({type(exc).__name__})",
+                       hint="check the network (or AWS_ENDPOINT_URL_SSO)") from None
+    except bex.BotoCoreError as exc:
+        raise ApiError(f"cannot get credentials for profile {profile!r}: "
+                       f"{type(exc).__name__}") from None
+    expiry = getattr(creds, "_expiry_time", None)
+    if isinstance(expiry, datetime) and expiry.tzinfo is None:
+        expiry = expiry.replace(tzinfo=timezone.utc)
+    return RoleCredentials(frozen.access_key, frozen.secret_key, frozen.token,
+                           expiry if isinstance(expiry, datetime) else None)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _pairs(creds: RoleCredentials) -> list[tuple[str, str]]:
+    out = [("AWS_ACCESS_KEY_ID", creds.access_key_id),
+           ("AWS_SECRET_ACCESS_KEY", creds.secret_access_key)]
+    if creds.session_token:
+        out.append(("AWS_SESSION_TOKEN", creds.session_token))
+    if creds.expiration_iso:
+        out.append(("AWS_CREDENTIAL_EXPIRATION", creds.expiration_iso))
+    return out
+
+
+def render(creds: RoleCredentials, fmt: str) -> str:
+    """The text ``export-credentials`` prints (ends with a newline)."""
+    if fmt == "env":
+        return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in _pairs(creds))
+    if fmt == "powershell":
+        return "".join(f"$Env:{k}='{v.replace(chr(39), chr(39) * 2)}'\n"
+                       for k, v in _pairs(creds))
+    body: dict[str, object] = {}
+    if fmt == "process":
+        body["Version"] = 1
+    body["AccessKeyId"] = creds.access_key_id
+    body["SecretAccessKey"] = creds.secret_access_key
+    if creds.session_token:
+        body["SessionToken"] = creds.session_token
+    if creds.expiration_iso:
+        body["Expiration"] = creds.expiration_iso
+    if fmt == "process":
+        return json.dumps(body) + "\n"
+    if fmt == "json":
+        return json.dumps(body, indent=2) + "\n"
+    raise UsageError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")

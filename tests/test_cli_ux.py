@@ -1,0 +1,140 @@
+"""CLI polish: fast --help, examples on every command, one-line errors, shell completion."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("boto3", "botocore", "questionary", "configupdater", "prompt_toolkit", "jinja2")
+
+
+def test_parser_build_imports_nothing_heavy() -> None:
+    """`ssogen --help` stays fast: building the parser imports no heavy dependency."""
+    code = (
+        "import sys\n"
+        "from ssogen.cli import build_parser\n"
+        "p = build_parser()\n"
+        "p.format_help()\n"
+        "for a in p._actions:\n"
+        "    if hasattr(a, 'choices') and isinstance(a.choices, dict):\n"
+        "        [s.format_help() for s in a.choices.values()]\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def _commands() -> list[str]:
+    from ssogen.cli import build_parser
+
+    parser = build_parser()
+    for a in parser._actions:
+        if hasattr(a, "choices") and isinstance(a.choices, dict):
+            return list(a.choices)
+    return []
+
+
+def test_every_command_has_examples(run_ssogen) -> None:  # type: ignore[no-untyped-def]
+    cmds = _commands()
+    assert {"export-credentials", "completion"} <= set(cmds)
+    for cmd in cmds:
+        proc = run_ssogen(cmd, "--help")
+        assert proc.returncode == 0, cmd
+        assert "examples:" in proc.stdout, f"`ssogen {cmd} --help` has no examples"
+        assert "ssogen" in proc.stdout.split("examples:")[1]
+
+
+def test_top_level_help_and_version(run_ssogen) -> None:  # type: ignore[no-untyped-def]
+    proc = run_ssogen("--help")
+    assert proc.returncode == 0
+    assert "examples:" in proc.stdout and "exit codes" in proc.stdout
+    assert run_ssogen("--version").stdout.startswith("ssogen ")
+
+
+def test_missing_profile_is_one_line_exit_2(sandbox) -> None:  # type: ignore[no-untyped-def]
+    sandbox.aws.mkdir()
+    sandbox.config.write_text("[profile other]\nregion = eu-west-1\n")
+    proc = sandbox.run("export-credentials", "--profile", "nope")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert lines[0] == f"ssogen: error: profile 'nope' not found in {sandbox.config}"
+    assert len(lines) <= 2 and all("Traceback" not in ln for ln in lines)
+
+
+# -- completion ------------------------------------------------------------------------------
+def _bash_complete(sandbox, script: str, words: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    line = " ".join(words)
+    prog = (
+        f"{script}\n"
+        f"COMP_WORDS=({' '.join(repr(w) for w in words)})\n"
+        f"COMP_CWORD={len(words) - 1}\n"
+        f"COMP_LINE={line!r}\n"
+        "_ssogen\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    out = subprocess.run(["bash", "-c", prog], capture_output=True, text=True,
+                         env=sandbox.env, check=True)
+    return [w for w in out.stdout.splitlines() if w]
+
+
+def test_bash_completion(sandbox, run_ssogen) -> None:  # type: ignore[no-untyped-def]
+    proc = run_ssogen("completion", "bash")
+    assert proc.returncode == 0
+    script = proc.stdout
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(
+        "[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n"
+        "sso_region = eu-west-1\n\n[profile prod-admin]\nregion = eu-west-1\n\n"
+        "[profile dev-ro]\nregion = eu-west-1\n"
+    )
+    top = _bash_complete(sandbox, script, ["ssogen", ""])
+    for cmd in _commands():
+        assert cmd in top
+    assert _bash_complete(sandbox, script, ["ssogen", "exp"]) == ["export-credentials"]
+    assert "--format" in _bash_complete(sandbox, script, ["ssogen", "export-credentials", "--"])
+    assert _bash_complete(sandbox, script,
+                          ["ssogen", "export-credentials", "--format", "p"]) == [
+        "powershell", "process"]
+    assert _bash_complete(sandbox, script,
+                          ["ssogen", "export-credentials", "--profile", ""]) == [
+        "prod-admin", "dev-ro"]
+    assert _bash_complete(sandbox, script, ["ssogen", "completion", "z"]) == ["zsh"]
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="fish not installed")
+def test_fish_completion(sandbox, run_ssogen) -> None:  # type: ignore[no-untyped-def]
+    script = sandbox.home / "ssogen.fish"
+    script.write_text(run_ssogen("completion", "fish").stdout)
+    sandbox.aws.mkdir()
+    sandbox.config.write_text("[profile prod-admin]\nregion = eu-west-1\n")
+
+    def complete(line: str) -> list[str]:
+        out = subprocess.run(["fish", "--no-config", "-c",
+                              f"source {script}; complete -C {line!r}"],
+                             capture_output=True, text=True, env=sandbox.env, check=True)
+        return [ln.split("\t")[0] for ln in out.stdout.splitlines()]
+
+    assert "export-credentials" in complete("ssogen ex")
+    assert "--format" in complete("ssogen export-credentials --fo")
+    assert "prod-admin" in complete("ssogen export-credentials --profile ")
+
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")
+def test_zsh_completion_parses(run_ssogen, sandbox) -> None:  # type: ignore[no-untyped-def]
+    script = sandbox.home / "_ssogen"
+    text = run_ssogen("completion", "zsh").stdout
+    script.write_text(text)
+    assert text.startswith("#compdef ssogen")
+    for cmd in _commands():
+        assert f"'{cmd}:" in text
+    subprocess.run(["zsh", "-n", str(script)], check=True)
+
+
+def test_completion_rejects_unknown_shell(run_ssogen) -> None:  # type: ignore[no-untyped-def]
+    proc = run_ssogen("completion", "tcsh")
+    assert proc.returncode == 2
