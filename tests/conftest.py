@@ -88,3 +88,29 @@ def sandbox(tmp_path: Path) -> Sandbox:
 @pytest.fixture
 def run_ssogen(sandbox: Sandbox) -> Callable[..., subprocess.CompletedProcess[str]]:
     return sandbox.run
+
+
+# --- emulator (ssogen.emulator) -----------------------------------------------------------
+@pytest.fixture
+def make_emulator():  # -> Callable[..., Emulator]
+    """Factory: ``make_emulator(**Emulator kwargs)`` starts an emulator (sample organisation
+    unless ``org=`` is given); every one started is stopped after the test."""
+    from ssogen.emulator import Emulator, Organization
+
+    started: list[Emulator] = []
+
+    def factory(**kwargs: object) -> Emulator:
+        kwargs.setdefault("org", Organization.sample())
+        emu = Emulator(**kwargs).start()  # type: ignore[arg-type]
+        started.append(emu)
+        return emu
+
+    yield factory
+    for emu in started:
+        emu.stop()
+
+
+@pytest.fixture
+def emulator(make_emulator):  # -> Emulator
+    """A fresh, running emulator with the sample organisation (6 accounts)."""
+    return make_emulator()

@@ -1,0 +1,89 @@
+"""The verification page at ``/device``: what a person sees after opening the URL that
+``ssogen login`` prints. Like AWS's page it shows the code and asks to allow or deny access.
+Plain HTML forms, so a browser or ``curl -d user_code=ABCD-EFGH -d action=approve`` works."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+if TYPE_CHECKING:
+    from ssogen.emulator.server import Emulator
+
+_STYLE = """
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;background:#f2f3f3;
+margin:0;color:#16191f}
+header{background:#232f3e;color:#fff;padding:12px 24px;font-weight:600}
+main{max-width:460px;margin:48px auto;background:#fff;padding:28px 32px;border-radius:8px;
+box-shadow:0 1px 4px rgba(0,0,0,.15)}
+h1{font-size:20px;margin-top:0}
+.code{font:600 28px/1.4 ui-monospace,Menlo,Consolas,monospace;letter-spacing:3px;
+text-align:center;background:#f2f8fd;border:1px solid #0972d3;border-radius:6px;padding:10px}
+input[type=text]{font:600 22px ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;
+width:100%;box-sizing:border-box;padding:8px;text-transform:uppercase}
+.buttons{display:flex;gap:12px;margin-top:20px}
+button{flex:1;font-size:16px;padding:10px;border-radius:20px;cursor:pointer;border:1px solid
+#0972d3}
+.allow{background:#ff9900;border-color:#ff9900;color:#16191f;font-weight:600}
+.deny{background:#fff;color:#0972d3}
+.ok{color:#037f0c}.bad{color:#d91515}
+small{color:#5f6b7a}
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+            f"<body><header>ssogen emulator &middot; AWS IAM Identity Center</header>"
+            f"<main>{body}</main></body></html>\n")
+
+
+def _form(user_code: str, message: str = "") -> str:
+    code = html.escape(user_code)
+    note = f'<p class="bad">{html.escape(message)}</p>' if message else ""
+    if user_code:
+        shown = (f'<p>Confirm that this code matches the one shown in your terminal:</p>'
+                 f'<div class="code" id="user-code">{code}</div>'
+                 f'<input type="hidden" name="user_code" value="{code}">')
+    else:
+        shown = ('<p>Enter the code shown in your terminal:</p>'
+                 '<input type="text" name="user_code" autofocus autocomplete="off" '
+                 'placeholder="ABCD-EFGH" maxlength="9" aria-label="code">')
+    return _page("Authorize request", (
+        f"<h1>Authorization requested</h1>{note}"
+        f'<form method="post" action="/device">{shown}'
+        f"<p><small>A command-line tool (such as <code>ssogen login</code> or "
+        f"<code>aws sso login</code>) asks to access your AWS accounts.</small></p>"
+        f'<div class="buttons">'
+        f'<button class="deny" type="submit" name="action" value="deny">Deny</button>'
+        f'<button class="allow" type="submit" name="action" value="approve">Allow access'
+        f"</button></div></form>"))
+
+
+def handle_page(emu: Emulator, method: str, query: dict[str, str],
+                raw: bytes) -> tuple[int, str]:
+    if method == "GET":
+        return 200, _form(query.get("user_code", "").strip())
+    if method != "POST":
+        return 405, _page("Not allowed", "<h1>Method not allowed</h1>")
+    form = {k: v[-1] for k, v in
+            parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    code = form.get("user_code", "").strip()
+    action = form.get("action", "approve")
+    if not code:
+        return 400, _form("", "Enter the code shown in your terminal.")
+    if action not in ("approve", "deny"):
+        return 400, _form(code, "Choose Allow access or Deny.")
+    try:
+        done = emu.approve(code) if action == "approve" else emu.deny(code)
+    except LookupError as exc:
+        return 400, _form("", f"Code {code[:12]}: {exc}.")
+    if action == "approve":
+        return 200, _page("Request approved", (
+            f'<h1 class="ok">Request approved</h1><p>Code <b>{html.escape(done)}</b>: '
+            f"you can close this window and return to your terminal.</p>"))
+    return 200, _page("Request denied", (
+        f'<h1 class="bad">Request denied</h1><p>Code <b>{html.escape(done)}</b> was denied; '
+        f"the command in your terminal will stop.</p>"))
