@@ -1,0 +1,75 @@
+"""``ssogen list``: the accounts and roles a session can reach."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ssogen.inventory import Inventory
+
+EPILOG = """\
+examples:
+  ssogen list --session acme               table of account id, name and roles
+  ssogen list --session acme --json        the inventory JSON (input for --inventory)
+  ssogen list --profile dev-admin --no-login   fail (exit 4) instead of logging in
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
+             ) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "list", parents=[common], epilog=EPILOG,
+        help="list the accounts and roles reachable through a session",
+        description="Discover every account and role behind an IAM Identity Center start URL "
+        "(logging in first if needed) and print them as a table or as inventory JSON.",
+    )
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--session", metavar="NAME", help="[sso-session NAME] to use")
+    who.add_argument("--profile", metavar="NAME", help="use the session this profile uses")
+    p.add_argument("--json", action="store_true", help="print the inventory JSON")
+    p.add_argument("--no-login", action="store_true",
+                   help="never start a login; exit 4 without a valid or refreshable token")
+    p.add_argument("--no-browser", action="store_true",
+                   help="if a login is needed, only print the URL and code")
+    return p
+
+
+def format_table(inventory: Inventory) -> str:
+    rows = [(a.id, a.name, ", ".join(sorted(set(a.roles))) or "-")
+            for a in sorted(inventory.accounts, key=lambda a: a.id)]
+    header = ("ACCOUNT", "NAME", "ROLES")
+    name_width = min(40, max([len(header[1])] + [len(r[1]) for r in rows]))
+    lines = [f"{header[0]:<12}  {header[1]:<{name_width}}  {header[2]}"]
+    for acc_id, name, roles in rows:
+        clean = "".join(ch if ch.isprintable() else "?" for ch in name)
+        if len(clean) > name_width:
+            clean = clean[: name_width - 1] + "…"
+        lines.append(f"{acc_id:<12}  {clean:<{name_width}}  {roles}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ssogen import auth, ui
+    from ssogen.discover import DiscoveryStats, discover
+
+    session = auth.resolve_session(args.config, session=args.session, profile=args.profile)
+    token = auth.get_access_token(session, allow_login=not args.no_login,
+                                  no_browser=args.no_browser)
+
+    def renew(rejected: str) -> str:
+        return auth.get_access_token(session, allow_login=not args.no_login,
+                                     no_browser=args.no_browser, rejected=rejected)
+
+    stats = DiscoveryStats()
+    inventory = discover(session, access_token=token, token_provider=renew, stats=stats)
+    if args.json:
+        sys.stdout.write(inventory.to_json())
+    else:
+        sys.stdout.write(format_table(inventory))
+    if args.verbose or not args.json:
+        extra = f", {stats.throttled} throttled requests retried" if stats.throttled else ""
+        ui.info(f"{len(inventory.accounts)} accounts, {inventory.role_count} roles "
+                f"({stats.elapsed:.1f} s{extra})")
+    return 0

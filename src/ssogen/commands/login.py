@@ -1,0 +1,51 @@
+"""``ssogen login``: device-code login for one IAM Identity Center session."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+examples:
+  ssogen login --session acme              log in (reuses a valid token or refreshes it)
+  ssogen login --profile dev-admin         log in through the session a profile uses
+  ssogen login --session acme --no-browser print the URL and code only (SSH, containers)
+  ssogen login --session acme --force      ignore the cached token and log in again
+
+The token is cached in ~/.aws/sso/cache exactly as `aws sso login` caches it, so the AWS CLI,
+boto3 and the SDKs use it (and ssogen uses theirs).
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
+             ) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "login", parents=[common], epilog=EPILOG,
+        help="device-code login (works in WSL2 and over SSH)",
+        description="Log in to AWS IAM Identity Center with the device-code flow: open the "
+        "URL shown (in any browser, on any device) and approve the code. On WSL2 the Windows "
+        "browser is opened and the code copied to the Windows clipboard.",
+    )
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--session", metavar="NAME", help="[sso-session NAME] to log in to")
+    who.add_argument("--profile", metavar="NAME",
+                     help="log in to the session this profile uses (legacy profiles too)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="do not open a browser; only print the URL and code")
+    p.add_argument("--force", action="store_true",
+                   help="log in again even if the cached token is still valid")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ssogen import auth, ui
+
+    session = auth.resolve_session(args.config, session=args.session, profile=args.profile)
+    token = auth.obtain_token(session, allow_login=True, force=args.force,
+                              no_browser=args.no_browser)
+    until = token.expires_at.astimezone().strftime("%H:%M")
+    if token.source == "cache":
+        ui.info(f"Already logged in to {session.start_url} (token valid until {until}); "
+                "use --force to log in again")
+    else:
+        ui.info(f"Logged in to {session.start_url} (token valid until {until})")
+    return 0

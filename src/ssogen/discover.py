@@ -1,0 +1,354 @@
+"""Every account and role behind an IAM Identity Center start URL → :class:`Inventory`.
+
+ListAccounts is paged (100 a page) in the calling thread; each page's accounts are handed at
+once to a bounded thread pool that runs ListAccountRoles (paged too) for them, so role calls
+start while later account pages are still being fetched.
+
+Throttling is handled here rather than by botocore (its retries are switched off so every
+attempt is counted and paced): each API has an :class:`AdaptiveRateLimiter` shared by all
+workers. It sends unpaced until the first 429, then paces at the success rate it measured over
+the last second times a small overdrive, probing upwards while no 429 arrives (multiplicative
+decrease, gradual increase). The overdrive keeps the server's own budget saturated, so the run
+proceeds at the server's limit instead of the 60-80 % an AIMD sawtooth or botocore's cubic
+limiter reaches; throttled requests are retried after a short jittered delay through the same
+limiter. 5xx answers and dropped/timed-out connections are retried with exponential backoff and
+full jitter. A 401 (token expired or revoked mid-run) renews the token once through
+``token_provider`` and carries on.
+
+An account whose roles cannot be fetched after the retries makes the whole run fail with
+:class:`ApiError` (exit 5): a partial inventory is never returned as if complete.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from ssogen.auth import SsoSession
+from ssogen.errors import ApiError
+from ssogen.inventory import Account, Inventory
+from ssogen.progress import Progress
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100  # the service rejects more
+MAX_TRANSIENT_ATTEMPTS = 7  # 5xx / connection errors: attempts per call
+MAX_THROTTLED_ATTEMPTS = 40  # 429s: attempts per call (paced, so progress continues)
+THROTTLE_CODES = {"TooManyRequestsException", "ThrottlingException", "Throttling",
+                  "ThrottledException", "RequestLimitExceeded", "SlowDown"}
+
+TokenProvider = Callable[[str], str]  # (rejected token) -> new token
+
+
+@dataclass
+class DiscoveryStats:
+    """Counters for one run (for the progress bar, tests and the benchmark)."""
+
+    calls: int = 0
+    throttled: int = 0
+    retried: int = 0  # 5xx and connection errors
+    renewed_token: bool = False
+    elapsed: float = 0.0
+
+
+class AdaptiveRateLimiter:
+    """Client-side pacing for one API, shared by all threads.
+
+    Unlimited until the first throttle. On a throttle (at most one cut per ``CUT_EVERY``
+    seconds, so a burst of 429s counts as one event) the rate becomes the success rate measured
+    over the last ``WINDOW`` seconds times ``OVERDRIVE``, if that is lower than the current one.
+    After ``RAISE_AFTER`` seconds without a throttle it grows by ``RAISE_FACTOR`` every
+    ``RAISE_EVERY`` seconds.
+    """
+
+    WINDOW = 1.0
+    OVERDRIVE = 1.08
+    CUT_EVERY = 0.5
+    RAISE_AFTER = 0.5
+    RAISE_EVERY = 0.25
+    RAISE_FACTOR = 1.08
+    MIN_RATE = 0.5
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.rate: float | None = None
+        self._next = 0.0
+        self._ok: collections.deque[float] = collections.deque()
+        self._first_ok: float | None = None
+        self._last_cut = float("-inf")
+        self._last_throttle = float("-inf")
+        self._last_raise = float("-inf")
+
+    def reserve(self) -> float:
+        """Reserve a send slot; returns how long to wait before sending."""
+        with self._lock:
+            if self.rate is None:
+                return 0.0
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + 1.0 / self.rate
+            return slot - now
+
+    def success(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._first_ok is None:
+                self._first_ok = now
+            self._ok.append(now)
+            while self._ok and self._ok[0] < now - self.WINDOW:
+                self._ok.popleft()
+            if (self.rate is not None and now - self._last_throttle >= self.RAISE_AFTER
+                    and now - self._last_raise >= self.RAISE_EVERY):
+                self.rate *= self.RAISE_FACTOR
+                self._last_raise = now
+
+    def measured_rate(self, now: float) -> float:
+        while self._ok and self._ok[0] < now - self.WINDOW:
+            self._ok.popleft()
+        span = self.WINDOW
+        if self._first_ok is not None:
+            span = min(self.WINDOW, max(now - self._first_ok, 0.1))
+        return len(self._ok) / span
+
+    def throttled(self) -> None:
+        with self._lock:
+            now = self._clock()
+            self._last_throttle = now
+            if now - self._last_cut < self.CUT_EVERY:
+                return
+            self._last_cut = now
+            new = max(self.MIN_RATE, self.measured_rate(now) * self.OVERDRIVE)
+            if self.rate is None or new < self.rate:
+                self.rate = new
+                # don't let slots reserved at the old rate pile onto the server
+                self._next = max(self._next, now)
+            log.debug("throttled: pacing at %.1f req/s", self.rate)
+
+
+def _backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential backoff with full jitter."""
+    return random.uniform(0, min(cap, base * (2 ** (attempt - 1))))
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def portal_client(session: SsoSession, max_workers: int) -> Any:
+    """An unsigned ``sso`` portal client created the normal way (endpoint overrides apply);
+    botocore's own retries are off because :class:`_Runner` retries and paces itself."""
+    import boto3
+    import botocore.exceptions
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    config = Config(signature_version=UNSIGNED, region_name=session.sso_region,
+                    retries={"mode": "standard", "total_max_attempts": 1},
+                    max_pool_connections=max_workers + 4, connect_timeout=10, read_timeout=20)
+    try:
+        return boto3.session.Session().client("sso", config=config)
+    except botocore.exceptions.BotoCoreError as exc:
+        from ssogen.errors import ConfigFileError
+
+        raise ConfigFileError(f"cannot set up the sso client: {exc}") from None
+
+
+class _Runner:
+    def __init__(self, client: Any, access_token: str, token_provider: TokenProvider | None,
+                 stats: DiscoveryStats, progress: Progress) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+        from botocore.parsers import ResponseParserError
+
+        self.client = client
+        self.token = access_token
+        self.token_provider = token_provider
+        self.stats = stats
+        self.progress = progress
+        self.stop = threading.Event()
+        self.limiters = {"ListAccounts": AdaptiveRateLimiter(),
+                         "ListAccountRoles": AdaptiveRateLimiter()}
+        self._lock = threading.Lock()
+        self._token_lock = threading.Lock()
+        self._ClientError = ClientError
+        self._BotoCoreError = BotoCoreError
+        self._transient_exc = (ConnectionError, HTTPClientError, ResponseParserError)
+
+    def _count(self, field: str) -> None:
+        with self._lock:
+            setattr(self.stats, field, getattr(self.stats, field) + 1)
+        if field in ("throttled", "retried"):
+            self.progress.update(throttled=self.stats.throttled, retried=self.stats.retried)
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0 and self.stop.wait(seconds):
+            raise _Cancelled
+
+    def _renew_token(self, rejected: str, what: str) -> None:
+        with self._token_lock:
+            if self.token != rejected:
+                return  # another worker already renewed it
+            if self.stats.renewed_token or self.token_provider is None:
+                raise ApiError(f"{what}: the access token was rejected (401 Unauthorized)",
+                               hint="log in again: ssogen login --force")
+            log.info("access token rejected mid-run; renewing it once")
+            self.progress.close()
+            self.token = self.token_provider(rejected)
+            self.stats.renewed_token = True
+
+    def call(self, api: str, what: str, **params: Any) -> dict[str, Any]:
+        method = getattr(self.client, "list_accounts" if api == "ListAccounts"
+                         else "list_account_roles")
+        limiter = self.limiters[api]
+        transient = throttled = 0
+        while True:
+            if self.stop.is_set():
+                raise _Cancelled
+            self._sleep(limiter.reserve())
+            token = self.token
+            self._count("calls")
+            try:
+                resp = method(accessToken=token, **params)
+            except self._ClientError as exc:
+                err = exc.response.get("Error", {}) if isinstance(exc.response, dict) else {}
+                code = str(err.get("Code", ""))
+                meta = exc.response.get("ResponseMetadata", {}) if isinstance(
+                    exc.response, dict) else {}
+                status = int(meta.get("HTTPStatusCode") or 0)
+                if status == 429 or code in THROTTLE_CODES:
+                    limiter.throttled()
+                    self._count("throttled")
+                    throttled += 1
+                    if throttled >= MAX_THROTTLED_ATTEMPTS:
+                        raise ApiError(f"{what}: still throttled after {throttled} attempts "
+                                       "(429 TooManyRequests)") from None
+                    self._sleep(_backoff(min(throttled, 6), 0.05, 1.0))
+                    continue
+                if status >= 500 or code in ("InternalServerException", "ServiceUnavailable"):
+                    transient += 1
+                    self._count("retried")
+                    if transient >= MAX_TRANSIENT_ATTEMPTS:
+                        raise ApiError(f"{what}: failed after {transient} attempts "
+                                       f"(HTTP {status or '5xx'} {code})".rstrip()) from None
+                    self._sleep(_backoff(transient, 0.2, 4.0))
+                    continue
+                if status == 401 or code == "UnauthorizedException":
+                    self._renew_token(token, what)
+                    continue
+                raise ApiError(f"{what}: {code or 'error'} (HTTP {status})") from None
+            except self._transient_exc as exc:
+                transient += 1
+                self._count("retried")
+                if transient >= MAX_TRANSIENT_ATTEMPTS:
+                    raise ApiError(f"{what}: failed after {transient} attempts "
+                                   f"({type(exc).__name__})") from None
+                self._sleep(_backoff(transient, 0.2, 4.0))
+                continue
+            except self._BotoCoreError as exc:
+                raise ApiError(f"{what}: {type(exc).__name__}") from None
+            limiter.success()
+            return resp
+
+    def roles(self, account_id: str) -> list[str]:
+        roles: list[str] = []
+        next_token: str | None = None
+        seen_tokens: set[str] = set()
+        while True:
+            params: dict[str, Any] = {"accountId": account_id, "maxResults": PAGE_SIZE}
+            if next_token:
+                params["nextToken"] = next_token
+            page = self.call("ListAccountRoles", f"ListAccountRoles for account {account_id}",
+                             **params)
+            for role in page.get("roleList") or []:
+                name = role.get("roleName")
+                if isinstance(name, str) and name:
+                    roles.append(name)
+            next_token = page.get("nextToken")
+            if not next_token:
+                return sorted(set(roles))
+            if next_token in seen_tokens:
+                raise ApiError(f"ListAccountRoles for account {account_id}: the service "
+                               "repeated a page token (pagination loop)")
+            seen_tokens.add(next_token)
+
+
+def discover(session: SsoSession, *, access_token: str, progress: bool | None = None,
+             max_workers: int = 16, token_provider: TokenProvider | None = None,
+             stats: DiscoveryStats | None = None, client: Any = None) -> Inventory:
+    """List every account and its roles. ApiError (exit 5) if any of it fails after retries.
+
+    ``progress``: draw a progress bar on stderr (None: only when stderr is a terminal).
+    ``token_provider(rejected_token)`` returns a new token when the service answers 401.
+    ``stats`` (optional) is filled with call/throttle/retry counts.
+    """
+    if max_workers < 1:
+        raise ValueError("max_workers must be at least 1")
+    stats = stats if stats is not None else DiscoveryStats()
+    started = time.monotonic()
+    bar = Progress("discovering", enabled=progress)
+    client = client if client is not None else portal_client(session, max_workers)
+    runner = _Runner(client, access_token, token_provider, stats, bar)
+    accounts: dict[str, Account] = {}
+    futures: dict[Future[list[str]], str] = {}
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="ssogen-discover")
+
+    def on_done(fut: Future[list[str]]) -> None:
+        if not fut.cancelled() and fut.exception() is None:
+            bar.update(add_done=1)
+
+    try:
+        next_token: str | None = None
+        seen_tokens: set[str] = set()
+        while True:
+            params: dict[str, Any] = {"maxResults": PAGE_SIZE}
+            if next_token:
+                params["nextToken"] = next_token
+            page = runner.call("ListAccounts", "ListAccounts", **params)
+            for raw in page.get("accountList") or []:
+                acc_id = raw.get("accountId")
+                if not isinstance(acc_id, str) or not acc_id or acc_id in accounts:
+                    continue
+                accounts[acc_id] = Account(acc_id, str(raw.get("accountName") or ""),
+                                           str(raw.get("emailAddress") or ""))
+                fut = pool.submit(runner.roles, acc_id)
+                futures[fut] = acc_id
+                fut.add_done_callback(on_done)
+            bar.update(total=len(accounts))
+            # a failed role call ends the run now rather than after the last page
+            failed = [f for f in futures if f.done() and f.exception() is not None]
+            if failed:
+                failed[0].result()
+            next_token = page.get("nextToken")
+            if not next_token:
+                break
+            if next_token in seen_tokens:
+                raise ApiError("ListAccounts: the service repeated a page token "
+                               "(pagination loop)")
+            seen_tokens.add(next_token)
+        bar.update(total_final=True)
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for fut in futures:
+            if fut.done() and not fut.cancelled() and fut.exception() is not None:
+                fut.result()
+        for fut, acc_id in futures.items():
+            accounts[acc_id].roles = fut.result()
+    except BaseException as exc:
+        runner.stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+        if isinstance(exc, _Cancelled):
+            raise ApiError("discovery was cancelled") from None
+        raise
+    pool.shutdown(wait=True)
+    bar.close()
+    stats.elapsed = time.monotonic() - started
+    return Inventory(session=session.name, start_url=session.start_url,
+                     sso_region=session.sso_region,
+                     accounts=sorted(accounts.values(), key=lambda a: a.id))
