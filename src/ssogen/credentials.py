@@ -42,9 +42,16 @@ class RoleCredentials:
 
 def resolve(profile: str, config_path: str) -> RoleCredentials:
     """Credentials for ``profile`` from ``config_path``; one-line SsogenErrors on failure."""
+    import logging
+
     import botocore.exceptions as bex
     import botocore.session
 
+    if logging.getLogger("botocore").getEffectiveLevel() >= logging.WARNING:
+        # botocore logs a failed token refresh as a WARNING with a traceback: we report it
+        # ourselves, in one line (-vvv shows botocore's own log).
+        for name in ("botocore.tokens", "botocore.credentials", "botocore.utils"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     session = botocore.session.Session()
     session.set_config_variable("config_file", config_path)
     try:
@@ -67,7 +74,7 @@ def resolve(profile: str, config_path: str) -> RoleCredentials:
                              "sso_account_id and sso_role_name")
         frozen = creds.get_frozen_credentials()
     except (bex.SSOTokenLoadError, bex.TokenRetrievalError, bex.UnauthorizedSSOTokenError,
-            bex.PendingAuthorizationExpiredError) as exc:
+            bex.SSOError) as exc:
         raise NotLoggedInError(f"not logged in for profile {profile!r} "
                                f"({type(exc).__name__})", hint=login_hint) from None
     except (bex.InvalidConfigError, bex.ProfileNotFound, bex.PartialCredentialsError) as exc:
