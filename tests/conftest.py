@@ -114,3 +114,72 @@ def make_emulator():  # -> Callable[..., Emulator]
 def emulator(make_emulator):  # -> Emulator
     """A fresh, running emulator with the sample organisation (6 accounts)."""
     return make_emulator()
+
+
+# --- secret scan (auth/discovery owner) ----------------------------------------------------
+# After every test that started an emulator, no secret it issued (access/refresh tokens, client
+# secrets, role credentials: ``Emulator.issued_secrets()``) may appear in anything the test
+# captured: stdout/stderr (capsys/capfd, also text a test already consumed with readouterr()),
+# log records, or the output of ``Sandbox.run`` / ``Sandbox.python`` subprocesses. A leak turns
+# the test's teardown into a failure that names the kind of secret, never the secret itself.
+_SECRET_SCAN_KEY = pytest.StashKey[dict]()
+
+
+def find_leaks(texts: list[str], secrets: list[str]) -> list[str]:
+    """Which secrets (described by their prefix only) occur in any of ``texts``."""
+    found = []
+    for secret in secrets:
+        if len(secret) >= 8 and any(secret in t for t in texts if t):
+            found.append(f"{secret[:3]}…({len(secret)} chars)")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    from ssogen.emulator import server as _emu_server
+
+    record: dict = {"emulators": [], "texts": []}
+    request.node.stash[_SECRET_SCAN_KEY] = record
+    orig_start = _emu_server.Emulator.start
+
+    def start(self):  # observe only: which emulators this test started
+        record["emulators"].append(self)
+        return orig_start(self)
+
+    def wrap_proc(orig):
+        def wrapper(self, *args, **kwargs):
+            proc = orig(self, *args, **kwargs)
+            record["texts"].extend([proc.stdout or "", proc.stderr or ""])
+            return proc
+        return wrapper
+
+    orig_readouterr = pytest.CaptureFixture.readouterr
+
+    def readouterr(self):
+        out = orig_readouterr(self)
+        record["texts"].extend([str(out.out), str(out.err)])
+        return out
+
+    monkeypatch.setattr(_emu_server.Emulator, "start", start)
+    monkeypatch.setattr(Sandbox, "run", wrap_proc(Sandbox.run))
+    monkeypatch.setattr(Sandbox, "python", wrap_proc(Sandbox.python))
+    monkeypatch.setattr(pytest.CaptureFixture, "readouterr", readouterr)
+    yield record
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "teardown":
+        return
+    record = item.stash.get(_SECRET_SCAN_KEY, None)
+    if not record or not record["emulators"]:
+        return
+    secrets = [s for emu in record["emulators"] for s in emu.issued_secrets()]
+    texts = list(record["texts"]) + [content for _, content in report.sections]
+    leaks = find_leaks(texts, secrets)
+    if leaks:
+        report.outcome = "failed"
+        report.longrepr = (f"secret scan: {len(leaks)} issued secret(s) appeared in captured "
+                           f"output or logs: {', '.join(leaks)}")
