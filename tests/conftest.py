@@ -122,6 +122,11 @@ def emulator(make_emulator):  # -> Emulator
 # captured: stdout/stderr (capsys/capfd, also text a test already consumed with readouterr()),
 # log records, or the output of ``Sandbox.run`` / ``Sandbox.python`` subprocesses. A leak turns
 # the test's teardown into a failure that names the kind of secret, never the secret itself.
+# The one exception (issue 5): role credentials in the stdout of ``ssogen export-credentials``
+# run through ``Sandbox.run`` -- that output *is* the credentials. A test that must show role
+# credentials elsewhere (e.g. botocore output of a credential_process profile) opts out for role
+# credentials only with ``@pytest.mark.role_credentials_in_output``. Tokens and client secrets
+# are never allowed anywhere.
 _SECRET_SCAN_KEY = pytest.StashKey[dict]()
 
 
@@ -134,11 +139,21 @@ def find_leaks(texts: list[str], secrets: list[str]) -> list[str]:
     return found
 
 
+def _login_secrets(emu) -> list[str]:
+    """The access/refresh tokens and client secrets among ``emu.issued_secrets()``."""
+    issued = emu.issued_secrets()
+    try:
+        login = set(emu._tokens) | set(emu._refresh) | {c.secret for c in emu._clients.values()}
+    except AttributeError:  # emulator internals changed: treat everything as a login secret
+        return issued
+    return [s for s in issued if s in login]
+
+
 @pytest.fixture(autouse=True)
 def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
     from ssogen.emulator import server as _emu_server
 
-    record: dict = {"emulators": [], "texts": []}
+    record: dict = {"emulators": [], "texts": [], "credential_texts": []}
     request.node.stash[_SECRET_SCAN_KEY] = record
     orig_start = _emu_server.Emulator.start
 
@@ -149,10 +164,15 @@ def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     def wrap_proc(orig):
         def wrapper(self, *args, **kwargs):
             proc = orig(self, *args, **kwargs)
-            record["texts"].extend([proc.stdout or "", proc.stderr or ""])
+            if orig is orig_run and "export-credentials" in args:
+                record["credential_texts"].append(proc.stdout or "")
+            else:
+                record["texts"].append(proc.stdout or "")
+            record["texts"].append(proc.stderr or "")
             return proc
         return wrapper
 
+    orig_run = Sandbox.run
     orig_readouterr = pytest.CaptureFixture.readouterr
 
     def readouterr(self):
@@ -167,6 +187,12 @@ def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     yield record
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "role_credentials_in_output: the secret scan tolerates role credentials "
+        "(never tokens or client secrets) in this test's captured output")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
@@ -177,8 +203,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if not record or not record["emulators"]:
         return
     secrets = [s for emu in record["emulators"] for s in emu.issued_secrets()]
+    login = [s for emu in record["emulators"] for s in _login_secrets(emu)]
     texts = list(record["texts"]) + [content for _, content in report.sections]
-    leaks = find_leaks(texts, secrets)
+    if item.get_closest_marker("role_credentials_in_output"):
+        secrets = login
+    leaks = find_leaks(texts, secrets) + find_leaks(record["credential_texts"], login)
     if leaks:
         report.outcome = "failed"
         report.longrepr = (f"secret scan: {len(leaks)} issued secret(s) appeared in captured "
