@@ -1,0 +1,521 @@
+"""The ``ssogen setup`` conversation: questions in, plain data out.
+
+Everything here asks and answers; nothing logs in, discovers or writes. The caller
+(``commands/setup.py``) runs the pipeline between the two halves:
+
+1. :func:`ask_session` → :class:`SessionChoice` (reuse an ``[sso-session]``, adopt a legacy
+   profile's start URL, or create one: start URL, SSO region, session name);
+2. the caller logs in and discovers → ``Inventory``;
+3. :func:`ask_profiles` → ``Settings`` (name template with a live preview, accounts/roles,
+   default region and output);
+4. the caller renders the diff; :func:`ask_confirm` → bool.
+
+Every question has a flag that pre-answers it. A :class:`Prompter` asks: :class:`TerminalPrompter`
+(questionary, needs a terminal) or :class:`DefaultsPrompter` (``--yes``: every default, no
+terminal). A question without a usable default under ``--yes`` is a one-line UsageError naming
+the flag that answers it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TypeVar
+
+from ssogen import regions, starturl
+from ssogen.errors import SsogenError, UsageError
+
+T = TypeVar("T")
+
+OUTPUTS = ("json", "yaml", "yaml-stream", "text", "table")
+REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
+CUSTOM = "__custom__"
+NEW = "__new__"
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Known:
+    """An SSO identity the config already has: an ``[sso-session]`` or a legacy profile."""
+
+    name: str  # session name, or the legacy profile's name
+    start_url: str
+    sso_region: str
+    legacy: bool = False
+    managed: bool = False  # ssogen already generates this session
+    profiles: tuple[str, ...] = ()  # legacy: every profile carrying this start URL
+
+
+@dataclass
+class SessionChoice:
+    session: str
+    start_url: str
+    sso_region: str
+    reused: bool  # an existing [sso-session] is reused (not written anew)
+    from_legacy: tuple[str, ...] = ()  # legacy profiles whose start URL this session takes over
+
+
+@dataclass
+class Answers:
+    """Flag values that pre-answer questions (None = ask)."""
+
+    start_url: str | None = None
+    sso_region: str | None = None
+    session: str | None = None
+    region: str | None = None
+    output: str | None = None
+    name_template: str | None = None
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# prompters
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Option:
+    title: str
+    value: Any
+    description: str | None = None
+    checked: bool = True
+
+
+class Prompter(Protocol):
+    interactive: bool
+
+    def text(self, message: str, *, default: str, flag: str,
+             validate: Callable[[str], str | None] | None = None,
+             preview: Callable[[str], str] | None = None,
+             choices: Sequence[str] = ()) -> str: ...
+
+    def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
+               search: bool = False) -> Any: ...
+
+    def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
+                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]: ...
+
+    def confirm(self, message: str, *, default: bool, flag: str) -> bool: ...
+
+    def say(self, message: str) -> None: ...
+
+
+class DefaultsPrompter:
+    """``--yes``: every question takes its default; no terminal needed."""
+
+    interactive = False
+
+    def text(self, message: str, *, default: str, flag: str,
+             validate: Callable[[str], str | None] | None = None,
+             preview: Callable[[str], str] | None = None,
+             choices: Sequence[str] = ()) -> str:
+        if not default:
+            raise UsageError(f"{flag} is required with --yes ({message.rstrip(':? ')})")
+        problem = validate(default) if validate else None
+        if problem:
+            raise UsageError(problem)
+        return default
+
+    def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
+               search: bool = False) -> Any:
+        if default is None:
+            raise UsageError(f"{flag} is required with --yes ({message.rstrip(':? ')})")
+        return default
+
+    def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
+                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]:
+        return [o.value for o in options if o.checked]
+
+    def confirm(self, message: str, *, default: bool, flag: str) -> bool:
+        return True  # --yes: the answer to "write it?" is yes
+
+    def say(self, message: str) -> None:
+        print(message, file=sys.stderr)
+
+
+class TerminalPrompter:
+    """questionary on the terminal. Ctrl-C raises KeyboardInterrupt (exit 130, nothing written)."""
+
+    interactive = True
+
+    def __init__(self) -> None:
+        from ssogen import ui
+
+        if not ui.use_color(sys.stdout):
+            os.environ["NO_COLOR"] = "1"  # prompt_toolkit honours it
+        import questionary
+
+        self.q = questionary
+
+    def _ask(self, question: Any) -> Any:
+        answer = question.unsafe_ask()
+        if answer is None:  # questionary returns None on EOF
+            raise KeyboardInterrupt
+        return answer
+
+    def text(self, message: str, *, default: str, flag: str,
+             validate: Callable[[str], str | None] | None = None,
+             preview: Callable[[str], str] | None = None,
+             choices: Sequence[str] = ()) -> str:
+        def check(value: str) -> bool | str:
+            problem = validate(value) if validate else None
+            return problem or True
+
+        kwargs: dict[str, Any] = {}
+        if preview is not None:
+            from prompt_toolkit.application import get_app
+
+            def toolbar() -> str:
+                try:
+                    return preview(get_app().current_buffer.text)
+                except Exception:  # the toolbar must never kill the prompt
+                    return ""
+
+            kwargs["bottom_toolbar"] = toolbar
+        if choices:
+            q = self.q.autocomplete(message, choices=list(choices), default=default,
+                                    validate=check, **kwargs)
+        else:
+            q = self.q.text(message, default=default, validate=check, **kwargs)
+        return str(self._ask(q)).strip()
+
+    def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
+               search: bool = False) -> Any:
+        choices = [self.q.Choice(o.title, value=o.value, description=o.description)
+                   for o in options]
+        start = next((c for c in choices if c.value == default), None)
+        q = self.q.select(message, choices=choices, default=start,
+                          use_search_filter=search, use_jk_keys=not search,
+                          instruction="(type to filter, arrows to move, enter)" if search
+                          else "(arrows to move, enter)")
+        return self._ask(q)
+
+    def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
+                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]:
+        choices = [self.q.Choice(o.title, value=o.value, checked=o.checked,
+                                 description=o.description) for o in options]
+
+        def check(values: list[Any]) -> bool | str:
+            problem = validate(values) if validate else None
+            return problem or True
+
+        q = self.q.checkbox(message, choices=choices, use_search_filter=True, validate=check,
+                            use_jk_keys=False,
+                            instruction="(type to filter, space toggles, enter when done)")
+        return list(self._ask(q))
+
+    def confirm(self, message: str, *, default: bool, flag: str) -> bool:
+        return bool(self._ask(self.q.confirm(message, default=default)))
+
+    def say(self, message: str) -> None:
+        print(message, flush=True)
+
+
+def make_prompter(*, yes: bool) -> Prompter:
+    """``--yes`` → defaults; a terminal → questionary; otherwise a one-line exit-2 error."""
+    if yes:
+        return DefaultsPrompter()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "setup asks questions and needs a terminal",
+            hint="run it in a terminal, or add --yes (with --start-url and --sso-region) to "
+            "take every default",
+        )
+    return TerminalPrompter()
+
+
+# ---------------------------------------------------------------------------------------------
+# validators (return a one-line problem, or None)
+# ---------------------------------------------------------------------------------------------
+def _problem(fn: Callable[[str], object]) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        try:
+            fn(value)
+        except SsogenError as exc:
+            return exc.message
+        return None
+    return check
+
+
+def check_region(value: str) -> str | None:
+    value = value.strip()
+    if not value or REGION_RE.match(value):
+        return None
+    return f"{value!r} is not a region name (e.g. eu-west-1)"
+
+
+# ---------------------------------------------------------------------------------------------
+# step 1: the session
+# ---------------------------------------------------------------------------------------------
+def ask_session(p: Prompter, known: Sequence[Known], answers: Answers) -> SessionChoice:
+    sessions = {k.name: k for k in known if not k.legacy}
+    # --session naming an existing session: reuse it (a conflicting --start-url is an error)
+    if answers.session and answers.session in sessions:
+        k = sessions[answers.session]
+        if answers.start_url and answers.start_url.strip() != k.start_url:
+            raise UsageError(
+                f"[sso-session {k.name}] already exists with start URL {k.start_url}",
+                hint="choose another --session name, or leave out --start-url to reuse it")
+        if answers.sso_region and answers.sso_region.strip() != k.sso_region:
+            raise UsageError(
+                f"[sso-session {k.name}] already exists with sso_region {k.sso_region}",
+                hint="choose another --session name, or leave out --sso-region to reuse it")
+        return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
+    if answers.start_url:
+        info = starturl.parse(answers.start_url)  # a bad URL fails now, before anything else
+        if not answers.session:
+            same = [k for k in known if not k.legacy and k.start_url == info.url
+                    and (not answers.sso_region or answers.sso_region == k.sso_region)]
+            if same:
+                k = same[0]
+                return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
+        legacy = _legacy_profiles(known, info.url)
+        return _new_session(p, known, answers, info.url, from_legacy=legacy)
+
+    if known:
+        options = []
+        for k in known:
+            if k.legacy:
+                title = (f"Use the start URL of legacy profile {k.name}: {k.start_url} "
+                         f"({k.sso_region}) in a new [sso-session]")
+            else:
+                title = f"Reuse [sso-session {k.name}]: {k.start_url} ({k.sso_region})"
+                if k.managed:
+                    title += " — managed by ssogen"
+            options.append(Option(title, k))
+        options.append(Option("Create a new [sso-session] (enter a start URL)", NEW))
+        default = next((k for k in known if not k.legacy), known[0])
+        picked = p.select("Which IAM Identity Center do you want to use?", options,
+                          default=default, flag="--session")
+        if picked is not NEW:
+            k = picked
+            if not k.legacy:
+                return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
+            return _new_session(p, known, replace(answers, sso_region=answers.sso_region
+                                                  or k.sso_region), k.start_url,
+                                from_legacy=_legacy_profiles(known, k.start_url))
+
+    url = p.text("AWS access portal (start) URL:", default="", flag="--start-url",
+                 validate=_problem(starturl.parse))
+    info = starturl.parse(url)
+    return _new_session(p, known, answers, info.url,
+                        from_legacy=_legacy_profiles(known, info.url))
+
+
+def _legacy_profiles(known: Sequence[Known], url: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for k in known:
+        if k.legacy and k.start_url == url:
+            out.extend(k.profiles or (k.name,))
+    return tuple(out)
+
+
+def _new_session(p: Prompter, known: Sequence[Known], answers: Answers, url: str, *,
+                 from_legacy: tuple[str, ...] = ()) -> SessionChoice:
+    info = starturl.parse(url)
+    if answers.sso_region:
+        sso_region = regions.validate_sso_region(answers.sso_region)
+    else:
+        sso_region = ask_sso_region(p, info)
+    taken = {k.name for k in known if not k.legacy}
+
+    def check_name(value: str) -> str | None:
+        problem = _problem(starturl.validate_session_name)(value)
+        if problem:
+            return problem
+        if value in taken:
+            return f"[sso-session {value}] already exists; choose another name"
+        return None
+
+    default = answers.session or _free_name(starturl.default_session_name(url), taken)
+    if answers.session:
+        problem = check_name(answers.session)
+        if problem:
+            raise UsageError(problem)
+        session = answers.session
+    else:
+        session = p.text("Name of the [sso-session]:", default=default, flag="--session",
+                         validate=check_name)
+    return SessionChoice(session, info.url, sso_region, reused=False, from_legacy=from_legacy)
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def ask_sso_region(p: Prompter, info: starturl.StartUrl) -> str:
+    if info.region:  # the host names it: no question
+        p.say(f"SSO region {info.region} (from the start URL)")
+        return info.region
+    all_regions = regions.all_regions()
+    if info.partition:  # e.g. China or GovCloud: offer that partition first
+        all_regions = tuple(sorted(all_regions, key=lambda r: r.partition != info.partition))
+    default: str | None = None
+    if info.partition and info.partition != "aws":
+        default = regions.region_names(info.partition)[0]
+    options = [Option(r.label, r.name) for r in all_regions]
+    if not p.interactive and default is None:
+        raise UsageError("--sso-region is required with --yes for this start URL",
+                         hint="the IAM Identity Center region is shown in the AWS console "
+                         "under IAM Identity Center > Settings (e.g. eu-west-1)")
+    return str(p.select("IAM Identity Center (SSO) region:", options,
+                        default=default or "us-east-1", flag="--sso-region", search=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# step 3: profiles
+# ---------------------------------------------------------------------------------------------
+def preview_text(settings: Any, inventory: Any, limit: int = 3) -> str:
+    """``a, b, c … (+N more)``: real names this template gives for this inventory."""
+    from ssogen.naming import preview_names
+
+    try:
+        names = [n for _, _, n in preview_names(settings, inventory)]
+    except SsogenError as exc:
+        return f"✗ {exc.message}"
+    except Exception as exc:  # a half-typed Jinja2 template
+        return f"✗ {type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}"
+    if not names:
+        return "(no profiles)"
+    shown = ", ".join(names[:limit])
+    return shown + (f" … (+{len(names) - limit} more)" if len(names) > limit else "")
+
+
+def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> str:
+    from ssogen.naming import presets, resolve_template
+
+    if answers.name_template:
+        resolve_template(answers.name_template)  # unknown preset → exit 2 now
+        return answers.name_template
+    table = presets()
+    options = [Option(f"{name:22} {preview_text(replace(base, name_template=name), inventory)}",
+                      name, description=table[name]) for name in table]
+    options.append(Option("custom Jinja2 template…", CUSTOM,
+                          description="variables: account_name, account_id, role, role_name, "
+                          "session; filters: kebab, snake, lower, upper"))
+    default = base.name_template if base.name_template in table else (
+        CUSTOM if "{{" in base.name_template else next(iter(table)))
+    picked = p.select("How should the profiles be named? (live preview of your names)",
+                      options, default=default, flag="--name-template")
+    if picked != CUSTOM:
+        return str(picked)
+
+    def check(value: str) -> str | None:
+        if "{{" not in value:
+            return "a template contains {{ ... }}, e.g. {{ account_name | kebab }}-{{ role }}"
+        text = preview_text(replace(base, name_template=value), inventory)
+        return text[2:] if text.startswith("✗") else None
+
+    start = base.name_template if "{{" in base.name_template else table[next(iter(table))]
+    return p.text("Template:", default=start, flag="--name-template", validate=check,
+                  preview=lambda v: "→ " + preview_text(replace(base, name_template=v),
+                                                        inventory, limit=4))
+
+
+def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], list[str]]:
+    """Accounts and roles to generate (all checked by default, minus the current excludes).
+
+    The answer is kept as ``exclude`` globs (account ids and exact role names) so that ``sync``
+    repeats it and new accounts/roles are picked up. Returns (include, exclude)."""
+    from ssogen.naming import wanted_pairs
+
+    wanted = {(a.id, r) for a, r in wanted_pairs(base, inventory)}
+    accounts = sorted(inventory.accounts, key=lambda a: (a.name.lower(), a.id))
+    role_accounts: dict[str, int] = {}
+    for a in accounts:
+        for r in set(a.roles):
+            role_accounts[r] = role_accounts.get(r, 0) + 1
+    options = []
+    for a in accounts:
+        on = any((a.id, r) in wanted for r in a.roles)
+        options.append(Option(f"account  {a.name or '(no name)'}  {a.id}  "
+                              f"({len(set(a.roles))} roles)", ("account", a.id), checked=on))
+    for r in sorted(role_accounts, key=str.lower):
+        on = any((a.id, r) in wanted for a in accounts if r in a.roles)
+        n = role_accounts[r]
+        options.append(Option(f"role     {r}  (in {n} account{'s' if n != 1 else ''})",
+                              ("role", r), checked=on))
+    if not options:
+        return list(base.include), list(base.exclude)
+    def at_least_one(values: list[Any]) -> str | None:
+        kinds = {kind for kind, _ in values}
+        if kinds != {"account", "role"}:
+            return "keep at least one account and one role checked"
+        return None
+
+    picked = set(p.checkbox("Accounts and roles to generate profiles for:", options,
+                            flag="--include/--exclude", validate=at_least_one))
+    if not p.interactive:
+        return list(base.include), list(base.exclude)
+    exclude = [e for e in base.exclude
+               if not _is_exact_selection(e, accounts, role_accounts)]
+    for o in options:
+        if o.value not in picked:
+            exclude.append(o.value[1])
+    return list(base.include), exclude
+
+
+def _is_exact_selection(pattern: str, accounts: Sequence[Any], roles: dict[str, int]) -> bool:
+    """A glob that is one account id or one role name: the checkbox list rewrites those."""
+    return any(pattern == a.id for a in accounts) or any(
+        pattern.lower() == r.lower() for r in roles)
+
+
+def ask_region_output(p: Prompter, base: Any, answers: Answers) -> tuple[str | None, str]:
+    if answers.region is not None:
+        problem = check_region(answers.region)
+        if problem:
+            raise UsageError(problem)
+        region: str | None = answers.region.strip() or None
+    else:
+        region = p.text("Default region for the profiles:",
+                        default=base.region or base.sso_region, flag="--region",
+                        validate=check_region, choices=regions.region_names()) or None
+    if answers.output is not None:
+        if answers.output not in OUTPUTS:
+            raise UsageError(f"unknown output {answers.output!r}",
+                             hint=f"use one of {', '.join(OUTPUTS)}")
+        output = answers.output
+    else:
+        output = str(p.select("Default output format:", [Option(o, o) for o in OUTPUTS],
+                              default=base.output or "json", flag="--output"))
+    return region, output
+
+
+def ask_profiles(p: Prompter, base: Any, inventory: Any, answers: Answers) -> Any:
+    """Step 3: naming template, accounts/roles, default region and output → Settings."""
+    settings = replace(base)
+    if answers.include:
+        settings.include = list(answers.include)
+    if answers.exclude:
+        settings.exclude = list(answers.exclude)
+    settings.name_template = ask_template(p, settings, inventory, answers)
+    if not (answers.include or answers.exclude):
+        settings.include, settings.exclude = ask_selection(p, settings, inventory)
+    settings.region, settings.output = ask_region_output(p, settings, answers)
+    return settings
+
+
+# ---------------------------------------------------------------------------------------------
+# step 4: confirm, migrate
+# ---------------------------------------------------------------------------------------------
+def ask_confirm(p: Prompter, summary: str) -> bool:
+    return p.confirm(f"Write these changes ({summary})?", default=True, flag="--yes")
+
+
+def ask_migrate(p: Prompter, session: str, profiles: Sequence[str]) -> bool:
+    if not profiles:
+        return False
+    names = ", ".join(profiles[:5]) + (" …" if len(profiles) > 5 else "")
+    return p.confirm(f"Migrate {len(profiles)} legacy profile(s) ({names}) to "
+                     f"sso_session = {session} (they then refresh their token)?",
+                     default=False, flag="--migrate-legacy")
