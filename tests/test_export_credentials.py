@@ -40,11 +40,9 @@ def _login(emu: Emulator) -> dict[str, str]:
 
 
 def _export(sandbox, emu: Emulator, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
-    """Run ``ssogen export-credentials`` outside ``Sandbox.run``: its stdout carries secrets by
-    design, which the shared secret scan would flag. Its stderr must still carry none."""
-    proc = subprocess.run([sys.executable, "-m", "ssogen", "export-credentials", *args],
-                          capture_output=True, text=True, env=sandbox.env,
-                          cwd=str(sandbox.home), timeout=120, check=False)
+    """``ssogen export-credentials`` through ``Sandbox.run``: the shared secret scan allows role
+    credentials on its stdout (that output *is* the credentials), nothing else anywhere."""
+    proc = sandbox.run("export-credentials", *args)
     assert not any(s in proc.stderr for s in emu.issued_secrets() if len(s) >= 8)
     return proc
 
