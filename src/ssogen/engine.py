@@ -1,0 +1,129 @@
+"""The pipeline after discovery: settings + inventory + the current file -> new file.
+
+Pure core (:mod:`ssogen.plan`), I/O only here: read the bytes, lock, write atomically with one
+backup. ``mode="write"`` takes the lock (``<config>.ssogen.lock``) *before* reading, so two
+runs never interleave their read-modify-write; ``dry-run`` and ``check`` only read.
+
+Files written:
+
+* the config itself (symlinks followed: the target is replaced; mode kept, 0600 when new,
+  ``~/.aws`` created 0700 when missing);
+* ``<config>.ssogen.bak``: the previous content, one backup overwritten by each write that
+  changes something;
+* ``<config>.ssogen.lock``: the (empty) lock file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from ssogen.errors import ConfigFileError, UsageError
+from ssogen.naming import preview_names as _preview_names
+
+if TYPE_CHECKING:
+    from ssogen.awsconfig import ConfigDocument, ExistingSession
+    from ssogen.inventory import Account, Inventory
+    from ssogen.plan import Plan
+    from ssogen.settings import Settings
+
+BACKUP_SUFFIX = ".ssogen.bak"
+Mode = Literal["write", "dry-run", "check"]
+MODES = ("write", "dry-run", "check")
+
+
+@dataclass
+class GenerationResult:
+    plan: Plan
+    diff: str  # unified diff (empty when nothing changes)
+    changed: bool  # the file's bytes would change
+    path: Path
+    written: bool = False
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)  # collisions, BOM, reused session...
+
+    def summary(self) -> str:
+        """``created N, updated N, adopted N, stale N, kept N``."""
+        return self.plan.summary()
+
+
+def _load(config_path: Path) -> ConfigDocument:
+    from ssogen.awsconfig import ConfigDocument, read_config
+
+    return ConfigDocument(read_config(config_path), str(config_path))
+
+
+def generate(config_path: str | Path, settings: Settings, inventory: Inventory, *,
+             mode: Mode = "write", prune: bool = False, adopt: bool = False,
+             confirm: Callable[[GenerationResult], bool] | None = None) -> GenerationResult:
+    """Bring the profiles of ``settings.session`` in ``config_path`` in line with ``inventory``.
+
+    ``confirm`` (write mode): called with the result (diff included) before writing; writing
+    happens only if it returns True.
+    """
+    from contextlib import nullcontext
+
+    from ssogen.lock import ConfigLock
+    from ssogen.naming import resolve_template
+    from ssogen.plan import build_plan
+
+    if mode not in MODES:
+        raise UsageError(f"unknown mode {mode!r}")
+    resolve_template(settings.name_template)  # a bad template fails before anything else
+    path = Path(config_path)
+    with ConfigLock(path) if mode == "write" else nullcontext():
+        doc = _load(path)
+        plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
+                          source=str(path))
+        doc.apply(plan)
+        new = doc.encode()
+        changed = new != (doc.raw or b"")
+        result = GenerationResult(plan=plan, diff=doc.diff(str(path)) if changed else "",
+                                  changed=changed, path=path, notes=doc.notes + plan.notes)
+        if mode == "write" and changed and (confirm is None or confirm(result)):
+            from ssogen.fileio import atomic_write_bytes
+
+            try:
+                target = atomic_write_bytes(
+                    path, new, new_mode=0o600, dir_mode=0o700,
+                    backup_suffix=BACKUP_SUFFIX if doc.raw is not None else None)
+            except OSError as exc:
+                raise ConfigFileError(
+                    f"{path}: cannot write ({exc.strerror or exc}); the file is unchanged"
+                ) from None
+            result.written = True
+            if doc.raw is not None:
+                result.backup = target.with_name(target.name + BACKUP_SUFFIX)
+    return result
+
+
+def existing_sessions(config_path: str | Path) -> list[ExistingSession]:
+    """The ``[sso-session]`` sections of the file (for the wizard to offer)."""
+    from ssogen.awsconfig import sessions_of
+
+    return sessions_of(_load(Path(config_path)).model)
+
+
+def managed_settings(config_path: str | Path) -> list[Settings]:
+    """Settings remembered in ``[ssogen NAME]`` sections, start URL and SSO region taken from
+    the matching ``[sso-session NAME]`` (empty when that section is gone)."""
+    from ssogen.settings import Settings
+
+    model = _load(Path(config_path)).model
+    sessions = {s.name: s for s in model.of_kind("sso-session")}
+    out = []
+    for s in model.of_kind("ssogen"):
+        assert s.name is not None
+        session = sessions.get(s.name)
+        start_url = session.options.get("sso_start_url", "") if session else ""
+        sso_region = session.options.get("sso_region", "") if session else ""
+        out.append(Settings.from_section(s.name, start_url, sso_region, s.options,
+                                         where=f"{config_path}:{s.line}"))
+    return out
+
+
+def preview_names(settings: Settings, inventory: Inventory) -> list[tuple[Account, str, str]]:
+    """(account, role, profile name) as they would be generated (ignoring the file)."""
+    return _preview_names(settings, inventory)

@@ -1,0 +1,302 @@
+"""Profile names: templates -> names, sanitising, deterministic collision handling.
+
+Templates are Jinja2 in a :class:`~jinja2.sandbox.SandboxedEnvironment` (a template can come
+from a shared config file, so it must not reach Python internals). Variables:
+
+``account_name``  the account's name (its id when the name is empty or has no usable character)
+``account_id``    the 12-digit account id
+``account_email`` the account's e-mail address
+``role_name``     the permission set (role) name as AWS reports it
+``role``          ``role_name`` mapped through ``role_aliases`` and without ``AWSReservedSSO_``
+``session``       the sso-session name
+
+Filters besides Jinja's own (``lower``, ``upper``, ``replace``, ``trim``, ...): ``kebab``,
+``snake``, ``strip_prefix(p)``, ``strip_suffix(s)``, ``alias`` (through ``role_aliases``) and
+``truncate_to(n)``. Named presets live in ``templates/presets.json`` (data, not code).
+
+Whatever the template yields is then sanitised so every AWS tool, shell and the INI header
+``[profile NAME]`` accept it as one token: only ``A-Z a-z 0-9 . _ - + @`` survive (accents are
+folded: ``Zoë`` -> ``Zoe``), other runs become ``-``, separators are trimmed at both ends and
+the length is bounded. An empty result falls back to the account id.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ssogen.errors import UsageError
+from ssogen.resources import read_template
+
+if TYPE_CHECKING:
+    from ssogen.inventory import Account, Inventory
+    from ssogen.settings import Settings
+
+MAX_NAME_LENGTH = 100
+RESERVED_ROLE_PREFIX = "AWSReservedSSO_"
+#: Names a generated profile never takes: ``[profile default]`` would override ``[default]``.
+RESERVED_NAMES = frozenset({"default"})
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+_DASHES = re.compile(r"-{2,}")
+_EDGE = "-._"
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^A-Za-z0-9]+")
+_RESERVED_SUFFIX = re.compile(r"_[0-9a-f]{16}$")
+_ROW_SEP = "\x1e"  # ASCII record separator: cannot survive sanitising, so never in a name
+
+
+# -- filters --------------------------------------------------------------------------------
+def _words(text: str) -> list[str]:
+    text = _fold(str(text))
+    return [w for w in _NON_WORD.split(_WORD_BOUNDARY.sub(" ", text)) if w]
+
+
+def kebab(text: str) -> str:
+    """``AdministratorAccess`` -> ``administrator-access``; ``ACME Prod_1`` -> ``acme-prod-1``."""
+    return "-".join(w.lower() for w in _words(text))
+
+
+def snake(text: str) -> str:
+    return "_".join(w.lower() for w in _words(text))
+
+
+def strip_prefix(text: str, prefix: str) -> str:
+    text = str(text)
+    return text[len(prefix):] if prefix and text.startswith(prefix) else text
+
+
+def strip_suffix(text: str, suffix: str) -> str:
+    text = str(text)
+    return text[: -len(suffix)] if suffix and text.endswith(suffix) else text
+
+
+def truncate_to(text: str, length: int) -> str:
+    return str(text)[: max(0, int(length))]
+
+
+def strip_reserved(role_name: str) -> str:
+    """``AWSReservedSSO_ReadOnly_0123456789abcdef`` -> ``ReadOnly`` (IAM names of SSO roles)."""
+    if role_name.startswith(RESERVED_ROLE_PREFIX):
+        return _RESERVED_SUFFIX.sub("", role_name[len(RESERVED_ROLE_PREFIX):]) or role_name
+    return role_name
+
+
+def short_role(role_name: str, aliases: Mapping[str, str]) -> str:
+    if role_name in aliases:
+        return aliases[role_name]
+    stripped = strip_reserved(role_name)
+    return aliases.get(stripped, stripped)
+
+
+# -- sanitising -----------------------------------------------------------------------------
+def _fold(text: str) -> str:
+    """Fold accents (``é`` -> ``e``) and compatibility forms; other letters stay as they are."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def sanitize(name: str, fallback: str = "") -> str:
+    """A profile name every AWS tool, shell and INI header accepts as one token."""
+    text = _UNSAFE.sub("-", _fold(str(name)))
+    text = _DASHES.sub("-", text).strip(_EDGE)
+    if len(text) > MAX_NAME_LENGTH:
+        text = text[:MAX_NAME_LENGTH].rstrip(_EDGE)
+    if not text and fallback:
+        return sanitize(fallback)
+    return text
+
+
+def is_safe_name(name: str) -> bool:
+    return bool(name) and sanitize(name) == name
+
+
+# -- templates ------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def presets() -> dict[str, str]:
+    data = json.loads(read_template("presets.json"))
+    return {name: p["template"] for name, p in data["presets"].items()}
+
+
+def resolve_template(value: str) -> str:
+    """A preset name or a template -> template text (UsageError for an unknown preset)."""
+    value = (value or "").strip()
+    if "{{" in value or "{%" in value:
+        return value
+    table = presets()
+    if value in table:
+        return table[value]
+    raise UsageError(
+        f"unknown name template {value!r}; use a preset ({', '.join(sorted(table))}) "
+        "or a Jinja2 template such as '{{ account_name | kebab }}-{{ role | kebab }}'"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Any:
+    from jinja2 import StrictUndefined, pass_context
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined,
+                               keep_trailing_newline=False)
+
+    @pass_context
+    def alias(ctx: Any, text: str) -> str:
+        return short_role(str(text), ctx.get("_aliases") or {})
+
+    env.filters.update(kebab=kebab, snake=snake, strip_prefix=strip_prefix,
+                       strip_suffix=strip_suffix, truncate_to=truncate_to, alias=alias)
+    return env
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(template: str, batch: bool) -> Any:
+    from jinja2 import TemplateError
+
+    env = _environment()
+    source = template
+    if batch:  # one render for every row: far cheaper than one render() per profile
+        source = ("{% for account_name, account_id, account_email, role_name, role in _rows %}"
+                  + template + _ROW_SEP + "{% endfor %}")
+    try:
+        return env.from_string(source)
+    except TemplateError as exc:
+        raise UsageError(f"invalid name template {template!r}: {exc}") from None
+
+
+def render_names(template_value: str, rows: list[tuple[str, str, str, str, str]],
+                 session: str, aliases: Mapping[str, str]) -> list[str]:
+    """Raw (unsanitised) template output for each ``(name, id, email, role_name, role)``."""
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
+    template = resolve_template(template_value)
+    if not rows:
+        _compile(template, False)  # still report a broken template
+        return []
+    context = {"session": session, "_aliases": dict(aliases)}
+    try:
+        out = _compile(template, True).render(_rows=rows, **context)
+        names = out.split(_ROW_SEP)
+        if len(names) == len(rows) + 1 and names[-1] == "":
+            return names[:-1]
+        # the template itself printed the separator: fall back to one render per row
+        single = _compile(template, False)
+        return [single.render(account_name=r[0], account_id=r[1], account_email=r[2],
+                              role_name=r[3], role=r[4], **context) for r in rows]
+    except SecurityError as exc:
+        raise UsageError(f"name template {template_value!r} is not allowed: {exc}") from None
+    except TemplateError as exc:
+        raise UsageError(f"name template {template_value!r} failed: {exc}") from None
+
+
+# -- names for an inventory -----------------------------------------------------------------
+@dataclass(frozen=True)
+class NamedPair:
+    account: Account
+    role: str
+    name: str
+
+
+def wanted_pairs(settings: Settings, inventory: Inventory) -> list[tuple[Account, str]]:
+    """(account, role) pairs passing ``include``/``exclude`` (case-insensitive globs on the
+    account name, the account id and the role name)."""
+    from fnmatch import fnmatchcase
+
+    include = [p.lower() for p in settings.include]
+    exclude = [p.lower() for p in settings.exclude]
+
+    def hit(patterns: list[str], account: Account, role: str) -> bool:
+        fields = (account.name.lower(), account.id, role.lower())
+        return any(fnmatchcase(f, p) for p in patterns for f in fields)
+
+    return [(a, r) for a, r in inventory.pairs()
+            if (not include or hit(include, a, r)) and not (exclude and hit(exclude, a, r))]
+
+
+def base_names(settings: Settings, pairs: list[tuple[Account, str]]) -> list[str]:
+    """Template output, sanitised (empty -> account id), one per pair, no collision handling."""
+    rows = []
+    for account, role in pairs:
+        account_name = account.name if sanitize(account.name) else account.id
+        rows.append((account_name, account.id, account.email, role,
+                     short_role(role, settings.role_aliases)))
+    raw = render_names(settings.name_template, rows, settings.session, settings.role_aliases)
+    return [sanitize(n, fallback=account.id) for n, (account, _) in zip(raw, pairs, strict=True)]
+
+
+def resolve_collisions(
+    pairs: list[tuple[Account, str]],
+    names: list[str],
+    taken: Iterable[str] = (),
+    current: Mapping[tuple[str, str], str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Make ``names`` unique and disjoint from ``taken`` (names owned by someone else).
+
+    Deterministic: within a group sharing a name, the pair that already holds the name in the
+    file (``current``: (account id, role) -> name) keeps it, else the first by account id and
+    role; the others get ``-<account id>`` (then ``-<account id>-<role>``, then a number).
+    Returns the final names and one message per renamed pair.
+    """
+    current = current or {}
+    blocked = set(taken) | RESERVED_NAMES
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(name, []).append(i)
+    final = list(names)
+    losers: list[int] = []
+    for name, members in groups.items():
+        if name in blocked:
+            losers.extend(members)
+            continue
+        if len(members) == 1:
+            continue
+        members = sorted(members, key=lambda i: (pairs[i][0].id, pairs[i][1]))
+        holder = next((i for i in members
+                       if current.get((pairs[i][0].id, pairs[i][1])) == name), members[0])
+        losers.extend(i for i in members if i != holder)
+    used = {n for i, n in enumerate(final) if i not in set(losers)} | blocked
+    messages = []
+    for i in sorted(losers, key=lambda i: (pairs[i][0].id, pairs[i][1])):
+        account, role = pairs[i]
+        base = names[i]
+        choice = ""
+        for suffix in (f"-{account.id}", f"-{account.id}-{role}"):
+            cand = _suffixed(base, suffix)
+            if cand not in used:
+                choice = cand
+                break
+        n = 2
+        while not choice:
+            cand = _suffixed(base, f"-{account.id}-{n}")
+            if cand not in used:
+                choice = cand
+            n += 1
+        used.add(choice)
+        final[i] = choice
+        why = ("is reserved" if base in RESERVED_NAMES
+               else "belongs to a profile ssogen does not manage" if base in taken
+               else "is generated for more than one account/role")
+        messages.append(f"profile name {base!r} {why}; {account.id}/{role} gets {choice!r}")
+    return final, messages
+
+
+def _suffixed(base: str, suffix: str) -> str:
+    """``base + suffix`` sanitised, shortening the base (not the distinguishing suffix)."""
+    suffix = sanitize(suffix)
+    base = base[: max(1, MAX_NAME_LENGTH - len(suffix) - 1)].rstrip(_EDGE)
+    return sanitize(f"{base}-{suffix}")
+
+
+def preview_names(settings: Settings, inventory: Inventory) -> list[tuple[Account, str, str]]:
+    """(account, role, profile name) for every wanted pair, collisions among them resolved."""
+    pairs = wanted_pairs(settings, inventory)
+    names, _ = resolve_collisions(pairs, base_names(settings, pairs))
+    return [(a, r, n) for (a, r), n in zip(pairs, names, strict=True)]

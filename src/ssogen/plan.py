@@ -1,0 +1,406 @@
+"""Desired profiles vs the current file -> :class:`Plan`. Pure: no I/O, no configupdater.
+
+The current file comes in as a :class:`FileModel` (what :mod:`ssogen.awsconfig` read: every
+section with its name as botocore routes it and its keys); the plan says, per section, what to
+rename, set, delete or remove, and which new sections to insert where. Ownership (DESIGN §2):
+
+* only sections carrying ``ssogen_managed = true`` are ever modified or removed;
+* identity keys (``sso_session``, ``sso_account_id``, ``sso_role_name``, the marker) are owned;
+* every other template key (``region``, ``output``...) is written at creation, and later only
+  follows a default changed through ssogen: a profile still holding the previous default (as
+  remembered in ``[ssogen NAME]``) gets the new one, a value edited by hand is kept;
+* keys the user added to a managed profile are never touched;
+* a hand-written profile for the same session/account/role is adopted (marker added, nothing
+  else) only with ``adopt=True``; otherwise it is reported and no duplicate is generated.
+"""
+
+from __future__ import annotations
+
+import functools
+import shlex
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ssogen import naming
+from ssogen.errors import UsageError
+from ssogen.resources import read_template
+from ssogen.settings import SETTINGS_KEYS, SETTINGS_PREFIX, Settings, settings_section_name
+
+if TYPE_CHECKING:
+    from ssogen.inventory import Account, Inventory
+
+MARKER = "ssogen_managed"
+PROFILE_IDENTITY = ("sso_session", "sso_account_id", "sso_role_name", MARKER)
+SESSION_IDENTITY = ("sso_start_url", "sso_region", MARKER)
+
+
+# -- the current file, as the planner sees it -----------------------------------------------
+@dataclass
+class SectionInfo:
+    index: int  # position among the file's sections
+    header: str  # the text between the brackets, as written
+    kind: str  # "profile", "sso-session", "services", "ssogen" or "other" (botocore routing)
+    name: str | None  # the name botocore (or ssogen) gives it; None if botocore drops it
+    options: dict[str, str]  # lower-cased key -> value (as configparser reads it)
+    line: int = 0  # 1-based line of the header
+
+    @property
+    def managed(self) -> bool:
+        return self.options.get(MARKER, "").strip().lower() == "true"
+
+
+def classify(header: str) -> tuple[str, str | None]:
+    """Route a section name exactly as botocore's ``build_profile_map`` does."""
+    if header == "default":
+        return "profile", "default"
+    for prefix in ("profile", "sso-session", "services"):
+        if header.startswith(prefix):
+            try:
+                parts = shlex.split(header)
+            except ValueError:
+                return prefix, None
+            return prefix, parts[1] if len(parts) == 2 else None
+    parts = header.split()
+    if len(parts) == 2 and parts[0] == SETTINGS_PREFIX:
+        return "ssogen", parts[1]
+    return "other", None
+
+
+@dataclass
+class FileModel:
+    sections: list[SectionInfo] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[SectionInfo]:
+        return [s for s in self.sections if s.kind == kind and s.name is not None]
+
+
+# -- the plan -------------------------------------------------------------------------------
+@dataclass
+class SectionEdit:
+    index: int  # SectionInfo.index
+    header: str | None = None  # rename to this header
+    set: list[tuple[str, str]] = field(default_factory=list)  # update or append, in order
+    delete: list[str] = field(default_factory=list)
+    remove: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.header or self.set or self.delete or self.remove)
+
+
+@dataclass
+class NewSection:
+    header: str
+    keys: list[tuple[str, str]]
+
+
+@dataclass
+class ProfileEntry:
+    action: str  # create | update | adopt | stale | kept
+    name: str
+    account_id: str
+    role: str
+    account_name: str = ""
+    removed: bool = False  # stale and pruned
+
+
+@dataclass
+class Plan:
+    session: str  # the sso-session name actually used (an existing one may be reused)
+    edits: list[SectionEdit] = field(default_factory=list)
+    new_sections: list[NewSection] = field(default_factory=list)
+    anchor: int | None = None  # insert new sections after this SectionInfo.index (None: end)
+    profiles: list[ProfileEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.profiles if p.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        return self.count("update")
+
+    @property
+    def adopted(self) -> int:
+        return self.count("adopt")
+
+    @property
+    def stale(self) -> int:
+        return self.count("stale")
+
+    @property
+    def kept(self) -> int:
+        return self.count("kept")
+
+    @property
+    def removed(self) -> int:
+        return sum(1 for p in self.profiles if p.removed)
+
+    @property
+    def empty(self) -> bool:
+        return not self.new_sections and all(e.empty for e in self.edits)
+
+    def summary(self) -> str:
+        stale = f"stale {self.stale}"
+        if self.removed:
+            stale += f" (removed {self.removed})"
+        return (f"created {self.created}, updated {self.updated}, adopted {self.adopted}, "
+                f"{stale}, kept {self.kept}")
+
+
+# -- block templates (data in templates/*.ini) ----------------------------------------------
+@dataclass(frozen=True)
+class BlockTemplate:
+    lines: tuple[tuple[str, str, tuple[str, ...]], ...]  # key, format, fields used
+
+    def render(self, ctx: Mapping[str, str | None]) -> list[tuple[str, str | None]]:
+        """(key, value) in template order; value None when a field it needs is unset."""
+        out: list[tuple[str, str | None]] = []
+        for key, fmt, fields in self.lines:
+            if any(ctx.get(f) is None for f in fields):
+                out.append((key, None))
+            else:
+                out.append((key, fmt.format_map(ctx)))
+        return out
+
+
+@functools.lru_cache(maxsize=4)
+def block_template(name: str) -> BlockTemplate:
+    lines = []
+    for raw in read_template(name).splitlines():
+        text = raw.strip()
+        if not text or text.startswith(("#", ";")):
+            continue
+        key, sep, value = text.partition("=")
+        if not sep:
+            raise ValueError(f"templates/{name}: line without '=': {raw!r}")
+        fmt = value.strip()
+        fields = tuple(f for _, f, _, _ in string.Formatter().parse(fmt) if f)
+        lines.append((key.strip().lower(), fmt, fields))
+    return BlockTemplate(tuple(lines))
+
+
+def _normalise_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url.lower()
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("#/")
+
+
+def same_start_url(a: str, b: str) -> bool:
+    return _normalise_url(a) == _normalise_url(b)
+
+
+def _owned_update(options: Mapping[str, str], new: list[tuple[str, str | None]],
+                  old: list[tuple[str, str | None]] | None, identity: tuple[str, ...],
+                  ) -> tuple[list[tuple[str, str]], list[str]]:
+    """Keys to set and delete in a managed section (see module docstring)."""
+    to_set: list[tuple[str, str]] = []
+    to_delete: list[str] = []
+    old_values = dict(old) if old is not None else None
+    for key, value in new:
+        current = options.get(key)
+        if key in identity:
+            if value is None:
+                continue
+            if key == MARKER:
+                if (current or "").strip().lower() != value.lower():
+                    to_set.append((key, value))
+            elif current != value:
+                to_set.append((key, value))
+            continue
+        if old_values is None:  # no remembered previous default: leave the user's value
+            continue
+        previous = old_values.get(key)
+        if current == previous and current != value:
+            if value is None:
+                to_delete.append(key)
+            else:
+                to_set.append((key, value))
+    return to_set, to_delete
+
+
+def _profile_ctx(settings: Settings, account: Account, role: str, session: str,
+                 ) -> dict[str, str | None]:
+    return {"session": session, "account_id": account.id, "account_name": account.name,
+            "role_name": role, "region": settings.region_for(account.id),
+            "output": settings.output}
+
+
+# -- planning -------------------------------------------------------------------------------
+def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
+               prune: bool = False, adopt: bool = False, source: str = "config") -> Plan:
+    """Everything :meth:`ssogen.awsconfig.ConfigDocument.apply` must do to make the file match.
+
+    The settings remembered by the last run (``[ssogen NAME]``) tell a default that ssogen
+    wrote from a value the user chose.
+    """
+    notes: list[str] = []
+    edits: dict[int, SectionEdit] = {}
+
+    def edit(index: int) -> SectionEdit:
+        return edits.setdefault(index, SectionEdit(index))
+
+    # 1. the sso-session: reuse one with the same start URL, never duplicate
+    sessions = model.of_kind("sso-session")
+    by_name = next((s for s in sessions if s.name == settings.session), None)
+    same_url = sorted((s for s in sessions
+                       if same_start_url(s.options.get("sso_start_url", ""), settings.start_url)),
+                      key=lambda s: (not s.managed, s.index))
+    session_section: SectionInfo | None
+    if by_name is not None and by_name in same_url:
+        session_section = by_name
+    elif same_url:
+        session_section = same_url[0]
+        notes.append(f"reusing [sso-session {session_section.name}] ({source}:"
+                     f"{session_section.line}) for {settings.start_url}")
+    elif by_name is not None:
+        raise UsageError(
+            f"{source}:{by_name.line}: [sso-session {by_name.name}] already points at "
+            f"{by_name.options.get('sso_start_url', '(no start URL)')!r}, not "
+            f"{settings.start_url!r}; choose another session name (--session)")
+    else:
+        session_section = None
+    session = session_section.name if session_section is not None else settings.session
+    assert session is not None
+    if session != settings.session:
+        settings = _replace_session(settings, session)
+    settings_section = next((s for s in model.of_kind("ssogen") if s.name == session), None)
+    previous: Settings | None = None
+    if settings_section is not None:
+        opts = session_section.options if session_section is not None else {}
+        previous = Settings.from_section(
+            session, opts.get("sso_start_url", ""), opts.get("sso_region", ""),
+            settings_section.options, where=f"{source}:{settings_section.line}")
+
+    session_tpl = block_template("sso-session.ini")
+    session_ctx = {"start_url": settings.start_url, "sso_region": settings.sso_region}
+    new_sections: list[NewSection] = []
+    if session_section is None:
+        new_sections.append(NewSection(
+            f"sso-session {session}",
+            [(k, v) for k, v in session_tpl.render(session_ctx) if v is not None]))
+    elif session_section.managed:
+        old = None
+        if previous is not None:
+            old = session_tpl.render({"start_url": previous.start_url or settings.start_url,
+                                      "sso_region": previous.sso_region or settings.sso_region})
+        to_set, to_delete = _owned_update(session_section.options,
+                                          session_tpl.render(session_ctx), old, SESSION_IDENTITY)
+        e = edit(session_section.index)
+        e.set += to_set
+        e.delete += to_delete
+    else:
+        region = session_section.options.get("sso_region")
+        if region and region != settings.sso_region:
+            notes.append(f"[sso-session {session}] says sso_region = {region}, the inventory "
+                         f"{settings.sso_region}; keeping the file's value (not managed by ssogen)")
+
+    # 2. remembered settings: [ssogen NAME], owned entirely by ssogen
+    wanted_settings = settings.to_section()
+    if settings_section is None:
+        new_sections.append(NewSection(settings_section_name(session),
+                                       list(wanted_settings.items())))
+    else:
+        e = edit(settings_section.index)
+        e.set += [(k, v) for k, v in wanted_settings.items()
+                  if settings_section.options.get(k) != v]
+        e.delete += [k for k in SETTINGS_KEYS
+                     if k in settings_section.options and k not in wanted_settings]
+
+    # 3. profiles
+    pairs = naming.wanted_pairs(settings, inventory)
+    wanted = {(a.id, r): (a, r) for a, r in pairs}
+    profiles = model.of_kind("profile")
+    of_session = [s for s in profiles
+                  if s.options.get("sso_session") == session and s.name != "default"]
+    managed: dict[tuple[str, str], SectionInfo] = {}
+    stale: list[SectionInfo] = []
+    hand_written: dict[tuple[str, str], SectionInfo] = {}
+    for s in of_session:
+        key = (s.options.get("sso_account_id", ""), s.options.get("sso_role_name", ""))
+        if s.managed:
+            if key in wanted and key not in managed:
+                managed[key] = s
+            else:
+                stale.append(s)
+        elif key in wanted:
+            hand_written.setdefault(key, s)
+
+    entries: list[ProfileEntry] = []
+    adopted: dict[tuple[str, str], SectionInfo] = {}
+    for key, s in hand_written.items():
+        if key in managed:
+            continue
+        account, role = wanted[key]
+        if adopt:
+            adopted[key] = s
+            edit(s.index).set.append((MARKER, "true"))
+            entries.append(ProfileEntry("adopt", s.name or "", account.id, role, account.name))
+        else:
+            notes.append(f"profile {s.name!r} ({source}:{s.line}) already points at "
+                         f"{account.id}/{role}; not generating another (--adopt lets ssogen "
+                         "manage it)")
+
+    needs_name = [(a, r) for a, r in pairs if (a.id, r) not in adopted
+                  and ((a.id, r) in managed or (a.id, r) not in hand_written)]
+    own = {id(s) for s in managed.values()}
+    if prune:
+        own |= {id(s) for s in stale}
+    taken = {s.name for s in profiles if s.name is not None and id(s) not in own}
+    current = {k: s.name for k, s in managed.items() if s.name}
+    names, collisions = naming.resolve_collisions(
+        needs_name, naming.base_names(settings, needs_name), taken, current)
+    notes += collisions
+
+    profile_tpl = block_template("profile.ini")
+    created: list[tuple[str, list[tuple[str, str]]]] = []
+    for (account, role), name in zip(needs_name, names, strict=True):
+        new = profile_tpl.render(_profile_ctx(settings, account, role, session))
+        s = managed.get((account.id, role))
+        if s is None:
+            created.append((name, [(k, v) for k, v in new if v is not None]))
+            entries.append(ProfileEntry("create", name, account.id, role, account.name))
+            continue
+        old = (profile_tpl.render(_profile_ctx(previous, account, role, session))
+               if previous is not None else None)
+        to_set, to_delete = _owned_update(s.options, new, old, PROFILE_IDENTITY)
+        header = f"profile {name}" if s.name != name else None
+        changed = bool(to_set or to_delete or header)
+        if changed:
+            e = edit(s.index)
+            e.header, e.set, e.delete = header, e.set + to_set, e.delete + to_delete
+        entries.append(ProfileEntry("update" if changed else "kept", name, account.id, role,
+                                    account.name))
+    for s in stale:
+        if prune:
+            edit(s.index).remove = True
+        entries.append(ProfileEntry("stale", s.name or s.header, s.options.get(
+            "sso_account_id", ""), s.options.get("sso_role_name", ""), removed=prune))
+    new_sections += [NewSection(f"profile {n}", keys) for n, keys in sorted(created)]
+
+    # 4. where new sections go: after the last remaining section of this session
+    removed = {i for i, e in edits.items() if e.remove}
+    members = [s.index for s in of_session if s.index not in removed]
+    if session_section is not None:
+        members.append(session_section.index)
+    if settings_section is not None:
+        members.append(settings_section.index)
+    anchor = max(members) if members and new_sections else None
+
+    return Plan(session=session, edits=[e for _, e in sorted(edits.items()) if not e.empty],
+                new_sections=new_sections, anchor=anchor, profiles=entries, notes=notes)
+
+
+def _replace_session(settings: Settings, session: str) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, session=session)

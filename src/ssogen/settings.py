@@ -1,0 +1,111 @@
+"""Settings of one generated session, and how they are remembered in the config file.
+
+A run of ``setup`` stores what ``sync`` needs to repeat it in a section ``[ssogen NAME]`` (one
+per sso-session; botocore ignores sections whose name does not start with ``profile``,
+``sso-session`` or ``services``)::
+
+    [ssogen acme]
+    region = eu-west-1
+    output = json
+    name_template = account-role
+    include = ["prod-*"]
+
+Scalars are written as they are, lists and maps as JSON (unambiguous, no quoting rules of our
+own). ``start_url`` and ``sso_region`` are not repeated there: the ``[sso-session NAME]``
+section is the one source of truth for them. This module is pure (no file I/O): the engine
+reads the file and hands the parsed keys over.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ssogen.errors import ConfigFileError
+
+#: Section name prefix of remembered settings. Must never start with ``profile``,
+#: ``sso-session`` or ``services`` (botocore routes sections by prefix).
+SETTINGS_PREFIX = "ssogen"
+
+#: The preset used when no --name-template is given (see templates/presets.json).
+DEFAULT_NAME_TEMPLATE = "account-role"
+
+_SCALAR_KEYS = ("region", "output", "name_template")
+_LIST_KEYS = ("include", "exclude")
+_MAP_KEYS = ("role_aliases", "account_regions")
+SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS
+
+
+@dataclass
+class Settings:
+    session: str  # sso-session name
+    start_url: str
+    sso_region: str
+    region: str | None = None  # default region written into new profiles
+    output: str | None = None  # default output
+    name_template: str = DEFAULT_NAME_TEMPLATE  # preset name or Jinja2 (sandboxed) template
+    include: list[str] = field(default_factory=list)  # globs: account name / id / role name
+    exclude: list[str] = field(default_factory=list)
+    role_aliases: dict[str, str] = field(default_factory=dict)  # role name -> short name
+    account_regions: dict[str, str] = field(default_factory=dict)  # account id -> region
+
+    def region_for(self, account_id: str) -> str | None:
+        return self.account_regions.get(account_id, self.region)
+
+    def to_section(self) -> dict[str, str]:
+        """The keys of the ``[ssogen NAME]`` section (empty settings left out)."""
+        out: dict[str, str] = {}
+        if self.region:
+            out["region"] = self.region
+        if self.output:
+            out["output"] = self.output
+        out["name_template"] = self.name_template
+        for key in _LIST_KEYS:
+            values = getattr(self, key)
+            if values:
+                out[key] = json.dumps(list(values), ensure_ascii=False)
+        for key in _MAP_KEYS:
+            mapping = getattr(self, key)
+            if mapping:
+                out[key] = json.dumps(dict(sorted(mapping.items())), ensure_ascii=False)
+        return out
+
+    @classmethod
+    def from_section(cls, session: str, start_url: str, sso_region: str,
+                     values: Mapping[str, str], *, where: str = "") -> Settings:
+        """Inverse of :meth:`to_section`; ``where`` (``file:line``) prefixes errors."""
+        prefix = f"{where}: " if where else ""
+
+        def load_json(key: str, kind: type) -> object:
+            raw = values[key]
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError:
+                raise ConfigFileError(
+                    f"{prefix}[{SETTINGS_PREFIX} {session}] {key} is not valid JSON: {raw!r:.60}"
+                ) from None
+            if not isinstance(data, kind) or not all(
+                isinstance(v, str) for v in (data.values() if isinstance(data, dict) else data)
+            ):
+                raise ConfigFileError(
+                    f"{prefix}[{SETTINGS_PREFIX} {session}] {key} must be a JSON "
+                    f"{'list' if kind is list else 'object'} of strings"
+                )
+            return data
+
+        s = cls(session=session, start_url=start_url, sso_region=sso_region)
+        s.region = values.get("region") or None
+        s.output = values.get("output") or None
+        s.name_template = values.get("name_template") or DEFAULT_NAME_TEMPLATE
+        for key in _LIST_KEYS:
+            if values.get(key):
+                setattr(s, key, list(load_json(key, list)))  # type: ignore[call-overload]
+        for key in _MAP_KEYS:
+            if values.get(key):
+                setattr(s, key, dict(load_json(key, dict)))  # type: ignore[call-overload]
+        return s
+
+
+def settings_section_name(session: str) -> str:
+    return f"{SETTINGS_PREFIX} {session}"
