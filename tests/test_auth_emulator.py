@@ -6,6 +6,7 @@ test's HOME; botocore's own credential resolution runs in a subprocess with the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -40,7 +41,7 @@ BOTOCORE_CREDS = (
 )
 
 
-def setup_config(sandbox, emu) -> None:  # noqa: ANN001
+def setup_config(sandbox, emu) -> None:
     sandbox.env.update(emu.endpoint_env())
     sandbox.aws.mkdir(exist_ok=True)
     sandbox.config.write_text(
@@ -56,11 +57,11 @@ def setup_config(sandbox, emu) -> None:  # noqa: ANN001
     )
 
 
-def cache_files(sandbox) -> list[str]:  # noqa: ANN001
+def cache_files(sandbox) -> list[str]:
     return sorted(p.name for p in sandbox.cache.iterdir()) if sandbox.cache.exists() else []
 
 
-def token(sandbox) -> dict:  # noqa: ANN001
+def token(sandbox) -> dict:
     return json.loads((sandbox.cache / TOKEN_FILE).read_text())
 
 
@@ -68,15 +69,15 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issued_digests(emu) -> set[str]:  # noqa: ANN001
+def issued_digests(emu) -> set[str]:
     return {digest(s) for s in emu.issued_secrets()}
 
 
-def api_counts(emu) -> dict[str, int]:  # noqa: ANN001
+def api_counts(emu) -> dict[str, int]:
     return dict(emu.stats()["requests"])
 
 
-def act_when_pending(emu, action: str, delay: float = 0.0) -> threading.Thread:  # noqa: ANN001
+def act_when_pending(emu, action: str, delay: float = 0.0) -> threading.Thread:
     """In a thread: once a device code is pending, approve or deny it (after ``delay``)."""
     def run() -> None:
         deadline = time.monotonic() + 60
@@ -92,7 +93,7 @@ def act_when_pending(emu, action: str, delay: float = 0.0) -> threading.Thread: 
     return t
 
 
-def write_cli_token(sandbox, emu, *, expires_in: timedelta, with_client: bool = True,  # noqa: ANN001
+def write_cli_token(sandbox, emu, *, expires_in: timedelta, with_client: bool = True,
                     ) -> dict:
     """Log in with plain boto3 and write the cache file as `aws sso login` (CLI v2) does."""
     import boto3
@@ -241,7 +242,7 @@ def test_unrefreshable_token_starts_device_flow(sandbox, make_emulator, variant)
     assert set(token(sandbox)) == TOKEN_KEYS
 
 
-def assert_no_token_written(sandbox, registration_expected: bool = True) -> None:  # noqa: ANN001
+def assert_no_token_written(sandbox, registration_expected: bool = True) -> None:
     files = cache_files(sandbox)
     assert TOKEN_FILE not in files
     assert not [f for f in files if f.endswith(".tmp") or f.startswith(".")]
@@ -342,12 +343,10 @@ def test_slow_down_grows_the_polling_interval(sandbox, make_emulator, monkeypatc
         oidc = boto3.session.Session().client("sso-oidc", region_name="eu-west-1",
                                               config=Config(signature_version=UNSIGNED))
         time.sleep(max(0.0, first + 0.7 - emu.now()))
-        try:
+        with contextlib.suppress(oidc.exceptions.AuthorizationPendingException):
             oidc.create_token(clientId=reg["clientId"], clientSecret=reg["clientSecret"],
                               grantType="urn:ietf:params:oauth:grant-type:device_code",
                               deviceCode=device.device_code)
-        except oidc.exceptions.AuthorizationPendingException:
-            pass
         while device.interval < 6:  # ssogen's second poll got slow_down
             time.sleep(0.01)
         emu.approve()
