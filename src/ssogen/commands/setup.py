@@ -1,0 +1,163 @@
+"""``ssogen setup``: choose a session, its accounts and roles, and write their profiles.
+
+``run()`` is three steps, each its own function so the wizard and the online path can slot in:
+
+1. :func:`inventory_source` -- accounts and roles: ``--inventory FILE`` (offline), else login +
+   discovery (:func:`discover_online`, the seam for the online path);
+2. :func:`settings_source` -- flags over what a previous run remembered over defaults (the
+   wizard will pre-fill its questions from the same values);
+3. ``engine.generate``, then the shared report of ``ssogen sync``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from ssogen.errors import UsageError
+
+if TYPE_CHECKING:
+    from ssogen.inventory import Inventory
+    from ssogen.settings import Settings
+
+OUTPUTS = ("json", "yaml", "yaml-stream", "text", "table")
+
+EPILOG = """\
+examples:
+  ssogen setup --yes --inventory acme.json
+        offline: profiles for every account/role in a saved inventory (`ssogen list --json`)
+  ssogen setup --yes --inventory acme.json --region eu-west-1 --output json --dry-run
+        show the diff only
+  ssogen setup --yes --inventory acme.json --name-template aws-cli
+        name profiles like `aws configure sso` does: <role>-<account id>
+  ssogen setup --yes --inventory acme.json --name-template '{{ account_name | kebab }}.{{ role | alias }}'
+  ssogen setup --yes --inventory acme.json --include 'prod-*' --exclude '*ReadOnly*'
+
+name template presets: account-role (default), account.role, account_role, role-account,
+session-account-role, aws-cli, account-id-role. Templates are Jinja2 over account_name,
+account_id, account_email, role_name, role (after aliases), session; filters kebab, snake,
+lower, upper, strip_prefix, strip_suffix, alias, replace. Names are made safe for every AWS
+tool; clashes get the account id appended and are reported.
+
+Only profiles marked `ssogen_managed = true` are ever changed; the settings are remembered in
+an [ssogen NAME] section so that `ssogen sync` can repeat this run without questions.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
+             ) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "setup", parents=[common],
+        help="set up a session and write a profile for every account and role",
+        description="Pick or create an [sso-session], find its accounts and roles, preview "
+        "the profile names, show the diff and write ~/.aws/config. Flags pre-answer the "
+        "questions; --yes answers the rest with their defaults and needs no terminal.",
+        epilog=EPILOG,
+    )
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="answer every remaining question with its default (no terminal needed)")
+    p.add_argument("--inventory", metavar="FILE",
+                   help="accounts and roles from a saved inventory (`ssogen list --json`) "
+                   "instead of logging in: offline generation")
+    p.add_argument("--session", metavar="NAME",
+                   help="sso-session name (default: the inventory's; an existing session with "
+                   "the same start URL is reused)")
+    p.add_argument("--start-url", metavar="URL", help="IAM Identity Center start URL")
+    p.add_argument("--sso-region", metavar="REGION", help="region of IAM Identity Center")
+    p.add_argument("--region", metavar="REGION",
+                   help="default region written into new profiles")
+    p.add_argument("--output", choices=OUTPUTS, help="default output format for new profiles")
+    p.add_argument("--name-template", metavar="T",
+                   help="profile-name preset or Jinja2 template (default: account-role)")
+    p.add_argument("--include", action="append", metavar="GLOB",
+                   help="only accounts/roles matching (account name, account id or role "
+                   "name; case-insensitive; repeatable)")
+    p.add_argument("--exclude", action="append", metavar="GLOB",
+                   help="leave out accounts/roles matching (repeatable)")
+    p.add_argument("--adopt", action="store_true",
+                   help="take over hand-written profiles for the same session/account/role")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the unified diff, write nothing")
+    p.add_argument("--no-browser", action="store_true",
+                   help="when logging in, only print the URL and code (never open a browser)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ssogen import engine
+    from ssogen.commands.sync import report
+
+    inventory = inventory_source(args)
+    settings = settings_source(args, inventory)
+    mode = "dry-run" if args.dry_run else "write"
+    result = engine.generate(args.config, settings, inventory, mode=mode, adopt=args.adopt)
+    return report([result], mode, verbose=args.verbose, next_steps=True)
+
+
+# -- step 1: where accounts and roles come from ---------------------------------------------
+def inventory_source(args: argparse.Namespace) -> Inventory:
+    from ssogen.inventory import Inventory
+
+    if args.inventory:
+        return Inventory.load(args.inventory)
+    return discover_online(args)
+
+
+def discover_online(args: argparse.Namespace) -> Inventory:
+    """Seam for the online path: device-code login (``ssogen.auth``) + discovery
+    (``ssogen.discover``), then the wizard when there is a terminal."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError(
+            "no --inventory given and no terminal: finding accounts and roles needs a login "
+            "to IAM Identity Center (the online path); pass --inventory FILE (saved with "
+            "`ssogen list --json`)")
+    raise UsageError(
+        "no --inventory given: logging in to discover accounts and roles is not part of "
+        "`ssogen setup` in this build; pass --inventory FILE (saved with `ssogen list --json`)")
+
+
+# -- step 2: the settings --------------------------------------------------------------------
+def settings_source(args: argparse.Namespace, inventory: Inventory) -> Settings:
+    """Flags, over what a previous run remembered for this session, over the defaults."""
+    from dataclasses import replace
+
+    from ssogen import engine
+    from ssogen.naming import resolve_template
+    from ssogen.plan import same_start_url
+    from ssogen.settings import Settings
+    from ssogen.starturl import validate_session_name
+
+    if args.start_url and not same_start_url(args.start_url, inventory.start_url):
+        raise UsageError(f"--start-url {args.start_url} does not match the inventory's start "
+                         f"URL {inventory.start_url}")
+    if args.sso_region and args.sso_region != inventory.sso_region:
+        raise UsageError(f"--sso-region {args.sso_region} does not match the inventory's "
+                         f"sso_region {inventory.sso_region}")
+    session = validate_session_name(args.session) if args.session else inventory.session
+    remembered = engine.managed_settings(args.config)
+    previous = next((s for s in remembered if s.session == session), None) or next(
+        (s for s in remembered if same_start_url(s.start_url, inventory.start_url)), None)
+    base = previous or Settings(session=session, start_url=inventory.start_url,
+                                sso_region=inventory.sso_region)
+    settings = replace(base, start_url=inventory.start_url, sso_region=inventory.sso_region)
+    if args.region:
+        settings.region = _region(args.region)
+    if args.output:
+        settings.output = args.output
+    if args.name_template:
+        resolve_template(args.name_template)
+        settings.name_template = args.name_template
+    if args.include is not None:
+        settings.include = list(args.include)
+    if args.exclude is not None:
+        settings.exclude = list(args.exclude)
+    return settings
+
+
+def _region(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}", value):
+        raise UsageError(f"--region {value!r} does not look like an AWS region (e.g. eu-west-1)")
+    return value

@@ -1,0 +1,186 @@
+"""``ssogen sync``: regenerate the ssogen-managed sessions with their remembered settings.
+
+``run()`` is three steps, each its own function so the online path can slot in:
+
+1. :func:`targets` -- which sessions, with the settings remembered in ``[ssogen NAME]``;
+2. :func:`inventory_for` -- where each session's accounts and roles come from (``--inventory``
+   today; login + discovery is :func:`discover_online`, the seam for the online path);
+3. ``engine.generate`` per session, then :func:`report`.
+
+Heavy modules (configupdater, jinja2, boto3) are imported inside functions: ``ssogen --help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from ssogen.errors import EXIT_DRIFT, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from ssogen.engine import GenerationResult
+    from ssogen.inventory import Inventory
+    from ssogen.settings import Settings
+
+EPILOG = """\
+examples:
+  ssogen sync                                  regenerate every session ssogen set up
+  ssogen sync acme --dry-run                   show the diff for session acme, write nothing
+  ssogen sync --inventory acme.json --check    CI gate: exit 1 when the file is out of date
+  ssogen sync --inventory acme.json --prune    also remove profiles whose role is gone
+
+Profiles ssogen manages carry `ssogen_managed = true`; everything else in the file is left
+byte for byte as it is. A `region`/`output` you changed by hand in a managed profile is kept,
+as are keys and comments you added. Stale profiles (role gone) are reported and kept unless
+--prune. Before writing, the previous file is saved as <config>.ssogen.bak.
+
+exit codes: 0 ok (or in sync), 1 --check found differences, 2 usage or config file error,
+            3 login failed, 4 not logged in and --no-login, 5 AWS API failure
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
+             ) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "sync", parents=[common],
+        help="regenerate ssogen-managed profiles with the remembered settings",
+        description="Bring the profiles of every ssogen-managed session (or those named) in "
+        "line with the accounts and roles you can reach, using the settings `ssogen setup` "
+        "remembered in the config file. No questions asked.",
+        epilog=EPILOG,
+    )
+    p.add_argument("sessions", nargs="*", metavar="SESSION",
+                   help="sso-session names to regenerate (default: all ssogen-managed ones)")
+    p.add_argument("--inventory", action="append", default=[], metavar="FILE",
+                   help="take accounts and roles from a saved inventory (`ssogen list --json`) "
+                   "instead of calling AWS; repeat for several sessions")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true",
+                      help="print the unified diff, write nothing (exit 0)")
+    mode.add_argument("--check", action="store_true",
+                      help="print the diff, write nothing; exit 1 if the file is out of date")
+    p.add_argument("--prune", action="store_true",
+                   help="remove managed profiles whose account or role is gone")
+    p.add_argument("--adopt", action="store_true",
+                   help="take over hand-written profiles that point at the same "
+                   "session/account/role (adds the ssogen_managed marker, nothing else)")
+    p.add_argument("--no-login", action="store_true",
+                   help="never start a device-code login (exit 4 if not logged in)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ssogen import engine
+
+    mode = "check" if args.check else "dry-run" if args.dry_run else "write"
+    inventories = load_inventories(args.inventory)
+    results = []
+    for settings in targets(args, inventories):
+        inventory = inventory_for(args, settings, inventories)
+        settings = complete_settings(settings, inventory)
+        results.append(engine.generate(args.config, settings, inventory, mode=mode,
+                                       prune=args.prune, adopt=args.adopt))
+    return report(results, mode, verbose=args.verbose)
+
+
+# -- step 1: which sessions, with which settings --------------------------------------------
+def load_inventories(paths: list[str]) -> list[Inventory]:
+    from ssogen.inventory import Inventory
+
+    return [Inventory.load(p) for p in paths]
+
+
+def _matches(settings: Settings, inventory: Inventory) -> bool:
+    from ssogen.plan import same_start_url
+
+    return inventory.session == settings.session or (
+        bool(settings.start_url) and same_start_url(inventory.start_url, settings.start_url))
+
+
+def targets(args: argparse.Namespace, inventories: list[Inventory]) -> list[Settings]:
+    from ssogen import engine
+
+    remembered = engine.managed_settings(args.config)
+    if not remembered:
+        raise UsageError(f"{args.config}: no session set up by ssogen yet (no [ssogen NAME] "
+                         "section); run `ssogen setup` first")
+    known = {s.session: s for s in remembered}
+    if args.sessions:
+        unknown = [n for n in args.sessions if n not in known]
+        if unknown:
+            raise UsageError(f"not an ssogen-managed session in {args.config}: "
+                             f"{', '.join(unknown)} (managed: {', '.join(sorted(known))})")
+        chosen = [known[n] for n in dict.fromkeys(args.sessions)]
+    elif inventories:
+        chosen = [s for s in remembered if any(_matches(s, i) for i in inventories)]
+    else:
+        chosen = remembered
+    for inv in inventories:
+        if not any(_matches(s, inv) for s in chosen):
+            raise UsageError(
+                f"inventory for session {inv.session!r} ({inv.start_url}) matches no "
+                f"ssogen-managed session {'named ' if args.sessions else ''}in {args.config}"
+                f" (managed: {', '.join(sorted(known))}); use `ssogen setup --inventory` first")
+    return chosen
+
+
+# -- step 2: where accounts and roles come from ---------------------------------------------
+def inventory_for(args: argparse.Namespace, settings: Settings,
+                  inventories: list[Inventory]) -> Inventory:
+    for inv in inventories:
+        if _matches(settings, inv):
+            return inv
+    return discover_online(args, settings)
+
+
+def discover_online(args: argparse.Namespace, settings: Settings) -> Inventory:
+    """Seam for the online path: device-code login (``ssogen.auth``) + discovery
+    (``ssogen.discover``). Until that is wired in here, say plainly what to do instead."""
+    raise UsageError(
+        f"no --inventory for session {settings.session!r}: finding its accounts and roles "
+        "needs a login to IAM Identity Center (the online path), which `ssogen sync` cannot do "
+        "in this build; pass --inventory FILE (saved with `ssogen list --json`)")
+
+
+def complete_settings(settings: Settings, inventory: Inventory) -> Settings:
+    """Fill what the file no longer says (e.g. a deleted [sso-session]) from the inventory."""
+    from dataclasses import replace
+
+    return replace(settings, start_url=settings.start_url or inventory.start_url,
+                   sso_region=settings.sso_region or inventory.sso_region)
+
+
+# -- step 3: tell the user ------------------------------------------------------------------
+def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
+           next_steps: bool = False) -> int:
+    """Diff on stdout (dry-run/check, or -v), notes and one summary line per session on
+    stderr. Returns the exit code."""
+    from ssogen import ui
+
+    drift = False
+    for r in results:
+        for note in r.notes:
+            ui.warn(note)
+        if r.diff and (mode != "write" or verbose):
+            sys.stdout.write(ui.color_diff(r.diff))
+            sys.stdout.flush()
+        drift = drift or r.changed
+        if mode == "write":
+            if r.written:
+                tail = f"wrote {r.path}" + (f" (backup: {r.backup})" if r.backup else "")
+            elif r.changed:
+                tail = "not written"
+            else:
+                tail = f"{r.path} already up to date"
+        elif mode == "check":
+            tail = "out of date" if r.changed else "in sync"
+        else:
+            tail = "dry run, nothing written"
+        ui.info(f"ssogen: {r.plan.session}: {r.summary()} — {tail}")
+        if next_steps and r.written:
+            first = next((p.name for p in r.plan.profiles if p.action == "create"), None)
+            ui.info(f"next: ssogen login --session {r.plan.session}"
+                    + (f"\n      aws sts get-caller-identity --profile {first}" if first else ""))
+    return EXIT_DRIFT if mode == "check" and drift else EXIT_OK
