@@ -1,0 +1,265 @@
+"""Discovery against the emulator (through AWS_ENDPOINT_URL_SSO only): throttling, faults, 401
+mid-run, pagination, permanent failures; plus the rate limiter and progress bar in isolation."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import threading
+import time
+
+import pytest
+
+from ssogen import auth
+from ssogen.discover import AdaptiveRateLimiter, DiscoveryStats, discover
+from ssogen.emulator import Organization, ServiceError
+from ssogen.errors import ApiError
+from ssogen.progress import Progress
+
+START_URL = "https://acme.awsapps.com/start"
+
+
+def setup(sandbox, emu, monkeypatch) -> auth.SsoSession:
+    """Config in the sandbox, this process pointed at the sandbox HOME and the emulator."""
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir(exist_ok=True)
+    sandbox.config.write_text(
+        f"[sso-session acme]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\n"
+        "sso_registration_scopes = sso:account:access\n")
+    for key, value in sandbox.env.items():
+        monkeypatch.setenv(key, value)
+    return auth.session_by_name(sandbox.config, "acme")
+
+
+def expected(org: Organization) -> dict[str, list[str]]:
+    return {a.id: sorted(a.roles) for a in org.accounts()}
+
+
+def found(inventory) -> dict[str, list[str]]:
+    return {a.id: a.roles for a in inventory.accounts}
+
+
+# -- the limiter, with a fake clock --------------------------------------------------------
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_limiter_is_unpaced_until_throttled_then_paces_near_the_measured_rate():
+    clock = FakeClock()
+    lim = AdaptiveRateLimiter(clock)
+    assert lim.reserve() == 0.0 and lim.rate is None
+    for _ in range(40):  # 20 successes a second, for two seconds
+        clock.t += 0.05
+        lim.success()
+    lim.throttled()
+    assert lim.rate == pytest.approx(20 * lim.OVERDRIVE, rel=0.06)
+    waits = [lim.reserve() for _ in range(5)]
+    gaps = [b - a for a, b in itertools.pairwise(waits)]
+    assert all(g == pytest.approx(1 / lim.rate) for g in gaps)
+    # a burst of 429s is one congestion event: no further cut within CUT_EVERY
+    rate = lim.rate
+    lim.throttled()
+    assert lim.rate == rate
+
+
+def test_limiter_probes_upwards_when_no_longer_throttled_and_cuts_again():
+    clock = FakeClock()
+    lim = AdaptiveRateLimiter(clock)
+    for _ in range(10):
+        clock.t += 0.1
+        lim.success()
+    lim.throttled()
+    low = lim.rate
+    for _ in range(40):  # 4 s without a throttle: the rate grows
+        clock.t += 0.1
+        lim.success()
+    assert lim.rate > low * 1.5
+    clock.t += 1
+    for _ in range(5):  # the server now only lets 5/s through
+        clock.t += 0.2
+        lim.success()
+    lim.throttled()
+    assert lim.rate == pytest.approx(5 * lim.OVERDRIVE, rel=0.05)
+
+
+def test_progress_bar_only_on_a_terminal():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    with Progress("discovering", stream=tty) as bar:
+        bar.update(total=10, add_done=3, throttled=4)
+        bar._draw(force=True)
+        assert "3/10+ accounts, 4 throttled" in tty.getvalue()
+        bar.update(total_final=True)
+        bar._draw(force=True)
+        assert "3/10 accounts" in tty.getvalue()
+    assert tty.getvalue().endswith("\r\033[K")  # erased when done
+    plain = io.StringIO()
+    with Progress("discovering", stream=plain) as bar:
+        bar.update(total=10, add_done=10)
+        bar._draw(force=True)
+    assert plain.getvalue() == ""
+
+
+# -- against the emulator ------------------------------------------------------------------
+def test_discovery_under_rate_limit_and_faults_is_complete(sandbox, make_emulator, monkeypatch):
+    org = Organization.generate(150, seed=3)
+    emu = make_emulator(org=org, auto_approve_after=0, rate_limit=40, fault_rate=0.08, seed=7)
+    session = setup(sandbox, emu, monkeypatch)
+    token = auth.get_access_token(session)
+    stats = DiscoveryStats()
+    inventory = discover(session, access_token=token, stats=stats, progress=False)
+    assert found(inventory) == expected(org)
+    assert [a.name for a in inventory.accounts] == [a.name for a in org.accounts()]
+    emu_stats = emu.stats()
+    assert emu_stats["throttled_total"] > 0 and stats.throttled == emu_stats["throttled_total"]
+    assert emu_stats["faults"].get("drop", 0) > 0 and emu_stats["faults"].get("500", 0) > 0
+    assert stats.retried >= emu_stats["faults_total"]
+
+
+def test_list_json_under_throttling_and_faults(sandbox, make_emulator):
+    org = Organization.generate(120, seed=5)
+    emu = make_emulator(org=org, auto_approve_after=0, rate_limit=40, fault_rate=0.05, seed=1)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    proc = sandbox.run("list", "--session", "acme", "--json", "--no-browser")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {a["id"]: a["roles"] for a in data["accounts"]} == expected(org)
+    assert data["session"] == "acme" and data["start_url"] == START_URL
+    assert "\r" not in proc.stderr  # no progress bar when stderr is not a terminal
+    table = sandbox.run("list", "--session", "acme")
+    assert table.returncode == 0, table.stderr
+    rows = table.stdout.splitlines()
+    assert rows[0].split() == ["ACCOUNT", "NAME", "ROLES"] and len(rows) == 1 + len(org)
+    first = org.accounts()[0]
+    assert rows[1].split()[:2] == [first.id, first.name]
+
+
+class _Broken(Organization):
+    """One account whose roles always fail: ``mode`` 404 (gone) or 500 (server error)."""
+
+    def __init__(self, base: Organization, bad: str, mode: str) -> None:
+        super().__init__(base.accounts())
+        self.bad, self.mode = bad, mode
+
+    def roles(self, account_id: str):  # type: ignore[no-untyped-def]
+        if account_id == self.bad:
+            if self.mode == "404":
+                return None
+            raise ServiceError("portal", "InternalServerException", "An internal error occurred")
+        return super().roles(account_id)
+
+
+def test_permanent_failure_after_retries_raises_api_error(sandbox, make_emulator, monkeypatch):
+    base = Organization.generate(30, seed=2)
+    bad = base.accounts()[17].id
+    emu = make_emulator(org=_Broken(base, bad, "500"), auto_approve_after=0)
+    session = setup(sandbox, emu, monkeypatch)
+    token = auth.get_access_token(session)
+    stats = DiscoveryStats()
+    with pytest.raises(ApiError, match=f"account {bad}.*after 7 attempts") as exc:
+        discover(session, access_token=token, stats=stats, progress=False)
+    assert exc.value.exit_code == 5
+    assert stats.retried == 7  # every attempt failed
+
+
+def test_list_exits_5_and_prints_nothing_when_an_account_fails(sandbox, make_emulator):
+    base = Organization.generate(40, seed=4)
+    bad = base.accounts()[-1].id
+    emu = make_emulator(org=_Broken(base, bad, "404"), auto_approve_after=0)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    proc = sandbox.run("list", "--session", "acme", "--json")
+    assert proc.returncode == 5, proc.stderr
+    assert proc.stdout == ""  # never a partial inventory
+    last = proc.stderr.splitlines()[-1]
+    assert last.startswith("ssogen: error:") and bad in last and "Traceback" not in proc.stderr
+
+
+def test_token_rejected_mid_run_is_renewed_once(sandbox, make_emulator):
+    emu = make_emulator(auto_approve_after=0, token_ttl=3600)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    assert sandbox.run("login", "--session", "acme").returncode == 0
+    cache = next(p for p in sandbox.cache.iterdir() if p.name.startswith("293abb6b"))
+    old = json.loads(cache.read_text())
+    emu.advance_clock(3700)  # the service now rejects the token; the cache still says valid
+    before = emu.stats()["requests"]["CreateToken"]
+    proc = sandbox.run("list", "--session", "acme", "--json", "--no-login")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["accounts"]) == len(emu.org)
+    assert emu.stats()["requests"]["CreateToken"] == before + 1  # one refresh
+    assert json.loads(cache.read_text())["accessToken"] != old["accessToken"]
+
+
+def test_token_rejected_and_not_renewable_exits_4_with_no_login(sandbox, make_emulator):
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    assert sandbox.run("login", "--session", "acme").returncode == 0
+    cache = next(p for p in sandbox.cache.iterdir() if p.name.startswith("293abb6b"))
+    data = json.loads(cache.read_text())
+    data["refreshToken"] = "aor-revoked"
+    cache.write_text(json.dumps(data))
+    emu.advance_clock(3700)
+    proc = sandbox.run("list", "--session", "acme", "--no-login")
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stdout == ""
+
+
+def test_role_calls_start_before_the_last_account_page(sandbox, make_emulator, monkeypatch):
+    class Timed(Organization):
+        def __init__(self, base: Organization) -> None:
+            super().__init__(base.accounts())
+            self.account_calls: list[float] = []
+            self.role_calls: list[float] = []
+            self.lock = threading.Lock()
+
+        def accounts(self):  # type: ignore[no-untyped-def]
+            with self.lock:
+                self.account_calls.append(time.monotonic())
+            return super().accounts()
+
+        def roles(self, account_id: str):  # type: ignore[no-untyped-def]
+            with self.lock:
+                self.role_calls.append(time.monotonic())
+            return super().roles(account_id)
+
+    org = Timed(Organization.generate(350, seed=9))
+    emu = make_emulator(org=org, auto_approve_after=0, latency_ms=20)
+    session = setup(sandbox, emu, monkeypatch)
+    token = auth.get_access_token(session)
+    org.account_calls.clear()
+    inventory = discover(session, access_token=token, progress=False)
+    assert len(inventory.accounts) == 350
+    assert len(org.account_calls) == 4  # 100 a page
+    assert min(org.role_calls) < org.account_calls[-1]  # pipelined, not page after page
+
+
+def test_roles_are_paginated(sandbox, make_emulator, monkeypatch):
+    org = Organization.sample()
+    acc = org.accounts()[0].id
+    for i in range(230):
+        org.add_role(acc, f"Role{i:03d}")
+    emu = make_emulator(org=org, auto_approve_after=0)
+    session = setup(sandbox, emu, monkeypatch)
+    inventory = discover(session, access_token=auth.get_access_token(session), progress=False)
+    assert found(inventory) == expected(org)
+    assert len(found(inventory)[acc]) >= 230
+    assert emu.stats()["requests"]["ListAccountRoles"] == len(org) - 1 + 3
