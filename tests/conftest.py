@@ -212,3 +212,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.outcome = "failed"
         report.longrepr = (f"secret scan: {len(leaks)} issued secret(s) appeared in captured "
                            f"output or logs: {', '.join(leaks)}")
+
+
+# --- config engine (setup/sync --inventory) ------------------------------------------------
+#: The organisation the engine tests generate profiles for (names with the default preset:
+#: prod-administrator-access, prod-read-only-access, dev-administrator-access,
+#: audit-read-only-access and, for the second "Audit", audit-read-only-access-444444444444).
+ACME_INVENTORY = {
+    "session": "acme", "start_url": "https://acme.awsapps.com/start", "sso_region": "eu-west-1",
+    "generated_at": "2026-11-26T14:00:00Z",
+    "accounts": [
+        {"id": "111111111111", "name": "Prod", "email": "prod@acme.example",
+         "roles": ["AdministratorAccess", "ReadOnlyAccess"]},
+        {"id": "222222222222", "name": "Dev", "email": "dev@acme.example",
+         "roles": ["AdministratorAccess"]},
+        {"id": "333333333333", "name": "Audit", "email": "audit@acme.example",
+         "roles": ["ReadOnlyAccess"]},
+        {"id": "444444444444", "name": "Audit", "email": "audit2@acme.example",
+         "roles": ["ReadOnlyAccess"]},
+    ],
+}
+
+
+@pytest.fixture
+def acme_inventory(tmp_path: Path) -> Path:
+    """ACME_INVENTORY saved as an inventory file (``--inventory``)."""
+    import json
+
+    path = tmp_path / "acme.json"
+    path.write_text(json.dumps(ACME_INVENTORY), encoding="utf-8")
+    return path

@@ -1,0 +1,150 @@
+"""Every real-world config shape in the corpus, through the real CLI in a subprocess.
+
+For each file: ``setup --dry-run`` never writes; ``setup`` then ``sync`` keep every original
+line in order, keep every section botocore read before exactly as botocore read it, keep CRLF
+files free of bare LF, remove (and show) a BOM, and produce the intended profiles; ``--check``
+afterwards exits 0. Files botocore itself rejects are refused with exit 2, one line naming the
+line number, the file byte-identical.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+import botocore.configloader
+import botocore.exceptions
+import pytest
+
+from conftest import ACME_INVENTORY, Sandbox, corpus_files
+
+BOM = b"\xef\xbb\xbf"
+FILES = corpus_files()
+
+
+def botocore_parse(data: bytes, tmp: Path) -> dict | None:
+    """What botocore reads from these bytes (None: it rejects the file)."""
+    tmp.write_bytes(data)
+    try:
+        return botocore.configloader.raw_config_parse(str(tmp))
+    except botocore.exceptions.ConfigParseError:
+        return None
+
+
+def lines_of(data: bytes) -> list[str]:
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def is_subsequence(needle: list[str], haystack: list[str]) -> bool:
+    it = iter(haystack)
+    return all(any(line == other for other in it) for line in needle)
+
+
+def managed_sections(parsed: dict) -> set[str]:
+    return {name for name, keys in parsed.items()
+            if str(keys.get("ssogen_managed", "")).lower() == "true"
+            or name.startswith("ssogen ")}
+
+
+def test_corpus_is_there() -> None:
+    names = {p.name for p in FILES}
+    assert "09_crlf.cfg" in names and "44_existing_managed.cfg" in names
+    assert len(FILES) >= 30
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_setup_then_sync(path: Path, sandbox: Sandbox, acme_inventory: Path,
+                         tmp_path: Path) -> None:
+    original = path.read_bytes()
+    sandbox.aws.mkdir()
+    sandbox.config.write_bytes(original)
+    before = botocore_parse(original.removeprefix(BOM), tmp_path / "before")
+    inv = str(acme_inventory)
+
+    if before is None:  # botocore (and so the AWS CLI) cannot read it: refuse, touch nothing
+        for args in (["setup", "--yes", "--inventory", inv], ["sync", "--inventory", inv]):
+            proc = sandbox.run(*args)
+            assert proc.returncode == 2, proc.stderr
+            err = proc.stderr.strip().splitlines()
+            assert len(err) == 1 and err[0].startswith("ssogen: error: "), proc.stderr
+            assert re.search(rf"{re.escape(str(sandbox.config))}:\d+: ", err[0]), err[0]
+            assert "Traceback" not in proc.stderr
+            assert sandbox.config.read_bytes() == original
+        assert not list(sandbox.aws.glob("*.bak"))
+        return
+
+    dry = sandbox.run("setup", "--yes", "--inventory", inv, "--region", "eu-west-1",
+                      "--output", "json", "--dry-run", check=True)
+    assert sandbox.config.read_bytes() == original, "--dry-run wrote"
+    assert "+[profile " in dry.stdout
+    if original.startswith(BOM):
+        assert "byte-order mark" in dry.stderr
+        assert "-<U+FEFF>" in dry.stdout
+
+    sandbox.run("setup", "--yes", "--inventory", inv, "--region", "eu-west-1",
+                "--output", "json", check=True)
+    after_setup = sandbox.config.read_bytes()
+    sandbox.run("sync", "--inventory", inv, check=True)
+    after = sandbox.config.read_bytes()
+    assert after == after_setup, "sync right after setup changed the file"
+    check = sandbox.run("sync", "--inventory", inv, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout == ""
+
+    # no foreign byte lost: the original lines, in order
+    assert is_subsequence(lines_of(original)[:-1] if original.endswith(b"\n")
+                          else lines_of(original), lines_of(after))
+    assert not after.startswith(BOM)
+    body = original.removeprefix(BOM)
+    if body.count(b"\n") and body.count(b"\r\n") == body.count(b"\n"):
+        assert after.count(b"\n") == after.count(b"\r\n"), "bare LF in a CRLF file"
+    if b"\r" not in original:
+        assert b"\r" not in after
+    # backup = the file before the last write
+    assert (sandbox.aws / "config.ssogen.bak").read_bytes() == original
+
+    # every section botocore read before reads the same, unless ssogen manages it
+    parsed = botocore_parse(after, tmp_path / "after")
+    assert parsed is not None, "botocore cannot read the result"
+    for name, keys in before.items():
+        if name in managed_sections(before):
+            continue
+        assert parsed.get(name) == keys, name
+
+    # the intended profiles, as botocore routes them
+    profile_map = botocore.configloader.build_profile_map(parsed)
+    sessions = {n: s for n, s in profile_map["sso_sessions"].items()
+                if s.get("sso_start_url", "").rstrip("/") == ACME_INVENTORY["start_url"]}
+    assert len(sessions) == 1, sessions
+    session = next(iter(sessions))
+    generated = {(p["sso_account_id"], p["sso_role_name"]): name
+                 for name, p in profile_map["profiles"].items()
+                 if p.get("ssogen_managed") == "true" and p.get("sso_session") == session}
+    hand = {(p.get("sso_account_id"), p.get("sso_role_name"))
+            for p in profile_map["profiles"].values()
+            if p.get("sso_session") == session and p.get("ssogen_managed") != "true"}
+    wanted = {(a["id"], r) for a in ACME_INVENTORY["accounts"] for r in a["roles"]}
+    stale = {(p["sso_account_id"], p["sso_role_name"])
+             for p in (before or {}).values()
+             if p.get("ssogen_managed") == "true" and p.get("sso_session") == session} - wanted
+    assert set(generated) == (wanted - hand) | stale
+    # every generated name is one shell/shlex token, and unique in botocore's eyes
+    names = [s for s in parsed if s.startswith("profile ")]
+    assert len({n.split(None, 1)[1] for n in names}) == len(names)
+    for name in generated.values():
+        assert re.fullmatch(r"[A-Za-z0-9._@+-]+", name), name
+
+
+def test_reject_message_names_the_line(sandbox: Sandbox, acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    data = b"[default]\nregion = us-east-1\n\n[profile a]\nregion = x\nRegion = y\n"
+    sandbox.config.write_bytes(data)
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory))
+    assert proc.returncode == 2
+    assert f"{sandbox.config}:6: duplicate key 'region'" in proc.stderr
+    assert sandbox.config.read_bytes() == data
+    # and configparser (what botocore uses) agrees that this file is broken
+    with pytest.raises(configparser.Error):
+        configparser.RawConfigParser().read_string(data.decode())
