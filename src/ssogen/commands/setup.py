@@ -15,9 +15,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen import ui
 from ssogen.errors import UsageError
 
 if TYPE_CHECKING:
+    from ssogen import engine, wizard
     from ssogen.inventory import Inventory
     from ssogen.settings import Settings
 
@@ -25,6 +27,11 @@ OUTPUTS = ("json", "yaml", "yaml-stream", "text", "table")
 
 EPILOG = """\
 examples:
+  ssogen setup
+        the wizard: pick or create a session, log in, choose names and roles, review, write
+  ssogen setup --yes --start-url https://acme.awsapps.com/start --sso-region eu-west-1
+        unattended: every default, no terminal needed (prints the login URL and code)
+  ssogen setup --no-browser        over SSH / in WSL2: only print the URL and code
   ssogen setup --yes --inventory acme.json
         offline: profiles for every account/role in a saved inventory (`ssogen list --json`)
   ssogen setup --yes --inventory acme.json --region eu-west-1 --output json --dry-run
@@ -85,14 +92,53 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import engine
+    from ssogen import engine, wizard
     from ssogen.commands.sync import report
 
+    prompter = wizard.make_prompter(yes=args.yes)  # no terminal and no --yes: exit 2 here
+    args.prompter = prompter
     inventory = inventory_source(args)
     settings = settings_source(args, inventory)
+    if prompter.interactive or not args.inventory:
+        # the wizard's questions; with --yes (online) their defaults, e.g. region = sso_region
+        settings = wizard.ask_profiles(prompter, settings, inventory, answers(args))
     mode = "dry-run" if args.dry_run else "write"
-    result = engine.generate(args.config, settings, inventory, mode=mode, adopt=args.adopt)
-    return report([result], mode, verbose=args.verbose, next_steps=True)
+    confirm = None
+    if prompter.interactive and mode == "write":
+        def confirm(result: engine.GenerationResult) -> bool:
+            return show_and_confirm(prompter, result)
+    result = engine.generate(args.config, settings, inventory, mode=mode, adopt=args.adopt,
+                             confirm=confirm)
+    code = report([result], mode, verbose=args.verbose, next_steps=bool(args.inventory))
+    if result.written and not args.inventory:
+        first = next((p.name for p in result.plan.profiles if p.action == "create"), None)
+        if first:
+            ui.info(f"next: aws s3 ls --profile {first}")
+    return code
+
+
+def answers(args: argparse.Namespace) -> wizard.Answers:
+    from ssogen import wizard
+
+    return wizard.Answers(start_url=args.start_url, sso_region=args.sso_region,
+                          session=args.session, region=args.region, output=args.output,
+                          name_template=args.name_template, include=list(args.include or []),
+                          exclude=list(args.exclude or []))
+
+
+def show_and_confirm(prompter: wizard.Prompter, result: engine.GenerationResult) -> bool:
+    """The wizard's last step: the coloured diff, then "write it?"."""
+    from ssogen import wizard
+
+    for note in result.notes:
+        ui.warn(note)
+    sys.stdout.write(ui.color_diff(result.diff))
+    sys.stdout.flush()
+    result.notes = []  # shown already; the report would repeat them
+    if wizard.ask_confirm(prompter, result.summary()):
+        return True
+    ui.info("ssogen: nothing written (answered no)")
+    return False
 
 
 # -- step 1: where accounts and roles come from ---------------------------------------------
@@ -105,16 +151,19 @@ def inventory_source(args: argparse.Namespace) -> Inventory:
 
 
 def discover_online(args: argparse.Namespace) -> Inventory:
-    """Seam for the online path: device-code login (``ssogen.auth``) + discovery
-    (``ssogen.discover``), then the wizard when there is a terminal."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise UsageError(
-            "no --inventory given and no terminal: finding accounts and roles needs a login "
-            "to IAM Identity Center (the online path); pass --inventory FILE (saved with "
-            "`ssogen list --json`)")
-    raise UsageError(
-        "no --inventory given: logging in to discover accounts and roles is not part of "
-        "`ssogen setup` in this build; pass --inventory FILE (saved with `ssogen list --json`)")
+    """The online path: pick or create the session (wizard, or flags with --yes), log in
+    (device code only when no cached token can be used or refreshed), discover."""
+    from ssogen import online, wizard
+
+    prompter = getattr(args, "prompter", None) or wizard.make_prompter(yes=args.yes)
+    choice = wizard.ask_session(prompter, online.known_identities(args.config), answers(args))
+    args.session = choice.session
+    if choice.from_legacy:
+        ui.warn(f"legacy profiles with this start URL ({', '.join(choice.from_legacy)}) are "
+                "left as they are: migrating them to sso_session is not supported yet")
+    session = online.sso_session(args.config, choice.session, choice.start_url,
+                                 choice.sso_region)
+    return online.login_and_discover(session, no_browser=args.no_browser)
 
 
 # -- step 2: the settings --------------------------------------------------------------------

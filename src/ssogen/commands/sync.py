@@ -68,6 +68,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    "session/account/role (adds the ssogen_managed marker, nothing else)")
     p.add_argument("--no-login", action="store_true",
                    help="never start a device-code login (exit 4 if not logged in)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="if a login is needed, only print the URL and code (no browser)")
     return p
 
 
@@ -136,12 +138,17 @@ def inventory_for(args: argparse.Namespace, settings: Settings,
 
 
 def discover_online(args: argparse.Namespace, settings: Settings) -> Inventory:
-    """Seam for the online path: device-code login (``ssogen.auth``) + discovery
-    (``ssogen.discover``). Until that is wired in here, say plainly what to do instead."""
-    raise UsageError(
-        f"no --inventory for session {settings.session!r}: finding its accounts and roles "
-        "needs a login to IAM Identity Center (the online path), which `ssogen sync` cannot do "
-        "in this build; pass --inventory FILE (saved with `ssogen list --json`)")
+    """The online path: the cached token (refreshed if it can be), a device-code login only
+    when neither works (never with --no-login: exit 4), then discovery."""
+    from ssogen import online
+
+    if not settings.start_url or not settings.sso_region:
+        raise UsageError(f"{args.config}: [sso-session {settings.session}] is missing (or has "
+                         "no sso_start_url/sso_region); run `ssogen setup` again")
+    session = online.sso_session(args.config, settings.session, settings.start_url,
+                                 settings.sso_region)
+    return online.login_and_discover(session, allow_login=not args.no_login,
+                                     no_browser=getattr(args, "no_browser", False))
 
 
 def complete_settings(settings: Settings, inventory: Inventory) -> Settings:

@@ -1,0 +1,176 @@
+"""``ssogen demo``: the whole job, end to end, against the built-in emulator, in a sandbox.
+
+1. start the emulator (``Organization.sample()``) on 127.0.0.1;
+2. make a sandbox directory used as HOME (so ``~/.aws/config`` and ``~/.aws/sso/cache`` are the
+   sandbox's; the real ``~/.aws`` is never read or written);
+3. run the real ``ssogen setup`` in a subprocess with that environment and the emulator's
+   ``AWS_ENDPOINT_URL_SSO`` / ``AWS_ENDPOINT_URL_SSO_OIDC`` (botocore computes the token cache
+   directory from HOME at import time, so every boto3 step runs in a child process);
+   the device code is approved in the browser by the person, or with ``--yes`` by the emulator;
+4. show the written config, and resolve credentials for one generated profile with boto3 (the
+   access key id is printed masked; the secret never).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+EPILOG = """\
+examples:
+  ssogen demo --yes                 unattended: the emulator approves the login by itself
+  ssogen demo                       approve the login yourself in a browser (local URL)
+  ssogen demo --yes --keep /tmp/d   keep the sandbox: /tmp/d/home/.aws/config, token cache
+
+Nothing outside the sandbox directory is touched (never your ~/.aws).
+"""
+
+START_URL = "https://acme-demo.awsapps.com/start"
+SSO_REGION = "eu-west-1"
+SESSION = "acme-demo"
+
+# Variables that would point the child processes at real AWS or another config.
+_SCRUB = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+          "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION", "AWS_REGION",
+          "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+
+_RESOLVE = """\
+import json, sys
+import boto3
+s = boto3.Session(profile_name=sys.argv[1])
+c = s.get_credentials()
+f = c.get_frozen_credentials()
+k = f.access_key
+print(json.dumps({"method": c.method, "key": k[:4] + "\\u2026" + k[-4:],
+                  "token": bool(f.token), "region": s.region_name}))
+"""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
+             ) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "demo", parents=[common],
+        help="try everything against the built-in emulator, in a sandbox (never ~/.aws)",
+        description="Start the built-in IAM Identity Center emulator with a sample "
+        "organisation, run the real `ssogen setup` against it in a sandbox directory, show "
+        "the written config and resolve credentials for one generated profile with boto3.",
+        epilog=EPILOG,
+    )
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="unattended: take every default and let the emulator approve the "
+                   "login")
+    p.add_argument("--keep", metavar="DIR",
+                   help="use DIR as the sandbox and keep it afterwards (default: a temporary "
+                   "directory, removed at the end)")
+    return p
+
+
+def _heading(text: str) -> None:
+    from ssogen import ui
+
+    print(f"\n{ui.style('==> ' + text, 'bold')}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ssogen import ui
+    from ssogen.emulator import Emulator, Organization
+    from ssogen.errors import EXIT_INTERRUPTED, UsageError
+
+    if not args.yes and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the demo asks questions and needs a terminal",
+                         hint="run `ssogen demo --yes` for the unattended version")
+    if args.keep:
+        root = Path(args.keep).expanduser().resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        if (root / "home").exists() and any((root / "home").iterdir()):
+            raise UsageError(f"{root / 'home'} is not empty",
+                             hint="give --keep a new or empty directory")
+        cleanup = False
+    else:
+        root = Path(tempfile.mkdtemp(prefix="ssogen-demo-"))
+        cleanup = True
+    home = root / "home"
+    home.mkdir(exist_ok=True)
+    config = home / ".aws" / "config"
+
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(config),
+                "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+                "USERPROFILE": str(home)})
+    if args.yes:
+        env.pop("BROWSER", None)
+    if args.no_color:
+        env["NO_COLOR"] = "1"
+
+    org = Organization.sample()
+    # --yes: the emulator approves once the prompt is shown (one pending poll), as a person would
+    emu = Emulator(org, auto_approve_after=1 if args.yes else None)
+    try:
+        with emu:
+            env.update(emu.endpoint_env())
+            _heading("The built-in IAM Identity Center emulator")
+            print(f"  running at {emu.url} with {len(org)} accounts and {org.role_count} "
+                  "roles (a sample organisation)")
+            print(f"  sandbox HOME: {home}  (your real ~/.aws is not touched)")
+            if args.yes:
+                print("  the emulator approves the login code by itself (--yes), as you would "
+                      "in the browser")
+            else:
+                print(f"  approve the login in a browser at {emu.url}/device when asked")
+
+            _heading("ssogen setup" + (" --yes" if args.yes else ""))
+            cmd = [sys.executable, "-m", "ssogen", "setup", "--start-url", START_URL,
+                   "--sso-region", SSO_REGION, "--session", SESSION]
+            if args.yes:
+                cmd += ["--yes", "--no-browser"]
+            print("  $ " + " ".join(["ssogen", *cmd[3:]]), flush=True)
+            proc = subprocess.run(cmd, env=env, cwd=str(home), check=False)
+            if proc.returncode == EXIT_INTERRUPTED or proc.returncode < 0:
+                return EXIT_INTERRUPTED
+            if proc.returncode != 0:
+                ui.error(f"setup exited {proc.returncode} (see above)")
+                return proc.returncode
+
+            _heading(f"The written config ({config})")
+            text = config.read_text(encoding="utf-8") if config.exists() else ""
+            sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+            profiles = [line.strip()[len("[profile "):-1] for line in text.splitlines()
+                        if line.strip().startswith("[profile ") and line.strip().endswith("]")]
+            if not profiles:
+                ui.error("setup wrote no profiles")
+                return 1
+
+            pick = next((n for n in profiles if "read" in n.lower()), profiles[0])
+            _heading(f"Credentials for profile {pick}, resolved by boto3")
+            print(f"  $ python -c 'boto3.Session(profile_name=\"{pick}\").get_credentials()'",
+                  flush=True)
+            res = subprocess.run([sys.executable, "-c", _RESOLVE, pick], env=env,
+                                 cwd=str(home), capture_output=True, text=True, check=False)
+            if res.returncode != 0:
+                last = (res.stderr.strip().splitlines() or ["?"])[-1]
+                ui.error(f"boto3 could not resolve credentials for {pick}: {last[:200]}")
+                return 1
+            import json
+
+            data = json.loads(res.stdout)
+            print(f"  access key id {data['key']}  (method {data['method']}, session token "
+                  f"{'present' if data['token'] else 'missing'}, region {data['region']})")
+            print(f"\n{ui.style('Done.', 'green')} {len(profiles)} profiles, one login. "
+                  "On your machine:\n"
+                  "  ssogen setup                          the same wizard, against your "
+                  "IAM Identity Center\n"
+                  f"  aws s3 ls --profile <profile>         e.g. --profile {pick}")
+            if not cleanup:
+                print(f"\nThe sandbox is kept in {root} "
+                      f"(try: AWS_CONFIG_FILE={config} HOME={home} aws configure list-profiles)")
+            return 0
+    finally:
+        if cleanup:
+            shutil.rmtree(root, ignore_errors=True)
