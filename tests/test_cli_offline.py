@@ -1,0 +1,326 @@
+"""``ssogen setup --inventory`` / ``ssogen sync --inventory`` through the real CLI: the
+ownership rules of DESIGN §2, the modes, the exit codes, the files written, the lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import botocore.configloader
+import pytest
+
+from conftest import ACME_INVENTORY, Sandbox
+
+HAND_WRITTEN = """\
+# my own profiles
+[default]
+region = us-east-1
+
+; do not touch: mine
+[profile prod-administrator-access]
+role_arn = arn:aws:iam::111111111111:role/Admin
+source_profile = default
+"""
+
+
+def setup(sandbox: Sandbox, inventory: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return sandbox.run("setup", "--yes", "--inventory", str(inventory), "--region", "eu-west-1",
+                       "--output", "json", *extra, check=True)
+
+
+def profiles(sandbox: Sandbox) -> dict[str, dict[str, str]]:
+    parsed = botocore.configloader.raw_config_parse(str(sandbox.config))
+    return botocore.configloader.build_profile_map(parsed)["profiles"]
+
+
+def save_inventory(path: Path, drop_roles: set[str] = frozenset(), **changes: object) -> Path:
+    data = json.loads(json.dumps(ACME_INVENTORY))
+    for account in data["accounts"]:
+        account["roles"] = [r for r in account["roles"] if f"{account['id']}/{r}" not in drop_roles]
+    data.update(changes)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_hand_written_profile_with_generated_name_is_untouched(
+        sandbox: Sandbox, acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(HAND_WRITTEN)
+    proc = setup(sandbox, acme_inventory)
+    text = sandbox.config.read_text()
+    assert text.startswith(HAND_WRITTEN)
+    assert "'prod-administrator-access' belongs to a profile ssogen does not manage" in proc.stderr
+    p = profiles(sandbox)
+    assert p["prod-administrator-access"] == {
+        "role_arn": "arn:aws:iam::111111111111:role/Admin", "source_profile": "default"}
+    assert p["prod-administrator-access-111111111111"]["sso_role_name"] == "AdministratorAccess"
+
+
+def test_user_edits_inside_managed_profile_survive_sync(
+        sandbox: Sandbox, acme_inventory: Path) -> None:
+    setup(sandbox, acme_inventory)
+    text = sandbox.config.read_text()
+    block = ("[profile dev-administrator-access]\nsso_session = acme\n"
+             "sso_account_id = 222222222222\nsso_role_name = AdministratorAccess\n"
+             "region = eu-west-1\noutput = json\nssogen_managed = true\n")
+    assert block in text
+    edited = block.replace("region = eu-west-1", "region = ap-south-1  # closer to me") \
+        .replace("output = json\n", "output = json\n; my comment\ncli_pager =\n") \
+        .replace("sso_role_name = AdministratorAccess\n",
+                 "sso_role_name = AdministratorAccess\n# why: on-call\n")
+    sandbox.config.write_text(text.replace(block, edited))
+    before = sandbox.config.read_bytes()
+    proc = sandbox.run("sync", "--inventory", str(acme_inventory), check=True)
+    assert sandbox.config.read_bytes() == before
+    assert "kept 5" in proc.stderr
+    p = profiles(sandbox)["dev-administrator-access"]
+    assert p["region"] == "ap-south-1  # closer to me" and p["cli_pager"] == ""
+    # identity keys are owned: a hand edit to one of them is put back, the rest stays
+    sandbox.config.write_text(sandbox.config.read_text().replace(
+        "sso_account_id = 222222222222", "sso_account_id=222222222222", 1))
+    sandbox.run("sync", "--inventory", str(acme_inventory), check=True)
+    assert sandbox.config.read_bytes() == before.replace(
+        b"sso_account_id = 222222222222", b"sso_account_id=222222222222")
+
+
+def test_stale_reported_and_kept_then_pruned(sandbox: Sandbox, acme_inventory: Path,
+                                             tmp_path: Path) -> None:
+    setup(sandbox, acme_inventory)
+    text = sandbox.config.read_text()
+    heading = "# prod read-only: for auditors\n"
+    sandbox.config.write_text(text.replace("[profile prod-read-only-access]",
+                                           heading + "[profile prod-read-only-access]"))
+    smaller = save_inventory(tmp_path / "smaller.json", {"111111111111/ReadOnlyAccess"})
+    proc = sandbox.run("sync", "--inventory", str(smaller), check=True)
+    assert "stale 1," in proc.stderr
+    assert "prod-read-only-access" in profiles(sandbox)
+    check = sandbox.run("sync", "--inventory", str(smaller), "--check")
+    assert check.returncode == 0  # kept stale profiles are not drift
+
+    dry = sandbox.run("sync", "--inventory", str(smaller), "--prune", "--dry-run", check=True)
+    assert "-[profile prod-read-only-access]" in dry.stdout
+    assert f"-{heading}" in dry.stdout
+    assert "prod-read-only-access" in profiles(sandbox)
+
+    proc = sandbox.run("sync", "--inventory", str(smaller), "--prune", check=True)
+    assert "stale 1 (removed 1)" in proc.stderr
+    after = sandbox.config.read_text()
+    assert "prod-read-only-access" not in profiles(sandbox)
+    assert heading not in after and "\n\n\n" not in after
+    assert sandbox.run("sync", "--inventory", str(smaller), "--check").returncode == 0
+
+
+def test_dry_run_never_writes_and_check_exit_codes(sandbox: Sandbox,
+                                                   acme_inventory: Path) -> None:
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--dry-run")
+    assert proc.returncode == 0
+    assert "+[sso-session acme]" in proc.stdout
+    assert not sandbox.aws.exists(), "--dry-run created ~/.aws"
+    assert "dry run, nothing written" in proc.stderr
+
+    setup(sandbox, acme_inventory)
+    assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0
+    text = sandbox.config.read_text()
+    sandbox.config.write_text(text.replace("[profile dev-administrator-access]\n", "[profile x]\n"))
+    drifted = sandbox.config.read_bytes()
+    check = sandbox.run("sync", "--inventory", str(acme_inventory), "--check")
+    assert check.returncode == 1
+    assert "-[profile x]" in check.stdout and "+[profile dev-administrator-access]" in check.stdout
+    assert "out of date" in check.stderr
+    dry = sandbox.run("sync", "--inventory", str(acme_inventory), "--dry-run")
+    assert dry.returncode == 0 and dry.stdout == check.stdout
+    assert sandbox.config.read_bytes() == drifted
+    sandbox.run("sync", "--inventory", str(acme_inventory), check=True)
+    assert sandbox.config.read_text() == text
+
+
+def test_default_changed_through_ssogen_reaches_profiles_with_old_default(
+        sandbox: Sandbox, acme_inventory: Path) -> None:
+    setup(sandbox, acme_inventory)
+    sandbox.config.write_text(sandbox.config.read_text().replace(
+        "sso_account_id = 222222222222\nsso_role_name = AdministratorAccess\nregion = eu-west-1",
+        "sso_account_id = 222222222222\nsso_role_name = AdministratorAccess\nregion = us-west-2"))
+    sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--region", "eu-central-1",
+                check=True)
+    p = profiles(sandbox)
+    assert p["dev-administrator-access"]["region"] == "us-west-2"  # the user's choice
+    assert p["prod-administrator-access"]["region"] == "eu-central-1"  # the old default
+    assert p["prod-read-only-access"]["output"] == "json"  # not given: remembered
+    assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0
+
+
+def test_adopt_hand_written_profile(sandbox: Sandbox, acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    mine = ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n"
+            "sso_region = eu-west-1\n\n[profile my-dev]\nsso_session = acme\n"
+            "sso_account_id = 222222222222\nsso_role_name = AdministratorAccess\n"
+            "region = ap-southeast-2\n")
+    sandbox.config.write_text(mine)
+    proc = setup(sandbox, acme_inventory)
+    assert "'my-dev'" in proc.stderr and "--adopt" in proc.stderr
+    assert "dev-administrator-access" not in profiles(sandbox)  # never a duplicate
+    proc = sandbox.run("sync", "--inventory", str(acme_inventory), "--adopt", check=True)
+    assert "adopted 1" in proc.stderr
+    p = profiles(sandbox)["my-dev"]
+    assert p["ssogen_managed"] == "true" and p["region"] == "ap-southeast-2"
+    assert sandbox.config.read_text().startswith(mine.rstrip("\n"))
+
+
+def test_files_written_modes_symlink_backup_lock(sandbox: Sandbox, acme_inventory: Path,
+                                                 tmp_path: Path) -> None:
+    setup(sandbox, acme_inventory)
+    assert stat.S_IMODE(sandbox.config.stat().st_mode) == 0o600
+    assert stat.S_IMODE(sandbox.aws.stat().st_mode) == 0o700
+    assert (sandbox.aws / "config.ssogen.lock").exists()
+    assert not (sandbox.aws / "config.ssogen.bak").exists()  # nothing to back up
+
+    real = tmp_path / "windows" / "config"
+    real.parent.mkdir()
+    real.write_text("[default]\r\nregion = us-east-1\r\n")
+    real.chmod(0o640)
+    sandbox.config.unlink()
+    sandbox.config.symlink_to(real)
+    setup(sandbox, acme_inventory)
+    assert sandbox.config.is_symlink()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert real.read_bytes().startswith(b"[default]\r\nregion = us-east-1\r\n\r\n")
+    assert b"\n" not in real.read_bytes().replace(b"\r\n", b"")
+    assert (real.parent / "config.ssogen.bak").read_bytes() == \
+        b"[default]\r\nregion = us-east-1\r\n"
+
+
+def test_lock_waits_for_another_run(sandbox: Sandbox, acme_inventory: Path) -> None:
+    import fcntl
+
+    sandbox.aws.mkdir()
+    lock = sandbox.aws / "config.ssogen.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, b"4242\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssogen", "setup", "--yes", "--inventory", str(acme_inventory)],
+        env=sandbox.env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "waiting for another ssogen run (pid 4242) to finish" in line
+        assert not sandbox.config.exists()
+    finally:
+        os.close(fd)  # release
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "dev-administrator-access" in profiles(sandbox)
+
+
+def test_lock_of_a_killed_run_does_not_block(sandbox: Sandbox, acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from ssogen.lock import ConfigLock; l = ConfigLock(Path(sys.argv[1])); l.acquire(); "
+         "print('held', flush=True); import time; time.sleep(60)", str(sandbox.config)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=10)
+    start = time.monotonic()
+    proc = setup(sandbox, acme_inventory)
+    assert "waiting" not in proc.stderr
+    assert time.monotonic() - start < 30
+
+
+@pytest.mark.parametrize("args, message", [
+    (["setup"], "terminal"),
+    (["setup", "--yes", "--inventory", "missing.json"], "inventory file not found"),
+    (["setup", "--yes", "--inventory", "{inv}", "--name-template", "nope"],
+     "unknown name template 'nope'"),
+    (["setup", "--yes", "--inventory", "{inv}", "--name-template", "{{{{ x }}"],
+     "invalid name template"),
+    (["setup", "--yes", "--inventory", "{inv}", "--name-template", "{{{{ nope }}}}"],
+     "failed"),
+    (["setup", "--yes", "--inventory", "{inv}", "--name-template",
+      "{{{{ account_name.__class__.__mro__ }}}}"], "not allowed"),
+    (["setup", "--yes", "--inventory", "{inv}", "--start-url", "https://other.awsapps.com/start"],
+     "does not match the inventory's start URL"),
+    (["setup", "--yes", "--inventory", "{inv}", "--region", "Europe"],
+     "does not look like an AWS region"),
+    (["setup", "--yes", "--inventory", "{inv}", "--session", "a b"], "contains spaces"),
+    (["sync", "--inventory", "{inv}"], "no session set up by ssogen yet"),
+])
+def test_usage_errors_are_one_line_exit_2(sandbox: Sandbox, acme_inventory: Path,
+                                          args: list[str], message: str) -> None:
+    args = [a.format(inv=acme_inventory) for a in args]
+    proc = sandbox.run(*args, input="")  # stdin is no terminal
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("ssogen: error: ") and message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not sandbox.config.exists()
+
+
+def test_sync_errors(sandbox: Sandbox, acme_inventory: Path, tmp_path: Path) -> None:
+    setup(sandbox, acme_inventory)
+    before = sandbox.config.read_bytes()
+    proc = sandbox.run("sync", "--no-login", input="")  # no inventory, no token: never log in
+    assert proc.returncode == 4, proc.stderr
+    proc = sandbox.run("sync", "nosuch", "--inventory", str(acme_inventory))
+    assert proc.returncode == 2 and "not an ssogen-managed session" in proc.stderr
+    other = save_inventory(tmp_path / "other.json", session="other",
+                           start_url="https://other.awsapps.com/start")
+    proc = sandbox.run("sync", "--inventory", str(other))
+    assert proc.returncode == 2 and "matches no ssogen-managed session" in proc.stderr
+    assert sandbox.config.read_bytes() == before
+    proc = sandbox.run("sync", "--check", "--dry-run", "--inventory", str(acme_inventory))
+    assert proc.returncode == 2 and "not allowed with" in proc.stderr
+
+
+def test_session_name_taken_by_other_start_url(sandbox: Sandbox, acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    data = "[sso-session acme]\nsso_start_url = https://elsewhere.awsapps.com/start\n" \
+           "sso_region = us-east-1\n"
+    sandbox.config.write_text(data)
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory))
+    assert proc.returncode == 2
+    assert f"{sandbox.config}:1: [sso-session acme] already points at" in proc.stderr
+    assert sandbox.config.read_text() == data
+    setup(sandbox, acme_inventory, "--session", "acme2")
+    assert profiles(sandbox)["prod-administrator-access"]["sso_session"] == "acme2"
+
+
+def test_rename_through_template_keeps_user_keys(sandbox: Sandbox, acme_inventory: Path) -> None:
+    setup(sandbox, acme_inventory)
+    sandbox.config.write_text(sandbox.config.read_text().replace(
+        "sso_account_id = 222222222222\n", "sso_account_id = 222222222222\nmine = yes\n"))
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory),
+                       "--name-template", "aws-cli", check=True)
+    assert "updated 5" in proc.stderr
+    p = profiles(sandbox)
+    assert p["AdministratorAccess-222222222222"]["mine"] == "yes"
+    assert "dev-administrator-access" not in p
+    assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0
+
+
+def test_include_exclude(sandbox: Sandbox, acme_inventory: Path) -> None:
+    setup(sandbox, acme_inventory, "--include", "prod", "--include", "222*",
+          "--exclude", "*readonly*")
+    names = {n for n, p in profiles(sandbox).items() if p.get("ssogen_managed")}
+    assert names == {"prod-administrator-access", "dev-administrator-access"}
+    assert 'include = ["prod", "222*"]' in sandbox.config.read_text()
+    assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0
+
+
+@pytest.mark.parametrize("command", ["setup", "sync"])
+def test_help_has_examples(sandbox: Sandbox, command: str) -> None:
+    proc = sandbox.run(command, "--help", check=True)
+    assert "examples:" in proc.stdout and f"ssogen {command}" in proc.stdout
+
+
+def test_help_does_not_import_the_engine(sandbox: Sandbox) -> None:
+    proc = sandbox.python(
+        "import sys; from ssogen.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('configupdater', 'jinja2', 'boto3') if m in sys.modules))")
+    assert proc.stdout.strip() == "[]", proc.stderr
