@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from ssogen import engine, wizard
     from ssogen.commands.sync import report
 
+    check_flags(args)  # bad flag values fail before any login or question
     prompter = wizard.make_prompter(yes=args.yes)  # no terminal and no --yes: exit 2 here
     args.prompter = prompter
     inventory = inventory_source(args)
@@ -115,6 +116,22 @@ def run(args: argparse.Namespace) -> int:
         if first:
             ui.info(f"next: aws s3 ls --profile {first}")
     return code
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    from ssogen import regions, starturl
+    from ssogen.naming import resolve_template
+
+    if args.start_url:
+        starturl.parse(args.start_url)
+    if args.sso_region:
+        args.sso_region = regions.validate_sso_region(args.sso_region)
+    if args.session:
+        starturl.validate_session_name(args.session)
+    if args.name_template:
+        resolve_template(args.name_template)
+    if args.region:
+        _region(args.region)
 
 
 def answers(args: argparse.Namespace) -> wizard.Answers:

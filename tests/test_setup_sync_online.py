@@ -1,0 +1,126 @@
+"""setup/sync online path through the CLI against the emulator (no terminal: --yes), and the
+one-line exit-2 errors for bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+START_URL = "https://acme.awsapps.com/start"
+
+
+@pytest.fixture
+def online(sandbox, make_emulator):  # type: ignore[no-untyped-def]
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.env.update(emu.endpoint_env())
+    return sandbox, emu
+
+
+def _setup_yes(sandbox, *extra: str):  # type: ignore[no-untyped-def]
+    return sandbox.run("setup", "--yes", "--no-browser", "--start-url", START_URL,
+                       "--sso-region", "eu-west-1", *extra)
+
+
+def test_setup_then_check_then_new_role(online) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = online
+    proc = _setup_yes(sandbox)
+    assert proc.returncode == 0, proc.stderr
+    text = sandbox.config.read_text()
+    assert text.count("[profile ") == 16
+    assert "[sso-session acme]" in text
+    assert "next: aws s3 ls --profile " in proc.stderr
+
+    check = sandbox.run("sync", "--check")
+    assert check.returncode == 0, check.stderr
+    assert check.stdout == ""
+    assert "in sync" in check.stderr
+    before = emu.stats()["requests"]
+    assert before["StartDeviceAuthorization"] == 1  # sync reused the cached token
+
+    emu.org.add_role("456789012345", "BillingViewer")
+    drift = sandbox.run("sync", "--check")
+    assert drift.returncode == 1
+    assert "+[profile acme-dev-billing-viewer]" in drift.stdout
+    assert sandbox.config.read_text() == text  # --check writes nothing
+
+    sync = sandbox.run("sync")
+    assert sync.returncode == 0, sync.stderr
+    assert "created 1" in sync.stderr
+    assert "[profile acme-dev-billing-viewer]" in sandbox.config.read_text()
+    assert sandbox.run("sync", "--check").returncode == 0
+    assert emu.stats()["requests"]["StartDeviceAuthorization"] == 1
+
+
+def test_sync_no_login_exit_4(online) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = online
+    assert _setup_yes(sandbox).returncode == 0
+    for f in sandbox.cache.iterdir():
+        f.unlink()
+    before = sandbox.config.read_bytes()
+    proc = sandbox.run("sync", "--no-login")
+    assert proc.returncode == 4
+    assert "ssogen login --session acme" in proc.stderr
+    assert sandbox.config.read_bytes() == before
+    # without --no-login it logs in again (the emulator approves) and is in sync
+    assert sandbox.run("sync", "--check").returncode == 0
+    assert emu.stats()["requests"]["StartDeviceAuthorization"] == 2
+
+
+def test_setup_yes_reuses_existing_session(online) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = online
+    sandbox.aws.mkdir()
+    original = ("# my settings\n[sso-session corp]\nsso_start_url = " + START_URL +
+                "\nsso_region = eu-west-1\n")
+    sandbox.config.write_text(original)
+    proc = sandbox.run("setup", "--yes", "--no-browser", "--session", "corp",
+                       "--name-template", "aws-cli", "--exclude", "acme-*")
+    assert proc.returncode == 0, proc.stderr
+    text = sandbox.config.read_text()
+    assert text.startswith(original)  # the hand-written session is reused, not touched
+    assert text.count("[sso-session") == 1
+    assert "[profile AdministratorAccess-789012345678]" in text
+    assert "acme-prod" not in text and "210987654321" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--start-url", "http://acme.awsapps.com/start", "--sso-region", "eu-west-1"],
+         "must use https://"),
+        (["--start-url", START_URL, "--sso-region", "eu-wets-1"],
+         "unknown IAM Identity Center region 'eu-wets-1'"),
+        (["--start-url", START_URL, "--sso-region", "eu-west-1", "--session", "my team"],
+         "contains spaces"),
+        (["--sso-region", "eu-west-1"], "--start-url is required with --yes"),
+        (["--start-url", "https://sso.example.com"], "--sso-region is required with --yes"),
+        (["--start-url", START_URL, "--sso-region", "eu-west-1", "--name-template", "nope"],
+         "unknown name template 'nope'"),
+    ],
+)
+def test_bad_input_exit_2(online, args: list[str], words: str) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = online
+    proc = sandbox.run("setup", "--yes", "--no-browser", *args)
+    assert proc.returncode == 2, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("ssogen: error: ") and words in first, proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) <= 2  # error + hint
+    assert not sandbox.config.exists()
+
+
+def test_unreadable_inventory_exit_2(sandbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "inv.json"
+    bad.write_text('{"session": "acme", ')
+    for inv in (str(bad), str(tmp_path / "missing.json"), str(tmp_path)):
+        proc = sandbox.run("setup", "--yes", "--inventory", inv)
+        assert proc.returncode == 2
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert len(lines) == 1 and lines[0].startswith("ssogen: error: ")
+
+
+def test_no_terminal_without_yes_exit_2(online) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = online
+    proc = sandbox.run("setup", "--start-url", START_URL, "--sso-region", "eu-west-1")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0] == ("ssogen: error: setup asks questions and needs a "
+                                           "terminal")
+    assert "--yes" in proc.stderr
+    assert emu.stats()["requests_total"] == 0
