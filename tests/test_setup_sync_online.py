@@ -100,6 +100,7 @@ def test_bad_input_exit_2(online, args: list[str], words: str) -> None:  # type:
     sandbox, emu = online
     proc = sandbox.run("setup", "--yes", "--no-browser", *args)
     assert proc.returncode == 2, proc.stderr
+    assert emu.stats()["requests_total"] == 0  # rejected before any login
     first = proc.stderr.splitlines()[0]
     assert first.startswith("ssogen: error: ") and words in first, proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) <= 2  # error + hint

@@ -38,7 +38,8 @@ examples:
         show the diff only
   ssogen setup --yes --inventory acme.json --name-template aws-cli
         name profiles like `aws configure sso` does: <role>-<account id>
-  ssogen setup --yes --inventory acme.json --name-template '{{ account_name | kebab }}.{{ role | alias }}'
+  ssogen setup --yes --inventory acme.json \\
+        --name-template '{{ account_name | kebab }}.{{ role | alias }}'
   ssogen setup --yes --inventory acme.json --include 'prod-*' --exclude '*ReadOnly*'
 
 name template presets: account-role (default), account.role, account_role, role-account,
