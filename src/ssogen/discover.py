@@ -280,7 +280,7 @@ class _Runner:
 
 
 def discover(session: SsoSession, *, access_token: str, progress: bool | None = None,
-             max_workers: int = 16, token_provider: TokenProvider | None = None,
+             max_workers: int = 32, token_provider: TokenProvider | None = None,
              stats: DiscoveryStats | None = None, client: Any = None) -> Inventory:
     """List every account and its roles. ApiError (exit 5) if any of it fails after retries.
 
