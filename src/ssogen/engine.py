@@ -72,6 +72,14 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}")
     resolve_template(settings.name_template)  # a bad template fails before anything else
+    # data from an inventory file or the portal is written into the file: refuse what could
+    # inject a section or key (a role name with a newline...) before anything else
+    from ssogen.inventory import SESSION_NAME_RE
+
+    inventory.validate(f"inventory for session {settings.session!r:.60}", session=False)
+    if not SESSION_NAME_RE.match(settings.session):
+        raise UsageError(f"session name {settings.session[:80]!r} cannot be written to a "
+                         "config file (use letters, digits and . _ - @ +)")
     path = Path(config_path)
     with ConfigLock(path) if mode == "write" else nullcontext():
         doc = _load(path)

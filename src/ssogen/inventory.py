@@ -24,6 +24,17 @@ from typing import Any
 from ssogen.errors import InventoryError
 
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+
+
+def unwritable(value: str, *, spaces: bool = True) -> bool:
+    """True when ``value`` cannot be one ``key = value`` line of an INI file read the same by
+    botocore, the AWS CLI and ssogen: line breaks (``\\n``, a lone ``\\r`` is a newline to
+    Python's universal newlines), NUL, other control or format characters (ANSI escapes,
+    right-to-left marks), or whitespace at either end (every reader strips it)."""
+    if not value or value != value.strip() or not value.isprintable():
+        return True
+    return not spaces and any(c.isspace() for c in value)
 
 
 def utcnow_iso() -> str:
@@ -64,6 +75,31 @@ class Inventory:
     @property
     def role_count(self) -> int:
         return sum(len(set(a.roles)) for a in self.accounts)
+
+    def validate(self, source: str = "<inventory>", *, session: bool = True) -> Inventory:
+        """Refuse data that would be written into the config file (session name, start URL,
+        SSO region, role names) but cannot be written safely: a newline there would inject
+        sections or keys. Account names and e-mails are only used through the sanitised
+        profile names, so anything goes there. ``session=False``: the caller checks the session
+        name it actually writes. Returns ``self``; raises InventoryError."""
+        def bad(what: str, value: object) -> InventoryError:
+            return InventoryError(f"{source}: {what} {str(value)[:80]!r} cannot be written to "
+                                  "a config file (line breaks, control characters or spaces)")
+
+        if session and not SESSION_NAME_RE.match(self.session):
+            raise bad("session name", self.session)
+        if unwritable(self.start_url, spaces=False):
+            raise bad("start URL", self.start_url)
+        if unwritable(self.sso_region, spaces=False):
+            raise bad("sso_region", self.sso_region)
+        for account in self.accounts:
+            if not ACCOUNT_ID_RE.match(account.id):
+                raise InventoryError(f"{source}: account id {account.id[:40]!r} is not a "
+                                     "12-digit account id")
+            for role in account.roles:
+                if unwritable(role):
+                    raise bad(f"account {account.id}: role name", role)
+        return self
 
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -126,7 +162,7 @@ class Inventory:
             sso_region=data["sso_region"],
             accounts=sorted(accounts.values(), key=lambda a: a.id),
             generated_at=generated_at or utcnow_iso(),
-        )
+        ).validate(source)
 
     @classmethod
     def from_json(cls, text: str, source: str = "<inventory>") -> Inventory:
