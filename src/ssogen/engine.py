@@ -49,10 +49,24 @@ class GenerationResult:
         return self.plan.summary()
 
 
-def _load(config_path: Path) -> ConfigDocument:
-    from ssogen.awsconfig import ConfigDocument, read_config
+#: The last document parsed read-only (e.g. by managed_settings), by resolved path: sync reads
+#: the remembered settings and then generates; parsing a 20,000-section file twice would
+#: double the run time. Reused only if the bytes read again (under the lock) are identical.
+_parsed: dict[str, ConfigDocument] = {}
 
-    return ConfigDocument(read_config(config_path), str(config_path))
+
+def _load(config_path: Path, *, for_edit: bool = False) -> ConfigDocument:
+    from ssogen.awsconfig import ConfigDocument, read_config
+    from ssogen.fileio import resolve_target
+
+    raw = read_config(config_path)
+    key = f"{resolve_target(config_path)}\0{config_path}"
+    doc = _parsed.pop(key, None)
+    if doc is None or doc.raw != raw:
+        doc = ConfigDocument(raw, str(config_path))
+    if not for_edit:
+        _parsed[key] = doc
+    return doc
 
 
 def generate(config_path: str | Path, settings: Settings, inventory: Inventory, *,
@@ -82,7 +96,7 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
                          "config file (use letters, digits and . _ - @ +)")
     path = Path(config_path)
     with ConfigLock(path) if mode == "write" else nullcontext():
-        doc = _load(path)
+        doc = _load(path, for_edit=True)
         plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
                           source=str(path))
         doc.apply(plan)
