@@ -1,0 +1,229 @@
+"""The planner is pure: desired profiles + the file's sections -> Plan. No I/O here."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssogen.awsconfig import ConfigDocument
+from ssogen.errors import ConfigFileError, UsageError
+from ssogen.inventory import Account, Inventory
+from ssogen.plan import FileModel, Plan, SectionInfo, build_plan, classify
+from ssogen.settings import Settings
+
+URL = "https://acme.awsapps.com/start"
+
+
+def model(text: str) -> FileModel:
+    return ConfigDocument(text.encode(), "cfg").model
+
+
+def inventory(**roles: list[str]) -> Inventory:
+    names = {"111111111111": "Prod", "222222222222": "Dev"}
+    accounts = [Account(i, names[i], "", r) for i, r in roles.items()]
+    return Inventory("acme", URL, "eu-west-1", accounts)
+
+
+INV = Inventory("acme", URL, "eu-west-1", [
+    Account("111111111111", "Prod", "", ["Admin", "ReadOnly"]),
+    Account("222222222222", "Dev", "", ["Admin"]),
+])
+
+
+def opts(**kw: object) -> Settings:
+    return Settings("acme", URL, "eu-west-1", **kw)  # type: ignore[arg-type]
+
+
+def managed(name: str, account: str, role: str, *extra: str, session: str = "acme") -> str:
+    lines = [f"[profile {name}]", f"sso_session = {session}", f"sso_account_id = {account}",
+             f"sso_role_name = {role}", *extra, "ssogen_managed = true", ""]
+    return "\n".join(lines) + "\n"
+
+
+SESSION = (f"[sso-session acme]\nsso_start_url = {URL}\nsso_region = eu-west-1\n"
+           "ssogen_managed = true\n\n")
+
+
+def settings_section(**keys: str) -> str:
+    keys = {"name_template": "account-role", **keys}
+    return "[ssogen acme]\n" + "".join(f"{k} = {v}\n" for k, v in keys.items()) + "\n"
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("default", ("profile", "default")),
+    ("profile x", ("profile", "x")),
+    ("profile  x ", ("profile", "x")),
+    ('profile "a b"', ("profile", "a b")),
+    ("profile a b", ("profile", None)),
+    ('profile "unterminated', ("profile", None)),
+    ("profilegen x", ("profile", "x")),
+    (" profile x", ("other", None)),
+    ("Default", ("other", None)),
+    ("sso-session acme", ("sso-session", "acme")),
+    ("services local", ("services", "local")),
+    ("ssogen acme", ("ssogen", "acme")),
+    ("ssogen-notes", ("other", None)),
+    ("plugins", ("other", None)),
+])
+def test_classify_routes_like_botocore(header: str, expected: tuple) -> None:
+    assert classify(header) == expected
+
+
+def test_fresh_file() -> None:
+    plan = build_plan(model(""), opts(region="eu-west-1"), INV)
+    assert [s.header for s in plan.new_sections] == [
+        "sso-session acme", "ssogen acme", "profile dev-admin", "profile prod-admin",
+        "profile prod-read-only"]
+    assert plan.new_sections[2].keys == [
+        ("sso_session", "acme"), ("sso_account_id", "222222222222"), ("sso_role_name", "Admin"),
+        ("region", "eu-west-1"), ("ssogen_managed", "true")]
+    assert plan.anchor is None and not plan.edits
+    assert plan.summary() == "created 3, updated 0, adopted 0, stale 0, kept 0"
+
+
+def test_in_sync_is_an_empty_plan() -> None:
+    text = SESSION + settings_section() + managed("dev-admin", "222222222222", "Admin") + \
+        managed("prod-admin", "111111111111", "Admin") + \
+        managed("prod-read-only", "111111111111", "ReadOnly")
+    plan = build_plan(model(text), opts(), INV)
+    assert plan.empty and plan.kept == 3
+    assert plan.summary() == "created 0, updated 0, adopted 0, stale 0, kept 3"
+
+
+def test_new_profiles_go_after_the_last_section_of_the_session() -> None:
+    text = SESSION + "[profile other]\nregion = x\n\n" + settings_section() + \
+        managed("dev-admin", "222222222222", "Admin") + "[profile later]\nregion = y\n"
+    m = model(text)
+    plan = build_plan(m, opts(), INV)
+    assert m.sections[plan.anchor].header == "profile dev-admin"
+    assert plan.created == 2
+
+
+def test_reuse_session_with_same_start_url() -> None:
+    text = ("[sso-session corp]\nsso_start_url = https://ACME.awsapps.com/start/\n"
+            "sso_region = eu-west-1\n")
+    plan = build_plan(model(text), opts(), INV)
+    assert plan.session == "corp"
+    assert not any(s.header.startswith("sso-session") for s in plan.new_sections)
+    assert ("sso_session", "corp") in plan.new_sections[-1].keys
+    assert any("reusing [sso-session corp]" in n for n in plan.notes)
+    assert plan.new_sections[0].header == "ssogen corp"
+
+
+def test_session_name_taken_by_another_start_url() -> None:
+    text = "[sso-session acme]\nsso_start_url = https://other.awsapps.com/start\n"
+    with pytest.raises(UsageError, match=r"cfg:1: \[sso-session acme\] already points at"):
+        build_plan(model(text), opts(), INV, source="cfg")
+
+
+def test_region_defaults_follow_only_untouched_values() -> None:
+    text = SESSION + settings_section(region="eu-west-1", output="json") + \
+        managed("dev-admin", "222222222222", "Admin", "region = eu-west-1", "output = json") + \
+        managed("prod-admin", "111111111111", "Admin", "region = us-west-2", "output = json") + \
+        managed("prod-read-only", "111111111111", "ReadOnly", "output = text")
+    m = model(text)
+    plan = build_plan(m, opts(region="eu-central-1", output=None), INV)
+    edits = {m.sections[e.index].header: e for e in plan.edits}
+    assert edits["ssogen acme"].set == [("region", "eu-central-1")]
+    assert edits["ssogen acme"].delete == ["output"]
+    assert edits["profile dev-admin"].set == [("region", "eu-central-1")]
+    assert edits["profile dev-admin"].delete == ["output"]  # still the old default: follows
+    assert edits["profile prod-admin"].delete == ["output"]
+    assert edits["profile prod-admin"].set == []  # us-west-2 was the user's choice
+    assert "profile prod-read-only" not in edits  # no region (removed by hand), own output
+    assert plan.updated == 2 and plan.kept == 1
+
+
+def test_no_remembered_settings_means_no_default_changes() -> None:
+    text = SESSION + managed("dev-admin", "222222222222", "Admin", "region = us-east-1")
+    plan = build_plan(model(text), opts(region="eu-west-1"), inventory(**{
+        "222222222222": ["Admin"]}))
+    assert plan.kept == 1 and all(m.header.startswith("ssogen") for m in plan.new_sections)
+
+
+def test_identity_keys_are_owned_and_marker_case_is_tolerated() -> None:
+    text = SESSION + settings_section() + (
+        "[profile dev-admin]\nsso_session = acme\nsso_account_id = 222222222222\n"
+        "sso_role_name = Admin\nssogen_managed = True\n")
+    plan = build_plan(model(text), opts(), inventory(**{"222222222222": ["Admin"]}))
+    assert plan.empty and plan.kept == 1
+
+
+def test_stale_kept_or_pruned_and_names_stay_reserved() -> None:
+    text = SESSION + settings_section() + managed("dev-admin", "222222222222", "Admin") + \
+        managed("prod-billing", "111111111111", "Billing")
+    m = model(text)
+    small = inventory(**{"222222222222": ["Admin"], "111111111111": []})
+    plan = build_plan(m, opts(name_template="{{ account_name | kebab }}-billing"), Inventory(
+        "acme", URL, "eu-west-1", [Account("111111111111", "Prod", "", ["Other"])]))
+    assert plan.stale == 2 and plan.removed == 0
+    # a stale profile keeps its name: the new one cannot take it
+    assert [s.header for s in plan.new_sections] == ["profile prod-billing-111111111111"]
+    plan = build_plan(m, opts(), small, prune=True)
+    assert plan.stale == 1 and plan.removed == 1 and plan.kept == 1
+    assert [m.sections[e.index].header for e in plan.edits if e.remove] == ["profile prod-billing"]
+    assert "stale 1 (removed 1)" in plan.summary()
+
+
+def test_unmanaged_names_and_other_sessions_are_never_taken() -> None:
+    text = ("[default]\nregion = x\n\n[profilegen dev-admin]\nregion = y\n\n"
+            + managed("prod-admin", "999999999999", "Admin", session="other"))
+    plan = build_plan(model(text), opts(name_template="{{ account_name | kebab }}-admin"),
+                      inventory(**{"222222222222": ["Admin"], "111111111111": ["Admin"]}))
+    headers = [s.header for s in plan.new_sections if s.header.startswith("profile")]
+    assert headers == ["profile dev-admin-222222222222", "profile prod-admin-111111111111"]
+    assert len([n for n in plan.notes if "does not manage" in n]) == 2
+
+
+def test_default_section_is_never_managed() -> None:
+    text = ("[default]\nsso_session = acme\nsso_account_id = 222222222222\n"
+            "sso_role_name = Admin\nssogen_managed = true\n")
+    plan = build_plan(model(text), opts(), inventory(**{"222222222222": ["Admin"]}))
+    assert plan.created == 1 and not plan.edits
+
+
+def test_adopt_only_with_consent() -> None:
+    text = SESSION + "[profile mine]\nsso_session = acme\nsso_account_id = 222222222222\n" \
+        "sso_role_name = Admin\nregion = ap-south-1\n"
+    m = model(text)
+    inv = inventory(**{"222222222222": ["Admin"]})
+    plan = build_plan(m, opts(region="eu-west-1"), inv)
+    assert plan.adopted == 0 and plan.created == 0
+    assert any("'mine'" in n and "--adopt" in n for n in plan.notes)
+    plan = build_plan(m, opts(region="eu-west-1"), inv, adopt=True)
+    assert plan.adopted == 1
+    (edit,) = [e for e in plan.edits if m.sections[e.index].header == "profile mine"]
+    assert edit.set == [("ssogen_managed", "true")] and not edit.delete and edit.header is None
+
+
+def test_rename_when_the_template_changes_and_duplicates_go_stale() -> None:
+    text = SESSION + settings_section() + managed("dev-admin", "222222222222", "Admin",
+                                                  "mine = 1") + \
+        managed("dev-admin-copy", "222222222222", "Admin")
+    m = model(text)
+    plan = build_plan(m, opts(name_template="aws-cli"), inventory(**{"222222222222": ["Admin"]}))
+    edits = {m.sections[e.index].header: e for e in plan.edits}
+    assert edits["profile dev-admin"].header == "profile Admin-222222222222"
+    assert edits["ssogen acme"].set == [("name_template", "aws-cli")]
+    assert plan.updated == 1 and plan.stale == 1  # the second one for the same role
+
+
+def test_account_region_override() -> None:
+    plan = build_plan(model(""), opts(region="eu-west-1",
+                                      account_regions={"222222222222": "us-east-1"}), INV)
+    regions = {s.header: dict(s.keys).get("region") for s in plan.new_sections}
+    assert regions["profile dev-admin"] == "us-east-1"
+    assert regions["profile prod-admin"] == "eu-west-1"
+    assert regions["ssogen acme"] == "eu-west-1"
+
+
+def test_bad_remembered_settings_name_the_line() -> None:
+    text = SESSION + "[ssogen acme]\ninclude = [oops\n"
+    with pytest.raises(ConfigFileError, match=r"cfg:6: \[ssogen acme\] include is not valid"):
+        build_plan(model(text), opts(), INV, source="cfg")
+
+
+def test_plan_counts() -> None:
+    plan = Plan(session="s")
+    assert plan.empty and plan.summary() == "created 0, updated 0, adopted 0, stale 0, kept 0"
+    info = SectionInfo(0, "profile x", "profile", "x", {"ssogen_managed": " TRUE "})
+    assert info.managed
