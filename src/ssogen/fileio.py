@@ -3,8 +3,10 @@
 ``atomic_write_bytes`` writes a temp file in the target's own directory, fsyncs it, renames it
 over the target and fsyncs the directory: a reader (or a crash) sees the old file or the new
 one, never a mix. Through a symlink the *target* is replaced and the link kept. An existing
-file keeps its mode; a new one gets ``new_mode``. Temp files are named ``.<name>.ssogen-*.tmp``
-and removed on any failure.
+file keeps its mode; a new one gets ``new_mode``. Temp files are named
+``.<name>.ssogen-<pid>-<random>.tmp`` and removed on any failure. Only a writer killed outright
+(SIGKILL, power loss) can leave one behind: the next successful write to the same file removes
+those whose writer is gone (:func:`remove_stale_temps`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,53 @@ import contextlib
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 TMP_SUFFIX = ".tmp"
+#: a temp file older than this is stale even if a process with its writer's pid exists (pid
+#: reuse, another pid namespace)
+STALE_AFTER = 3600.0
 
 
 def tmp_prefix(target: Path) -> str:
     return f".{target.name}.ssogen-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: exists, someone else's
+        return True
+    return True
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temp files that killed writers of ``path`` (symlinks followed) left behind:
+    those whose writer's pid (in the name) no longer runs, or older than ``STALE_AFTER``.
+    Returns what was removed; never raises."""
+    target = resolve_target(Path(path))
+    prefix = tmp_prefix(target)
+    removed = []
+    try:
+        candidates = [p for p in target.parent.iterdir()
+                      if p.name.startswith(prefix) and p.name.endswith(TMP_SUFFIX)]
+    except OSError:
+        return removed
+    now = time.time()
+    for p in candidates:
+        pid_text = p.name[len(prefix):].split("-", 1)[0]
+        try:
+            old = now - p.lstat().st_mtime > STALE_AFTER
+        except OSError:
+            continue
+        if old or not pid_text.isdigit() or not _alive(int(pid_text)):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return removed
 
 
 def resolve_target(path: Path) -> Path:
@@ -76,7 +118,8 @@ def atomic_write_bytes(
         with contextlib.suppress(OSError):
             os.chmod(backup, mode)
 
-    fd, tmp_name = tempfile.mkstemp(prefix=tmp_prefix(target), suffix=TMP_SUFFIX, dir=parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{tmp_prefix(target)}{os.getpid()}-",
+                                    suffix=TMP_SUFFIX, dir=parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -93,6 +136,7 @@ def atomic_write_bytes(
             tmp.unlink()
         raise
     _fsync_dir(parent)
+    remove_stale_temps(target)
     return target
 
 
