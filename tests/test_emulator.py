@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import socket
+import struct
 import threading
 import time
 import urllib.error
@@ -278,6 +279,18 @@ def test_refresh_rotates_and_old_refresh_token_is_single_use(emulator: Emulator)
     assert refresh(oidc, reg, new["refreshToken"])["accessToken"]
 
 
+def test_refresh_stops_when_the_sign_in_session_ends(make_emulator: Any) -> None:
+    emu = make_emulator(session_ttl=7200)
+    oidc, _ = clients(emu)
+    reg, tok = login(emu, oidc)
+    emu.advance_clock(3600)
+    new = refresh(oidc, reg, tok["refreshToken"])
+    emu.advance_clock(3600)
+    with pytest.raises(oidc.exceptions.InvalidGrantException) as e:
+        refresh(oidc, reg, new["refreshToken"])
+    assert "expired" in e.value.response["error_description"]
+
+
 def test_oidc_error_wire_format(emulator: Emulator) -> None:
     status, headers, body = raw(emulator, "POST", "/token", b'{"clientId": "x", '
                                 b'"clientSecret": "y", "grantType": "refresh_token"}',
@@ -413,9 +426,9 @@ def test_runtime_org_changes_are_served(emulator: Emulator) -> None:
     _, tok = login(emulator, oidc)
     at = tok["accessToken"]
     emulator.org.add_account("999988887777", "new-team", "new@acme.example", ["Dev"])
-    emulator.org.add_role(PROD, "Billing")
-    emulator.org.remove_role(PROD, "ReadOnlyAccess")
-    emulator.org.remove_account("789012345678")
+    emulator.add_role(PROD, "Billing")  # Emulator delegates to its org
+    emulator.remove_role(PROD, "ReadOnlyAccess")
+    emulator.remove_account("789012345678")
     ids = [a["accountId"] for a in sso.list_accounts(accessToken=at)["accountList"]]
     assert "999988887777" in ids and "789012345678" not in ids
     roles = [r["roleName"] for r in sso.list_account_roles(accessToken=at,
@@ -559,6 +572,27 @@ def test_approval_page_approve_and_deny(emulator: Emulator) -> None:
     assert status == 400 and "already denied" in page.decode()
     status, _, page = raw(emulator, "GET", "/device?user_code=%3Cscript%3Ealert(1)%3C/script%3E")
     assert "<script>" not in page.decode() and "&lt;script&gt;" in page.decode()
+
+
+def test_index_page_lists_pending_codes(emulator: Emulator) -> None:
+    oidc, _ = clients(emulator)
+    da = device(oidc, register(oidc))
+    status, _, page = raw(emulator, "GET", "/")
+    assert status == 200
+    assert f"/device?user_code={da['userCode']}" in page.decode()
+    assert f"export AWS_ENDPOINT_URL_SSO_OIDC={emulator.url}" in page.decode()
+
+
+def test_client_vanishing_mid_request_prints_nothing(make_emulator: Any,
+                                                     capfd: pytest.CaptureFixture[str]) -> None:
+    emu = make_emulator(latency_ms=200)
+    sock = socket.create_connection(("127.0.0.1", emu.port))
+    sock.sendall(b"POST /client/register HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # RST while the emulator is still "working"
+    time.sleep(0.5)
+    assert emu.stats()["requests"]["RegisterClient"] == 1
+    assert capfd.readouterr() == ("", "")
 
 
 def test_issued_secrets_lists_every_secret_and_nothing_public(emulator: Emulator) -> None:

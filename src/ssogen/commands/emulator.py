@@ -92,6 +92,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="approve a login by itself after K pending polls (0 = at once)")
     p.add_argument("--token-ttl", type=_count, default=3600, metavar="SECONDS",
                    help="access token lifetime (default 3600)")
+    p.add_argument("--session-ttl", type=_count, default=8 * 3600, metavar="SECONDS",
+                   help="how long refresh tokens of one sign-in work (default 28800 = 8 h)")
     p.add_argument("--expires-in", type=_count, default=600, metavar="SECONDS",
                    help="device code lifetime (default 600)")
     p.add_argument("--interval", type=_count, default=1, metavar="SECONDS",
@@ -114,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
         emu = Emulator(org, latency_ms=args.latency_ms, rate_limit=args.rate_limit or None,
                        fault_rate=args.fault_rate, fault_kinds=kinds,
                        auto_approve_after=args.auto_approve_after, token_ttl=args.token_ttl,
-                       expires_in=args.expires_in, interval=args.interval, port=args.port,
+                       expires_in=args.expires_in, interval=args.interval,
+                       session_ttl=args.session_ttl, port=args.port,
                        seed=args.seed, verbose=bool(args.verbose))
     except ValueError as exc:
         raise UsageError(f"emulator: {exc}") from None

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 _KNOBS: dict[str, type] = {
     "latency_ms": float, "rate_limit": float, "fault_rate": float, "auto_approve_after": int,
     "token_ttl": int, "expires_in": int, "interval": int, "credential_ttl": int,
+    "session_ttl": int,
 }
 
 

@@ -87,3 +87,20 @@ def handle_page(emu: Emulator, method: str, query: dict[str, str],
     return 200, _page("Request denied", (
         f'<h1 class="bad">Request denied</h1><p>Code <b>{html.escape(done)}</b> was denied; '
         f"the command in your terminal will stop.</p>"))
+
+
+def handle_index(emu: Emulator, method: str) -> tuple[int, str]:
+    """``GET /``: what this is and where to go (a person may open the bare URL)."""
+    if method != "GET":
+        return 405, _page("Not allowed", "<h1>Method not allowed</h1>")
+    url = html.escape(emu.url)
+    pending = emu.pending_user_codes()
+    codes = "".join(f'<li><a href="/device?user_code={html.escape(c)}">{html.escape(c)}</a></li>'
+                    for c in pending) or "<li>none</li>"
+    return 200, _page("ssogen emulator", (
+        "<h1>IAM Identity Center emulator</h1>"
+        f"<p>{len(emu.org)} accounts, {emu.org.role_count} roles. Point AWS tools here:</p>"
+        f"<pre>export AWS_ENDPOINT_URL_SSO={url}\nexport AWS_ENDPOINT_URL_SSO_OIDC={url}</pre>"
+        f'<p>Pending sign-in requests:</p><ul>{codes}</ul>'
+        '<p><a href="/device">Enter a code</a> &middot; '
+        '<a href="/_emulator/state">state (JSON)</a></p>'))

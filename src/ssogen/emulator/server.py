@@ -202,7 +202,9 @@ class Emulator:
     ``"drop"`` an abruptly closed connection), ``auto_approve_after`` (a device authorization is
     approved once K CreateToken polls have been answered ``authorization_pending``; 0 = at the
     first poll), ``token_ttl`` (access token lifetime, s), ``expires_in`` / ``interval`` (device
-    authorization), ``credential_ttl`` (role credentials, s), ``seed`` (fault randomness).
+    authorization), ``credential_ttl`` (role credentials, s), ``session_ttl`` (how long refresh
+    tokens of one sign-in keep working, default 8 h like IAM Identity Center's default session
+    duration), ``seed`` (fault randomness).
 
     The emulator's clock is real time plus an offset (:meth:`advance_clock`); every expiry is
     computed from it.
@@ -213,8 +215,8 @@ class Emulator:
                  fault_kinds: tuple[str, ...] | list[str] = FAULT_KINDS,
                  auto_approve_after: int | None = None, token_ttl: int = 3600,
                  expires_in: int = 600, interval: int = 1, credential_ttl: int = 3600,
-                 port: int = 0, host: str = "127.0.0.1", seed: int | None = None,
-                 verbose: bool = False) -> None:
+                 session_ttl: int = 8 * 3600, port: int = 0, host: str = "127.0.0.1",
+                 seed: int | None = None, verbose: bool = False) -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
         bad = [k for k in fault_kinds if k not in FAULT_KINDS]
@@ -225,7 +227,7 @@ class Emulator:
         if auto_approve_after is not None and auto_approve_after < 0:
             raise ValueError("auto_approve_after must be >= 0")
         for name, value in (("token_ttl", token_ttl), ("expires_in", expires_in),
-                            ("credential_ttl", credential_ttl)):
+                            ("credential_ttl", credential_ttl), ("session_ttl", session_ttl)):
             if value <= 0:
                 raise ValueError(f"{name} must be > 0")
         if interval < 0 or latency_ms < 0:
@@ -240,6 +242,7 @@ class Emulator:
         self.expires_in = expires_in
         self.interval = interval
         self.credential_ttl = credential_ttl
+        self.session_ttl = session_ttl
         self.host = host
         self.verbose = verbose
         self._requested_port = port
@@ -252,6 +255,7 @@ class Emulator:
         self._tokens: dict[str, _Token] = {}
         self._refresh: dict[str, _Refresh] = {}
         self._revoked_sessions: set[int] = set()
+        self._session_started: dict[int, float] = {}
         self._session_ids = itertools.count(1)
         self._secrets: list[str] = []
         self._buckets: dict[str, _TokenBucket] = {}
@@ -390,8 +394,23 @@ class Emulator:
                     "auto_approve_after": self.auto_approve_after,
                     "token_ttl": self.token_ttl, "expires_in": self.expires_in,
                     "interval": self.interval, "credential_ttl": self.credential_ttl,
+                    "session_ttl": self.session_ttl,
                 },
             }
+
+    # The organisation can change while the emulator runs (same as ``emu.org.<method>``).
+    def add_account(self, account_id: str, name: str = "", email: str = "",
+                    roles: list[str] | tuple[str, ...] = ()) -> None:
+        self.org.add_account(account_id, name, email, roles)
+
+    def remove_account(self, account_id: str) -> None:
+        self.org.remove_account(account_id)
+
+    def add_role(self, account_id: str, role: str) -> None:
+        self.org.add_role(account_id, role)
+
+    def remove_role(self, account_id: str, role: str) -> None:
+        self.org.remove_role(account_id, role)
 
     def reset_stats(self) -> None:
         with self._lock:
@@ -555,7 +574,9 @@ class Emulator:
                 d.pending_polls += 1
                 raise _oidc("AuthorizationPendingException", "Authorization is still pending")
         d.status = "consumed"
-        return self._new_token(client, next(self._session_ids), d.start_url)
+        session = next(self._session_ids)
+        self._session_started[session] = now
+        return self._new_token(client, session, d.start_url)
 
     def _refresh_token(self, client: _Client, token: Any) -> dict[str, Any]:
         if not isinstance(token, str) or not token:
@@ -564,6 +585,8 @@ class Emulator:
         if (r is None or r.client_id != client.client_id or r.used
                 or r.session in self._revoked_sessions):
             raise _oidc("InvalidGrantException", "Invalid refresh token provided")
+        if self.now() >= self._session_started.get(r.session, 0.0) + self.session_ttl:
+            raise _oidc("InvalidGrantException", "The sign-in session has expired")
         r.used = True  # rotation: a refresh token works once
         return self._new_token(client, r.session, r.start_url)
 
@@ -702,6 +725,12 @@ class _Server(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer is normal (timeouts, Ctrl-C): no traceback on
+        stderr. Details only at debug level, and never a request's content."""
+        log.debug("emulator: connection from %s ended abruptly", client_address[0],
+                  exc_info=self.emulator.verbose)
+
     def close_connections(self) -> None:
         """Wake every handler thread idling on a kept-alive connection, so it ends."""
         with self._connections_lock:
@@ -782,17 +811,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         raw = self._read_body()
-        if path.startswith("/_emulator"):
-            from ssogen.emulator.control import handle_control
-
-            status, data = handle_control(emu, self.command, path, query, raw)
-            self._send_json(status, data)
-            return
-        if path == "/device":
-            from ssogen.emulator.page import handle_page
-
-            status, html = handle_page(emu, self.command, query, raw)
-            self._send(status, html.encode("utf-8"), "text/html; charset=utf-8")
+        if path.startswith("/_emulator") or path in ("/device", "/"):
+            self._local(emu, path, query, raw)
             return
         route = ROUTES.get((self.command, path))
         if route is None:
@@ -815,6 +835,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(ServiceError(ns, "InternalServerException", "Internal error"))
             return
         self._send_json(200, result)
+
+    def _local(self, emu: Emulator, path: str, query: dict[str, str], raw: bytes) -> None:
+        """The emulator's own pages: control API, approval page, index."""
+        from ssogen.emulator.control import handle_control
+        from ssogen.emulator.page import handle_index, handle_page
+
+        try:
+            if path.startswith("/_emulator"):
+                status, data = handle_control(emu, self.command, path, query, raw)
+                self._send_json(status, data)
+                return
+            if path == "/device":
+                status, html = handle_page(emu, self.command, query, raw)
+            else:
+                status, html = handle_index(emu, self.command)
+        except OSError:
+            raise
+        except Exception:
+            log.exception("emulator: internal error in %s", path)
+            self._send_json(500, {"message": "internal error"})
+            return
+        self._send(status, html.encode("utf-8"), "text/html; charset=utf-8")
 
     def _call(self, emu: Emulator, api: str, service: str, query: dict[str, str],
               raw: bytes) -> dict[str, Any]:
