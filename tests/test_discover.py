@@ -75,7 +75,11 @@ def test_limiter_probes_upwards_when_no_longer_throttled_and_cuts_again():
         lim.success()
     lim.throttled()
     low = lim.rate
-    for _ in range(40):  # 4 s without a throttle: the rate grows
+    for _ in range(15):  # not raised at once after a throttle
+        clock.t += 0.1
+        lim.success()
+    assert lim.rate == low
+    for _ in range(45):  # 6 s without a throttle in all: the rate grows
         clock.t += 0.1
         lim.success()
     assert lim.rate > low * 1.5
