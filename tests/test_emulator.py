@@ -628,19 +628,20 @@ def test_nothing_logged_by_default_and_verbose_logs_method_and_path_only(
 
 
 def test_stop_closes_kept_alive_connections_and_threads(make_emulator: Any) -> None:
-    baseline = threading.active_count()
+    before = set(threading.enumerate())
     emu = make_emulator()
     oidc, sso = clients(emu)
     _, tok = login(emu, oidc)  # botocore keeps its connection open
     sso.list_accounts(accessToken=tok["accessToken"])
     port = emu.port
-    assert threading.active_count() > baseline
+    ours = set(threading.enumerate()) - before
+    assert len(ours) >= 2  # the server loop and at least one connection handler
     emu.stop()
     emu.stop()  # idempotent
     deadline = time.monotonic() + 5
-    while threading.active_count() > baseline and time.monotonic() < deadline:
+    while any(t.is_alive() for t in ours) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert threading.active_count() == baseline
+    assert not [t.name for t in ours if t.is_alive()]
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
 
