@@ -421,3 +421,37 @@ def test_no_secret_in_any_output(sandbox, make_emulator):
         assert not any(secret in text for text in outputs)
     assert os.environ.get("AWS_ENDPOINT_URL_SSO") is None  # the test process is untouched
     assert Path(sandbox.cache / TOKEN_FILE).exists()
+
+
+@pytest.mark.parametrize("no_browser", [False, True])
+def test_wsl_login_opens_windows_browser_and_copies_code(sandbox, make_emulator, tmp_path,
+                                                         no_browser):
+    """WSL simulated by WSL_DISTRO_NAME, with fake ``wslview`` and ``clip.exe`` on PATH that
+    record what they get."""
+    emu = make_emulator(auto_approve_after=1)
+    setup_config(sandbox, emu)
+    fake = tmp_path / "winbin"
+    fake.mkdir()
+    (fake / "wslview").write_text(f'#!/bin/sh\nprintf "%s" "$*" > {fake}/opened\n')
+    (fake / "clip.exe").write_text(f"#!/bin/sh\ncat > {fake}/clipboard\n")
+    for f in fake.iterdir():
+        f.chmod(0o755)
+    env = {"WSL_DISTRO_NAME": "Ubuntu", "PATH": f"{fake}:{os.environ['PATH']}"}
+    args = ["login", "--session", "acme"] + (["--no-browser"] if no_browser else [])
+    proc = sandbox.run(*args, env=env)
+    assert proc.returncode == 0, proc.stderr
+    complete = next(ln for ln in proc.stderr.splitlines() if "user_code=" in ln)
+    code = complete.rsplit("=", 1)[1]
+    assert (fake / "clipboard").read_bytes() == code.encode()  # no trailing newline
+    if no_browser:
+        assert not (fake / "opened").exists()
+        assert "Opened the login page" not in proc.stderr
+    else:
+        deadline = time.monotonic() + 5
+        while not (fake / "opened").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (fake / "opened").read_text() == complete
+        assert "Opened the login page in your browser." in proc.stderr
+    # the prompt came before the browser, and the URL lines are untouched
+    lines = proc.stderr.splitlines()
+    assert lines.index(complete) < lines.index("Waiting for approval (Ctrl-C to cancel)...")

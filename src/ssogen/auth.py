@@ -437,28 +437,25 @@ class _InvalidClient(Exception):
 
 
 def _show_prompt(auth: dict[str, Any], *, no_browser: bool) -> None:
+    """The URL and code first (each alone on its line, nothing glued to it), then the
+    conveniences: the Windows clipboard, the browser. The prompt is printed before a browser
+    is launched, so a console browser from ``BROWSER`` cannot hide it."""
     from ssogen import browser
 
     uri = str(auth.get("verificationUri") or "")
     code = str(auth.get("userCode") or "")
     complete = str(auth.get("verificationUriComplete") or "")
-    opened = False
-    if not no_browser:
-        opened = browser.open_url(complete or uri)
-    lines = []
-    if opened:
-        lines.append("A browser window should open for the login. If it does not, open this "
-                     "URL in any browser, on any device:")
-    else:
-        lines.append("To log in, open this URL in any browser, on any device:")
-    lines += ["", uri, "", "and enter the code:", "", code, ""]
+    lines = ["To log in, open this URL in any browser, on any device:", "", uri, "",
+             "and enter the code:", "", code, ""]
     if complete and complete != uri:
         lines += ["Or open this URL, which fills in the code for you:", "", complete, ""]
-    if code and browser.copy_to_clipboard(code):
-        lines += ["(The code is on the Windows clipboard.)", ""]
-    lines.append("Waiting for approval (Ctrl-C to cancel)...")
     for line in lines:
         ui.info(line)
+    if code and browser.copy_to_clipboard(code):
+        ui.info("The code is on the Windows clipboard.")
+    if not no_browser and browser.open_url(complete or uri):
+        ui.info("Opened the login page in your browser.")
+    ui.info("Waiting for approval (Ctrl-C to cancel)...")
 
 
 def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, Any], *,
