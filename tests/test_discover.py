@@ -267,3 +267,17 @@ def test_roles_are_paginated(sandbox, make_emulator, monkeypatch):
     assert found(inventory) == expected(org)
     assert len(found(inventory)[acc]) >= 230
     assert emu.stats()["requests"]["ListAccountRoles"] == len(org) - 1 + 3
+
+
+def test_table_neutralises_hostile_account_data():
+    from ssogen.commands.list import format_table
+    from ssogen.inventory import Account, Inventory
+
+    inv = Inventory("s", START_URL, "eu-west-1", [
+        Account("111122223333", "evil\nname\x1b[31m" + "x" * 60, "", ["Admin\u202e", "RO"]),
+        Account("222233334444", "plain", "", [])])
+    lines = format_table(inv).splitlines()
+    assert len(lines) == 3  # a newline in a name cannot add a row
+    assert "\x1b" not in lines[1] and "\u202e" not in lines[1]
+    assert lines[1].startswith("111122223333  evil?name?[31m") and lines[1].endswith("Admin?, RO")
+    assert lines[2].split() == ["222233334444", "plain", "-"]

@@ -474,8 +474,9 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
     except BotoCoreError as exc:
         raise _network_error(exc, client) from None
 
-    try:
-        interval = max(int(auth.get("interval") or DEFAULT_INTERVAL), 1)
+    try:  # RFC 8628: 5 s when absent; never a busy loop
+        raw_interval = auth.get("interval")
+        interval = DEFAULT_INTERVAL if raw_interval is None else max(int(raw_interval), 1)
     except (TypeError, ValueError):
         interval = DEFAULT_INTERVAL
     try:

@@ -36,17 +36,21 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     return p
 
 
+def _printable(text: str) -> str:
+    """Control characters (newlines, escapes, bidi controls) from account data shown as ``?``."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def format_table(inventory: Inventory) -> str:
-    rows = [(a.id, a.name, ", ".join(sorted(set(a.roles))) or "-")
+    rows = [(a.id, _printable(a.name), _printable(", ".join(sorted(set(a.roles))) or "-"))
             for a in sorted(inventory.accounts, key=lambda a: a.id)]
     header = ("ACCOUNT", "NAME", "ROLES")
     name_width = min(40, max([len(header[1])] + [len(r[1]) for r in rows]))
     lines = [f"{header[0]:<12}  {header[1]:<{name_width}}  {header[2]}"]
     for acc_id, name, roles in rows:
-        clean = "".join(ch if ch.isprintable() else "?" for ch in name)
-        if len(clean) > name_width:
-            clean = clean[: name_width - 1] + "…"
-        lines.append(f"{acc_id:<12}  {clean:<{name_width}}  {roles}")
+        if len(name) > name_width:
+            name = name[: name_width - 1] + "…"
+        lines.append(f"{acc_id:<12}  {name:<{name_width}}  {roles}")
     return "\n".join(lines) + "\n"
 
 
