@@ -21,6 +21,7 @@ as absent and replaced. Nothing here ever prints or logs a token or a secret.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -260,14 +261,13 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         os.chmod(directory, 0o700)
     except OSError as exc:  # e.g. a directory owned by someone else
         log.info("cannot make %s private (%s)", directory, exc.strerror)
-    try:
+    with contextlib.suppress(OSError):
         if path.exists():
             os.chmod(path, 0o600)  # so the replacement is created 0600 too
-    except OSError:
-        pass
     written = atomic_write_bytes(path, json.dumps(data).encode("utf-8"), new_mode=0o600,
                                  dir_mode=0o700)
-    os.chmod(written, 0o600)
+    with contextlib.suppress(OSError):  # e.g. a Windows drive (drvfs without metadata)
+        os.chmod(written, 0o600)
 
 
 @dataclass
