@@ -455,3 +455,20 @@ def test_wsl_login_opens_windows_browser_and_copies_code(sandbox, make_emulator,
     # the prompt came before the browser, and the URL lines are untouched
     lines = proc.stderr.splitlines()
     assert lines.index(complete) < lines.index("Waiting for approval (Ctrl-C to cancel)...")
+
+
+def test_unreachable_endpoint_exits_5_in_one_line(sandbox):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    url = f"http://127.0.0.1:{port}"
+    proc = sandbox.run("login", "--session", "acme", "--no-browser",
+                       env={"AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url})
+    assert proc.returncode == 5, proc.stderr
+    assert proc.stderr.count("\n") == 1 and url in proc.stderr and "Traceback" not in proc.stderr
+    assert not sandbox.cache.exists() or cache_files(sandbox) == []

@@ -359,7 +359,7 @@ def oidc_client(session: SsoSession) -> Any:
     from botocore.config import Config
 
     config = Config(signature_version=UNSIGNED, region_name=session.sso_region,
-                    retries={"mode": "standard", "max_attempts": 4},
+                    retries={"mode": "standard", "max_attempts": 3},
                     connect_timeout=10, read_timeout=30)
     try:
         return boto3.session.Session().client("sso-oidc", config=config)
