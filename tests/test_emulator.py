@@ -291,6 +291,92 @@ def test_refresh_stops_when_the_sign_in_session_ends(make_emulator: Any) -> None
     assert "expired" in e.value.response["error_description"]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def browser(emu: Emulator, method: str, path: str, form: dict[str, str] | None = None,
+            ) -> tuple[int, dict[str, str], str]:
+    """A browser that shows redirects instead of following them."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    req = urllib.request.Request(emu.url + path, data=data, method=method)
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(req, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode()
+
+
+def test_pkce_authorization_code_flow_like_aws_cli_v2(emulator: Emulator) -> None:
+    import base64
+    import hashlib
+    import secrets as pysecrets
+
+    oidc, sso = clients(emulator)
+    reg = oidc.register_client(  # what AWS CLI v2 >= 2.22 registers (PROTOCOL.md §1)
+        clientName="botocore-client-acme", clientType="public",
+        grantTypes=["authorization_code", "refresh_token"],
+        redirectUris=["http://127.0.0.1/oauth/callback"], issuerUrl=START,
+        scopes=["sso:account:access"])
+    assert reg["authorizationEndpoint"] == f"{emulator.url}/authorize"
+    verifier = pysecrets.token_urlsafe(48)[:64]
+    challenge = base64.urlsafe_b64encode(
+        hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    callback = "http://127.0.0.1:54321/oauth/callback"  # the CLI's random port
+    params = {"response_type": "code", "client_id": reg["clientId"], "redirect_uri": callback,
+              "state": "st-1", "code_challenge_method": "S256", "scopes": "sso:account:access",
+              "code_challenge": challenge}
+    status, _, page = browser(emulator, "GET", "/authorize?" + urllib.parse.urlencode(params))
+    assert status == 200 and 'value="approve"' in page and 'action="/authorize"' in page
+    status, headers, _ = browser(emulator, "POST", "/authorize", {**params, "action": "approve"})
+    assert status == 302
+    location = urllib.parse.urlsplit(headers["Location"])
+    assert location.netloc == "127.0.0.1:54321" and location.path == "/oauth/callback"
+    got = dict(urllib.parse.parse_qsl(location.query))
+    assert got["state"] == "st-1"
+
+    def token(code: str, redirect: str = callback, cv: str = verifier) -> dict[str, Any]:
+        return oidc.create_token(clientId=reg["clientId"], clientSecret=reg["clientSecret"],
+                                 grantType="authorization_code", code=code, redirectUri=redirect,
+                                 codeVerifier=cv)
+
+    for bad in ({"cv": "x" * 64}, {"redirect": "http://127.0.0.1:1/oauth/callback"}):
+        with pytest.raises(oidc.exceptions.InvalidGrantException):
+            token(got["code"], **bad)
+    tok = token(got["code"])
+    assert tok["refreshToken"] and sso.list_accounts(accessToken=tok["accessToken"])
+    with pytest.raises(oidc.exceptions.InvalidGrantException):
+        token(got["code"])  # single use
+    assert refresh(oidc, reg, tok["refreshToken"])["accessToken"]
+    status, headers, _ = browser(emulator, "POST", "/authorize", {**params, "action": "deny"})
+    assert status == 302 and "error=access_denied" in headers["Location"]
+    assert "state=st-1" in headers["Location"]
+    for wrong in ({"redirect_uri": "http://evil.example/oauth/callback"},
+                  {"client_id": "nobody"}, {"code_challenge_method": "plain"}):
+        status, headers, page = browser(
+            emulator, "GET", "/authorize?" + urllib.parse.urlencode({**params, **wrong}))
+        assert status == 400 and "Location" not in headers  # never redirect a bad request
+    device_client = register(oidc)
+    status, _, _ = browser(emulator, "GET", "/authorize?" + urllib.parse.urlencode(
+        {**params, "client_id": device_client["clientId"]}))
+    assert status == 400
+
+
+def test_pkce_auto_approve_redirects_at_once(make_emulator: Any) -> None:
+    emu = make_emulator(auto_approve_after=0)
+    oidc, _ = clients(emu)
+    reg = oidc.register_client(clientName="c", clientType="public",
+                               grantTypes=["authorization_code"],
+                               redirectUris=["http://127.0.0.1/oauth/callback"])
+    status, headers, _ = browser(emu, "GET", "/authorize?" + urllib.parse.urlencode({
+        "response_type": "code", "client_id": reg["clientId"], "state": "s",
+        "redirect_uri": "http://127.0.0.1:9/oauth/callback", "code_challenge": "abc",
+        "code_challenge_method": "S256"}))
+    assert status == 302 and "code=" in headers["Location"]
+
+
 def test_oidc_error_wire_format(emulator: Emulator) -> None:
     status, headers, body = raw(emulator, "POST", "/token", b'{"clientId": "x", '
                                 b'"clientSecret": "y", "grantType": "refresh_token"}',

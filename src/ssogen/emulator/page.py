@@ -104,3 +104,40 @@ def handle_index(emu: Emulator, method: str) -> tuple[int, str]:
         f'<p>Pending sign-in requests:</p><ul>{codes}</ul>'
         '<p><a href="/device">Enter a code</a> &middot; '
         '<a href="/_emulator/state">state (JSON)</a></p>'))
+
+
+def handle_authorize(emu: Emulator, method: str, query: dict[str, str],
+                     raw: bytes) -> tuple[int, str, str | None]:
+    """``/authorize`` (PKCE, as the AWS CLI v2 opens it): GET asks Allow/Deny, POST answers
+    with a redirect to the client's loopback callback carrying ``code`` (or ``error``) and
+    ``state``. With ``auto_approve_after`` set, GET redirects at once. A bad request (unknown
+    client, unregistered redirect URI) gets an error page, never a redirect."""
+    if method == "POST":
+        form = {k: v[-1] for k, v in
+                parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        action = form.pop("action", "approve")
+        params, approve = form, action == "approve"
+    elif method == "GET":
+        params, approve = query, True
+    else:
+        return 405, _page("Not allowed", "<h1>Method not allowed</h1>"), None
+    try:
+        checked = emu.check_authorize(params)
+        if method == "GET" and emu.auto_approve_after is None:
+            hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" '
+                             f'value="{html.escape(v)}">' for k, v in checked.items())
+            scopes = html.escape(checked.get("scopes", "") or "(none)")
+            return 200, _page("Authorize request", (
+                "<h1>Allow access?</h1>"
+                "<p>A command-line tool (such as <code>aws sso login</code>) asks to access "
+                f"your AWS accounts.</p><p><small>Scopes: {scopes}</small></p>"
+                f'<form method="post" action="/authorize">{hidden}<div class="buttons">'
+                '<button class="deny" type="submit" name="action" value="deny">Deny</button>'
+                '<button class="allow" type="submit" name="action" value="approve">'
+                "Allow access</button></div></form>")), None
+        location = emu.authorize(checked, approve)
+    except ValueError as exc:
+        return 400, _page("Invalid request", (
+            f'<h1 class="bad">Invalid request</h1><p>{html.escape(str(exc))}.</p>')), None
+    return 302, _page("Redirecting", (
+        f'<p>Redirecting to <a href="{html.escape(location)}">your terminal</a>…</p>')), location

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import hmac
 import itertools
 import json
@@ -27,13 +28,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ssogen.emulator.org import Organization
 
 log = logging.getLogger("ssogen.emulator")
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+AUTH_CODE_GRANT = "authorization_code"
+AUTH_CODE_TTL = 300
 REFRESH_GRANT = "refresh_token"
 KNOWN_GRANTS = {
     DEVICE_GRANT, REFRESH_GRANT, "authorization_code",
@@ -133,6 +136,7 @@ class _Client:
     name: str
     scopes: list[str]
     grant_types: list[str]
+    redirect_uris: list[str]
     issued_at: int
     expires_at: int
 
@@ -164,6 +168,15 @@ class _Refresh:
     session: int
     client_id: str
     start_url: str
+    used: bool = False
+
+
+@dataclass
+class _AuthCode:
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    expires_at: float
     used: bool = False
 
 
@@ -256,6 +269,7 @@ class Emulator:
         self._refresh: dict[str, _Refresh] = {}
         self._revoked_sessions: set[int] = set()
         self._session_started: dict[int, float] = {}
+        self._codes: dict[str, _AuthCode] = {}  # PKCE authorization codes
         self._session_ids = itertools.count(1)
         self._secrets: list[str] = []
         self._buckets: dict[str, _TokenBucket] = {}
@@ -475,7 +489,8 @@ class Emulator:
                 client_id=secrets.token_urlsafe(16),
                 secret=self._issue("eyJraWQiOiJrZXktMSIsImFsZyI6IkhTMzg0In0."
                                    + secrets.token_urlsafe(96)),
-                name=name, scopes=list(scopes), grant_types=list(grants), issued_at=issued,
+                name=name, scopes=list(scopes), grant_types=list(grants),
+                redirect_uris=list(redirects), issued_at=issued,
                 expires_at=issued + CLIENT_SECRET_LIFETIME)
             self._clients[client.client_id] = client
         out: dict[str, Any] = {
@@ -539,7 +554,7 @@ class Emulator:
             client = self._client(body)
             if not isinstance(grant, str) or not grant:
                 raise _oidc("InvalidRequestException", "grantType is required")
-            if grant not in (DEVICE_GRANT, REFRESH_GRANT):
+            if grant not in (DEVICE_GRANT, REFRESH_GRANT, AUTH_CODE_GRANT):
                 raise _oidc("UnsupportedGrantTypeException",
                             f"Unsupported grant type: {grant:.60}")
             if client.grant_types and grant not in client.grant_types:
@@ -547,6 +562,8 @@ class Emulator:
                             "Client is not authorized to use this grant type")
             if grant == DEVICE_GRANT:
                 return self._device_token(client, body.get("deviceCode"))
+            if grant == AUTH_CODE_GRANT:
+                return self._code_token(client, body)
             return self._refresh_token(client, body.get("refreshToken"))
 
     def _device_token(self, client: _Client, device_code: Any) -> dict[str, Any]:
@@ -577,6 +594,65 @@ class Emulator:
         session = next(self._session_ids)
         self._session_started[session] = now
         return self._new_token(client, session, d.start_url)
+
+    # -- PKCE authorization code (what `aws sso login` of AWS CLI v2 >= 2.22 uses) ----------
+    def check_authorize(self, query: dict[str, str]) -> dict[str, str]:
+        """Validate a ``/authorize`` request; ValueError (shown to the person, never a
+        redirect to an unverified URI) if it is not one this emulator would accept."""
+        with self._lock:
+            client = self._clients.get(query.get("client_id", ""))
+            if client is None or self.now() >= client.expires_at:
+                raise ValueError("unknown or expired client_id")
+            if AUTH_CODE_GRANT not in client.grant_types:
+                raise ValueError("this client is not registered for authorization_code")
+            redirect = query.get("redirect_uri", "")
+            if not any(_same_redirect(redirect, r) for r in client.redirect_uris):
+                raise ValueError("redirect_uri does not match a registered redirect URI")
+        if query.get("response_type") != "code":
+            raise ValueError("response_type must be code")
+        if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+            raise ValueError("a code_challenge with code_challenge_method=S256 is required")
+        return {k: query[k] for k in ("client_id", "redirect_uri", "code_challenge",
+                                      "code_challenge_method", "response_type", "state",
+                                      "scopes") if k in query}
+
+    def authorize(self, query: dict[str, str], approve: bool) -> str:
+        """The redirect (Location) answering a checked ``/authorize`` request."""
+        params = self.check_authorize(query)
+        out: dict[str, str] = {}
+        if approve:
+            code = secrets.token_urlsafe(32)
+            with self._lock:
+                self._codes[code] = _AuthCode(params["client_id"], params["redirect_uri"],
+                                              params["code_challenge"],
+                                              self.now() + AUTH_CODE_TTL)
+            out["code"] = code
+        else:
+            out.update(error="access_denied", error_description="The user denied access")
+        if "state" in params:
+            out["state"] = params["state"]
+        sep = "&" if "?" in params["redirect_uri"] else "?"
+        return params["redirect_uri"] + sep + urlencode(out)
+
+    def _code_token(self, client: _Client, body: dict[str, Any]) -> dict[str, Any]:
+        code, redirect, verifier = (body.get("code"), body.get("redirectUri"),
+                                    body.get("codeVerifier"))
+        if not all(isinstance(v, str) and v for v in (code, redirect, verifier)):
+            raise _oidc("InvalidRequestException",
+                        "code, redirectUri and codeVerifier are required")
+        a = self._codes.get(code)  # type: ignore[arg-type]
+        if (a is None or a.client_id != client.client_id or a.used
+                or self.now() >= a.expires_at):
+            raise _oidc("InvalidGrantException", "Invalid authorization code provided")
+        if redirect != a.redirect_uri:
+            raise _oidc("InvalidGrantException", "redirectUri does not match the request")
+        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()  # type: ignore[union-attr]
+        if base64.urlsafe_b64encode(digest).decode().rstrip("=") != a.challenge:
+            raise _oidc("InvalidGrantException", "Code verifier does not match the challenge")
+        a.used = True
+        session = next(self._session_ids)
+        self._session_started[session] = self.now()
+        return self._new_token(client, session, "")
 
     def _refresh_token(self, client: _Client, token: Any) -> dict[str, Any]:
         if not isinstance(token, str) or not token:
@@ -699,6 +775,22 @@ class Emulator:
         return {}
 
 
+def _same_redirect(requested: str, registered: str) -> bool:
+    """Exact match, except that a loopback redirect may use any port (RFC 8252 §7.3): the AWS
+    CLI registers ``http://127.0.0.1/oauth/callback`` and then listens on a random port."""
+    if requested == registered:
+        return True
+    a, b = urlsplit(requested), urlsplit(registered)
+    try:
+        a_host, b_host = a.hostname, b.hostname
+        a.port, b.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    return (a.scheme == b.scheme == "http" and a_host == b_host
+            and a_host in ("127.0.0.1", "localhost", "::1") and a.path == b.path
+            and a.query == b.query)
+
+
 def _normalize_user_code(code: str) -> str:
     raw = "".join(c for c in code.upper() if c.isalnum())
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else code.strip().upper()
@@ -811,7 +903,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         raw = self._read_body()
-        if path.startswith("/_emulator") or path in ("/device", "/"):
+        if path.startswith("/_emulator") or path in ("/device", "/", "/authorize"):
             self._local(emu, path, query, raw)
             return
         route = ROUTES.get((self.command, path))
@@ -839,14 +931,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _local(self, emu: Emulator, path: str, query: dict[str, str], raw: bytes) -> None:
         """The emulator's own pages: control API, approval page, index."""
         from ssogen.emulator.control import handle_control
-        from ssogen.emulator.page import handle_index, handle_page
+        from ssogen.emulator.page import handle_authorize, handle_index, handle_page
 
         try:
             if path.startswith("/_emulator"):
                 status, data = handle_control(emu, self.command, path, query, raw)
                 self._send_json(status, data)
                 return
-            if path == "/device":
+            if path == "/authorize":
+                status, html, location = handle_authorize(emu, self.command, query, raw)
+                if location:
+                    self._send(status, html.encode("utf-8"), "text/html; charset=utf-8",
+                               {"Location": location})
+                    return
+            elif path == "/device":
                 status, html = handle_page(emu, self.command, query, raw)
             else:
                 status, html = handle_index(emu, self.command)
