@@ -20,6 +20,7 @@ examples:
 then, in another terminal, paste the two export lines it prints and run e.g.
   ssogen setup --start-url https://acme.awsapps.com/start --sso-region eu-west-1
 and approve the login at the printed /device page (or use --auto-approve-after).
+`aws sso login` (AWS CLI v2, PKCE or --use-device-code) works against it the same way.
 
 Any start URL and region are accepted. Control API for scripts: GET <url>/_emulator/state,
 POST <url>/_emulator/approve, POST <url>/_emulator/advance_clock {"seconds": N}, ...

@@ -5,6 +5,13 @@ One threaded HTTP/1.1 server (botocore keeps connections alive) serves both serv
 paths do not overlap. Errors carry ``x-amzn-ErrorType`` so botocore raises the modelled
 exception classes. Nothing a client sends is ever logged: with ``verbose`` only the method and
 the path (without query string) of each request are.
+
+sso-oidc   POST /client/register, POST /device_authorization, POST /token (device code,
+           refresh token, authorization code + PKCE)
+sso        GET /assignment/accounts, GET /assignment/roles, GET /federation/credentials,
+           POST /logout (token in ``x-amz-sso_bearer_token``)
+people     GET/POST /device (verification page), GET/POST /authorize (PKCE consent), GET /
+tests      /_emulator/... (see ``ssogen.emulator.control``)
 """
 
 from __future__ import annotations
@@ -217,7 +224,8 @@ class Emulator:
     first poll), ``token_ttl`` (access token lifetime, s), ``expires_in`` / ``interval`` (device
     authorization), ``credential_ttl`` (role credentials, s), ``session_ttl`` (how long refresh
     tokens of one sign-in keep working, default 8 h like IAM Identity Center's default session
-    duration), ``seed`` (fault randomness).
+    duration), ``seed`` (fault randomness). With ``auto_approve_after`` set, a PKCE
+    ``/authorize`` request is approved at once as well.
 
     The emulator's clock is real time plus an offset (:meth:`advance_clock`); every expiry is
     computed from it.
