@@ -165,23 +165,41 @@ class TerminalPrompter:
             problem = validate(value) if validate else None
             return problem or True
 
-        kwargs: dict[str, Any] = {}
         if preview is not None:
-            from prompt_toolkit.application import get_app
-
-            def toolbar() -> str:
-                try:
-                    return preview(get_app().current_buffer.text)
-                except Exception:  # the toolbar must never kill the prompt
-                    return ""
-
-            kwargs["bottom_toolbar"] = toolbar
-        if choices:
+            q = self._preview_text(message, default, check, preview)
+        elif choices:
             q = self.q.autocomplete(message, choices=list(choices), default=default,
-                                    validate=check, **kwargs)
+                                    validate=check)
         else:
-            q = self.q.text(message, default=default, validate=check, **kwargs)
+            q = self.q.text(message, default=default, validate=check)
         return str(self._ask(q)).strip()
+
+    def _preview_text(self, message: str, default: str, check: Callable[[str], bool | str],
+                      preview: Callable[[str], str]) -> Any:
+        """A text question with a live preview line above it, redrawn on every key (the
+        prompt itself, not a bottom toolbar: that one needs cursor-position reports)."""
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.document import Document
+        from questionary.prompts.common import build_validator
+        from questionary.question import Question
+        from questionary.styles import merge_styles_default
+
+        holder: list[Any] = []
+
+        def tokens() -> list[tuple[str, str]]:
+            text = holder[0].default_buffer.text if holder else default
+            try:
+                shown = preview(text)
+            except Exception:  # the preview must never kill the prompt
+                shown = ""
+            return [("class:instruction", f"  {shown}\n"), ("class:qmark", "?"),
+                    ("class:question", f" {message} ")]
+
+        session: Any = PromptSession(tokens, style=merge_styles_default([None]),
+                                     validator=build_validator(check))
+        holder.append(session)
+        session.default_buffer.reset(Document(default))
+        return Question(session.app)
 
     def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
                search: bool = False) -> Any:
@@ -397,7 +415,7 @@ def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> st
         resolve_template(answers.name_template)  # unknown preset → exit 2 now
         return answers.name_template
     table = presets()
-    options = [Option(f"{name:22} {preview_text(replace(base, name_template=name), inventory)}",
+    options = [Option(f"{name:21} {preview_text(replace(base, name_template=name), inventory, 2)}",
                       name, description=table[name]) for name in table]
     options.append(Option("custom Jinja2 template…", CUSTOM,
                           description="variables: account_name, account_id, role, role_name, "
