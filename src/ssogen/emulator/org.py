@@ -7,6 +7,7 @@ Thread-safe: the emulator reads it from many request threads while a test may ch
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import random
@@ -40,6 +41,7 @@ class Organization:
     def __init__(self, accounts: list[Account] | None = None) -> None:
         self._lock = threading.RLock()
         self._accounts: dict[str, Account] = {}
+        self._sorted_ids: list[str] | None = None  # cache for paging; None = stale
         for acc in accounts or []:
             self.add_account(acc.id, acc.name, acc.email, acc.roles)
 
@@ -125,6 +127,20 @@ class Organization:
             return [Account(a.id, a.name, a.email, list(a.roles))
                     for a in sorted(self._accounts.values(), key=lambda a: a.id)]
 
+    def page(self, after: str | None, size: int) -> tuple[list[Account], bool]:
+        """Up to ``size`` accounts with an id greater than ``after`` (copies, by id), and
+        whether more follow. Keyed by id, not offset: accounts added or removed between two
+        pages never make another account appear twice or go missing."""
+        with self._lock:
+            if self._sorted_ids is None:
+                self._sorted_ids = sorted(self._accounts)
+            ids = self._sorted_ids
+            start = 0 if after is None else bisect.bisect_right(ids, after)
+            chosen = ids[start:start + size]
+            page = [Account(a.id, a.name, a.email, list(a.roles))
+                    for a in (self._accounts[i] for i in chosen)]
+            return page, start + size < len(ids)
+
     def account(self, account_id: str) -> Account | None:
         with self._lock:
             a = self._accounts.get(account_id)
@@ -168,11 +184,13 @@ class Organization:
             if account_id in self._accounts:
                 raise ValueError(f"account {account_id} already exists")
             self._accounts[account_id] = Account(account_id, name, email, sorted(set(roles)))
+            self._sorted_ids = None
 
     def remove_account(self, account_id: str) -> None:
         with self._lock:
             if self._accounts.pop(account_id, None) is None:
                 raise KeyError(f"no account {account_id}")
+            self._sorted_ids = None
 
     def add_role(self, account_id: str, role: str) -> None:
         if not role or not isinstance(role, str):

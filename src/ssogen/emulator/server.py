@@ -730,11 +730,10 @@ class Emulator:
             self._token(token)
         size = self._page_size(query)
         after = self._after(query, "accounts")
-        accounts = [a for a in self.org.accounts() if after is None or a.id > after]
-        page = accounts[:size]
+        page, more = self.org.page(after, size)
         out: dict[str, Any] = {"accountList": [
             {"accountId": a.id, "accountName": a.name, "emailAddress": a.email} for a in page]}
-        if len(accounts) > size:
+        if more and page:
             out["nextToken"] = self._next_token("accounts", page[-1].id)
         return out
 
