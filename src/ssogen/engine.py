@@ -95,6 +95,8 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
         raise UsageError(f"session name {settings.session[:80]!r} cannot be written to a "
                          "config file (use letters, digits and . _ - @ +)")
     path = Path(config_path)
+    if mode == "write":
+        _check_symlinks(path)
     with ConfigLock(path) if mode == "write" else nullcontext():
         doc = _load(path, for_edit=True)
         plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
@@ -119,6 +121,22 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
             if doc.raw is not None:
                 result.backup = target.with_name(target.name + BACKUP_SUFFIX)
     return result
+
+
+def _check_symlinks(path: Path) -> None:
+    """A symlink pointing nowhere on the way to the file: create the file it names when that
+    file's folder exists (a dotfiles repo without the file yet), else refuse -- never create
+    folders behind a dangling link (``~/.aws`` -> ``/mnt/c/...`` with the drive unmounted)."""
+    import os
+
+    from ssogen.fileio import dangling_link, resolve_target
+
+    link = dangling_link(path)
+    if link is not None and not resolve_target(path).parent.is_dir():
+        raise ConfigFileError(
+            f"{link} is a symlink to {os.readlink(link)}, which does not exist (a drive not "
+            "mounted?); ssogen created nothing",
+            hint="mount the drive or fix the link, then run again")
 
 
 def existing_sessions(config_path: str | Path) -> list[ExistingSession]:

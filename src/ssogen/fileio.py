@@ -12,6 +12,7 @@ those whose writer is gone (:func:`remove_stale_temps`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -69,6 +70,19 @@ def resolve_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def dangling_link(path: Path) -> Path | None:
+    """The first symlink on the way to ``path`` (itself included) that points nowhere, or None.
+
+    On WSL2 ``~/.aws`` is often a symlink to ``/mnt/c/Users/me/.aws``; with the drive not
+    mounted, following it blindly would create a Linux folder where Windows' should be.
+    """
+    p = Path(os.path.abspath(path))
+    for prefix in [*reversed(p.parents), p]:
+        if prefix.is_symlink() and not prefix.exists():
+            return prefix
+    return None
+
+
 def _fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -95,6 +109,8 @@ def atomic_write_bytes(
     ``backup_suffix``: when set and the file exists, the old content is first copied to
     ``<target><suffix>`` (one backup, overwritten each time, same mode as the file).
     ``dir_mode``: create missing parent directories with this mode.
+    A file that exists but is read-only for us is never replaced (``PermissionError``): the
+    rename would succeed in a writable directory, silently overriding the user's ``chmod``.
     Returns the path actually written.
     """
     target = resolve_target(Path(path))
@@ -107,6 +123,8 @@ def atomic_write_bytes(
         st = os.stat(target)
         mode = stat.S_IMODE(st.st_mode)
         exists = True
+        if not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "the file is read-only", str(target))
     except FileNotFoundError:
         mode = new_mode
         exists = False

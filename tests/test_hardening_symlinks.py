@@ -1,0 +1,222 @@
+"""Symlinks, WSL2 layouts and read-only files (issue 5).
+
+* ``~/.aws/config`` a symlink into a dotfiles repo (absolute or relative, or a chain of links):
+  the links stay, the file they lead to is updated, its mode is kept; backup and lock go next
+  to that real file (same filesystem, and two paths to one file share one lock).
+* ``~/.aws`` itself a symlink to another folder (``/mnt/c/Users/me/.aws`` on WSL2), CRLF file
+  there: the same, CRLF kept.
+* A dangling link: if the folder of the file it names exists, that file is created (0600) and
+  the link kept; if not (``~/.aws`` -> an unmounted drive), a one-line error, exit 2, and
+  nothing is created anywhere.
+* A read-only config file or folder: one-line error, exit 2, file untouched (a read-only file
+  in a writable folder could be replaced by the rename: ssogen refuses instead).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import botocore.configloader
+import pytest
+
+from conftest import Sandbox
+
+SMALL = {"session": "acme", "start_url": "https://acme.awsapps.com/start",
+         "sso_region": "eu-west-1", "generated_at": "2026-11-26T14:00:00Z",
+         "accounts": [{"id": "111111111111", "name": "prod", "roles": ["Admin", "ReadOnly"]},
+                      {"id": "222222222222", "name": "dev", "roles": ["Admin"]}]}
+MINE = "# dotfiles\n[default]\nregion = us-east-1\n"
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Path:
+    path = tmp_path / "inv.json"
+    path.write_text(json.dumps(SMALL))
+    return path
+
+
+def mode(p: Path) -> int:
+    return stat.S_IMODE(os.stat(p).st_mode)
+
+
+def profiles(path: Path) -> set[str]:
+    parsed = botocore.configloader.raw_config_parse(str(path))
+    return {k.split(" ", 1)[1] for k, v in parsed.items()
+            if k.startswith("profile ") and v.get("ssogen_managed") == "true"}
+
+
+def setup(sandbox: Sandbox, inventory: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return sandbox.run("setup", "--yes", "--inventory", str(inventory), *extra)
+
+
+WANT = {"prod-admin", "prod-read-only", "dev-admin"}
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_config_symlink_into_dotfiles(sandbox: Sandbox, inventory: Path, tmp_path: Path,
+                                      relative: bool) -> None:
+    dotfiles = tmp_path / "dotfiles" / "aws"
+    dotfiles.mkdir(parents=True)
+    real = dotfiles / "config"
+    real.write_text(MINE)
+    real.chmod(0o644)
+    sandbox.aws.mkdir()
+    link_text = os.path.relpath(real, sandbox.aws) if relative else str(real)
+    sandbox.config.symlink_to(link_text)
+    proc = setup(sandbox, inventory)
+    assert proc.returncode == 0, proc.stderr
+    assert sandbox.config.is_symlink() and os.readlink(sandbox.config) == link_text
+    assert real.read_text().startswith(MINE) and profiles(real) == WANT
+    assert mode(real) == 0o644  # kept, not tightened to 0600 behind the user's back
+    # backup and lock beside the real file; nothing but the link in ~/.aws
+    assert sorted(p.name for p in dotfiles.iterdir()) == [
+        "config", "config.ssogen.bak", "config.ssogen.lock"]
+    assert (dotfiles / "config.ssogen.bak").read_text() == MINE
+    assert mode(dotfiles / "config.ssogen.bak") == 0o644
+    assert [p.name for p in sandbox.aws.iterdir()] == ["config"]
+    # botocore through the link, then a second run through the link is a no-op
+    assert profiles(sandbox.config) == WANT
+    assert sandbox.run("sync", "--check", "--inventory", str(inventory)).returncode == 0
+
+
+def test_symlink_chain_mixed_relative_and_absolute(sandbox: Sandbox, inventory: Path,
+                                                   tmp_path: Path) -> None:
+    real_dir = tmp_path / "store" / "real"
+    real_dir.mkdir(parents=True)
+    real = real_dir / "aws.ini"
+    real.write_text(MINE)
+    real.chmod(0o640)
+    hop = tmp_path / "store" / "hop"
+    hop.symlink_to("real/aws.ini")  # relative
+    hop2 = tmp_path / "hop2"
+    hop2.symlink_to(hop)  # absolute
+    sandbox.aws.mkdir()
+    sandbox.config.symlink_to(hop2)
+    proc = setup(sandbox, inventory)
+    assert proc.returncode == 0, proc.stderr
+    assert os.readlink(sandbox.config) == str(hop2) and os.readlink(hop2) == str(hop)
+    assert os.readlink(hop) == "real/aws.ini"
+    assert profiles(real) == WANT and mode(real) == 0o640
+    assert (real_dir / "aws.ini.ssogen.bak").read_text() == MINE
+
+
+def test_aws_folder_is_a_symlink_to_the_windows_side(sandbox: Sandbox, inventory: Path,
+                                                     tmp_path: Path) -> None:
+    windows = tmp_path / "mnt" / "c" / "Users" / "me" / ".aws"
+    windows.mkdir(parents=True)
+    (windows / "config").write_bytes(b"[default]\r\nregion = us-east-1\r\n")
+    (windows / "config").chmod(0o777)  # drvfs shows everything 0777
+    sandbox.aws.symlink_to(windows)
+    proc = setup(sandbox, inventory)
+    assert proc.returncode == 0, proc.stderr
+    assert sandbox.aws.is_symlink() and os.readlink(sandbox.aws) == str(windows)
+    data = (windows / "config").read_bytes()
+    assert data.startswith(b"[default]\r\nregion = us-east-1\r\n\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"")  # CRLF throughout, for Windows tools
+    assert profiles(windows / "config") == WANT and mode(windows / "config") == 0o777
+    assert sorted(p.name for p in windows.iterdir()) == [
+        "config", "config.ssogen.bak", "config.ssogen.lock"]
+    assert sandbox.run("sync", "--check", "--inventory", str(inventory)).returncode == 0
+
+
+def test_dangling_config_link_creates_the_file_it_names(sandbox: Sandbox, inventory: Path,
+                                                        tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    sandbox.aws.mkdir()
+    sandbox.config.symlink_to("../../dotfiles/aws-config")
+    assert not sandbox.config.exists()
+    proc = setup(sandbox, inventory)
+    assert proc.returncode == 0, proc.stderr
+    assert sandbox.config.is_symlink()
+    real = dotfiles / "aws-config"
+    assert real.resolve() == sandbox.config.resolve()
+    assert profiles(real) == WANT and mode(real) == 0o600
+    assert not (dotfiles / "aws-config.ssogen.bak").exists()  # there was nothing to back up
+
+
+@pytest.mark.parametrize("layout", ["aws-dir", "config-file"])
+def test_dangling_link_to_a_missing_folder_creates_nothing(sandbox: Sandbox, inventory: Path,
+                                                           tmp_path: Path, layout: str) -> None:
+    unmounted = tmp_path / "mnt" / "c" / "Users" / "me" / ".aws"
+    if layout == "aws-dir":  # ~/.aws -> /mnt/c/Users/me/.aws, drive not mounted
+        sandbox.aws.symlink_to(unmounted)
+        link = sandbox.aws
+    else:  # ~/.aws/config -> a file in a folder that does not exist
+        sandbox.aws.mkdir()
+        sandbox.config.symlink_to(unmounted / "config")
+        link = sandbox.config
+    proc = setup(sandbox, inventory)
+    assert proc.returncode == 2, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first == (f"ssogen: error: {link} is a symlink to {os.readlink(link)}, which does "
+                     "not exist (a drive not mounted?); ssogen created nothing")
+    assert not (tmp_path / "mnt").exists()
+    assert link.is_symlink()
+    # reading is fine: --dry-run shows what would be written
+    dry = setup(sandbox, inventory, "--dry-run")
+    assert dry.returncode == 0 and "+[profile prod-admin]" in dry.stdout
+    assert not (tmp_path / "mnt").exists()
+
+
+# -- read-only: root ignores permission bits, so run ssogen in a user namespace ---------------
+def _unprivileged_prefix() -> list[str]:
+    if os.geteuid() != 0:
+        return []
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("running as root without unshare(1): permission bits are not enforced")
+    probe = subprocess.run([unshare, "--user", sys.executable, "-c", "pass"],
+                           capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("user namespaces unavailable: root ignores permission bits")
+    return [unshare, "--user"]  # same uid outside, no capabilities: mode bits apply
+
+
+def run_unprivileged(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*_unprivileged_prefix(), sys.executable, "-m", "ssogen", *args],
+                          env=sandbox.env, capture_output=True, text=True, timeout=120,
+                          cwd=str(sandbox.home), check=False)
+
+
+@pytest.mark.parametrize("what", ["file", "folder", "folder-with-lock"])
+def test_read_only_config_is_refused_untouched(sandbox: Sandbox, inventory: Path,
+                                               what: str) -> None:
+    prefix = _unprivileged_prefix()
+    del prefix
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(MINE)
+    if what == "folder-with-lock":
+        (sandbox.aws / "config.ssogen.lock").write_bytes(b"")
+    before = sorted(p.name for p in sandbox.aws.iterdir())
+    target = sandbox.config if what == "file" else sandbox.aws
+    original = mode(target)
+    target.chmod(0o444 if what == "file" else 0o555)
+    try:
+        proc = run_unprivileged(sandbox, "setup", "--yes", "--inventory", str(inventory))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("ssogen: error: ") and proc.stderr.count("\n") == 1, \
+            proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert ("read-only" in proc.stderr) if what == "file" else (
+            "Permission denied" in proc.stderr)
+        assert sandbox.config.read_text() == MINE
+        # dry-run and --check only read: they work on a read-only file
+        dry = run_unprivileged(sandbox, "setup", "--yes", "--inventory", str(inventory),
+                               "--dry-run")
+        assert dry.returncode == 0 and "+[profile dev-admin]" in dry.stdout, dry.stderr
+    finally:
+        target.chmod(original)
+    assert sandbox.config.read_text() == MINE
+    after = sorted(p.name for p in sandbox.aws.iterdir())
+    assert after in (before, sorted([*before, "config.ssogen.lock"]))
+    # made writable again, the same command works
+    proc = run_unprivileged(sandbox, "setup", "--yes", "--inventory", str(inventory))
+    assert proc.returncode == 0, proc.stderr
+    assert profiles(sandbox.config) == WANT
