@@ -125,3 +125,37 @@ def test_no_terminal_without_yes_exit_2(online) -> None:  # type: ignore[no-unty
                                            "terminal")
     assert "--yes" in proc.stderr
     assert emu.stats()["requests_total"] == 0
+
+
+def test_dry_run_writes_nothing(online) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = online
+    proc = _setup_yes(sandbox, "--dry-run", "--include", "acme-prod")
+    assert proc.returncode == 0, proc.stderr
+    assert "+[profile acme-prod-read-only-access]" in proc.stdout
+    assert "+[profile acme-dev" not in proc.stdout
+    assert not sandbox.config.exists()
+    assert "dry run, nothing written" in proc.stderr
+
+
+def test_legacy_profiles_are_reported_and_kept(online) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = online
+    sandbox.aws.mkdir()
+    legacy = (f"[profile old-admin]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\n"
+              "sso_account_id = 210987654321\nsso_role_name = AdministratorAccess\n")
+    sandbox.config.write_text(legacy)
+    proc = _setup_yes(sandbox)
+    assert proc.returncode == 0, proc.stderr
+    assert "legacy profiles with this start URL (old-admin) are left as they are" in proc.stderr
+    assert sandbox.config.read_text().startswith(legacy)
+
+
+def test_existing_managed_session_keeps_its_settings(online) -> None:  # type: ignore[no-untyped-def]
+    """A second `setup --yes` for the same start URL reuses the session and what it remembered."""
+    sandbox, _ = online
+    assert _setup_yes(sandbox, "--name-template", "aws-cli", "--region", "us-west-2",
+                      "--exclude", "sandbox-*").returncode == 0
+    first = sandbox.config.read_bytes()
+    again = sandbox.run("setup", "--yes", "--no-browser", "--start-url", START_URL)
+    assert again.returncode == 0, again.stderr
+    assert sandbox.config.read_bytes() == first
+    assert "already up to date" in again.stderr
