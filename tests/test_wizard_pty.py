@@ -214,3 +214,52 @@ def test_ctrl_c_during_login(sandbox, make_emulator, tmp_path: Path) -> None:  #
     assert not sandbox.config.exists()
     assert not list(sandbox.cache.glob("*.json")) or all(
         "accessToken" not in p.read_text() for p in sandbox.cache.glob("*.json"))
+
+
+def _inventory(tmp_path: Path) -> Path:
+    from ssogen.emulator import Organization
+    from ssogen.inventory import Account, Inventory
+
+    org = Organization.sample()
+    inv = Inventory("acme", START_URL, "eu-west-1",
+                    [Account(a.id, a.name, a.email, list(a.roles)) for a in org.accounts()])
+    path = tmp_path / "inventory.json"
+    inv.save(path)
+    return path
+
+
+class _NoEmulator:
+    def endpoint_env(self) -> dict[str, str]:
+        return {}
+
+
+def test_offline_wizard_with_inventory(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """--inventory in a terminal: no login, the profile questions still asked."""
+    w = Wizard(sandbox, _NoEmulator(), "--inventory", str(_inventory(tmp_path)), tmp=tmp_path)
+    w.expect("How should the profiles be named")
+    w.send(DOWN, DOWN, ENTER)  # account_role
+    w.expect("Accounts and roles to generate")
+    w.send(ENTER)
+    w.expect("Default region for the profiles")
+    w.send(ENTER)
+    w.expect("Default output format")
+    w.send(ENTER)
+    w.expect(r"\+\[profile acme_prod_read_only_access\]")
+    w.expect("Write these changes")
+    w.send("y")
+    assert w.finish() == 0, w.output
+    assert "name_template = account_role" in sandbox.config.read_text()
+
+
+def test_ctrl_c_at_a_question(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox.aws.mkdir()
+    sandbox.config.write_text("[default]\nregion = eu-west-1\n")
+    before = sandbox.config.read_bytes()
+    w = Wizard(sandbox, _NoEmulator(), "--inventory", str(_inventory(tmp_path)), tmp=tmp_path)
+    w.expect("How should the profiles be named")
+    w.send(ENTER)
+    w.expect("Accounts and roles to generate")
+    w.send(SPACE, CTRL_C)
+    w.expect("interrupted; nothing was written")
+    assert w.finish() == 130, w.output
+    assert sandbox.config.read_bytes() == before

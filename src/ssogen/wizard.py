@@ -524,16 +524,7 @@ def ask_profiles(p: Prompter, base: Any, inventory: Any, answers: Answers) -> An
 
 
 # ---------------------------------------------------------------------------------------------
-# step 4: confirm, migrate
+# step 4: confirm
 # ---------------------------------------------------------------------------------------------
 def ask_confirm(p: Prompter, summary: str) -> bool:
     return p.confirm(f"Write these changes ({summary})?", default=True, flag="--yes")
-
-
-def ask_migrate(p: Prompter, session: str, profiles: Sequence[str]) -> bool:
-    if not profiles:
-        return False
-    names = ", ".join(profiles[:5]) + (" …" if len(profiles) > 5 else "")
-    return p.confirm(f"Migrate {len(profiles)} legacy profile(s) ({names}) to "
-                     f"sso_session = {session} (they then refresh their token)?",
-                     default=False, flag="--migrate-legacy")
