@@ -113,6 +113,41 @@ def decode(raw: bytes | None, source: str) -> Decoded:
     return Decoded(text, original, bom, crlf, final_newline, eol)
 
 
+def _dedent_preamble(text: str) -> tuple[str, dict[int, str]]:
+    """configupdater rejects indented comment lines before the first section, configparser
+    (botocore) accepts them: parse them dedented, put the original lines back afterwards."""
+    if not text or (text[0] not in " \t" and "\n " not in text and "\n\t" not in text):
+        return text, {}
+    lines = text.split("\n")
+    indented: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            break
+        if not stripped or not stripped.startswith(("#", ";")):
+            if stripped:
+                break
+            continue
+        if line[:1] in (" ", "\t"):
+            indented[i] = line
+            lines[i] = line.lstrip(" \t")
+    if not indented:
+        return text, {}
+    return "\n".join(lines), indented
+
+
+def _restore_preamble(updater: ConfigUpdater, indented: dict[int, str]) -> None:
+    line = 0
+    for block in updater.structure:
+        if isinstance(block, Section):
+            break
+        for k in range(len(block.lines)):
+            if line in indented:
+                ending = "\n" if block.lines[k].endswith("\n") else ""
+                block.lines[k] = indented[line] + ending
+            line += 1
+
+
 _REJECT = "botocore and the AWS CLI cannot read this file either; fix it by hand (ssogen " \
           "left it untouched)"
 
@@ -140,6 +175,25 @@ def _lines_in(block: Any) -> int:
     return len(block.lines)
 
 
+def _is_comment_or_blank(line: str) -> bool:
+    text = line.strip()
+    return not text or text.startswith(("#", ";"))
+
+
+def option_value(option: Option) -> str:
+    """The value as configparser (so botocore) reads it: configupdater keeps indented comment
+    lines inside a value, configparser skips them."""
+    lines = option.lines
+    if len(lines) <= 1:
+        return option.value or ""
+    parts = [option.value.split("\n", 1)[0] if option.value else ""]
+    for line in lines[1:]:
+        text = line.strip()
+        if not text.startswith(("#", ";")):
+            parts.append(text)
+    return "\n".join(parts).rstrip()
+
+
 class ConfigDocument:
     """A parsed config file plus everything needed to write it back without collateral damage.
 
@@ -159,11 +213,14 @@ class ConfigDocument:
                 f"{source} starts with a UTF-8 byte-order mark, which botocore and the AWS CLI "
                 "cannot read; ssogen removes it (see the diff)")
         self.updater = ConfigUpdater()
+        text, indented = _dedent_preamble(self.decoded.text)
         with _no_gc():
             try:
-                self.updater.read_string(self.decoded.text, source)
+                self.updater.read_string(text, source)
             except configparser.Error as exc:
                 raise _parse_error(exc, source) from None
+            if indented:
+                _restore_preamble(self.updater, indented)
             self.sections: list[Section] = []
             self.model = self._index()
         self._orig_blocks: list[Any] = list(self.updater.structure)
@@ -187,7 +244,7 @@ class ConfigDocument:
             for child in block.structure:
                 if isinstance(child, Option):
                     key = child.raw_key.lower()
-                    value = child.value or ""
+                    value = option_value(child)
                     if key in options:
                         raise ConfigFileError(
                             f"{self.source}:{line}: duplicate key {key!r} in [{block.name}] "
@@ -253,8 +310,12 @@ class ConfigDocument:
                 first_line = old.lines[0] if old.lines else f"{old.raw_key} = "
                 m = _PREFIX.match(first_line)
                 prefix = m.group(1) if m else f"{old.raw_key}{sep}"
-                ending = "\r\n" if old.lines and old.lines[-1].endswith("\r\n") else "\n"
-                structure[i] = _Line(old.raw_key, value, f"{prefix}{value}{ending}", section)
+                ending = "\r\n" if first_line.endswith("\r\n") else "\n"
+                kept = old.lines[1:]  # indented comments after a one-line value stay
+                if not all(_is_comment_or_blank(line) for line in kept):
+                    kept = []
+                structure[i] = _Line(old.raw_key, value,
+                                     "".join([f"{prefix}{value}{ending}", *kept]), section)
             else:
                 appended.append(_Line(key, value, f"{key}{sep}{value}\n", section))
         if appended:

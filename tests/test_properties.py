@@ -1,0 +1,257 @@
+"""Properties over generated config files (comments, blank runs, nested values, CRLF, BOM,
+missing final newline, foreign sections, hand-written look-alikes, the odd broken file):
+
+* an empty plan is a byte-identical no-op;
+* ssogen refuses exactly the files botocore refuses, and leaves them untouched;
+* applying twice changes nothing the second time (``check`` finds no drift);
+* no foreign byte is lost: original lines stay, in order; CRLF stays CRLF;
+* botocore reads the result as exactly the intended profiles, every other section unchanged;
+* a later run with a different inventory and ``prune`` converges the same way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import botocore.configloader
+import botocore.exceptions
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from ssogen.awsconfig import ConfigDocument
+from ssogen.engine import generate
+from ssogen.errors import ConfigFileError
+from ssogen.inventory import Account, Inventory
+from ssogen.plan import Plan, same_start_url
+from ssogen.settings import Settings
+
+URL = "https://acme.awsapps.com/start"
+IDS = ["111111111111", "222222222222", "333333333333"]
+ROLES = ["AdministratorAccess", "ReadOnlyAccess", "Billing"]
+PROPS = settings(max_examples=150, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF,
+                                       blacklist_categories=("Cs", "Cc")), max_size=12)
+_value = _text.filter(lambda v: v.strip() == v)
+_comment = st.builds(lambda p, t: f"{p}{t}", st.sampled_from(["#", ";", "# ", "; ", "  # "]),
+                     _text)
+_blank = st.sampled_from(["", "", "  ", "\t"])
+_name = st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True)
+_KEYS = ["region", "output", "role_arn", "source_profile", "cli_pager", "mfa_serial",
+         "credential_process", "duration_seconds"]
+
+
+@st.composite
+def sections(draw: st.DrawFn) -> tuple[str, list[str]]:
+    kind = draw(st.sampled_from(["default", "profile", "profile", "sso-session", "services",
+                                 "plugins", "hand-sso", "clash", "odd-header", "managed",
+                                 "managed", "remembered"]))
+    name = draw(_name)
+    header = {"default": "default", "profile": f"profile {name}",
+              "sso-session": f"sso-session {name}", "services": f"services {name}",
+              "plugins": "plugins", "hand-sso": f"profile {name}",
+              "managed": f"profile {name}", "remembered": "ssogen acme",
+              "clash": "profile " + draw(st.sampled_from(
+                  ["prod-administrator-access", "dev-read-only-access", "default"])),
+              "odd-header": draw(st.sampled_from([f"profile  {name} ", f"profilegen {name}",
+                                                  f"Default {name}"]))}[kind]
+    body: list[str] = []
+    keys = draw(st.lists(st.sampled_from(_KEYS), unique=True, max_size=4))
+    if kind in ("hand-sso", "managed"):
+        body += ["sso_session = acme", f"sso_account_id = {draw(st.sampled_from(IDS))}",
+                 f"sso_role_name = {draw(st.sampled_from(ROLES))}"]
+        if kind == "managed":
+            body.append(draw(st.sampled_from(["ssogen_managed = true", "ssogen_managed=True"])))
+    if kind == "remembered":
+        keys = []
+        body += [f"region = {draw(st.sampled_from(['eu-west-1', 'us-east-2']))}",
+                 "name_template = account-role"]
+    for key in keys:
+        sep = draw(st.sampled_from([" = ", "=", " =", ": "]))
+        body.append(f"{key}{sep}{draw(_value)}")
+        body += draw(st.lists(st.one_of(_comment, _blank), max_size=2))
+    if draw(st.booleans()):
+        body += ["s3 =", f"  max_concurrent_requests = {draw(st.integers(1, 99))}",
+                 *draw(st.lists(st.sampled_from(["", "  # nested comment"]), max_size=2)),
+                 "  addressing_style = path"]
+    trailer = draw(st.lists(st.one_of(_comment, _blank), max_size=3))
+    note = draw(st.sampled_from(["", "", " ; header note"]))
+    return header, [f"[{header}]{note}", *body, *trailer]
+
+
+@st.composite
+def config_files(draw: st.DrawFn) -> bytes:
+    lines = list(draw(st.lists(st.one_of(_comment, _blank), max_size=3)))
+    seen: set[str] = set()
+    for header, block in draw(st.lists(sections(), max_size=6)):
+        if header in seen:
+            continue
+        seen.add(header)
+        lines += block
+    defect = draw(st.sampled_from([None] * 10 + ["dup-key", "stray", "dup-section"]))
+    if defect == "dup-key" and seen:
+        lines += ["[zz]", "Region = a", "region = b"]
+    elif defect == "stray" and seen:
+        lines.append("just words")
+    elif defect == "dup-section" and seen:
+        lines.append(f"[{next(iter(seen))}]")
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    text = eol.join(lines)
+    if lines and draw(st.booleans()):
+        text += eol
+    data = text.encode("utf-8")
+    if draw(st.integers(0, 9)) == 0:
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+@st.composite
+def inventories(draw: st.DrawFn) -> Inventory:
+    accounts = []
+    for acc_id in draw(st.lists(st.sampled_from(IDS), unique=True, min_size=1, max_size=3)):
+        name = draw(st.one_of(st.sampled_from(["Prod", "Dev", "Dev", " [x] ", "Zoë#1"]), _text))
+        roles = draw(st.lists(st.sampled_from(ROLES), unique=True, min_size=1, max_size=3))
+        accounts.append(Account(acc_id, name, "", roles))
+    return Inventory("acme", URL, "eu-west-1", accounts)
+
+
+@st.composite
+def option_sets(draw: st.DrawFn) -> Settings:
+    return Settings("acme", URL, "eu-west-1",
+                    region=draw(st.sampled_from([None, "eu-west-1", "us-east-2"])),
+                    output=draw(st.sampled_from([None, "json"])),
+                    name_template=draw(st.sampled_from(["account-role", "aws-cli",
+                                                       "account.role", "role-account"])))
+
+
+def botocore_read(data: bytes, path: Path) -> dict | None:
+    path.write_bytes(data)
+    try:
+        return botocore.configloader.raw_config_parse(str(path))
+    except botocore.exceptions.ConfigParseError:
+        return None
+
+
+def lines(data: bytes) -> list[str]:
+    return [x.removesuffix("\r") for x in data.decode().removeprefix("\ufeff").split("\n")]
+
+
+def subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(any(x == y for y in it) for x in small)
+
+
+def managed_keys(parsed: dict) -> set[str]:
+    return {k for k, v in parsed.items()
+            if str(v.get("ssogen_managed", "")).lower() == "true" or k.startswith("ssogen ")}
+
+
+def check_result(before_raw: bytes, after: bytes, result_session: str, settings_: Settings,
+                 inventory: Inventory, tmp: Path, *, first_run: bool) -> None:
+    """Everything that must hold after a successful write."""
+    before = botocore_read(before_raw.removeprefix(b"\xef\xbb\xbf"), tmp / "before")
+    assert before is not None
+    parsed = botocore_read(after, tmp / "after")
+    assert parsed is not None, "botocore cannot read the result"
+    assert not after.startswith(b"\xef\xbb\xbf")
+    body = before_raw.removeprefix(b"\xef\xbb\xbf")
+    if body.count(b"\n") and body.count(b"\r\n") == body.count(b"\n"):
+        assert after.count(b"\n") == after.count(b"\r\n")
+    if b"\r" not in before_raw:
+        assert b"\r" not in after
+    if first_run and b"ssogen_managed" not in before_raw and b"[ssogen " not in before_raw:
+        # nothing removed or renamed: every original line survives, in order
+        original = lines(before_raw)
+        if before_raw.endswith(b"\n"):
+            original = original[:-1]
+        assert subsequence(original, lines(after))
+    for name, keys in before.items():
+        if name not in managed_keys(before):
+            assert parsed.get(name) == keys, name
+    pm = botocore.configloader.build_profile_map(parsed)
+    session = pm["sso_sessions"][result_session]
+    assert same_start_url(session["sso_start_url"], URL)
+    mine = {(p["sso_account_id"], p["sso_role_name"]): (name, p)
+            for name, p in pm["profiles"].items()
+            if p.get("ssogen_managed", "").lower() == "true"
+            and p.get("sso_session") == result_session and name != "default"}
+    hand = {(p.get("sso_account_id"), p.get("sso_role_name"))
+            for name, p in pm["profiles"].items()
+            if p.get("sso_session") == result_session
+            and p.get("ssogen_managed", "").lower() != "true"}
+    from ssogen.naming import wanted_pairs
+
+    wanted = {(a.id, r) for a, r in wanted_pairs(settings_, inventory)}
+    assert wanted - hand <= set(mine)
+    for name, p in mine.values():
+        assert p["sso_session"] == result_session
+        assert "[" not in name and " " not in name
+
+
+@PROPS
+@given(config_files())
+def test_empty_plan_is_a_byte_identical_no_op(data: bytes) -> None:
+    try:
+        d = ConfigDocument(data, "cfg")
+    except ConfigFileError:
+        return
+    d.apply(Plan(session="acme"))
+    assert d.encode() == data.removeprefix(b"\xef\xbb\xbf")
+    assert (d.diff() == "") == (not data.startswith(b"\xef\xbb\xbf"))
+
+
+@PROPS
+@given(config_files(), inventories(), option_sets(), inventories())
+def test_generate_twice_converges_and_keeps_foreign_bytes(
+        data: bytes, inventory: Inventory, opts: Settings, later: Inventory) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        path = tmp / "config"
+        path.write_bytes(data)
+        accepted = botocore_read(data.removeprefix(b"\xef\xbb\xbf"), tmp / "oracle")
+        if accepted is None:
+            event("botocore rejects the file")
+            with pytest.raises(ConfigFileError):
+                generate(path, opts, inventory)
+            assert path.read_bytes() == data
+            return
+        try:
+            first = generate(path, opts, inventory)
+        except ConfigFileError:
+            pytest.fail("ssogen refused a file botocore reads")
+        except Exception as exc:  # session clash with a hand-written [sso-session acme]
+            from ssogen.errors import UsageError
+
+            assert isinstance(exc, UsageError) and "already points at" in exc.message
+            event("[sso-session acme] with another start URL")
+            assert path.read_bytes() == data
+            return
+        after = path.read_bytes()
+        event(f"created {min(first.plan.created, 3)}+")
+        event(f"updated {bool(first.plan.updated)}, stale {bool(first.plan.stale)}")
+        assert first.written == (after != data) and first.changed == first.written
+        check_result(data, after, first.plan.session, opts, inventory, tmp, first_run=True)
+        again = generate(path, opts, inventory, mode="check")
+        assert not again.changed and again.diff == "" and path.read_bytes() == after
+
+        # a later run: other accounts/roles, pruning stale ones
+        second = generate(path, opts, later, prune=True)
+        after2 = path.read_bytes()
+        check_result(after, after2, second.plan.session, opts, later, tmp, first_run=False)
+        assert not generate(path, opts, later, prune=True, mode="check").changed
+        pm = botocore.configloader.build_profile_map(
+            botocore.configloader.raw_config_parse(str(path)))
+        from ssogen.naming import wanted_pairs
+
+        mine = {(p["sso_account_id"], p["sso_role_name"]) for n, p in pm["profiles"].items()
+                if p.get("ssogen_managed", "").lower() == "true" and n != "default"
+                and p.get("sso_session") == second.plan.session}
+        hand = {(p.get("sso_account_id"), p.get("sso_role_name"))
+                for p in pm["profiles"].values()
+                if p.get("sso_session") == second.plan.session
+                and p.get("ssogen_managed", "").lower() != "true"}
+        wanted = {(a.id, r) for a, r in wanted_pairs(opts, later)}
+        assert wanted - hand <= mine <= wanted  # pruned: nothing stale left
