@@ -128,3 +128,70 @@ def test_validate_region() -> None:
     assert "eu-west-1" in (exc.value.hint or "")
     assert regions.find("us-gov-west-1").partition == "aws-us-gov"
     assert regions.partitions() == ["aws", "aws-cn", "aws-us-gov", "aws-eusc"]
+
+
+class _Redirect:
+    """A stand-in opener: the custom domain answers with one redirect (or a plain 200)."""
+
+    def __init__(self, status: int, location: str | None = None) -> None:
+        self.status, self.location, self.methods = status, location, []
+
+    def open(self, req, timeout: float = 0):  # type: ignore[no-untyped-def]
+        import email.message
+        import urllib.error
+
+        self.methods.append(req.get_method())
+        if self.status == 200:
+            class _Resp:
+                status = 200
+
+                def __enter__(self):  # type: ignore[no-untyped-def]
+                    return self
+
+                def __exit__(self, *a: object) -> None:
+                    return None
+            return _Resp()
+        headers = email.message.Message()
+        if self.location:
+            headers["Location"] = self.location
+        raise urllib.error.HTTPError(req.full_url, self.status, "x", headers, None)
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "region", "kind"),
+    [
+        (302, "https://ssoins-1234.eu-central-1.portal.amazonaws.com/", "eu-central-1",
+         "regional-portal"),
+        (301, "https://acme.awsapps.com/start", None, "awsapps"),
+        (302, "https://evil.example.net/start", "-", None),  # not AWS: ignored
+        (302, "http://acme.awsapps.com/start", "-", None),  # not https: ignored
+        (200, None, "-", None),
+    ],
+)
+def test_resolve_custom(monkeypatch: pytest.MonkeyPatch, status: int, location: str | None,
+                        region: str | None, kind: str | None) -> None:
+    import urllib.request
+
+    opener = _Redirect(status, location)
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *h: opener)
+    got = starturl.resolve_custom("https://sso.acme.example.com/")
+    if kind is None:
+        assert got is None
+    else:
+        assert got is not None and got.kind == kind and got.region == region
+    assert opener.methods == ["HEAD"]
+
+
+def test_resolve_custom_head_not_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    class _Opener(_Redirect):
+        def open(self, req, timeout: float = 0):  # type: ignore[no-untyped-def]
+            self.status = 405 if req.get_method() == "HEAD" else 302
+            return super().open(req, timeout)
+
+    opener = _Opener(405, "https://x.portal.us-east-2.app.aws")
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *h: opener)
+    got = starturl.resolve_custom("https://login.acme.example.com")
+    assert got is not None and got.region == "us-east-2"
+    assert opener.methods == ["HEAD", "GET"]

@@ -374,6 +374,14 @@ def ask_sso_region(p: Prompter, info: starturl.StartUrl) -> str:
     if info.region:  # the host names it: no question
         p.say(f"SSO region {info.region} (from the start URL)")
         return info.region
+    if info.kind == "custom" and p.interactive:
+        # a custom domain redirects (once) to the AWS portal, whose host may name the region
+        target = starturl.resolve_custom(info.url)
+        if target is not None and target.region:
+            p.say(f"{info.host} leads to {target.host}: SSO region {target.region}")
+            return target.region
+        if target is not None:
+            info = target
     all_regions = regions.all_regions()
     if info.partition:  # e.g. China or GovCloud: offer that partition first
         all_regions = tuple(sorted(all_regions, key=lambda r: r.partition != info.partition))
