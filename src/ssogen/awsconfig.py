@@ -250,7 +250,7 @@ class ConfigDocument:
                             f"{self.source}:{line}: duplicate key {key!r} in [{block.name}] "
                             "(keys are case-insensitive); " + _REJECT)
                     if value.startswith("\n"):
-                        self._check_nested(value, line, block.name)
+                        self._check_nested(child, line, block.name)
                     options[key] = value
                 line += _lines_in(child)
             kind, name = classify(block.name)
@@ -259,8 +259,9 @@ class ConfigDocument:
             self.sections.append(block)
         return model
 
-    def _check_nested(self, value: str, line: int, section: str) -> None:
-        for offset, sub in enumerate(value.split("\n")):
+    def _check_nested(self, option: Option, line: int, section: str) -> None:
+        """botocore parses a value starting with a newline as ``key = value`` lines."""
+        for offset, sub in enumerate(option.lines[1:], start=1):
             sub = sub.strip()
             if sub and not sub.startswith(("#", ";")) and "=" not in sub:
                 raise ConfigFileError(
