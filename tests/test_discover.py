@@ -281,3 +281,35 @@ def test_table_neutralises_hostile_account_data():
     assert "\x1b" not in lines[1] and "\u202e" not in lines[1]
     assert lines[1].startswith("111122223333  evil?name?[31m") and lines[1].endswith("Admin?, RO")
     assert lines[2].split() == ["222233334444", "plain", "-"]
+
+
+def test_ctrl_c_during_discovery_exits_130_with_no_output(sandbox, make_emulator):
+    import signal
+    import subprocess
+    import sys
+
+    emu = make_emulator(org=Organization.generate(400, seed=1), auto_approve_after=0,
+                        latency_ms=150)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    assert sandbox.run("login", "--session", "acme").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "ssogen", "list", "--session", "acme"],
+                            env=sandbox.env, cwd=sandbox.home, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while emu.stats()["requests"]["ListAccountRoles"] < 20:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert time.monotonic() - started < 5  # stops promptly, does not finish the run
+    assert emu.stats()["requests"]["ListAccountRoles"] < 400
+    assert out == "" and "Traceback" not in err
