@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 import threading
 import time
 
@@ -313,3 +314,27 @@ def test_ctrl_c_during_discovery_exits_130_with_no_output(sandbox, make_emulator
     assert time.monotonic() - started < 5  # stops promptly, does not finish the run
     assert emu.stats()["requests"]["ListAccountRoles"] < 400
     assert out == "" and "Traceback" not in err
+
+
+def test_progress_bar_drawn_on_a_terminal(sandbox, make_emulator):
+    pexpect = pytest.importorskip("pexpect")
+    import sys
+
+    emu = make_emulator(org=Organization.generate(120, seed=2), auto_approve_after=0,
+                        latency_ms=50, rate_limit=60)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              "sso_region = eu-west-1\n")
+    assert sandbox.run("login", "--session", "acme").returncode == 0
+    child = pexpect.spawn(sys.executable, ["-m", "ssogen", "list", "--session", "acme"],
+                          env=sandbox.env, cwd=str(sandbox.home), encoding="utf-8",
+                          timeout=60, dimensions=(40, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    out = child.before
+    assert child.exitstatus == 0, out
+    assert re.search(r"\rdiscovering \[[#-]{24}\] \d+/\d+\+? accounts", out)
+    assert "/120 accounts" in out
+    assert "\r\x1b[K" in out  # the bar is erased before the table and summary
+    assert "120 accounts," in out and "ACCOUNT" in out
