@@ -256,16 +256,25 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     from ssogen.fileio import atomic_write_bytes
 
     directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:  # e.g. ~/.aws/sso/cache is a file
+        why = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
+        raise ConfigFileError(f"{directory}: cannot create the token cache folder ({why}); "
+                              "fix or remove it and log in again") from None
     try:
         os.chmod(directory, 0o700)
     except OSError as exc:  # e.g. a directory owned by someone else
         log.info("cannot make %s private (%s)", directory, exc.strerror)
     with contextlib.suppress(OSError):
-        if path.exists():
+        if path.is_file():
             os.chmod(path, 0o600)  # so the replacement is created 0600 too
-    written = atomic_write_bytes(path, json.dumps(data).encode("utf-8"), new_mode=0o600,
-                                 dir_mode=0o700)
+    try:
+        written = atomic_write_bytes(path, json.dumps(data).encode("utf-8"), new_mode=0o600,
+                                     dir_mode=0o700)
+    except OSError as exc:  # e.g. the cache file is a directory
+        raise ConfigFileError(f"{path}: cannot write the token cache ({exc.strerror or exc})"
+                              "; fix or remove it and log in again") from None
     with contextlib.suppress(OSError):  # e.g. a Windows drive (drvfs without metadata)
         os.chmod(written, 0o600)
 
