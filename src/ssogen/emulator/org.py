@@ -8,10 +8,13 @@ Thread-safe: the emulator reads it from many request threads while a test may ch
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import os
 import random
+import re
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,9 @@ _ROLE_POOL = [
 _TEAMS = ["payments", "search", "identity", "data", "platform", "mobile", "web", "ml",
           "billing", "growth", "infra", "edge"]
 _ENVS = ["prod", "staging", "dev", "test", "sandbox"]
+#: Every account owns one S3 bucket per purpose (``<account-name>-<purpose>-<account-id>``).
+BUCKET_PURPOSES = ("app-data", "logs")
+_BUCKET_EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
 
 
 class Organization:
@@ -156,6 +162,23 @@ class Organization:
         with self._lock:
             a = self._accounts.get(account_id)
             return a is not None and role in a.roles
+
+    def buckets(self, account_id: str) -> list[tuple[str, datetime]] | None:
+        """The S3 buckets of an account (name, creation date), sorted by name; deterministic
+        (from the account's id and name). None if there is no such account."""
+        acc = self.account(account_id)
+        if acc is None:
+            return None
+        suffix_len = max(len(p) for p in BUCKET_PURPOSES) + len(account_id) + 2
+        label = re.sub(r"[^a-z0-9]+", "-", acc.name.lower()).strip("-")
+        label = label[:63 - suffix_len].rstrip("-") or "account"
+        out = []
+        for purpose in BUCKET_PURPOSES:
+            digest = hashlib.sha256(f"{account_id}/{purpose}".encode()).digest()
+            seconds = int.from_bytes(digest[:4], "big") % (4 * 365 * 86400)
+            out.append((f"{label}-{purpose}-{account_id}",
+                        _BUCKET_EPOCH + timedelta(seconds=seconds)))
+        return sorted(out)
 
     def __len__(self) -> int:
         with self._lock:

@@ -100,7 +100,10 @@ def handle_index(emu: Emulator, method: str) -> tuple[int, str]:
     return 200, _page("ssogen emulator", (
         "<h1>IAM Identity Center emulator</h1>"
         f"<p>{len(emu.org)} accounts, {emu.org.role_count} roles. Point AWS tools here:</p>"
-        f"<pre>export AWS_ENDPOINT_URL_SSO={url}\nexport AWS_ENDPOINT_URL_SSO_OIDC={url}</pre>"
+        f"<pre>export AWS_ENDPOINT_URL_SSO={url}\nexport AWS_ENDPOINT_URL_SSO_OIDC={url}\n"
+        f"export AWS_ENDPOINT_URL_STS={url}\nexport AWS_ENDPOINT_URL_S3={url}</pre>"
+        "<p>STS GetCallerIdentity and S3 ListBuckets answer the role credentials issued here "
+        "(<code>aws sts get-caller-identity</code>, <code>aws s3 ls</code>).</p>"
         f'<p>Pending sign-in requests:</p><ul>{codes}</ul>'
         '<p><a href="/device">Enter a code</a> &middot; '
         '<a href="/_emulator/state">state (JSON)</a></p>'))

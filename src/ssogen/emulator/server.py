@@ -10,8 +10,15 @@ sso-oidc   POST /client/register, POST /device_authorization, POST /token (devic
            refresh token, authorization code + PKCE)
 sso        GET /assignment/accounts, GET /assignment/roles, GET /federation/credentials,
            POST /logout (token in ``x-amz-sso_bearer_token``)
+sts        POST / with form body ``Action=GetCallerIdentity`` (SigV4-identified caller)
+s3         GET / with SigV4 (``Authorization``): ListBuckets (see ``ssogen.emulator.aws``)
 people     GET/POST /device (verification page), GET/POST /authorize (PKCE consent), GET /
+           without SigV4 (index page)
 tests      /_emulator/... (see ``ssogen.emulator.control``)
+
+STS and S3 accept only role credentials the portal issued (GetRoleCredentials), so that an
+unmodified AWS CLI can run ``aws sts get-caller-identity`` / ``aws s3 ls`` with a profile
+ssogen generated, end to end, without AWS.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from ssogen.emulator import aws
 from ssogen.emulator.org import Organization
 
 log = logging.getLogger("ssogen.emulator")
@@ -91,7 +99,13 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/federation/credentials"): ("GetRoleCredentials", "portal"),
     ("POST", "/logout"): ("Logout", "portal"),
 }
-API_NAMES = [api for api, _ in ROUTES.values()]
+#: APIs of the two small extra services (routed by method, path and body: see _Handler)
+AWS_APIS = {"GetCallerIdentity": "sts", "ListBuckets": "s3"}
+API_NAMES = [api for api, _ in ROUTES.values()] + list(AWS_APIS)
+
+#: service-specific endpoint variables (PROTOCOL.md §5) for the four services served here
+ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
+                      "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_S3")
 
 _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels (no words), no look-alikes
 _DEFAULT_PAGE = 20
@@ -225,7 +239,8 @@ class Emulator:
     authorization), ``credential_ttl`` (role credentials, s), ``session_ttl`` (how long refresh
     tokens of one sign-in keep working, default 8 h like IAM Identity Center's default session
     duration), ``seed`` (fault randomness). With ``auto_approve_after`` set, a PKCE
-    ``/authorize`` request is approved at once as well.
+    ``/authorize`` request is approved at once as well. ``user_name`` is the signed-in
+    person: the role session name STS GetCallerIdentity reports.
 
     The emulator's clock is real time plus an offset (:meth:`advance_clock`); every expiry is
     computed from it.
@@ -237,7 +252,8 @@ class Emulator:
                  auto_approve_after: int | None = None, token_ttl: int = 3600,
                  expires_in: int = 600, interval: int = 1, credential_ttl: int = 3600,
                  session_ttl: int = 8 * 3600, port: int = 0, host: str = "127.0.0.1",
-                 seed: int | None = None, verbose: bool = False) -> None:
+                 seed: int | None = None, verbose: bool = False,
+                 user_name: str = "sso-user@example.com") -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
         bad = [k for k in fault_kinds if k not in FAULT_KINDS]
@@ -266,6 +282,7 @@ class Emulator:
         self.session_ttl = session_ttl
         self.host = host
         self.verbose = verbose
+        self.user_name = user_name
         self._requested_port = port
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
@@ -278,6 +295,7 @@ class Emulator:
         self._revoked_sessions: set[int] = set()
         self._session_started: dict[int, float] = {}
         self._codes: dict[str, _AuthCode] = {}  # PKCE authorization codes
+        self._role_credentials: dict[str, aws.RoleCredential] = {}  # access key id -> owner
         self._session_ids = itertools.count(1)
         self._secrets: list[str] = []
         self._buckets: dict[str, _TokenBucket] = {}
@@ -325,8 +343,9 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def endpoint_env(self) -> dict[str, str]:
-        """The environment variables that send botocore's sso and sso-oidc clients here."""
-        return {"AWS_ENDPOINT_URL_SSO": self.url, "AWS_ENDPOINT_URL_SSO_OIDC": self.url}
+        """The environment variables that send botocore's (botocore >= 1.31, AWS CLI >= 2.13)
+        sso, sso-oidc, sts and s3 clients here."""
+        return {name: self.url for name in ENDPOINT_VARIABLES}
 
     # -- clock -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -771,7 +790,10 @@ class Emulator:
             secret = self._issue(base64.b64encode(secrets.token_bytes(30)).decode("ascii"))
             session = self._issue(
                 "IQoJb3JpZ2luX2VjE" + base64.b64encode(secrets.token_bytes(300)).decode("ascii"))
-            expiration = int((self.now() + self.credential_ttl) * 1000)
+            expires_at = self.now() + self.credential_ttl
+            expiration = int(expires_at * 1000)
+            self._role_credentials[key_id] = aws.RoleCredential(
+                account_id, role, session, expires_at, self.user_name)
         return {"roleCredentials": {"accessKeyId": key_id, "secretAccessKey": secret,
                                     "sessionToken": session, "expiration": expiration}}
 
@@ -780,6 +802,44 @@ class Emulator:
             t = self._token(token)
             self._revoked_sessions.add(t.session)
         return {}
+
+    # -- sts and s3 (callers identified by role credentials the portal issued) -------------
+    def role_credential(self, service: str, scope: aws.SigV4Scope | None,
+                        session_token: str | None) -> aws.RoleCredential:
+        """Whose role credentials signed a request (``service`` is ``sts`` or ``s3``);
+        raises aws.AwsError as that service would."""
+        if scope is None:
+            if service == "sts":
+                raise aws.AwsError("sts", "MissingAuthenticationToken",
+                                   "Request is missing Authentication Token")
+            raise aws.AwsError("s3", "AccessDenied", "Access Denied")
+        key = scope.access_key_id
+        with self._lock:
+            cred = self._role_credentials.get(key)
+            now = self.now()
+        if cred is None:
+            if service == "sts":
+                raise aws.AwsError("sts", "InvalidClientTokenId",
+                                   "The security token included in the request is invalid.")
+            raise aws.AwsError("s3", "InvalidAccessKeyId", "The AWS Access Key Id you "
+                               "provided does not exist in our records.", key)
+        if not session_token or not hmac.compare_digest(session_token.encode(),
+                                                        cred.session_token.encode()):
+            if service == "sts":
+                raise aws.AwsError("sts", "InvalidClientTokenId",
+                                   "The security token included in the request is invalid.")
+            raise aws.AwsError("s3", "InvalidToken",
+                               "The provided token is malformed or otherwise invalid.")
+        if now >= cred.expires_at:
+            if service == "sts":
+                raise aws.AwsError("sts", "ExpiredToken",
+                                   "The security token included in the request is expired")
+            raise aws.AwsError("s3", "ExpiredToken", "The provided token has expired.")
+        return cred
+
+    def buckets(self, cred: aws.RoleCredential) -> list[tuple[str, Any]]:
+        """S3 ListBuckets for these role credentials: the account's buckets."""
+        return self.org.buckets(cred.account_id) or []
 
 
 def _same_redirect(requested: str, registered: str) -> bool:
@@ -910,6 +970,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         raw = self._read_body()
+        if path == "/":
+            service = self._aws_service(query, raw)
+            if service is not None:
+                self._aws(emu, service, query, raw)
+                return
         if path.startswith("/_emulator") or path in ("/device", "/", "/authorize"):
             self._local(emu, path, query, raw)
             return
@@ -934,6 +999,64 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(ServiceError(ns, "InternalServerException", "Internal error"))
             return
         self._send_json(200, result)
+
+    def _form(self, raw: bytes) -> dict[str, str]:
+        if "x-www-form-urlencoded" not in (self.headers.get("Content-Type") or "").lower():
+            return {}
+        text = raw.decode("utf-8", "replace")
+        return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+    def _aws_service(self, query: dict[str, str], raw: bytes) -> str | None:
+        """``/`` is shared: STS (query protocol: ``Action`` in the form body or the query
+        string), S3 (a ``GET`` carrying SigV4), or else the index page for people."""
+        if "Action" in query or (self.command == "POST" and "Action" in self._form(raw)):
+            return "sts"
+        if self.command == "GET" and ("Authorization" in self.headers
+                                      or "X-Amz-Credential" in query):
+            return "s3"
+        return None
+
+    def _aws(self, emu: Emulator, service: str, query: dict[str, str], raw: bytes) -> None:
+        """STS GetCallerIdentity or S3 ListBuckets, answered in XML."""
+        request_id = aws.new_request_id(service)
+        xml_type = "text/xml" if service == "sts" else "application/xml"
+        extra = ({"x-amz-request-id": request_id, "x-amz-id-2": aws.host_id(request_id)}
+                 if service == "s3" else {})
+        try:
+            api = "ListBuckets"
+            if service == "sts":
+                params = {**query, **self._form(raw)}
+                api = params.get("Action", "")
+                if api != "GetCallerIdentity":
+                    raise aws.AwsError("sts", "InvalidAction", f"Could not find operation "
+                                       f"{api[:60]} for version {params.get('Version', '')[:20]}")
+            emu._before_call(api, service)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                scope = aws.request_scope(headers, query)
+            except ValueError as exc:
+                code = "IncompleteSignature" if service == "sts" else \
+                    "AuthorizationHeaderMalformed"
+                raise aws.AwsError(service, code, str(exc)) from None
+            if scope is not None and scope.service != service:
+                raise aws.AwsError(service, "SignatureDoesNotMatch", f"Credential should be "
+                                   f"scoped to correct service: '{service}'.")
+            token = headers.get("x-amz-security-token") or query.get("X-Amz-Security-Token")
+            cred = emu.role_credential(service, scope, token)
+            if service == "sts":
+                body = aws.caller_identity_xml(cred, request_id)
+            else:
+                body = aws.list_buckets_xml(cred, emu.buckets(cred))
+        except aws.AwsError as err:
+            self._send(err.status, err.xml(request_id), xml_type, extra)
+            return
+        except Exception:  # a bug in the emulator: answer like AWS, log without payloads
+            log.exception("emulator: internal error in %s", service)
+            err = aws.AwsError(service, "InternalFailure" if service == "sts"
+                               else "InternalError", "Internal error")
+            self._send(err.status, err.xml(request_id), xml_type, extra)
+            return
+        self._send(200, body, xml_type, extra)
 
     def _local(self, emu: Emulator, path: str, query: dict[str, str], raw: bytes) -> None:
         """The emulator's own pages: control API, approval page, index."""
