@@ -1,0 +1,118 @@
+"""Other parsers read what ssogen wrote: AWS CLI v2 (Debian's /usr/bin/aws), AWS CLI v1 (the
+awscli package), botocore's Session in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ACME_INVENTORY, REPO, Sandbox
+
+pytestmark = pytest.mark.interop
+
+AWS_V2 = Path("/usr/bin/aws")
+SHARED = REPO.parent / "shared" / "corpus"
+
+EXPECTED = {  # profile -> (account, role)
+    "prod-administrator-access": ("111111111111", "AdministratorAccess"),
+    "prod-read-only-access": ("111111111111", "ReadOnlyAccess"),
+    "dev-administrator-access": ("222222222222", "AdministratorAccess"),
+    "audit-read-only-access": ("333333333333", "ReadOnlyAccess"),
+    "audit-read-only-access-444444444444": ("444444444444", "ReadOnlyAccess"),
+}
+
+
+@pytest.fixture(params=["33_realistic_org.cfg", "09_crlf.cfg"])
+def written(request: pytest.FixtureRequest, sandbox: Sandbox, acme_inventory: Path) -> Sandbox:
+    """A realistic (or CRLF) config with ssogen's profiles added by the real CLI."""
+    sandbox.aws.mkdir()
+    shutil.copyfile(SHARED / request.param, sandbox.config)
+    sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--region", "eu-west-1",
+                "--output", "json", check=True)
+    return sandbox
+
+
+def _run(sandbox: Sandbox, *cmd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(cmd), env=sandbox.env, cwd=str(sandbox.home), capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+@pytest.mark.skipif(not AWS_V2.exists(), reason="AWS CLI v2 not installed at /usr/bin/aws "
+                    "(.ci/run installs Debian's awscli package)")
+def test_aws_cli_v2_reads_the_profiles(written: Sandbox) -> None:
+    version = _run(written, str(AWS_V2), "--version")
+    assert version.stdout.startswith("aws-cli/2"), version.stdout + version.stderr
+    listed = _run(written, str(AWS_V2), "configure", "list-profiles")
+    assert listed.returncode == 0, listed.stderr
+    names = listed.stdout.split()
+    assert set(EXPECTED) <= set(names)
+    assert "default" in names and len(names) == len(set(names))
+    for profile, (account, _role) in EXPECTED.items():
+        got = _run(written, str(AWS_V2), "configure", "get", "sso_account_id",
+                   "--profile", profile)
+        assert got.returncode == 0 and got.stdout.strip() == account, got.stderr
+    got = _run(written, str(AWS_V2), "configure", "get", "sso_role_name", "--profile",
+               "audit-read-only-access-444444444444")
+    assert got.stdout.strip() == "ReadOnlyAccess"
+    got = _run(written, str(AWS_V2), "configure", "get", "region", "--profile",
+               "dev-administrator-access")
+    assert got.stdout.strip() == "eu-west-1"
+    got = _run(written, str(AWS_V2), "configure", "get", "role_arn", "--profile",
+               "mgmt-readonly" if "mgmt-readonly" in names else "dev")
+    assert got.returncode in (0, 1) and "Traceback" not in got.stderr
+
+
+def test_aws_cli_v1_reads_the_profiles(written: Sandbox) -> None:
+    pytest.importorskip("awscli")
+    if "[plugins]" in written.config.read_text():
+        # AWS CLI v1 imports cli_legacy_plugin_path modules named in [plugins] and crashes on
+        # this file before and after ssogen alike; v2 ignores the section
+        before = _run(written, sys.executable, "-m", "awscli", "configure", "get", "region")
+        assert before.returncode != 0
+        written.config.write_text(written.config.read_text().replace("[plugins]", "[plugins-off]"))
+    for profile, (account, _role) in EXPECTED.items():
+        got = _run(written, sys.executable, "-m", "awscli", "configure", "get",
+                   "sso_account_id", "--profile", profile)
+        assert got.returncode == 0, got.stderr
+        assert got.stdout.strip() == account
+    got = _run(written, sys.executable, "-m", "awscli", "configure", "get", "sso_role_name",
+               "--profile", "audit-read-only-access-444444444444")
+    assert got.stdout.strip() == "ReadOnlyAccess", got.stderr
+    # resolving credentials follows sso_session to [sso-session acme]: no token in this
+    # sandbox, and v1 says so for exactly that session
+    got = _run(written, sys.executable, "-m", "awscli", "configure", "list", "--profile",
+               "dev-administrator-access")
+    assert "Token for acme does not exist" in got.stderr, got.stdout + got.stderr
+
+
+def test_botocore_session_resolves_each_profile(written: Sandbox) -> None:
+    code = """
+import json, botocore.session
+out = {}
+for name in json.loads(input()):
+    s = botocore.session.Session(profile=name)
+    scoped = s.get_scoped_config()
+    out[name] = {k: scoped.get(k) for k in ("sso_session", "sso_account_id", "sso_role_name",
+                                             "region", "output")}
+    out["_sessions"] = sorted(s.full_config["sso_sessions"])
+    out["_session"] = s.full_config["sso_sessions"]["acme"]
+print(json.dumps(out))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], input=json.dumps(list(EXPECTED)),
+                          env=written.env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    for profile, (account, role) in EXPECTED.items():
+        assert out[profile] == {"sso_session": "acme", "sso_account_id": account,
+                                "sso_role_name": role, "region": "eu-west-1",
+                                "output": "json"}
+    assert "acme" in out["_sessions"]
+    assert out["_session"]["sso_start_url"] == ACME_INVENTORY["start_url"]
+    assert out["_session"]["sso_region"] == "eu-west-1"
+    assert out["_session"]["sso_registration_scopes"] == "sso:account:access"
