@@ -87,9 +87,14 @@ def test_new_sections_go_between_the_anchor_and_the_next_heading() -> None:
 
 
 def test_appending_at_the_end_with_one_blank_line() -> None:
-    out, _ = edited("[a]\nk = 1\n\n\n", new=[NEW, NEW])
+    other = NewSection("profile other", [("k", "v")])
+    out, _ = edited("[a]\nk = 1\n\n\n", new=[NEW, other])
     assert out == ("[a]\nk = 1\n\n\n[profile new]\nsso_session = s\nssogen_managed = true\n"
-                   "\n[profile new]\nsso_session = s\nssogen_managed = true\n")
+                   "\n[profile other]\nk = v\n")
+    with pytest.raises(RuntimeError, match=r"would write \[profile new\] twice"):
+        edited("[a]\n", new=[NEW, NEW])
+    with pytest.raises(RuntimeError, match="duplicate key"):
+        edited("[a]\nk = 1\n", SectionEdit(0, set=[("n", "1"), ("N", "2")]))
     out, _ = edited("", new=[NEW])
     assert out == "[profile new]\nsso_session = s\nssogen_managed = true\n"
     out, _ = edited("# only a comment", new=[NEW])

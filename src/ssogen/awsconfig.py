@@ -224,6 +224,7 @@ class ConfigDocument:
             self.sections: list[Section] = []
             self.model = self._index()
         self._orig_blocks: list[Any] = list(self.updater.structure)
+        self._index_ids = {id(s) for s in self.sections}
         self._old_text: dict[int, str] = {}  # id(block) -> text before the first change
         self._appended_at_end = False
         self._applied = False
@@ -292,6 +293,24 @@ class ConfigDocument:
                     self._edit_options(section, e.set, e.delete)
             if removed or plan.new_sections:
                 self._rebuild(removed, plan.new_sections, plan.anchor)
+            self._verify(plan)
+
+    def _verify(self, plan: Plan) -> None:
+        """Last line of defence before anything is written: botocore refuses a whole file with
+        a duplicate section or key, so a bug here must never produce one."""
+        seen: set[str] = set()
+        for block in self.updater.structure:
+            if isinstance(block, Section):
+                if block.name in seen:
+                    raise RuntimeError(f"ssogen bug: would write [{block.name}] twice")
+                seen.add(block.name)
+        touched = [self.sections[e.index] for e in plan.edits if not e.remove]
+        touched += [b for b in self.updater.structure
+                    if isinstance(b, Section) and id(b) not in self._index_ids]
+        for section in touched:
+            keys = [b.raw_key.lower() for b in section.structure if isinstance(b, Option)]
+            if len(keys) != len(set(keys)):
+                raise RuntimeError(f"ssogen bug: duplicate key in [{section.name}]")
 
     def _edit_options(self, section: Section, to_set: list[tuple[str, str]],
                       to_delete: list[str]) -> None:
