@@ -49,3 +49,40 @@ def test_demo_without_terminal_needs_yes(sandbox) -> None:  # type: ignore[no-un
     assert proc.returncode == 2
     assert "--yes" in proc.stderr
     assert not sandbox.aws.exists()
+
+
+@pytest.mark.pty
+@pytest.mark.slow
+def test_demo_interactive_person_approves_in_browser(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """Without --yes: the local approval URL and code are shown, a person approves them on the
+    emulator's page (here: the form POST a browser sends), then answers the wizard."""
+    import time
+    import urllib.parse
+    import urllib.request
+
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(sandbox.env)
+    env.update({"TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
+    child = pexpect.spawn(sys.executable, ["-m", "ssogen", "demo"], env=env,
+                          cwd=str(sandbox.home), dimensions=(40, 120), encoding="utf-8",
+                          timeout=60)
+    child.expect(r"(http://127\.0\.0\.1:\d+/device)\s")
+    url = child.match.group(1)
+    child.expect(r"enter the code:\s+([A-Z]{4}-[A-Z]{4})")
+    code = child.match.group(1)
+    body = urllib.parse.urlencode({"user_code": code, "action": "approve"}).encode()
+    with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
+        assert b"Request approved" in resp.read()
+    for question in ("How should the profiles be named", "Accounts and roles",
+                     "Default region", "Default output"):
+        child.expect(question)
+        time.sleep(0.15)
+        child.send("\r")
+    child.expect("Write these changes")
+    time.sleep(0.15)
+    child.send("y")
+    child.expect(r"access key id ASIA…")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert not sandbox.aws.exists()
