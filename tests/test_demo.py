@@ -24,6 +24,10 @@ def test_demo_yes_in_fresh_home(sandbox) -> None:  # type: ignore[no-untyped-def
     m = re.search(r"access key id (ASIA…[A-Z0-9]{4})\s+\(method sso, session token present",
                   out)
     assert m, out
+    # STS and S3 (emulated) accept the credentials: what `aws s3 ls --profile P` would do
+    assert re.search(r"get-caller-identity --profile acme-prod-read-only-access  →  "
+                     r"arn:aws:sts::210987654321:assumed-role/AWSReservedSSO_ReadOnlyAccess_", out)
+    assert "acme-prod-logs-210987654321" in out
     # the approval URL a person would open is shown, and the sandbox is gone afterwards
     assert re.search(r"http://127\.0\.0\.1:\d+/device", proc.stderr)
     sandbox_home = re.search(r"sandbox HOME: (\S+)", out)

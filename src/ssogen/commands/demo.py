@@ -48,8 +48,12 @@ s = boto3.Session(profile_name=sys.argv[1])
 c = s.get_credentials()
 f = c.get_frozen_credentials()
 k = f.access_key
-print(json.dumps({"method": c.method, "key": k[:4] + "\\u2026" + k[-4:],
-                  "token": bool(f.token), "region": s.region_name}))
+out = {"method": c.method, "key": k[:4] + "\\u2026" + k[-4:], "token": bool(f.token),
+       "region": s.region_name}
+# the emulator also answers STS GetCallerIdentity and S3 ListBuckets for these credentials
+out["arn"] = s.client("sts").get_caller_identity()["Arn"]
+out["buckets"] = [b["Name"] for b in s.client("s3").list_buckets().get("Buckets", [])]
+print(json.dumps(out))
 """
 
 
@@ -162,6 +166,9 @@ def run(args: argparse.Namespace) -> int:
             data = json.loads(res.stdout)
             print(f"  access key id {data['key']}  (method {data['method']}, session token "
                   f"{'present' if data['token'] else 'missing'}, region {data['region']})")
+            print(f"  aws sts get-caller-identity --profile {pick}  →  {data['arn']}")
+            buckets = ", ".join(data["buckets"]) or "(no buckets)"
+            print(f"  aws s3 ls --profile {pick}  →  {buckets}")
             print(f"\n{ui.style('Done.', 'green')} {len(profiles)} profiles, one login. "
                   "On your machine:\n"
                   "  ssogen setup                          the same wizard, against your "
