@@ -177,3 +177,21 @@ def test_no_terminal_without_yes(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(UsageError, match="needs a terminal"):
         wizard.make_prompter(yes=False)
     assert isinstance(wizard.make_prompter(yes=True), wizard.DefaultsPrompter)
+
+
+def test_checking_outside_include_drops_include() -> None:
+    base = Settings("corp", URL, "eu-west-1", include=["prod"])
+    everything = [("account", "111111111111"), ("account", "222222222222"),
+                  ("account", "333333333333"), ("role", "Admin"), ("role", "ReadOnly")]
+    p = Scripted(accounts_and_roles=[v for v in everything if v[1] != "333333333333"])
+    include, exclude = wizard.ask_selection(p, base, _inventory())
+    assert include == []  # dev was checked although --include said prod only
+    assert exclude == ["333333333333"]
+    kept = Scripted()  # the defaults: only what include allowed stays checked
+    assert wizard.ask_selection(kept, base, _inventory())[0] == ["prod"]
+
+
+def test_adopt_needs_consent() -> None:
+    assert wizard.ask_adopt(wizard.DefaultsPrompter(), ["mine"]) is False  # --yes never adopts
+    assert wizard.ask_adopt(Scripted(profile=True), ["mine"]) is True
+    assert wizard.ask_adopt(Scripted(profile=True), []) is False

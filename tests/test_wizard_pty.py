@@ -263,3 +263,25 @@ def test_ctrl_c_at_a_question(sandbox, tmp_path: Path) -> None:  # type: ignore[
     w.expect("interrupted; nothing was written")
     assert w.finish() == 130, w.output
     assert sandbox.config.read_bytes() == before
+
+
+def test_adopt_hand_written_profile_with_consent(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox.aws.mkdir()
+    mine = ("[profile mine]\nsso_session = acme\nsso_account_id = 210987654321\n"
+            "sso_role_name = ReadOnlyAccess\nregion = ap-south-1\n")
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              f"sso_region = eu-west-1\n\n{mine}")
+    w = Wizard(sandbox, _NoEmulator(), "--inventory", str(_inventory(tmp_path)),
+               "--region", "eu-west-1", "--output", "json", tmp=tmp_path)
+    w.expect("How should the profiles be named")
+    w.send(ENTER)
+    w.expect("Accounts and roles to generate")
+    w.send(ENTER)
+    w.expect(r"1 profile\(s\) you wrote already point at these roles \(mine\)")
+    w.send("y")
+    w.expect(r"Write these changes \(created 15, updated 0, adopted 1")
+    w.send("y")
+    assert w.finish() == 0, w.output
+    text = sandbox.config.read_text()
+    assert mine + "ssogen_managed = true\n" in text  # the marker added, nothing else changed
+    assert text.count("sso_role_name = ReadOnlyAccess\n") == 4  # no duplicate for prod/RO

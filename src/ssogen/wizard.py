@@ -487,7 +487,11 @@ def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], li
     for o in options:
         if o.value not in picked:
             exclude.append(o.value[1])
-    return list(base.include), exclude
+    include = list(base.include)
+    if include and any(o.value in picked and not o.checked for o in options):
+        # something outside the old --include was checked: the list is now the whole answer
+        include = []
+    return include, exclude
 
 
 def _is_exact_selection(pattern: str, accounts: Sequence[Any], roles: dict[str, int]) -> bool:
@@ -536,3 +540,14 @@ def ask_profiles(p: Prompter, base: Any, inventory: Any, answers: Answers) -> An
 # ---------------------------------------------------------------------------------------------
 def ask_confirm(p: Prompter, summary: str) -> bool:
     return p.confirm(f"Write these changes ({summary})?", default=True, flag="--yes")
+
+
+def ask_adopt(p: Prompter, names: Sequence[str]) -> bool:
+    """Hand-written profiles already pointing at a generated account/role: let ssogen manage
+    them (adds ``ssogen_managed = true``, nothing else)? Never without consent: --yes says no."""
+    if not names or not p.interactive:
+        return False
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return p.confirm(f"{len(names)} profile(s) you wrote already point at these roles "
+                     f"({shown}). Let ssogen manage them (adds ssogen_managed = true, nothing "
+                     "else) instead of skipping those roles?", default=False, flag="--adopt")

@@ -105,6 +105,10 @@ def run(args: argparse.Namespace) -> int:
         # the wizard's questions; with --yes (online) their defaults, e.g. region = sso_region
         settings = wizard.ask_profiles(prompter, settings, inventory, answers(args))
     mode = "dry-run" if args.dry_run else "write"
+    if prompter.interactive and not args.adopt:
+        probe = engine.generate(args.config, settings, inventory, mode="dry-run", adopt=True)
+        args.adopt = wizard.ask_adopt(
+            prompter, [p.name for p in probe.plan.profiles if p.action == "adopt"])
     confirm = None
     if prompter.interactive and mode == "write":
         def confirm(result: engine.GenerationResult) -> bool:
