@@ -190,6 +190,7 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
     that costs more than the whole planning of a 1,000-profile file.
     """
     filters = _simple_filters(aliases)
+    template = template.replace("\r\n", "\n").replace("\r", "\n")  # as Jinja's lexer does
     parts: list[Any] = []
     pos = 0
     for m in _SIMPLE_EXPR.finditer(template):
