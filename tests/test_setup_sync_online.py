@@ -159,3 +159,22 @@ def test_existing_managed_session_keeps_its_settings(online) -> None:  # type: i
     assert again.returncode == 0, again.stderr
     assert sandbox.config.read_bytes() == first
     assert "already up to date" in again.stderr
+
+
+def test_online_yes_keeps_what_an_offline_run_remembered(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Set up offline without region/output, then `setup --yes` online: nothing changes."""
+    from ssogen.emulator import Organization
+    from ssogen.inventory import Account, Inventory
+
+    sandbox, _ = online
+    inv = Inventory("acme", START_URL, "eu-west-1",
+                    [Account(a.id, a.name, a.email, list(a.roles))
+                     for a in Organization.sample().accounts()])
+    inv.save(tmp_path / "inv.json")
+    assert sandbox.run("setup", "--yes", "--inventory", str(tmp_path / "inv.json")
+                       ).returncode == 0
+    first = sandbox.config.read_bytes()
+    assert b"region = " not in first.split(b"[profile", 1)[1]
+    proc = _setup_yes(sandbox)
+    assert proc.returncode == 0, proc.stderr
+    assert sandbox.config.read_bytes() == first

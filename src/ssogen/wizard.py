@@ -72,6 +72,8 @@ class Answers:
     name_template: str | None = None
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    # the settings come from a previous run ([ssogen NAME]): under --yes they stay as they are
+    remembered: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,12 +502,15 @@ def _is_exact_selection(pattern: str, accounts: Sequence[Any], roles: dict[str, 
         pattern.lower() == r.lower() for r in roles)
 
 
-def ask_region_output(p: Prompter, base: Any, answers: Answers) -> tuple[str | None, str]:
+def ask_region_output(p: Prompter, base: Any, answers: Answers,
+                      ) -> tuple[str | None, str | None]:
     if answers.region is not None:
         problem = check_region(answers.region)
         if problem:
             raise UsageError(problem)
         region: str | None = answers.region.strip() or None
+    elif answers.remembered and not p.interactive:
+        region = base.region  # --yes on a session set up before: what it remembered
     else:
         region = p.text("Default region for the profiles:",
                         default=base.region or base.sso_region, flag="--region",
@@ -514,7 +519,9 @@ def ask_region_output(p: Prompter, base: Any, answers: Answers) -> tuple[str | N
         if answers.output not in OUTPUTS:
             raise UsageError(f"unknown output {answers.output!r}",
                              hint=f"use one of {', '.join(OUTPUTS)}")
-        output = answers.output
+        output: str | None = answers.output
+    elif answers.remembered and not p.interactive:
+        output = base.output
     else:
         output = str(p.select("Default output format:", [Option(o, o) for o in OUTPUTS],
                               default=base.output or "json", flag="--output"))

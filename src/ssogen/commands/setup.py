@@ -103,7 +103,10 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_source(args, inventory)
     if prompter.interactive or not args.inventory:
         # the wizard's questions; with --yes (online) their defaults, e.g. region = sso_region
-        settings = wizard.ask_profiles(prompter, settings, inventory, answers(args))
+        given = answers(args)
+        given.remembered = any(s.session == settings.session
+                               for s in engine.managed_settings(args.config))
+        settings = wizard.ask_profiles(prompter, settings, inventory, given)
     mode = "dry-run" if args.dry_run else "write"
     if prompter.interactive and not args.adopt:
         probe = engine.generate(args.config, settings, inventory, mode="dry-run", adopt=True)
