@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ssogen import auth
 from ssogen.errors import ConfigFileError, UsageError
@@ -222,3 +224,33 @@ def test_cache_files_are_private_and_atomic(home):
     assert list(data) == ["startUrl", "region", "accessToken", "expiresAt", "clientId",
                           "clientSecret", "registrationExpiresAt"]  # no refreshToken key
     assert sorted(p.name for p in cache.iterdir()) == [path.name]  # no temp files left
+
+
+
+KEYS = ["accessToken", "expiresAt", "startUrl", "region", "refreshToken", "clientId",
+        "clientSecret", "registrationExpiresAt", "scopes", "grantTypes"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+    | st.sampled_from(["2099-01-01T00:00:00Z", "2000-01-01T00:00:00Z", "eu-west-1",
+                       "https://acme.awsapps.com/start", "authorization_code",
+                       "sso:account:access"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=5), children, max_size=10),
+    max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=JSON, registration=JSON)
+def test_any_cache_content_is_usable_or_absent_never_a_crash(home, token, registration):
+    session = auth.session_by_name(home / ".aws" / "config", "acme")
+    write_cache(auth.token_path(session), json.dumps(token))
+    write_cache(auth.registration_path(session), json.dumps(registration))
+    entry = auth.load_token(session)
+    if entry is not None:  # usable: the two required fields have the right types
+        assert isinstance(entry["accessToken"], str) and entry["accessToken"]
+        assert entry["_expires"].tzinfo is not None
+    reg = auth.load_registration(session)
+    if reg is not None:
+        assert reg["clientId"] and reg["clientSecret"]
+        assert "authorization_code" not in (registration.get("grantTypes") or [])
