@@ -254,3 +254,19 @@ def test_any_cache_content_is_usable_or_absent_never_a_crash(home, token, regist
     if reg is not None:
         assert reg["clientId"] and reg["clientSecret"]
         assert "authorization_code" not in (registration.get("grantTypes") or [])
+
+
+def test_cli_usage_errors_are_one_line_exit_2(sandbox):
+    missing = sandbox.run("login", "--session", "acme")
+    assert missing.returncode == 2 and "config file not found" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(CONFIG)
+    unknown = sandbox.run("list", "--session", "nope", "--no-login")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        f"ssogen: error: no [sso-session nope] in {sandbox.config} (sessions: acme, plain)")
+    both = sandbox.run("login", "--session", "acme", "--profile", "dev")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    none = sandbox.run("login")  # two sessions in the file: which one?
+    assert none.returncode == 2 and "--session NAME" in none.stderr
