@@ -104,6 +104,11 @@ def test_bash_completion(sandbox, run_ssogen) -> None:  # type: ignore[no-untype
                           ["ssogen", "export-credentials", "--profile", ""]) == [
         "prod-admin", "dev-ro"]
     assert _bash_complete(sandbox, script, ["ssogen", "completion", "z"]) == ["zsh"]
+    assert _bash_complete(sandbox, script, ["ssogen", "setup", "--sso-region", "eu-west-"]) == [
+        "eu-west-1", "eu-west-2", "eu-west-3"]
+    assert "--start-url" in _bash_complete(sandbox, script, ["ssogen", "setup", "--st"])
+    assert "acme" in _bash_complete(sandbox, script, ["ssogen", "sync", ""])
+    assert _bash_complete(sandbox, script, ["ssogen", "sync", "ac"]) == ["acme"]
 
 
 @pytest.mark.skipif(not shutil.which("fish"), reason="fish not installed")
@@ -122,6 +127,7 @@ def test_fish_completion(sandbox, run_ssogen) -> None:  # type: ignore[no-untype
     assert "export-credentials" in complete("ssogen ex")
     assert "--format" in complete("ssogen export-credentials --fo")
     assert "prod-admin" in complete("ssogen export-credentials --profile ")
+    assert "us-gov-west-1" in complete("ssogen setup --sso-region us-gov")
 
 
 @pytest.mark.skipif(not shutil.which("zsh"), reason="zsh not installed")

@@ -25,6 +25,13 @@ examples:
 _PROFILE_OPTS = {"--profile"}
 _SESSION_OPTS = {"--session"}
 _FILE_OPTS = {"--config", "--inventory", "--keep", "--data", "--profile-template"}
+_REGION_OPTS = {"--sso-region", "--region"}
+
+
+def _region_words() -> str:
+    from ssogen.regions import region_names
+
+    return " ".join(region_names())
 
 
 @dataclass
@@ -121,6 +128,7 @@ _ssogen() {
         __PROFILE_OPTS__) COMPREPLY=($(compgen -W "$(_ssogen_profiles)" -- "$cur")); return ;;
         __SESSION_OPTS__) COMPREPLY=($(compgen -W "$(_ssogen_sessions)" -- "$cur")); return ;;
         __FILE_OPTS__) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        __REGION_OPTS__) COMPREPLY=($(compgen -W "__REGIONS__" -- "$cur")); return ;;
 __CHOICE_CASES__
     esac
     case "$cmd" in
@@ -142,13 +150,16 @@ def bash_script(parser: argparse.ArgumentParser) -> str:
             choice_cases.append(f'        {key}) COMPREPLY=($(compgen -W "{" ".join(o.choices)}"'
                                 f' -- "$cur")); return ;;')
     generic_value = [f for f in value_opts if f not in _PROFILE_OPTS | _SESSION_OPTS
-                     | _FILE_OPTS and not any(f in o.flags and o.choices for o in all_opts)]
+                     | _FILE_OPTS | _REGION_OPTS
+                     and not any(f in o.flags and o.choices for o in all_opts)]
     if generic_value:  # a free-form value: offer nothing rather than option names
         choice_cases.append(f"        {'|'.join(generic_value)}) COMPREPLY=(); return ;;")
     head = (_BASH_HEAD.replace("__VALUE_OPTS__", "|".join(value_opts) or "--")
             .replace("__PROFILE_OPTS__", "|".join(sorted(_PROFILE_OPTS)))
             .replace("__SESSION_OPTS__", "|".join(sorted(_SESSION_OPTS)))
             .replace("__FILE_OPTS__", "|".join(sorted(_FILE_OPTS)))
+            .replace("__REGION_OPTS__", "|".join(sorted(_REGION_OPTS)))
+            .replace("__REGIONS__", _region_words())
             .replace("__CHOICE_CASES__", "\n".join(choice_cases)))
     lines = [head]
     for c in cmds:
@@ -183,6 +194,8 @@ def _zsh_spec(o: Opt) -> list[str]:
             action = ":session:_ssogen_sessions"
         elif flags & _FILE_OPTS:
             action = ":file:_files"
+        elif flags & _REGION_OPTS:
+            action = f":region:({_region_words()})"
         elif o.choices:
             action = f":value:({' '.join(o.choices)})"
         else:
@@ -280,6 +293,8 @@ def fish_script(parser: argparse.ArgumentParser) -> str:
                 parts.append("-x -a '(__ssogen_sessions)'")
             elif flags & _FILE_OPTS:
                 parts.append("-r -F")
+            elif flags & _REGION_OPTS:
+                parts.append(f"-x -a {_fq(_region_words())}")
             elif o.choices:
                 parts.append(f"-x -a {_fq(' '.join(o.choices))}")
             else:
