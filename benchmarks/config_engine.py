@@ -99,17 +99,21 @@ def build(n_sections: int) -> tuple[str, dict]:
     return "\n".join(lines) + "\n", inventory
 
 
-def median_time(cmd: list[str], env: dict[str, str], runs: int, before=None) -> float:
-    times = []
+def interleaved(commands: dict[str, tuple[list[str], object]], env: dict[str, str],
+                runs: int) -> dict[str, float]:
+    """Median wall time per command, the commands taking turns (a shared, noisy machine then
+    slows all of them alike instead of whichever happened to run during a spike)."""
+    times: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
-    return statistics.median(times)
+        for key, (cmd, before) in commands.items():
+            if before:
+                before()  # type: ignore[operator]
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            times[key].append(time.perf_counter() - start)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def in_process_botocore(path: Path, runs: int) -> float:
@@ -162,8 +166,12 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="cProfile one in-process run")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # as after `pip install`: bytecode compiled once and cached (botocore's always is)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["NO_COLOR"] = "1"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parents[1] /
+                    "src" / "ssogen")], env=env, check=False)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s), median of {args.runs}")
     header = (f"{'sections':>8} {'size':>8} {'upd/add/prune':>15} {'bc parse':>9} "
               f"{'bc proc':>8} {'sync':>7} {'check':>7} {'sync/bc':>8} {'sync/bcp':>9}")
@@ -196,13 +204,15 @@ def main() -> int:
                                 "cfg": cfg, "inv_path": inv_path}, str(Path(tmp) / "prof"))
                 pstats.Stats(str(Path(tmp) / "prof")).sort_stats("cumtime").print_stats(25)
             bc = in_process_botocore(base, args.runs)
-            bcp = median_time([sys.executable, "-c", "import sys, botocore.configloader as c; "
-                               "c.raw_config_parse(sys.argv[1])", str(base)], run_env, args.runs)
-            sync = median_time([sys.executable, "-m", "ssogen", "sync", "--inventory",
-                                str(inv_path), "--prune"], run_env, args.runs, before=fresh)
-            fresh()
-            check = median_time([sys.executable, "-m", "ssogen", "sync", "--inventory",
-                                 str(inv_path), "--prune", "--check"], run_env, args.runs)
+            ssogen_cmd = [sys.executable, "-m", "ssogen", "sync", "--inventory", str(inv_path),
+                          "--prune"]
+            got = interleaved({
+                "bcp": ([sys.executable, "-c", "import sys, botocore.configloader as c; "
+                         "c.raw_config_parse(sys.argv[1])", str(base)], None),
+                "sync": (ssogen_cmd, fresh),
+                "check": ([*ssogen_cmd, "--check"], fresh),
+            }, run_env, args.runs)
+            bcp, sync, check = got["bcp"], got["sync"], got["check"]
             size = len(text.encode())
             mix = f"{plan.updated}/{plan.created}/{plan.removed}"
             print(f"{n:>8} {size / 1e6:>6.2f}MB {mix:>15} {bc:>8.3f}s {bcp:>7.3f}s "

@@ -229,6 +229,7 @@ class ConfigDocument:
         self._appended_at_end = False
         self._applied = False
         self._changed = False
+        self._rendered: str | None = None
 
     # -- reading ------------------------------------------------------------------------------
     def _index(self) -> FileModel:
@@ -427,6 +428,11 @@ class ConfigDocument:
     # -- output -------------------------------------------------------------------------------
     def render(self) -> str:
         """The new file text (after :meth:`apply`; the old text when nothing was applied)."""
+        if self._rendered is None:
+            self._rendered = self._render()
+        return self._rendered
+
+    def _render(self) -> str:
         if not self._changed:
             return self.decoded.original[1:] if self.decoded.bom else self.decoded.original
         d = self.decoded

@@ -37,12 +37,21 @@ MODES = ("write", "dry-run", "check")
 @dataclass
 class GenerationResult:
     plan: Plan
-    diff: str  # unified diff (empty when nothing changes)
     changed: bool  # the file's bytes would change
     path: Path
     written: bool = False
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)  # collisions, BOM, reused session...
+    make_diff: Callable[[], str] | None = field(default=None, repr=False)
+    _diff: str | None = field(default=None, repr=False)
+
+    @property
+    def diff(self) -> str:
+        """Unified diff of the change (empty when nothing changes); computed on first use:
+        a write that nobody looks at does not pay for diffing a 20,000-section file."""
+        if self._diff is None:
+            self._diff = self.make_diff() if self.make_diff and self.changed else ""
+        return self._diff
 
     def summary(self) -> str:
         """``created N, updated N, adopted N, stale N, kept N``."""
@@ -104,8 +113,9 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
         doc.apply(plan)
         new = doc.encode()
         changed = new != (doc.raw or b"")
-        result = GenerationResult(plan=plan, diff=doc.diff(str(path)) if changed else "",
-                                  changed=changed, path=path, notes=doc.notes + plan.notes)
+        result = GenerationResult(plan=plan, changed=changed, path=path,
+                                  notes=doc.notes + plan.notes,
+                                  make_diff=lambda: doc.diff(str(path)))
         if mode == "write" and changed and (confirm is None or confirm(result)):
             from ssogen.fileio import atomic_write_bytes
 

@@ -170,7 +170,7 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
     for r in results:
         for note in r.notes:
             ui.warn(note)
-        if r.diff and (mode != "write" or verbose):
+        if (mode != "write" or verbose) and r.diff:
             sys.stdout.write(ui.color_diff(r.diff))
             sys.stdout.flush()
         drift = drift or r.changed
