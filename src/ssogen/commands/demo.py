@@ -63,8 +63,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "demo", parents=[common],
         help="try everything against the built-in emulator, in a sandbox (never ~/.aws)",
         description="Start the built-in IAM Identity Center emulator with a sample "
-        "organisation, run the real `ssogen setup` against it in a sandbox directory, show "
-        "the written config and resolve credentials for one generated profile with boto3.",
+        "organisation,\nrun the real `ssogen setup` against it in a sandbox directory, show "
+        "the written\nconfig and resolve credentials for one generated profile with boto3. "
+        "--config is\nignored: the demo only ever writes inside its sandbox.",
         epilog=EPILOG,
     )
     p.add_argument("--yes", "-y", action="store_true",

@@ -30,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p = subparsers.add_parser(
         "export-credentials", parents=[common],
         help="print role credentials for a profile (env, powershell, json, credential_process)",
-        description="Print temporary role credentials for PROFILE using the cached SSO token. "
-        "Secrets go to stdout only.",
+        description="Print temporary role credentials for a profile, using the cached SSO "
+        "token\n(refreshed when it can be). Secrets go to stdout, and only here.",
         epilog=EPILOG,
     )
     p.add_argument("--profile", required=True, metavar="NAME",
