@@ -30,6 +30,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 import test_fuzz  # noqa: E402
 
+FAILURES: Path | None = None
+
 
 def run(name: str, strategy: st.SearchStrategy, check, n: int, rng_seed: int,  # type: ignore[no-untyped-def]
         ) -> tuple[Counter, list[str]]:
@@ -51,6 +53,9 @@ def run(name: str, strategy: st.SearchStrategy, check, n: int, rng_seed: int,  #
                 counts["FAILURE"] += 1
                 if len(failures) < 5:
                     failures.append(f"{args!r:.300}\n{''.join(traceback.format_exception_only(exc))[:1500]}")
+                if FAILURES is not None:
+                    with FAILURES.open("a") as fh:
+                        fh.write(repr(args) + "\n")
 
         start = time.monotonic()
         case()
@@ -66,7 +71,11 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--inventories", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--failures", type=Path, metavar="FILE",
+                        help="append the full repr of every failing case to FILE")
     args = parser.parse_args()
+    global FAILURES
+    FAILURES = args.failures
     configs, f1 = run("config reader", st.tuples(test_fuzz.CONFIGS,
                                                  st.sampled_from(["setup", "sync"])),
                       test_fuzz.check_case, args.cases, args.seed)

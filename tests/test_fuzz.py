@@ -28,7 +28,7 @@ from pathlib import Path
 
 import botocore.configloader
 import botocore.exceptions
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ssogen.cli import main
@@ -199,10 +199,14 @@ def check_case(directory: Path, data: bytes, command: str) -> str:
             if not owned(name, values):
                 assert new_view.get(name) == values, f"foreign section [{name}] changed"
     if new_view is not None:
-        # managed, or a hand-written one for the same session/account/role (not duplicated)
+        # managed, or a hand-written one for the same session/account/role (not duplicated);
+        # the session is acme or an existing one for the same start URL (reused)
+        sessions = {"acme"} | {k.split(" ", 1)[1] for k, v in new_view.items()
+                               if k.startswith("sso-session ") and v.get("sso_start_url", "")
+                               .rstrip("/#") == INVENTORY["start_url"]}
         profiles = {(v.get("sso_account_id"), v.get("sso_role_name"))
                     for k, v in new_view.items() if k.startswith("profile ")
-                    and v.get("sso_session") == "acme"}
+                    and v.get("sso_session") in sessions}
         assert profiles >= PAIRS, f"missing profiles: {PAIRS - profiles}"
     # idempotent: the same command again changes nothing
     code, out, err = cli(config, *args[:1], "--check" if command == "sync" else "--dry-run",
@@ -223,6 +227,9 @@ def run_cases(func: Callable[[Path], None]) -> None:
 @settings(max_examples=250, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=CONFIGS, command=st.sampled_from(["setup", "sync"]))
+@example(data=b"[sso-session acme]\nsso_region = eu-west-1\nssogen_managed = true\n\n"
+         b"[ssogen acme]\nname_template = account-role\n\n[sso-session other]\n"
+         b"sso_start_url = https://acme.awsapps.com/start\n", command="setup")
 def test_config_reader_fuzz(data: bytes, command: str) -> None:
     run_cases(lambda d: check_case(d, data, command))
 
