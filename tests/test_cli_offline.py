@@ -324,3 +324,23 @@ def test_help_does_not_import_the_engine(sandbox: Sandbox) -> None:
         "import sys; from ssogen.cli import build_parser; build_parser(); "
         "print(sorted(m for m in ('configupdater', 'jinja2', 'boto3') if m in sys.modules))")
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_two_sessions_side_by_side(sandbox: Sandbox, acme_inventory: Path,
+                                   tmp_path: Path) -> None:
+    other = save_inventory(tmp_path / "other.json", session="other",
+                           start_url="https://other.awsapps.com/start")
+    setup(sandbox, acme_inventory)
+    setup(sandbox, other, "--name-template", "session-account-role")
+    p = profiles(sandbox)
+    assert p["other-dev-administrator-access"]["sso_session"] == "other"
+    assert p["dev-administrator-access"]["sso_session"] == "acme"
+    proc = sandbox.run("sync", "--inventory", str(acme_inventory), "--inventory", str(other),
+                       "--check")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("in sync") == 2
+    smaller = save_inventory(tmp_path / "smaller.json", {"222222222222/AdministratorAccess"},
+                             session="other", start_url="https://other.awsapps.com/start")
+    proc = sandbox.run("sync", "other", "--inventory", str(smaller), "--prune", check=True)
+    p = profiles(sandbox)
+    assert "other-dev-administrator-access" not in p and "dev-administrator-access" in p
