@@ -143,3 +143,32 @@ def test_portal_down_entirely_exits_5(sandbox: Sandbox, make_emulator) -> None: 
     assert proc.returncode == 5, proc.stderr
     assert not sandbox.config.exists()
     assert proc.stdout == ""
+
+
+def test_sync_of_several_sessions_writes_nothing_when_one_cannot_be_discovered(
+        sandbox: Sandbox, make_emulator) -> None:  # type: ignore[no-untyped-def]
+    """Two sessions; the second one's discovery fails (here: not logged in, --no-login). The
+    first session's changes must not be written on their own: the run fails and the file is
+    byte-identical (all sessions are discovered before anything is written)."""
+    import hashlib
+
+    org = Organization.generate(5, seed=1)
+    emu = make_emulator(org=org, auto_approve_after=0)
+    sandbox.env.update(emu.endpoint_env())
+    sandbox.aws.mkdir()
+    assert setup_yes(sandbox).returncode == 0
+    proc = sandbox.run("setup", "--yes", "--no-browser", "--start-url",
+                       "https://beta.awsapps.com/start", "--sso-region", "eu-west-1",
+                       "--session", "beta", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    org.add_role(org.accounts()[0].id, "BillingViewer")  # both sessions would change
+    (sandbox.cache / (hashlib.sha1(b"beta").hexdigest() + ".json")).unlink()
+    before = sandbox.config.read_bytes()
+    proc = sandbox.run("sync", "--no-login", timeout=300)
+    assert proc.returncode == 4, proc.stderr
+    assert sandbox.config.read_bytes() == before
+    assert "wrote" not in proc.stderr
+    # logged in again, the same sync writes both
+    assert sandbox.run("login", "--session", "beta", "--no-browser").returncode == 0
+    assert sandbox.run("sync", timeout=300).returncode == 0
+    assert sandbox.config.read_text().count("sso_role_name = BillingViewer") == 2

@@ -79,9 +79,13 @@ def run(args: argparse.Namespace) -> int:
     mode = "check" if args.check else "dry-run" if args.dry_run else "write"
     inventories = load_inventories(args.inventory)
     results = []
+    # every session is discovered before anything is written: a failure (exit 4/5) for one
+    # session must not leave the file with the other sessions' changes applied
+    work = []
     for settings in targets(args, inventories):
         inventory = inventory_for(args, settings, inventories)
-        settings = complete_settings(settings, inventory)
+        work.append((complete_settings(settings, inventory), inventory))
+    for settings, inventory in work:
         results.append(engine.generate(args.config, settings, inventory, mode=mode,
                                        prune=args.prune, adopt=args.adopt))
     return report(results, mode, verbose=args.verbose)
