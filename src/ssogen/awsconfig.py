@@ -670,10 +670,6 @@ def sessions_of(model: FileModel) -> list[ExistingSession]:
     return out
 
 
-def section_values(info: SectionInfo) -> dict[str, str]:
-    return dict(info.options)
-
-
 def read_config(path: Path) -> bytes | None:
     """The file's bytes; None if it does not exist. One-line errors otherwise."""
     try:

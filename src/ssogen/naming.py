@@ -27,7 +27,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import UsageError
@@ -116,10 +115,6 @@ def sanitize(name: str, fallback: str = "") -> str:
     return text
 
 
-def is_safe_name(name: str) -> bool:
-    return bool(name) and sanitize(name) == name
-
-
 # -- templates ------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def presets() -> dict[str, str]:
@@ -206,7 +201,7 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
     tail = template[pos:]
     if "{" in tail or "}" in tail:
         return None
-    parts.append(tail.removesuffix("\n"))  # Jinja drops one trailing newline
+    parts.append(tail)
     parts = [p for p in parts if p != ""]
 
     def render(row: tuple[str, ...]) -> str:
@@ -262,13 +257,6 @@ def render_jinja(template: str, rows: list[tuple[str, str, str, str, str]], sess
 
 
 # -- names for an inventory -----------------------------------------------------------------
-@dataclass(frozen=True)
-class NamedPair:
-    account: Account
-    role: str
-    name: str
-
-
 def wanted_pairs(settings: Settings, inventory: Inventory) -> list[tuple[Account, str]]:
     """(account, role) pairs passing ``include``/``exclude`` (case-insensitive globs on the
     account name, the account id and the role name)."""
