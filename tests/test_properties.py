@@ -11,6 +11,7 @@ missing final newline, foreign sections, hand-written look-alikes, the odd broke
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -30,7 +31,8 @@ from ssogen.settings import Settings
 URL = "https://acme.awsapps.com/start"
 IDS = ["111111111111", "222222222222", "333333333333"]
 ROLES = ["AdministratorAccess", "ReadOnlyAccess", "Billing"]
-PROPS = settings(max_examples=150, deadline=None,
+# CI runs 150 examples per property; SSOGEN_EXAMPLES=2000 for a longer hunt
+PROPS = settings(max_examples=int(os.environ.get("SSOGEN_EXAMPLES", "150")), deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 _text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF,
