@@ -227,3 +227,26 @@ def test_plan_counts() -> None:
     assert plan.empty and plan.summary() == "created 0, updated 0, adopted 0, stale 0, kept 0"
     info = SectionInfo(0, "profile x", "profile", "x", {"ssogen_managed": " TRUE "})
     assert info.managed
+
+
+def test_values_that_cannot_round_trip_are_refused_or_normalised() -> None:
+    evil = Inventory("acme", URL, "eu-west-1",
+                     [Account("111111111111", "Prod", "", ["Admin\n[profile injected]"])])
+    with pytest.raises(UsageError, match="line break"):
+        build_plan(model(""), opts(), evil)
+    with pytest.raises(UsageError, match="cannot be written"):
+        build_plan(model(""), Settings("a b", URL, "eu-west-1"), INV)
+    with pytest.raises(UsageError, match="line break"):
+        build_plan(model(""), opts(region="eu-west-1\nx = y"), INV)
+    # surrounding spaces: written stripped, and the next run sees the file in sync
+    spaced = Inventory("acme", URL, " eu-west-1 ",
+                       [Account("111111111111", "Prod", "", [" Admin "])])
+    plan = build_plan(model(""), opts(region=" eu-west-1 "), spaced)
+    keys = dict(plan.new_sections[-1].keys)
+    assert keys["sso_role_name"] == "Admin" and keys["region"] == "eu-west-1"
+    from ssogen.awsconfig import ConfigDocument as Doc
+
+    d = Doc(b"")
+    d.apply(plan)
+    again = build_plan(Doc(d.encode()).model, opts(region=" eu-west-1 "), spaced)
+    assert again.empty and again.kept == 1

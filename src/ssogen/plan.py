@@ -161,6 +161,31 @@ class Plan:
                 f"{stale}, kept {self.kept}")
 
 
+# -- values written into the file -----------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def ini_value(key: str, value: str) -> str:
+    """A value as it can be written on one ``key = value`` line and read back unchanged.
+
+    configparser strips surrounding whitespace (so would every later comparison: the file
+    would never converge) and a line break would start a new line in the file (an injected
+    section): strip the first, refuse the second.
+    """
+    value = value.strip()
+    if _CONTROL.search(value):
+        raise UsageError(f"refusing to write {key} = {value!r}: it contains a line break or "
+                         "control character")
+    return value
+
+
+def _check_section_name(kind: str, name: str) -> None:
+    """``[kind NAME]``: botocore needs exactly two shlex tokens, an INI header no ``]``."""
+    if not name or not _PLAIN.fullmatch(name) or any(c in name for c in " \t[]#;=\"'"):
+        raise UsageError(f"{kind} name {name!r} cannot be written as [{kind} NAME]; use "
+                         "letters, digits and . _ - @ +")
+
+
 # -- block templates (data in templates/*.ini) ----------------------------------------------
 @dataclass(frozen=True)
 class BlockTemplate:
@@ -171,13 +196,14 @@ class BlockTemplate:
         out: list[tuple[str, str | None]] = []
         for key, fmt, fields in self.lines:
             if not fields:
-                out.append((key, fmt))
+                value: str | None = fmt
             elif len(fields) == 1 and fmt == f"{{{fields[0]}}}":
-                out.append((key, ctx.get(fields[0])))
+                value = ctx.get(fields[0])
             elif any(ctx.get(f) is None for f in fields):
-                out.append((key, None))
+                value = None
             else:
-                out.append((key, fmt.format_map(ctx)))
+                value = fmt.format_map(ctx)
+            out.append((key, None if value is None else ini_value(key, value)))
         return out
 
 
@@ -282,6 +308,8 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
         session_section = None
     session = session_section.name if session_section is not None else settings.session
     assert session is not None
+    if session_section is None:
+        _check_section_name("sso-session", session)
     if session != settings.session:
         settings = _replace_session(settings, session)
     settings_section = next((s for s in model.of_kind("ssogen") if s.name == session), None)
@@ -316,7 +344,7 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
                          f"{settings.sso_region}; keeping the file's value (not managed by ssogen)")
 
     # 2. remembered settings: [ssogen NAME], owned entirely by ssogen
-    wanted_settings = settings.to_section()
+    wanted_settings = {k: ini_value(k, v) for k, v in settings.to_section().items()}
     if settings_section is None:
         new_sections.append(NewSection(settings_section_name(session),
                                        list(wanted_settings.items())))
@@ -329,7 +357,7 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
 
     # 3. profiles
     pairs = naming.wanted_pairs(settings, inventory)
-    wanted = {(a.id, r): (a, r) for a, r in pairs}
+    wanted = {(a.id, r.strip()): (a, r) for a, r in pairs}
     profiles = model.of_kind("profile")
     of_session = [s for s in profiles
                   if s.options.get("sso_session") == session and s.name != "default"]
@@ -361,8 +389,8 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
                          f"{account.id}/{role}; not generating another (--adopt lets ssogen "
                          "manage it)")
 
-    needs_name = [(a, r) for a, r in pairs if (a.id, r) not in adopted
-                  and ((a.id, r) in managed or (a.id, r) not in hand_written)]
+    needs_name = [(a, r) for a, r in pairs if (a.id, r.strip()) not in adopted
+                  and ((a.id, r.strip()) in managed or (a.id, r.strip()) not in hand_written)]
     own = {id(s) for s in managed.values()}
     if prune:
         own |= {id(s) for s in stale}
@@ -376,7 +404,7 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     created: list[tuple[str, list[tuple[str, str]]]] = []
     for (account, role), name in zip(needs_name, names, strict=True):
         new = profile_tpl.render(_profile_ctx(settings, account, role, session))
-        s = managed.get((account.id, role))
+        s = managed.get((account.id, role.strip()))
         if s is None:
             created.append((name, [(k, v) for k, v in new if v is not None]))
             entries.append(ProfileEntry("create", name, account.id, role, account.name))
