@@ -20,7 +20,7 @@ import functools
 import re
 import shlex
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -237,12 +237,13 @@ def same_start_url(a: str, b: str) -> bool:
 
 
 def _owned_update(options: Mapping[str, str], new: list[tuple[str, str | None]],
-                  old: list[tuple[str, str | None]] | None, identity: tuple[str, ...],
-                  ) -> tuple[list[tuple[str, str]], list[str]]:
-    """Keys to set and delete in a managed section (see module docstring)."""
+                  old: Callable[[], list[tuple[str, str | None]]] | None,
+                  identity: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Keys to set and delete in a managed section (see module docstring). ``old`` renders
+    the block with the previous settings; called only when a value differs."""
     to_set: list[tuple[str, str]] = []
     to_delete: list[str] = []
-    old_values = dict(old) if old is not None else None
+    old_values: dict[str, str | None] | None = None
     for key, value in new:
         current = options.get(key)
         if key in identity:
@@ -254,10 +255,11 @@ def _owned_update(options: Mapping[str, str], new: list[tuple[str, str | None]],
             elif current != value:
                 to_set.append((key, value))
             continue
-        if old_values is None:  # no remembered previous default: leave the user's value
+        if current == value or old is None:  # in line, or no remembered previous default
             continue
-        previous = old_values.get(key)
-        if current == previous and current != value:
+        if old_values is None:
+            old_values = dict(old())
+        if current == old_values.get(key):  # still the previous default: follow the new one
             if value is None:
                 to_delete.append(key)
             else:
@@ -328,10 +330,10 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
             f"sso-session {session}",
             [(k, v) for k, v in session_tpl.render(session_ctx) if v is not None]))
     elif session_section.managed:
-        old = None
-        if previous is not None:
-            old = session_tpl.render({"start_url": previous.start_url or settings.start_url,
-                                      "sso_region": previous.sso_region or settings.sso_region})
+        before = previous
+        old = None if before is None else lambda: session_tpl.render(
+            {"start_url": before.start_url or settings.start_url,
+             "sso_region": before.sso_region or settings.sso_region})
         to_set, to_delete = _owned_update(session_section.options,
                                           session_tpl.render(session_ctx), old, SESSION_IDENTITY)
         e = edit(session_section.index)
@@ -409,8 +411,8 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
             created.append((name, [(k, v) for k, v in new if v is not None]))
             entries.append(ProfileEntry("create", name, account.id, role, account.name))
             continue
-        old = (profile_tpl.render(_profile_ctx(previous, account, role, session))
-               if previous is not None else None)
+        old = None if previous is None else functools.partial(
+            profile_tpl.render, _profile_ctx(previous, account, role, session))
         to_set, to_delete = _owned_update(s.options, new, old, PROFILE_IDENTITY)
         header = f"profile {name}" if s.name != name else None
         changed = bool(to_set or to_delete or header)
