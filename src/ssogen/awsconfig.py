@@ -211,7 +211,7 @@ class ConfigDocument:
         if self.decoded.bom:
             self.notes.append(
                 f"{source} starts with a UTF-8 byte-order mark, which botocore and the AWS CLI "
-                "cannot read; ssogen removes it (see the diff)")
+                "cannot read; ssogen removes it (--dry-run shows the change)")
         self.updater = ConfigUpdater()
         text, indented = _dedent_preamble(self.decoded.text)
         with _no_gc():
