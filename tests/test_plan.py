@@ -250,3 +250,9 @@ def test_values_that_cannot_round_trip_are_refused_or_normalised() -> None:
     d.apply(plan)
     again = build_plan(Doc(d.encode()).model, opts(region=" eu-west-1 "), spaced)
     assert again.empty and again.kept == 1
+
+
+def test_reused_session_with_a_quoted_name_is_refused() -> None:
+    text = f'[sso-session "my corp"]\nsso_start_url = {URL}\nsso_region = eu-west-1\n'
+    with pytest.raises(UsageError, match="'my corp' cannot be written"):
+        build_plan(model(text), opts(), INV)

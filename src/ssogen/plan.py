@@ -310,8 +310,7 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
         session_section = None
     session = session_section.name if session_section is not None else settings.session
     assert session is not None
-    if session_section is None:
-        _check_section_name("sso-session", session)
+    _check_section_name("sso-session", session)  # also names [ssogen NAME]
     if session != settings.session:
         settings = _replace_session(settings, session)
     settings_section = next((s for s in model.of_kind("ssogen") if s.name == session), None)
