@@ -147,17 +147,18 @@ def _watch(proc: subprocess.Popen, sandbox: Sandbox, event: str, timeout: float)
     """Busy-wait until ``event`` happens in the sandbox (``lock``: the run holds the lock and
     wrote its pid; ``tmp``: a temp file of the backup or the config exists) or the run ends."""
     lock = sandbox.aws / LOCK
+    mine = f"ssogen-{proc.pid}-"  # its own temp files, not strays of an earlier kill
     end = time.monotonic() + timeout
     while time.monotonic() < end and proc.poll() is None:
         if event == "lock":
-            try:
-                if lock.stat().st_size > 0:
+            try:  # its own pid: a killed holder's pid may still be in the file
+                if lock.read_bytes().strip() == str(proc.pid).encode():
                     return True
             except FileNotFoundError:
                 pass
         else:
             with os.scandir(sandbox.aws) as it:
-                if any(e.name.endswith(".tmp") and ".ssogen" in e.name for e in it):
+                if any(mine in e.name and e.name.endswith(".tmp") for e in it):
                     return True
         time.sleep(0.0002)
     return False
@@ -171,13 +172,14 @@ def calibrate(sandbox: Sandbox, work: Workload) -> dict[str, float]:
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "ssogen", *work.args], env=sandbox.env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pid = str(proc.pid).encode()
     while proc.poll() is None:
         now = time.monotonic() - start
-        if "lock" not in marks and (sandbox.aws / LOCK).stat().st_size > 0:
+        if "lock" not in marks and (sandbox.aws / LOCK).read_bytes().strip() == pid:
             marks["lock"] = now
         if "tmp" not in marks:
             with os.scandir(sandbox.aws) as it:
-                if any(e.name.endswith(".tmp") and ".ssogen" in e.name for e in it):
+                if any(f"ssogen-{proc.pid}-" in e.name for e in it):
                     marks["tmp"] = now
         if "renamed" not in marks and sandbox.config.stat().st_ino != ino:
             marks["renamed"] = now
@@ -313,7 +315,8 @@ def test_login_killed_at_random_points_leaves_cache_absent_or_complete(
             end = time.monotonic() + 60
             while proc.poll() is None and time.monotonic() < end:
                 if sandbox.cache.exists() and any(
-                        n.startswith(f".{TOKEN_FILE}") for n in os.listdir(sandbox.cache)):
+                        n.startswith(f".{TOKEN_FILE}.ssogen-{proc.pid}-")
+                        for n in os.listdir(sandbox.cache)):
                     break
                 time.sleep(0.0002)
             time.sleep(rng.uniform(0.0, 0.003))
