@@ -220,3 +220,17 @@ def test_read_only_config_is_refused_untouched(sandbox: Sandbox, inventory: Path
     proc = run_unprivileged(sandbox, "setup", "--yes", "--inventory", str(inventory))
     assert proc.returncode == 0, proc.stderr
     assert profiles(sandbox.config) == WANT
+
+
+def test_read_only_backup_left_from_before_does_not_block(sandbox: Sandbox, inventory: Path,
+                                                          ) -> None:
+    """The backup is ssogen's own file: a read-only one (left by an older version, or a
+    chmod) is replaced, and the config written."""
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(MINE)
+    backup = sandbox.aws / "config.ssogen.bak"
+    backup.write_text("stale backup")
+    backup.chmod(0o444)
+    proc = run_unprivileged(sandbox, "setup", "--yes", "--inventory", str(inventory))
+    assert proc.returncode == 0, proc.stderr
+    assert backup.read_text() == MINE and profiles(sandbox.config) == WANT

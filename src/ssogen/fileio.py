@@ -103,6 +103,7 @@ def atomic_write_bytes(
     new_mode: int = 0o600,
     backup_suffix: str | None = None,
     dir_mode: int | None = None,
+    replace_read_only: bool = False,
 ) -> Path:
     """Atomically replace ``path`` (or its symlink target) with ``data``.
 
@@ -110,7 +111,8 @@ def atomic_write_bytes(
     ``<target><suffix>`` (one backup, overwritten each time, same mode as the file).
     ``dir_mode``: create missing parent directories with this mode.
     A file that exists but is read-only for us is never replaced (``PermissionError``): the
-    rename would succeed in a writable directory, silently overriding the user's ``chmod``.
+    rename would succeed in a writable directory, silently overriding the user's ``chmod``
+    (``replace_read_only``: a file that is ours, like the backup, is replaced anyway).
     Returns the path actually written.
     """
     target = resolve_target(Path(path))
@@ -123,7 +125,7 @@ def atomic_write_bytes(
         st = os.stat(target)
         mode = stat.S_IMODE(st.st_mode)
         exists = True
-        if not os.access(target, os.W_OK):
+        if not replace_read_only and not os.access(target, os.W_OK):
             raise PermissionError(errno.EACCES, "the file is read-only", str(target))
     except FileNotFoundError:
         mode = new_mode
@@ -132,7 +134,7 @@ def atomic_write_bytes(
 
     if backup_suffix and exists:
         backup = target.with_name(target.name + backup_suffix)
-        atomic_write_bytes(backup, target.read_bytes(), new_mode=mode)
+        atomic_write_bytes(backup, target.read_bytes(), new_mode=mode, replace_read_only=True)
         with contextlib.suppress(OSError):
             os.chmod(backup, mode)
 
