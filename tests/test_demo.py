@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+PROFILE = "acme-prod-read-only-access"
+
+
+def have_awscli() -> bool:
+    return importlib.util.find_spec("awscli") is not None
+
+
+def assert_real_cli_output(out: str) -> None:
+    """The demo's last step as the AWS CLI v1 prints it: `aws s3 ls` lines, then the JSON of
+    `aws sts get-caller-identity` -- and no boto3 stand-in."""
+    assert have_awscli(), "the AWS CLI v1 (awscli) is a test dependency"
+    m = re.search(r"==> What you run next, by the AWS CLI (1\.\d+\.\d+) \(no second login\)\n"
+                  rf"  \$ aws s3 ls --profile {PROFILE}\n"
+                  r"  (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d acme-prod-app-data-210987654321)\n"
+                  r"  (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d acme-prod-logs-210987654321)\n"
+                  rf"  \$ aws sts get-caller-identity --profile {PROFILE}\n"
+                  r"((?:  .*\n)+)\nDone\.", out)
+    assert m, out
+    ident = json.loads(m.group(4))
+    assert ident["Account"] == "210987654321"
+    assert re.fullmatch(r"arn:aws:sts::210987654321:assumed-role/AWSReservedSSO_ReadOnlyAccess_"
+                        r"[0-9a-f]{16}/\S+", ident["Arn"])
+    assert "  →  " not in out  # the boto3 fallback did not run
 
 
 @pytest.mark.slow
@@ -24,10 +50,9 @@ def test_demo_yes_in_fresh_home(sandbox) -> None:  # type: ignore[no-untyped-def
     m = re.search(r"access key id (ASIA…[A-Z0-9]{4})\s+\(method sso, session token present",
                   out)
     assert m, out
-    # STS and S3 (emulated) accept the credentials: what `aws s3 ls --profile P` would do
-    assert re.search(r"get-caller-identity --profile acme-prod-read-only-access  →  "
-                     r"arn:aws:sts::210987654321:assumed-role/AWSReservedSSO_ReadOnlyAccess_", out)
-    assert "acme-prod-logs-210987654321" in out
+    # what a user runs next, by the real AWS CLI (v1, from PyPI, installed here), against the
+    # emulator's STS and S3, with the login `ssogen setup` cached
+    assert_real_cli_output(out)
     # the approval URL a person would open is shown, and the sandbox is gone afterwards
     assert re.search(r"http://127\.0\.0\.1:\d+/device", proc.stderr)
     sandbox_home = re.search(r"sandbox HOME: (\S+)", out)
@@ -90,3 +115,23 @@ def test_demo_interactive_person_approves_in_browser(sandbox) -> None:  # type: 
     child.close()
     assert child.exitstatus == 0
     assert not sandbox.aws.exists()
+
+
+@pytest.mark.slow
+def test_demo_without_aws_cli_falls_back_to_boto3(sandbox, tmp_path: Path,
+                                                  ) -> None:  # type: ignore[no-untyped-def]
+    """No AWS CLI v1 importable (a shadowing package that cannot be imported): the same two
+    calls by boto3, summarised on one line each."""
+    shadow = tmp_path / "shadow" / "awscli"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('no AWS CLI here')\n")
+    proc = sandbox.run("demo", "--yes", timeout=120,
+                       env={"PYTHONPATH": str(shadow.parent)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert re.search(rf"  aws sts get-caller-identity --profile {PROFILE}  →  "
+                     r"arn:aws:sts::210987654321:assumed-role/AWSReservedSSO_ReadOnlyAccess_"
+                     r"[0-9a-f]{16}/\S+\n", out), out
+    assert re.search(rf"  aws s3 ls --profile {PROFILE}  →  "
+                     r"acme-prod-app-data-210987654321, acme-prod-logs-210987654321\n", out), out
+    assert "What you run next, by the AWS CLI" not in out

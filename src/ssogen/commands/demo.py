@@ -8,12 +8,18 @@
    directory from HOME at import time, so every boto3 step runs in a child process);
    the device code is approved in the browser by the person, or with ``--yes`` by the emulator;
 4. show the written config, and resolve credentials for one generated profile with boto3 (the
-   access key id is printed masked; the secret never).
+   access key id is printed masked; the secret never);
+5. run what a user runs next, ``aws s3 ls --profile P`` and ``aws sts get-caller-identity
+   --profile P``, with the AWS CLI v1 (``python -m awscli``) when it is installed -- the emulator
+   also answers STS and S3 for the role credentials it issued -- or else the same two calls
+   with boto3. No second login: the CLI uses the token ``ssogen setup`` cached.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -39,7 +45,7 @@ _SCRUB = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET
           "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
           "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION", "AWS_REGION",
           "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_DATA_PATH", "AWS_CA_BUNDLE")
 
 _RESOLVE = """\
 import json, sys
@@ -50,11 +56,43 @@ f = c.get_frozen_credentials()
 k = f.access_key
 out = {"method": c.method, "key": k[:4] + "\\u2026" + k[-4:], "token": bool(f.token),
        "region": s.region_name}
-# the emulator also answers STS GetCallerIdentity and S3 ListBuckets for these credentials
-out["arn"] = s.client("sts").get_caller_identity()["Arn"]
-out["buckets"] = [b["Name"] for b in s.client("s3").list_buckets().get("Buckets", [])]
+if sys.argv[2:] == ["calls"]:
+    # the emulator also answers STS GetCallerIdentity and S3 ListBuckets for these credentials
+    out["arn"] = s.client("sts").get_caller_identity()["Arn"]
+    out["buckets"] = [b["Name"] for b in s.client("s3").list_buckets().get("Buckets", [])]
 print(json.dumps(out))
 """
+
+
+def _aws_cli_v1_version() -> str | None:
+    """The version of the AWS CLI v1 (PyPI ``awscli``) importable here, or None."""
+    try:
+        module = importlib.import_module("awscli")
+        importlib.util.find_spec("awscli.clidriver")
+    except (ImportError, ValueError):
+        return None
+    return str(getattr(module, "__version__", "?"))
+
+
+def _aws_cli(pick: str, version: str, env: dict[str, str], home: Path) -> bool:
+    """``aws s3 ls`` and ``aws sts get-caller-identity`` for profile ``pick``, by the AWS CLI
+    v1, output shown (neither prints a secret); False (reported) if one fails."""
+    from ssogen import ui
+
+    _heading(f"What you run next, by the AWS CLI {version} (no second login)")
+    for args in (["s3", "ls"], ["sts", "get-caller-identity"]):
+        shown = " ".join(["aws", *args, "--profile", pick])
+        print(f"  $ {shown}", flush=True)
+        res = subprocess.run([sys.executable, "-m", "awscli", *args, "--profile", pick],
+                             env=env, cwd=str(home), capture_output=True, text=True,
+                             check=False)
+        if res.returncode != 0:
+            last = (res.stderr.strip().splitlines() or ["?"])[-1]
+            ui.error(f"`{shown}` exited {res.returncode}: {last[:200]}")
+            return False
+        for line in res.stdout.rstrip("\n").splitlines():
+            print(f"  {line}")
+    return True
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
@@ -108,7 +146,11 @@ def run(args: argparse.Namespace) -> int:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
     env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(config),
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
-                "USERPROFILE": str(home)})
+                "USERPROFILE": str(home), "AWS_PAGER": ""})
+    # the emulator is on 127.0.0.1: never through a proxy the caller may have configured
+    local = "127.0.0.1,localhost"
+    for key in ("NO_PROXY", "no_proxy"):
+        env[key] = f"{env[key]},{local}" if env.get(key) else local
     if args.yes:
         env.pop("BROWSER", None)
     if args.no_color:
@@ -156,8 +198,10 @@ def run(args: argparse.Namespace) -> int:
             _heading(f"Credentials for profile {pick}, resolved by boto3")
             print(f"  $ python -c 'boto3.Session(profile_name=\"{pick}\").get_credentials()'",
                   flush=True)
-            res = subprocess.run([sys.executable, "-c", _RESOLVE, pick], env=env,
-                                 cwd=str(home), capture_output=True, text=True, check=False)
+            cli_version = _aws_cli_v1_version()
+            argv = [sys.executable, "-c", _RESOLVE, pick] + ([] if cli_version else ["calls"])
+            res = subprocess.run(argv, env=env, cwd=str(home), capture_output=True, text=True,
+                                 check=False)
             if res.returncode != 0:
                 last = (res.stderr.strip().splitlines() or ["?"])[-1]
                 ui.error(f"boto3 could not resolve credentials for {pick}: {last[:200]}")
@@ -167,9 +211,13 @@ def run(args: argparse.Namespace) -> int:
             data = json.loads(res.stdout)
             print(f"  access key id {data['key']}  (method {data['method']}, session token "
                   f"{'present' if data['token'] else 'missing'}, region {data['region']})")
-            print(f"  aws sts get-caller-identity --profile {pick}  →  {data['arn']}")
-            buckets = ", ".join(data["buckets"]) or "(no buckets)"
-            print(f"  aws s3 ls --profile {pick}  →  {buckets}")
+            if cli_version:
+                if not _aws_cli(pick, cli_version, env, home):
+                    return 1
+            else:  # no AWS CLI v1 here: the same two calls, by boto3
+                print(f"  aws sts get-caller-identity --profile {pick}  →  {data['arn']}")
+                buckets = ", ".join(data["buckets"]) or "(no buckets)"
+                print(f"  aws s3 ls --profile {pick}  →  {buckets}")
             print(f"\n{ui.style('Done.', 'green')} {len(profiles)} profiles, one login. "
                   "On your machine:\n"
                   "  ssogen setup                          the same wizard, against your "
