@@ -237,3 +237,37 @@ def test_bucket_names_are_valid_and_deterministic() -> None:
     assert org.buckets("000000000000") is None
     assert [n for n, _ in org.buckets("888888888888") or []] == [
         "account-app-data-888888888888", "account-logs-888888888888"]
+
+
+def test_emulator_command_prints_all_four_variables(sandbox: Any) -> None:
+    """`ssogen emulator` as a process: its export lines reach STS and S3 too (the AWS CLI v1
+    run with exactly those variables)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from test_emulator_cli import start_cli
+
+    proc, url, lines = start_cli(sandbox, "--auto-approve-after", "0")
+    try:
+        deadline = time.monotonic() + 10
+        while not any("Ctrl-C to stop" in ln for ln in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        exports = dict(ln[len("export "):].strip().split("=", 1) for ln in lines
+                       if ln.startswith("export "))
+        assert exports == {"AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url,
+                           "AWS_ENDPOINT_URL_STS": url, "AWS_ENDPOINT_URL_S3": url}
+        # no credentials issued by this emulator: the CLI's call reaches it and is refused
+        env = {**sandbox.env, **exports, "AWS_ACCESS_KEY_ID": "ASIAZZZZZZZZZZZZZZZZ",
+               "AWS_SECRET_ACCESS_KEY": "x" * 40, "AWS_SESSION_TOKEN": "y" * 40,
+               "AWS_DEFAULT_REGION": "eu-west-1"}
+        sts = subprocess.run([sys.executable, "-m", "awscli", "sts", "get-caller-identity"],
+                             env=env, capture_output=True, text=True, timeout=60, check=False)
+        assert sts.returncode != 0 and "InvalidClientTokenId" in sts.stderr, sts.stderr
+        s3 = subprocess.run([sys.executable, "-m", "awscli", "s3", "ls"],
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
+        assert s3.returncode != 0 and "InvalidAccessKeyId" in s3.stderr, s3.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)

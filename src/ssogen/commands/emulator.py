@@ -17,9 +17,10 @@ examples:
   ssogen emulator --data inventory.json        serve the accounts of a saved inventory
   ssogen emulator --fault-rate 0.05            5 % of portal calls fail (500 or dropped)
 
-then, in another terminal, paste the two export lines it prints and run e.g.
+then, in another terminal, paste the export lines it prints and run e.g.
   ssogen setup --start-url https://acme.awsapps.com/start --sso-region eu-west-1
-and approve the login at the printed /device page (or use --auto-approve-after).
+and approve the login at the printed /device page (or use --auto-approve-after); then
+  aws s3 ls --profile <a generated profile>     (STS and S3 are emulated too)
 `aws sso login` (AWS CLI v2, PKCE or --use-device-code) works against it the same way.
 
 Any start URL and region are accepted. Control API for scripts: GET <url>/_emulator/state,
@@ -68,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "emulator", parents=[common],
         help="run the built-in IAM Identity Center emulator (no AWS needed)",
         description="Serve the sso-oidc and sso portal APIs on 127.0.0.1, as botocore speaks "
-        "them, with a sample (or your) organisation. Point any AWS tool at it with the two "
+        "them, with a sample (or your) organisation, plus STS GetCallerIdentity and S3 "
+        "ListBuckets for the role credentials it issues. Point any AWS tool at it with the "
         "AWS_ENDPOINT_URL_* variables it prints.",
         epilog=EPILOG,
     )
@@ -136,14 +138,14 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
         out = sys.stdout
+        exports = "".join(f"export {k}={v}\n" for k, v in emu.endpoint_env().items())
         out.write(
             f"ssogen emulator: IAM Identity Center (sso-oidc + sso portal) at {emu.url}\n"
             f"  {len(org)} accounts, {org.role_count} roles; approve logins at "
             f"{emu.url}/device\n"
-            f"  point AWS tools here with:\n"
-            f"export AWS_ENDPOINT_URL_SSO={emu.url}\n"
-            f"export AWS_ENDPOINT_URL_SSO_OIDC={emu.url}\n"
-            f"  Ctrl-C to stop.\n")
+            f"  STS GetCallerIdentity and S3 ListBuckets answer the role credentials it issues\n"
+            f"  point AWS tools here with:\n{exports}"
+            "  Ctrl-C to stop.\n")
         out.flush()
         while not stop.wait(0.5):
             pass
