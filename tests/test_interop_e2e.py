@@ -1,6 +1,6 @@
 """The promise, end to end, with AWS clients we did not write: right after
 ``ssogen setup --yes``, ``aws sts get-caller-identity`` and ``aws s3 ls --profile X`` work with
-no second login -- and a token botocore refreshed is reused by ssogen.
+no second login -- and a token the AWS CLI (v1 or v2) refreshed is reused by ssogen.
 
 Every client runs as a subprocess in a sandbox HOME, pointed at the emulator (sso-oidc, sso
 portal, STS, S3) by ``Emulator.endpoint_env()``. ``HTTPS_PROXY`` points at a
@@ -15,7 +15,8 @@ goes to https://portal.sso.<region>.amazonaws.com. It still reads ssogen's profi
 token (it only asks the portal for role credentials after loading a valid cached token), and
 when its endpoints are redirected the way that version can be redirected -- endpoint rule
 sets in a data path (``AWS_DATA_PATH``, botocore's own search path for models) -- it runs
-both commands against the emulator with ssogen's login.
+both commands against the emulator with ssogen's login, and its own token refresh writes a
+cache file ssogen reuses.
 """
 
 from __future__ import annotations
@@ -339,14 +340,15 @@ def test_cli_v2_runs_the_commands_with_ssogen_login(sandbox: Any, emulator: Emul
     assert proxy.requests == []
 
 
-# -- (d) the reverse: a token botocore refreshed is ssogen's token -----------------------------
-def test_ssogen_reuses_the_token_botocore_refreshed(sandbox: Any, make_emulator: Any,
-                                                    proxy: RefusingProxy,
-                                                    _secret_scan: Any) -> None:
-    """Access tokens live 10 min here, inside botocore's 15-min refresh window: the AWS CLI's
-    first call refreshes ssogen's token and rewrites the cache file. The old access token
-    then expires (emulator clock) and the old refresh token was used up (rotation), so
-    ``ssogen list --no-login`` succeeds only by reading what botocore wrote."""
+# -- (d) the reverse: a token the AWS CLI refreshed is ssogen's token -----------------------------
+@pytest.mark.parametrize("cli", ["v1", pytest.param("v2", marks=needs_v2)])
+def test_ssogen_reuses_the_token_the_aws_cli_refreshed(sandbox: Any, make_emulator: Any,
+                                                       proxy: RefusingProxy, _secret_scan: Any,
+                                                       cli: str) -> None:
+    """Access tokens live 10 min here, inside the 15-min refresh window of botocore and of
+    the AWS CLI v2: the CLI's first call refreshes ssogen's token and rewrites the cache file.
+    The old access token then expires (emulator clock) and the old refresh token was used up
+    (rotation), so ``ssogen list --no-login`` succeeds only by reading what the CLI wrote."""
     import hashlib
 
     emu = make_emulator(auto_approve_after=0, token_ttl=600)
@@ -354,7 +356,12 @@ def test_ssogen_reuses_the_token_botocore_refreshed(sandbox: Any, make_emulator:
     before = json.loads(token_file(sandbox).read_text())
     emu.advance_clock(300)  # the refreshed token will outlive the first one by 300 s
 
-    who = aws_v1(sandbox, _secret_scan, "sts", "get-caller-identity", "--profile", profile)
+    if cli == "v1":
+        who = aws_v1(sandbox, _secret_scan, "sts", "get-caller-identity", "--profile", profile)
+    else:
+        models = endpoint_rulesets(emu, sandbox.home.parent / "models")
+        who = aws_v2(sandbox, _secret_scan, "sts", "get-caller-identity", "--profile", profile,
+                     env={"AWS_DATA_PATH": str(models)})
     assert who.returncode == 0, who.stderr
     assert json.loads(who.stdout)["Account"] == PROD
     after = json.loads(token_file(sandbox).read_text())
@@ -362,18 +369,18 @@ def test_ssogen_reuses_the_token_botocore_refreshed(sandbox: Any, make_emulator:
     def digest(value: str) -> str:
         return hashlib.sha256(value.encode()).hexdigest()
 
-    assert digest(after["accessToken"]) != digest(before["accessToken"])  # botocore refreshed
+    assert digest(after["accessToken"]) != digest(before["accessToken"])  # the CLI refreshed
     assert digest(after["refreshToken"]) != digest(before["refreshToken"])  # and rotated
     assert after["expiresAt"] != before["expiresAt"]
-    assert requests(emu)["CreateToken"] == 2  # ssogen's login + botocore's refresh
+    assert requests(emu)["CreateToken"] == 2  # ssogen's login + the CLI's refresh
 
-    emu.advance_clock(301)  # ssogen's access token is now expired; botocore's is not
+    emu.advance_clock(301)  # ssogen's access token is now expired; the CLI's is not
     listed = sandbox.run("list", "--session", SESSION, "--no-login", "--json")
     assert listed.returncode == 0, listed.stderr
     assert {a["id"] for a in json.loads(listed.stdout)["accounts"]} >= {PROD}
     calls = requests(emu)
     assert calls["StartDeviceAuthorization"] == 1  # never a second login
-    assert calls["CreateToken"] == 2  # ssogen used botocore's access token as it was
+    assert calls["CreateToken"] == 2  # ssogen used the CLI's access token as it was
 
     # the control: the token file as ssogen wrote it is useless now
     token_file(sandbox).write_text(json.dumps(before))
