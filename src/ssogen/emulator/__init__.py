@@ -1,8 +1,10 @@
-"""A local IAM Identity Center (``sso-oidc`` + ``sso`` portal) for the demo and for tests.
+"""A local IAM Identity Center (``sso-oidc`` + ``sso`` portal) for the demo and for tests,
+plus STS GetCallerIdentity and S3 ListBuckets for the role credentials it issues, so that
+``aws sts get-caller-identity`` / ``aws s3 ls --profile P`` work against it end to end.
 
 >>> from ssogen.emulator import Emulator, Organization
 >>> with Emulator(Organization.sample(), auto_approve_after=0) as emu:
-...     env = emu.endpoint_env()   # AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC
+...     env = emu.endpoint_env()   # AWS_ENDPOINT_URL_SSO / _SSO_OIDC / _STS / _S3
 """
 
 from ssogen.emulator.org import Organization
