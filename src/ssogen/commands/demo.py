@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -65,13 +65,19 @@ print(json.dumps(out))
 
 
 def _aws_cli_v1_version() -> str | None:
-    """The version of the AWS CLI v1 (PyPI ``awscli``) importable here, or None."""
+    """The version of the AWS CLI v1 (PyPI ``awscli``) that ``python -m awscli`` would run
+    here, or None. Not imported: importing awscli changes ``os.environ`` (AWS_DATA_PATH)."""
     try:
-        module = importlib.import_module("awscli")
-        importlib.util.find_spec("awscli.clidriver")
+        spec = importlib.util.find_spec("awscli")
     except (ImportError, ValueError):
         return None
-    return str(getattr(module, "__version__", "?"))
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not any((Path(loc) / "clidriver.py").is_file() for loc in locations):
+        return None
+    try:
+        return importlib.metadata.version("awscli")
+    except importlib.metadata.PackageNotFoundError:
+        return "v1"
 
 
 def _aws_cli(pick: str, version: str, env: dict[str, str], home: Path) -> bool:
