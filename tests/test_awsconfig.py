@@ -174,3 +174,29 @@ def test_diff_matches_difflib() -> None:
     new = d.render()
     assert d.diff() == _reference_diff(text, new)
     assert "-# about p10\n" in d.diff() and "+[profile new]\n" in d.diff()
+
+
+def test_replace_puts_the_new_key_on_the_old_line() -> None:
+    """A legacy profile's migration: sso_start_url's line becomes sso_session's (same
+    delimiter style, same line ending, indented comment after it kept), nothing else moves."""
+    text = ("[profile old] ; mine\n# first\nsso_start_url=https://x/start\n    # indented note\n"
+            "sso_region = eu-west-1\nSSO_ACCOUNT_ID = 1\n; between\nregion = us-east-1 # c\n\n"
+            "# heading of next\n[next]\n")
+    out, _ = edited(text, edit(text, "profile old", replace=[("sso_start_url", "sso_session",
+                                                               "acme")],
+                               delete=["sso_region"]))
+    assert out == ("[profile old] ; mine\n# first\nsso_session=acme\n    # indented note\n"
+                   "SSO_ACCOUNT_ID = 1\n; between\nregion = us-east-1 # c\n\n"
+                   "# heading of next\n[next]\n")
+    crlf = b"[profile o]\r\nSso_Start_Url : https://x\r\nsso_region = r\r\n"
+    d = doc(crlf)
+    d.apply(Plan("s", edits=[SectionEdit(0, replace=[("sso_start_url", "sso_session", "a")],
+                                         delete=["sso_region"])]))
+    assert d.encode() == b"[profile o]\r\nsso_session : a\r\n"
+
+
+def test_empty_values_are_written_without_a_trailing_blank() -> None:
+    text = "[p]\nk = 1\n"
+    out, _ = edited(text, edit(text, "p", set=[("k", ""), ("cli_pager", "")]),
+                    new=[NewSection("profile n", [("cli_pager", ""), ("x", "1")])])
+    assert out == "[p]\nk =\ncli_pager =\n\n[profile n]\ncli_pager =\nx = 1\n"

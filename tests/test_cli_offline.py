@@ -344,3 +344,117 @@ def test_two_sessions_side_by_side(sandbox: Sandbox, acme_inventory: Path,
     proc = sandbox.run("sync", "other", "--inventory", str(smaller), "--prune", check=True)
     p = profiles(sandbox)
     assert "other-dev-administrator-access" not in p and "dev-administrator-access" in p
+
+
+# -- legacy profiles -> [sso-session] -------------------------------------------------------
+LEGACY_FILE = """\
+# === my profiles ===
+[default]
+region = us-east-1
+
+# legacy admin, from `aws configure sso` years ago
+[profile old-admin]
+# the portal
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 111111111111
+; the role
+sso_role_name = AdministratorAccess
+region = ap-south-1  # closer
+cli_pager =
+
+; another company: never migrated
+[profile other-co]
+sso_start_url = https://other.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 999999999999
+sso_role_name = Admin
+# end of file
+"""
+MIGRATED_BLOCK = """\
+# legacy admin, from `aws configure sso` years ago
+[profile old-admin]
+# the portal
+sso_session = acme
+sso_account_id = 111111111111
+; the role
+sso_role_name = AdministratorAccess
+region = ap-south-1  # closer
+cli_pager =
+"""
+
+
+def test_legacy_profiles_reported_and_kept_without_the_flag(sandbox: Sandbox,
+                                                            acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(LEGACY_FILE)
+    proc = setup(sandbox, acme_inventory)  # --yes alone never migrates
+    assert "legacy profiles with this start URL (old-admin) are left as they are" in proc.stderr
+    assert "--migrate-legacy" in proc.stderr and "migrated" not in proc.stderr.split("—")[0]
+    assert sandbox.config.read_text().startswith(LEGACY_FILE)
+
+
+def test_migrate_legacy_keeps_every_other_byte(sandbox: Sandbox, acme_inventory: Path) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(LEGACY_FILE)
+    dry = setup(sandbox, acme_inventory, "--migrate-legacy", "--dry-run")
+    assert ("-sso_start_url = https://acme.awsapps.com/start\n-sso_region = eu-west-1\n"
+            "+sso_session = acme\n") in dry.stdout, dry.stdout
+    assert sandbox.config.read_text() == LEGACY_FILE
+    proc = setup(sandbox, acme_inventory, "--migrate-legacy")
+    assert "migrated 1" in proc.stderr  # the summary line
+    assert "created 4, updated 0, adopted 0, stale 0, kept 0, migrated 1" in proc.stderr
+    import hashlib
+
+    assert hashlib.sha1(b"acme").hexdigest() in proc.stderr  # the token cache it now uses
+    text = sandbox.config.read_text()
+    # the migrated profile: only its two legacy keys changed, in place; the rest byte for byte
+    head = LEGACY_FILE.split("# legacy admin")[0]
+    other = "; another company" + LEGACY_FILE.split("; another company")[1]
+    assert text.startswith(head + MIGRATED_BLOCK + "\n[sso-session acme]\n")
+    assert text.endswith("\n\n" + other)  # new sections after the session's last profile
+    assert "ssogen_managed" not in MIGRATED_BLOCK  # stays the user's
+    # no managed duplicate for the migrated profile's account/role
+    p = profiles(sandbox)
+    assert [n for n, v in p.items() if v.get("sso_account_id") == "111111111111"
+            and v.get("sso_role_name") == "AdministratorAccess"] == ["old-admin"]
+    assert p["old-admin"] == {"sso_session": "acme", "sso_account_id": "111111111111",
+                              "sso_role_name": "AdministratorAccess",
+                              "region": "ap-south-1  # closer", "cli_pager": ""}
+    assert p["other-co"]["sso_start_url"] == "https://other.awsapps.com/start"
+    # idempotent, with or without the flag
+    check = sandbox.run("sync", "--check", "--inventory", str(acme_inventory))
+    assert check.returncode == 0, check.stdout + check.stderr
+    again = sandbox.run("sync", "--migrate-legacy", "--inventory", str(acme_inventory),
+                        check=True)
+    assert "already up to date" in again.stderr
+    assert sandbox.config.read_text() == text
+    # what the AWS tools see: the session's keys through sso_session, no legacy key left
+    code = ("import botocore.session, json\n"
+            "s = botocore.session.Session(profile='old-admin')\n"
+            "print(json.dumps(s.full_config['profiles']['old-admin']))\n"
+            "print(json.dumps(s.full_config['sso_sessions']['acme']))\n")
+    out = sandbox.python(code)
+    assert out.returncode == 0, out.stderr
+    prof, sess = (json.loads(line) for line in out.stdout.splitlines())
+    assert "sso_start_url" not in prof and "sso_region" not in prof
+    assert prof["sso_session"] == "acme"
+    assert sess["sso_start_url"] == "https://acme.awsapps.com/start"
+
+
+def test_sync_migrates_with_the_flag_and_crlf_stays(sandbox: Sandbox,
+                                                    acme_inventory: Path) -> None:
+    setup(sandbox, acme_inventory)
+    legacy = ("[profile old-ro]\r\nsso_start_url = https://acme.awsapps.com/start#/\r\n"
+              "sso_region = eu-west-1\r\nsso_account_id = 333333333333\r\n"
+              "sso_role_name = ReadOnlyAccess\r\n")
+    text = sandbox.config.read_text().replace("\n", "\r\n")
+    sandbox.config.write_bytes((text + "\r\n" + legacy).encode())
+    assert sandbox.run("sync", "--check", "--inventory", str(acme_inventory)).returncode == 0
+    proc = sandbox.run("sync", "--migrate-legacy", "--inventory", str(acme_inventory),
+                       check=True)
+    assert "kept 5, migrated 1" in proc.stderr
+    assert sandbox.config.read_bytes() == (text + "\r\n" + legacy.replace(
+        "sso_start_url = https://acme.awsapps.com/start#/\r\nsso_region = eu-west-1\r\n",
+        "sso_session = acme\r\n")).encode()
+    assert sandbox.run("sync", "--check", "--inventory", str(acme_inventory)).returncode == 0

@@ -256,3 +256,94 @@ def test_reused_session_with_a_quoted_name_is_refused() -> None:
     text = f'[sso-session "my corp"]\nsso_start_url = {URL}\nsso_region = eu-west-1\n'
     with pytest.raises(UsageError, match="'my corp' cannot be written"):
         build_plan(model(text), opts(), INV)
+
+
+# -- legacy profiles -> [sso-session] (issue 4) ---------------------------------------------
+LEGACY = ("# my old admin profile\n"
+          "[profile old-admin]\n"
+          "# from the portal\n"
+          "sso_start_url = {url}\n"
+          "sso_region = {region}\n"
+          "sso_account_id = 111111111111\n"
+          "sso_role_name = Admin\n"
+          "region = us-east-1 # tokyo?\n")
+
+
+def legacy(url: str = URL, region: str = "eu-west-1", name: str = "old-admin") -> str:
+    return LEGACY.format(url=url, region=region).replace("old-admin", name)
+
+
+def test_legacy_profiles_are_reported_not_migrated_without_consent() -> None:
+    m = model(SESSION + legacy())
+    plan = build_plan(m, opts(), INV)
+    assert plan.migrated == 0
+    assert not any(e.replace for e in plan.edits)
+    assert any("(old-admin) are left as they are" in n and "--migrate-legacy" in n
+               for n in plan.notes)
+    assert plan.created == 3  # not the session's yet: nothing in its way
+
+
+def test_migrate_replaces_start_url_in_place_and_drops_region() -> None:
+    m = model(SESSION + legacy())
+    plan = build_plan(m, opts(), INV, migrate=True)
+    (edit,) = [e for e in plan.edits if m.sections[e.index].header == "profile old-admin"]
+    assert edit.replace == [("sso_start_url", "sso_session", "acme")]
+    assert edit.delete == ["sso_region"] and edit.set == [] and edit.header is None
+    assert plan.migrated == 1 and plan.summary().endswith(", migrated 1")
+    assert [(p.name, p.account_id, p.role) for p in plan.profiles if p.action == "migrate"] == [
+        ("old-admin", "111111111111", "Admin")]
+    # it now points at the session's account/role: no managed duplicate, not adopted
+    assert plan.created == 2 and plan.adopted == 0
+    assert "profile prod-admin" not in [s.header for s in plan.new_sections]
+    note = next(n for n in plan.notes if n.startswith("migrated 1 legacy"))
+    import hashlib
+
+    assert hashlib.sha1(b"acme").hexdigest() in note and "ssogen login --session acme" in note
+
+
+def test_migrate_to_a_new_session_and_with_adopt() -> None:
+    m = model(legacy())
+    plan = build_plan(m, opts(), INV, migrate=True, adopt=True)
+    assert plan.migrated == 1 and plan.adopted == 0  # the migrated profile stays the user's
+    assert plan.new_sections[0].header == "sso-session acme"
+
+
+@pytest.mark.parametrize("url, ok", [
+    (URL, True),
+    (URL + "/", True),
+    (URL + "#/", True),
+    (URL + "/#/", True),
+    ("  " + URL + "  ", True),
+    ("https://ACME.awsapps.com/start", False),  # same_start_url would say yes: not here
+    ("https://acme.awsapps.com/start/other", False),
+    ("https://other.awsapps.com/start", False),
+])
+def test_migrate_only_the_sessions_start_url(url: str, ok: bool) -> None:
+    m = model(SESSION + legacy(url=url))
+    plan = build_plan(m, opts(), INV, migrate=True)
+    assert plan.migrated == (1 if ok else 0)
+    if not ok and "ACME" in url:
+        assert any("not spelled like the session's" in n for n in plan.notes)
+
+
+def test_migrate_skips_other_region_marked_and_session_profiles() -> None:
+    text = (SESSION + legacy(region="us-east-1") + "\n"
+            + legacy(name="marked") + "ssogen_managed = true\n\n"
+            + "[profile both]\nsso_session = acme\nsso_start_url = " + URL
+            + "\nsso_region = eu-west-1\nsso_account_id = 222222222222\nsso_role_name = Admin\n")
+    plan = build_plan(model(text), opts(), INV, migrate=True)
+    assert plan.migrated == 0
+    assert any("sso_region us-east-1 differs" in n for n in plan.notes)
+
+
+def test_migrated_profile_is_hand_written_afterwards() -> None:
+    """After the migration is applied, the next plan is empty: idempotent."""
+    from ssogen.awsconfig import ConfigDocument as Doc
+
+    d = Doc((SESSION + legacy()).encode())
+    plan = build_plan(d.model, opts(), INV, migrate=True)
+    d.apply(plan)
+    again = Doc(d.encode())
+    for migrate in (False, True):
+        plan2 = build_plan(again.model, opts(), INV, migrate=migrate)
+        assert plan2.empty and plan2.migrated == 0 and plan2.kept == 2

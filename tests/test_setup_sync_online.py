@@ -178,3 +178,34 @@ def test_online_yes_keeps_what_an_offline_run_remembered(online, tmp_path) -> No
     proc = _setup_yes(sandbox)
     assert proc.returncode == 0, proc.stderr
     assert sandbox.config.read_bytes() == first
+
+
+def test_migrated_legacy_profile_resolves_credentials_at_once(online) -> None:  # type: ignore[no-untyped-def]
+    """The migrated profile uses the session's token cache (sha1 of the session name), which
+    the setup login just filled: botocore resolves its credentials with no other login."""
+    import hashlib
+
+    sandbox, emu = online
+    sandbox.aws.mkdir()
+    legacy = (f"# mine\n[profile old-admin]\nsso_start_url = {START_URL}/\n"
+              "sso_region = eu-west-1\nsso_account_id = 210987654321\n"
+              "sso_role_name = AdministratorAccess\n# keep me\noutput = text\n")
+    sandbox.config.write_text(legacy)
+    proc = _setup_yes(sandbox, "--migrate-legacy")
+    assert proc.returncode == 0, proc.stderr
+    assert "migrated 1" in proc.stderr
+    text = sandbox.config.read_text()
+    assert text.startswith(legacy.replace(f"sso_start_url = {START_URL}/\nsso_region = "
+                                          "eu-west-1\n", "sso_session = acme\n"))
+    assert (sandbox.cache / (hashlib.sha1(b"acme").hexdigest() + ".json")).exists()
+    logins = emu.stats()["requests"]["StartDeviceAuthorization"]
+    code = ("import boto3\n"
+            "c = boto3.Session(profile_name='old-admin').get_credentials()"
+            ".get_frozen_credentials()\n"
+            "print(bool(c.access_key and c.secret_key and c.token))\n")
+    out = sandbox.python(code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+    assert emu.stats()["requests"]["GetRoleCredentials"] >= 1
+    assert emu.stats()["requests"]["StartDeviceAuthorization"] == logins  # no new login
+    assert sandbox.run("sync", "--check").returncode == 0

@@ -195,3 +195,13 @@ def test_adopt_needs_consent() -> None:
     assert wizard.ask_adopt(wizard.DefaultsPrompter(), ["mine"]) is False  # --yes never adopts
     assert wizard.ask_adopt(Scripted(profile=True), ["mine"]) is True
     assert wizard.ask_adopt(Scripted(profile=True), []) is False
+
+
+def test_migrate_question_default_yes_and_never_under_yes() -> None:
+    p = Scripted()
+    assert wizard.ask_migrate(p, ["old", "old-admin"], URL, "acme") is True  # the default
+    assert any(q == f"Migrate 2 legacy profiles for {URL} to [sso-session acme]?"
+               for q in p.asked)
+    assert wizard.ask_migrate(Scripted(migrate=False), ["old"], URL, "acme") is False
+    assert wizard.ask_migrate(Scripted(), [], URL, "acme") is False  # nothing to ask
+    assert wizard.ask_migrate(wizard.DefaultsPrompter(), ["old"], URL, "acme") is False

@@ -285,3 +285,57 @@ def test_adopt_hand_written_profile_with_consent(sandbox, tmp_path: Path) -> Non
     text = sandbox.config.read_text()
     assert mine + "ssogen_managed = true\n" in text  # the marker added, nothing else changed
     assert text.count("sso_role_name = ReadOnlyAccess\n") == 4  # no duplicate for prod/RO
+
+
+def test_migrate_legacy_profiles_default_yes(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The wizard offers to migrate legacy profiles for the chosen start URL (default yes):
+    enter accepts, only their sso_start_url/sso_region lines change."""
+    sandbox.aws.mkdir()
+    legacy = ("# old style\n[profile old-ro]\nsso_start_url = " + START_URL + "\n"
+              "sso_region = eu-west-1\n; keep\nsso_account_id = 210987654321\n"
+              "sso_role_name = ReadOnlyAccess\n")
+    other = ("\n[profile elsewhere]\nsso_start_url = https://other.awsapps.com/start\n"
+             "sso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n")
+    sandbox.config.write_text(legacy + other)
+    w = Wizard(sandbox, _NoEmulator(), "--inventory", str(_inventory(tmp_path)), tmp=tmp_path)
+    w.expect("How should the profiles be named")
+    w.send(ENTER)
+    w.expect("Accounts and roles to generate")
+    w.send(ENTER)
+    w.expect("Default region for the profiles")
+    w.send(ENTER)
+    w.expect("Default output format")
+    w.send(ENTER)
+    w.expect(r"Migrate 1 legacy profiles for https://acme\.awsapps\.com/start to "
+             r"\[sso-session acme\]\?")
+    w.expect(r"\(Y/n\)")  # default yes
+    w.send(ENTER)  # the default: yes
+    w.expect(r"\+sso_session = acme")  # the diff shows the migration
+    w.expect(r"Write these changes \(created 15, updated 0, adopted 0, stale 0, kept 0, "
+             r"migrated 1\)")
+    w.send("y")
+    assert w.finish() == 0, w.output
+    text = sandbox.config.read_text()
+    assert text.startswith(legacy.replace(
+        f"sso_start_url = {START_URL}\nsso_region = eu-west-1\n", "sso_session = acme\n"))
+    assert text.endswith(other)  # another start URL: not offered, not touched
+    assert text.count("sso_role_name = ReadOnlyAccess\n") == 4  # no duplicate for it
+
+
+def test_migrate_legacy_answer_no(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox.aws.mkdir()
+    legacy = ("[profile old-ro]\nsso_start_url = " + START_URL + "\nsso_region = eu-west-1\n"
+              "sso_account_id = 210987654321\nsso_role_name = ReadOnlyAccess\n")
+    sandbox.config.write_text(legacy)
+    w = Wizard(sandbox, _NoEmulator(), "--inventory", str(_inventory(tmp_path)),
+               "--region", "eu-west-1", "--output", "json", tmp=tmp_path)
+    w.expect("How should the profiles be named")
+    w.send(ENTER)
+    w.expect("Accounts and roles to generate")
+    w.send(ENTER)
+    w.expect(r"Migrate 1 legacy profiles")
+    w.send("n")
+    w.expect(r"Write these changes \(created 16, updated 0, adopted 0, stale 0, kept 0\)")
+    w.send("y")
+    assert w.finish() == 0, w.output
+    assert sandbox.config.read_text().startswith(legacy)

@@ -73,6 +73,11 @@ class _Line(Option):
         return self._line
 
 
+def key_line(key: str, sep: str, value: str) -> str:
+    """``key = value``; an empty value as ``key =`` (no trailing blank: botocore reads '')."""
+    return f"{key}{sep}{value}\n" if value else f"{key}{sep.rstrip()}\n"
+
+
 @dataclass
 class Decoded:
     text: str  # what is parsed: no BOM, a final newline added when missing
@@ -290,8 +295,8 @@ class ConfigDocument:
                 self._remember(section)
                 if e.header is not None:
                     section.name = e.header
-                if e.set or e.delete:
-                    self._edit_options(section, e.set, e.delete)
+                if e.set or e.delete or e.replace:
+                    self._edit_options(section, e.set, e.delete, e.replace)
             if removed or plan.new_sections:
                 self._rebuild(removed, plan.new_sections, plan.anchor)
             self._verify(plan)
@@ -314,7 +319,8 @@ class ConfigDocument:
                 raise RuntimeError(f"ssogen bug: duplicate key in [{section.name}]")
 
     def _edit_options(self, section: Section, to_set: list[tuple[str, str]],
-                      to_delete: list[str]) -> None:
+                      to_delete: list[str],
+                      to_replace: list[tuple[str, str, str]] | None = None) -> None:
         structure = section.structure
         drop = {k.lower() for k in to_delete}
         if drop:
@@ -323,22 +329,36 @@ class ConfigDocument:
         where = {b.raw_key.lower(): i for i, b in enumerate(structure) if isinstance(b, Option)}
         first = next((b for b in structure if isinstance(b, Option)), None)
         sep = "=" if first is not None and _COMPACT.match(first.lines[0]) else " = "
+
+        def rewrite(i: int, key: str, value: str) -> None:
+            """The option at ``i`` becomes ``key`` = ``value`` on the same line, spelled the
+            way the old line was (delimiter, spacing, line ending, indented comments)."""
+            old = structure[i]
+            first_line = old.lines[0] if old.lines else f"{old.raw_key} = "
+            m = _PREFIX.match(first_line)
+            prefix = m.group(1) if m else f"{old.raw_key}{sep}"
+            if key != old.raw_key:
+                prefix = key + prefix[len(old.raw_key):]
+            ending = "\r\n" if first_line.endswith("\r\n") else "\n"
+            kept = old.lines[1:]  # indented comments after a one-line value stay
+            if not all(_is_comment_or_blank(line) for line in kept):
+                kept = []
+            line = f"{prefix}{value}" if value else prefix.rstrip(" \t")
+            structure[i] = _Line(key, value, "".join([f"{line}{ending}", *kept]), section)
+
+        for old_key, new_key, value in to_replace or ():
+            i = where.pop(old_key.lower(), None)
+            if i is None:
+                raise RuntimeError(f"ssogen bug: no {old_key} in [{section.name}] to replace")
+            rewrite(i, new_key, value)
+            where[new_key.lower()] = i
         appended: list[Option] = []
         for key, value in to_set:
             i = where.get(key.lower())
             if i is not None:
-                old = structure[i]
-                first_line = old.lines[0] if old.lines else f"{old.raw_key} = "
-                m = _PREFIX.match(first_line)
-                prefix = m.group(1) if m else f"{old.raw_key}{sep}"
-                ending = "\r\n" if first_line.endswith("\r\n") else "\n"
-                kept = old.lines[1:]  # indented comments after a one-line value stay
-                if not all(_is_comment_or_blank(line) for line in kept):
-                    kept = []
-                structure[i] = _Line(old.raw_key, value,
-                                     "".join([f"{prefix}{value}{ending}", *kept]), section)
+                rewrite(i, structure[i].raw_key, value)
             else:
-                appended.append(_Line(key, value, f"{key}{sep}{value}\n", section))
+                appended.append(_Line(key, value, key_line(key, sep, value), section))
         if appended:
             last = max(where.values(), default=-1) if where else -1
             structure[last + 1:last + 1] = appended
@@ -347,7 +367,7 @@ class ConfigDocument:
         section = Section(spec.header, container=self.updater)
         section.add_line(f"[{spec.header}]\n")
         for key, value in spec.keys:
-            section.structure.append(_Line(key, value, f"{key} = {value}\n", section))
+            section.structure.append(_Line(key, value, key_line(key, " = ", value), section))
         return section
 
     def _space(self, container: Any) -> Space:

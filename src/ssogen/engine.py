@@ -80,11 +80,13 @@ def _load(config_path: Path, *, for_edit: bool = False) -> ConfigDocument:
 
 def generate(config_path: str | Path, settings: Settings, inventory: Inventory, *,
              mode: Mode = "write", prune: bool = False, adopt: bool = False,
+             migrate: bool = False,
              confirm: Callable[[GenerationResult], bool] | None = None) -> GenerationResult:
     """Bring the profiles of ``settings.session`` in ``config_path`` in line with ``inventory``.
 
     ``confirm`` (write mode): called with the result (diff included) before writing; writing
-    happens only if it returns True.
+    happens only if it returns True. ``migrate``: move legacy profiles with the session's start
+    URL to ``sso_session`` (see :func:`ssogen.plan.build_plan`).
     """
     from contextlib import nullcontext
 
@@ -109,7 +111,7 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
     with ConfigLock(path) if mode == "write" else nullcontext():
         doc = _load(path, for_edit=True)
         plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
-                          source=str(path))
+                          migrate=migrate, source=str(path))
         doc.apply(plan)
         new = doc.encode()
         changed = new != (doc.raw or b"")

@@ -17,6 +17,7 @@ rename, set, delete or remove, and which new sections to insert where. Ownership
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import shlex
 import string
@@ -91,10 +92,12 @@ class SectionEdit:
     set: list[tuple[str, str]] = field(default_factory=list)  # update or append, in order
     delete: list[str] = field(default_factory=list)
     remove: bool = False
+    # (old key, new key, value): the new key takes the old one's line, in place
+    replace: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.header or self.set or self.delete or self.remove)
+        return not (self.header or self.set or self.delete or self.remove or self.replace)
 
 
 @dataclass
@@ -105,7 +108,7 @@ class NewSection:
 
 @dataclass
 class ProfileEntry:
-    action: str  # create | update | adopt | stale | kept
+    action: str  # create | update | adopt | stale | kept | migrate
     name: str
     account_id: str
     role: str
@@ -146,6 +149,10 @@ class Plan:
         return self.count("kept")
 
     @property
+    def migrated(self) -> int:
+        return self.count("migrate")
+
+    @property
     def removed(self) -> int:
         return sum(1 for p in self.profiles if p.removed)
 
@@ -157,8 +164,11 @@ class Plan:
         stale = f"stale {self.stale}"
         if self.removed:
             stale += f" (removed {self.removed})"
-        return (f"created {self.created}, updated {self.updated}, adopted {self.adopted}, "
+        text = (f"created {self.created}, updated {self.updated}, adopted {self.adopted}, "
                 f"{stale}, kept {self.kept}")
+        if self.migrated:  # only when it happened: the five counts are a stable format
+            text += f", migrated {self.migrated}"
+        return text
 
 
 # -- values written into the file -----------------------------------------------------------
@@ -236,6 +246,36 @@ def same_start_url(a: str, b: str) -> bool:
     return _normalise_url(a) == _normalise_url(b)
 
 
+def _portal_url(url: str) -> str:
+    """A start URL as the portal spells it, minus the trailing ``/`` or ``#/`` a browser's
+    address bar adds (``.../start``, ``.../start/`` and ``.../start#/`` are the same page)."""
+    url = url.strip()
+    while url.endswith(("/", "#")):
+        url = url[:-1]
+    return url
+
+
+def legacy_matches(profile_url: str, session_url: str) -> bool:
+    """May a legacy profile with ``profile_url`` be migrated to a session with ``session_url``?
+
+    Stricter than :func:`same_start_url` (which only decides reusing a session): a migration
+    changes which login a profile uses, so anything beyond the trailing ``/`` / ``#/`` that
+    browsers add -- another host spelling, another path, a query -- may be another IAM Identity
+    Center instance and is left alone. The legacy token cache is keyed by the exact URL string,
+    so after a migration the profile simply uses the session's login instead.
+    """
+    return profile_url.strip() == session_url.strip() or (
+        bool(_portal_url(profile_url)) and _portal_url(profile_url) == _portal_url(session_url))
+
+
+def is_legacy(s: SectionInfo) -> bool:
+    """A profile in the pre-``[sso-session]`` form: ``sso_start_url`` + ``sso_region`` in the
+    profile itself and no ``sso_session``."""
+    o = s.options
+    return (s.kind == "profile" and s.name is not None and "sso_session" not in o
+            and bool(o.get("sso_start_url", "").strip()) and bool(o.get("sso_region", "").strip()))
+
+
 def _owned_update(options: Mapping[str, str], new: list[tuple[str, str | None]],
                   old: Callable[[], list[tuple[str, str | None]]] | None,
                   identity: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -276,11 +316,14 @@ def _profile_ctx(settings: Settings, account: Account, role: str, session: str,
 
 # -- planning -------------------------------------------------------------------------------
 def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
-               prune: bool = False, adopt: bool = False, source: str = "config") -> Plan:
+               prune: bool = False, adopt: bool = False, migrate: bool = False,
+               source: str = "config") -> Plan:
     """Everything :meth:`ssogen.awsconfig.ConfigDocument.apply` must do to make the file match.
 
     The settings remembered by the last run (``[ssogen NAME]``) tell a default that ssogen
-    wrote from a value the user chose.
+    wrote from a value the user chose. ``migrate``: legacy profiles for the session's start URL
+    get ``sso_session = NAME`` in place of ``sso_start_url``/``sso_region`` (nothing else
+    changes; they stay the user's, no marker); without it they are only reported.
     """
     notes: list[str] = []
     edits: dict[int, SectionEdit] = {}
@@ -360,8 +403,23 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     pairs = naming.wanted_pairs(settings, inventory)
     wanted = {(a.id, r.strip()): (a, r) for a, r in pairs}
     profiles = model.of_kind("profile")
-    of_session = [s for s in profiles
-                  if s.options.get("sso_session") == session and s.name != "default"]
+    session_url = (session_section.options.get("sso_start_url", "")
+                   if session_section is not None else settings.start_url)
+    session_region = (session_section.options.get("sso_region", "")
+                      if session_section is not None else settings.sso_region).strip()
+    migrating = _legacy_to_migrate(profiles, session, session_url, session_region, migrate,
+                                   notes, source)
+    entries: list[ProfileEntry] = []
+    for s in migrating:
+        edit(s.index).replace.append(("sso_start_url", "sso_session", session))
+        edit(s.index).delete.append("sso_region")
+        entries.append(ProfileEntry("migrate", s.name or "", s.options.get("sso_account_id", ""),
+                                    s.options.get("sso_role_name", "")))
+    migrated_ids = {id(s) for s in migrating}
+    # a migrated profile points at the session from now on: treated like any hand-written one
+    # (no duplicate generated for its account/role, never adopted without --adopt next time)
+    of_session = [s for s in profiles if (s.options.get("sso_session") == session
+                                          or id(s) in migrated_ids) and s.name != "default"]
     managed: dict[tuple[str, str], SectionInfo] = {}
     stale: list[SectionInfo] = []
     hand_written: dict[tuple[str, str], SectionInfo] = {}
@@ -375,12 +433,13 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
         elif key in wanted:
             hand_written.setdefault(key, s)
 
-    entries: list[ProfileEntry] = []
     adopted: dict[tuple[str, str], SectionInfo] = {}
     for key, s in hand_written.items():
         if key in managed:
             continue
         account, role = wanted[key]
+        if id(s) in migrated_ids:
+            continue  # migrated in this run: the user's, not adopted in the same breath
         if adopt:
             adopted[key] = s
             edit(s.index).set.append((MARKER, "true"))
@@ -438,6 +497,44 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
 
     return Plan(session=session, edits=[e for _, e in sorted(edits.items()) if not e.empty],
                 new_sections=new_sections, anchor=anchor, profiles=entries, notes=notes)
+
+
+def _legacy_to_migrate(profiles: list[SectionInfo], session: str, session_url: str,
+                       session_region: str, migrate: bool, notes: list[str], source: str,
+                       ) -> list[SectionInfo]:
+    """Legacy profiles that may move to ``[sso-session session]`` (all of them when
+    ``migrate``; otherwise they are reported)."""
+    fit: list[SectionInfo] = []
+    for s in profiles:
+        if not is_legacy(s) or s.managed:
+            continue
+        url = s.options.get("sso_start_url", "")
+        if not legacy_matches(url, session_url):
+            if same_start_url(url, session_url):
+                notes.append(f"legacy profile {s.name!r} ({source}:{s.line}) is not migrated: "
+                             f"its start URL {url.strip()!r} is not spelled like the session's "
+                             f"{session_url.strip()!r}")
+            continue
+        region = s.options.get("sso_region", "").strip()
+        if session_region and region != session_region:
+            notes.append(f"legacy profile {s.name!r} ({source}:{s.line}) is not migrated: its "
+                         f"sso_region {region} differs from [sso-session {session}]'s "
+                         f"{session_region}")
+            continue
+        fit.append(s)
+    if not fit:
+        return []
+    names = ", ".join(s.name or "" for s in fit)
+    if not migrate:
+        notes.append(f"legacy profiles with this start URL ({names}) are left as they are; "
+                     f"--migrate-legacy moves them to [sso-session {session}]")
+        return []
+    sha = hashlib.sha1(session.encode("utf-8")).hexdigest()
+    notes.append(f"migrated {len(fit)} legacy profile(s) ({names}) to [sso-session {session}]: "
+                 f"they now use its login (token cache ~/.aws/sso/cache/{sha}.json); when it "
+                 f"expires run `ssogen login --session {session}` or `aws sso login "
+                 f"--sso-session {session}`")
+    return fit
 
 
 def _replace_session(settings: Settings, session: str) -> Settings:

@@ -549,6 +549,19 @@ def ask_confirm(p: Prompter, summary: str) -> bool:
     return p.confirm(f"Write these changes ({summary})?", default=True, flag="--yes")
 
 
+def ask_migrate(p: Prompter, names: Sequence[str], start_url: str, session: str) -> bool:
+    """Legacy profiles (``sso_start_url`` in the profile) for this start URL: move them to
+    ``sso_session = NAME``? Default yes in the wizard; never without consent: --yes says no
+    (``--migrate-legacy`` says yes)."""
+    if not names or not p.interactive:
+        return False
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    p.say(f"Legacy profiles ({shown}) keep sso_start_url/sso_region themselves; migrated, they "
+          f"use [sso-session {session}] and its login (every other line stays as it is).")
+    return p.confirm(f"Migrate {len(names)} legacy profiles for {start_url} to "
+                     f"[sso-session {session}]?", default=True, flag="--migrate-legacy")
+
+
 def ask_adopt(p: Prompter, names: Sequence[str]) -> bool:
     """Hand-written profiles already pointing at a generated account/role: let ssogen manage
     them (adds ``ssogen_managed = true``, nothing else)? Never without consent: --yes says no."""

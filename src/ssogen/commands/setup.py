@@ -41,6 +41,9 @@ examples:
   ssogen setup --yes --inventory acme.json \\
         --name-template '{{ account_name | kebab }}.{{ role | alias }}'
   ssogen setup --yes --inventory acme.json --include 'prod-*' --exclude '*ReadOnly*'
+  ssogen setup --yes --start-url https://acme.awsapps.com/start --sso-region eu-west-1 \\
+        --migrate-legacy
+        also move legacy profiles (sso_start_url in the profile) to the [sso-session]
 
 name template presets: account-role (default), account.role, account_role, role-account,
 session-account-role, aws-cli, account-id-role. Templates are Jinja2 over account_name,
@@ -85,6 +88,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="leave out accounts/roles matching (repeatable)")
     p.add_argument("--adopt", action="store_true",
                    help="take over hand-written profiles for the same session/account/role")
+    p.add_argument("--migrate-legacy", action="store_true",
+                   help="move legacy profiles (sso_start_url in the profile) with this start "
+                   "URL to `sso_session = NAME`, editing only those keys (--yes does not)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the unified diff, write nothing")
     p.add_argument("--no-browser", action="store_true",
@@ -108,16 +114,22 @@ def run(args: argparse.Namespace) -> int:
                                for s in engine.managed_settings(args.config))
         settings = wizard.ask_profiles(prompter, settings, inventory, given)
     mode = "dry-run" if args.dry_run else "write"
-    if prompter.interactive and not args.adopt:
-        probe = engine.generate(args.config, settings, inventory, mode="dry-run", adopt=True)
-        args.adopt = wizard.ask_adopt(
-            prompter, [p.name for p in probe.plan.profiles if p.action == "adopt"])
+    if prompter.interactive and not (args.adopt and args.migrate_legacy):
+        probe = engine.generate(args.config, settings, inventory, mode="dry-run", adopt=True,
+                                migrate=True)
+        if not args.migrate_legacy:
+            args.migrate_legacy = wizard.ask_migrate(
+                prompter, [p.name for p in probe.plan.profiles if p.action == "migrate"],
+                settings.start_url, probe.plan.session)
+        if not args.adopt:
+            args.adopt = wizard.ask_adopt(
+                prompter, [p.name for p in probe.plan.profiles if p.action == "adopt"])
     confirm = None
     if prompter.interactive and mode == "write":
         def confirm(result: engine.GenerationResult) -> bool:
             return show_and_confirm(prompter, result)
     result = engine.generate(args.config, settings, inventory, mode=mode, adopt=args.adopt,
-                             confirm=confirm)
+                             migrate=args.migrate_legacy, confirm=confirm)
     code = report([result], mode, verbose=args.verbose, next_steps=bool(args.inventory))
     if result.written and not args.inventory:
         first = next((p.name for p in result.plan.profiles if p.action == "create"), None)
@@ -182,10 +194,7 @@ def discover_online(args: argparse.Namespace) -> Inventory:
 
     prompter = getattr(args, "prompter", None) or wizard.make_prompter(yes=args.yes)
     choice = wizard.ask_session(prompter, online.known_identities(args.config), answers(args))
-    args.session = choice.session
-    if choice.from_legacy:
-        ui.warn(f"legacy profiles with this start URL ({', '.join(choice.from_legacy)}) are "
-                "left as they are: migrating them to sso_session is not supported yet")
+    args.session = choice.session  # legacy profiles of choice.from_legacy: see the plan notes
     session = online.sso_session(args.config, choice.session, choice.start_url,
                                  choice.sso_region)
     return online.login_and_discover(session, no_browser=args.no_browser)

@@ -66,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--adopt", action="store_true",
                    help="take over hand-written profiles that point at the same "
                    "session/account/role (adds the ssogen_managed marker, nothing else)")
+    p.add_argument("--migrate-legacy", action="store_true",
+                   help="move legacy profiles (sso_start_url in the profile) with a session's "
+                   "start URL to `sso_session = NAME`, editing only those keys")
     p.add_argument("--no-login", action="store_true",
                    help="never start a device-code login (exit 4 if not logged in)")
     p.add_argument("--no-browser", action="store_true",
@@ -87,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         work.append((complete_settings(settings, inventory), inventory))
     for settings, inventory in work:
         results.append(engine.generate(args.config, settings, inventory, mode=mode,
-                                       prune=args.prune, adopt=args.adopt))
+                                       prune=args.prune, adopt=args.adopt,
+                                       migrate=args.migrate_legacy))
     return report(results, mode, verbose=args.verbose)
 
 
