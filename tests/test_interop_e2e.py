@@ -38,6 +38,8 @@ import pytest
 
 from ssogen.emulator import Emulator
 
+pytestmark = pytest.mark.interop
+
 START_URL = "https://acme.awsapps.com/start"
 REGION = "eu-west-1"
 SESSION = "acme"
