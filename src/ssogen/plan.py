@@ -314,6 +314,20 @@ def _profile_ctx(settings: Settings, account: Account, role: str, session: str,
             "output": settings.output}
 
 
+def _extra_keys(keys: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    return [(k, ini_value(k, v)) for k, v in keys.items()]
+
+
+def _profile_block(tpl: BlockTemplate, ctx: Mapping[str, str | None],
+                   extra: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """The profile template rendered, the template-file keys before the marker (last)."""
+    out = tpl.render(ctx)
+    if not extra:
+        return out
+    at = next((i for i, (k, _) in enumerate(out) if k == MARKER), len(out))
+    return out[:at] + extra + out[at:]
+
+
 # -- planning -------------------------------------------------------------------------------
 def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
                prune: bool = False, adopt: bool = False, migrate: bool = False,
@@ -461,16 +475,24 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     notes += collisions
 
     profile_tpl = block_template("profile.ini")
+    # --profile-template keys: written like region/output (at creation; later they follow a
+    # template changed through ssogen, a value edited by hand stays); a key dropped from the
+    # template leaves the profiles that still hold the value it had
+    extra = _extra_keys(settings.profile_keys)
+    if previous is not None:
+        extra += [(k, None) for k in previous.profile_keys if k not in settings.profile_keys]
+    old_extra = _extra_keys(previous.profile_keys) if previous is not None else []
     created: list[tuple[str, list[tuple[str, str]]]] = []
     for (account, role), name in zip(needs_name, names, strict=True):
-        new = profile_tpl.render(_profile_ctx(settings, account, role, session))
+        new = _profile_block(profile_tpl, _profile_ctx(settings, account, role, session), extra)
         s = managed.get((account.id, role.strip()))
         if s is None:
             created.append((name, [(k, v) for k, v in new if v is not None]))
             entries.append(ProfileEntry("create", name, account.id, role, account.name))
             continue
         old = None if previous is None else functools.partial(
-            profile_tpl.render, _profile_ctx(previous, account, role, session))
+            _profile_block, profile_tpl, _profile_ctx(previous, account, role, session),
+            old_extra)
         to_set, to_delete = _owned_update(s.options, new, old, PROFILE_IDENTITY)
         header = f"profile {name}" if s.name != name else None
         changed = bool(to_set or to_delete or header)

@@ -34,7 +34,9 @@ DEFAULT_NAME_TEMPLATE = "account-role"
 _SCALAR_KEYS = ("region", "output", "name_template")
 _LIST_KEYS = ("include", "exclude")
 _MAP_KEYS = ("role_aliases", "account_regions")
-SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS
+#: --profile-template keys: a JSON object in the template's order (the order they are written)
+_ORDERED_MAP_KEYS = ("profile_keys",)
+SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Settings:
     exclude: list[str] = field(default_factory=list)
     role_aliases: dict[str, str] = field(default_factory=dict)  # role name -> short name
     account_regions: dict[str, str] = field(default_factory=dict)  # account id -> region
+    # extra keys for every generated profile (--profile-template), in the template's order
+    profile_keys: dict[str, str] = field(default_factory=dict)
 
     def region_for(self, account_id: str) -> str | None:
         return self.account_regions.get(account_id, self.region)
@@ -69,6 +73,10 @@ class Settings:
             mapping = getattr(self, key)
             if mapping:
                 out[key] = json.dumps(dict(sorted(mapping.items())), ensure_ascii=False)
+        for key in _ORDERED_MAP_KEYS:
+            mapping = getattr(self, key)
+            if mapping:
+                out[key] = json.dumps(dict(mapping), ensure_ascii=False)
         return out
 
     @classmethod
@@ -101,9 +109,16 @@ class Settings:
         for key in _LIST_KEYS:
             if values.get(key):
                 setattr(s, key, list(load_json(key, list)))  # type: ignore[call-overload]
-        for key in _MAP_KEYS:
+        for key in _MAP_KEYS + _ORDERED_MAP_KEYS:
             if values.get(key):
                 setattr(s, key, dict(load_json(key, dict)))  # type: ignore[call-overload]
+        if s.profile_keys:
+            from ssogen.profile_template import check
+
+            problem = check(s.profile_keys)
+            if problem:
+                raise ConfigFileError(f"{prefix}[{SETTINGS_PREFIX} {session}] profile_keys: "
+                                      f"{problem}")
         return s
 
 

@@ -41,6 +41,8 @@ examples:
   ssogen setup --yes --inventory acme.json \\
         --name-template '{{ account_name | kebab }}.{{ role | alias }}'
   ssogen setup --yes --inventory acme.json --include 'prod-*' --exclude '*ReadOnly*'
+  ssogen setup --yes --inventory acme.json --profile-template keys.ini
+        also write the `key = value` lines of keys.ini (e.g. `cli_pager =`) into every profile
   ssogen setup --yes --start-url https://acme.awsapps.com/start --sso-region eu-west-1 \\
         --migrate-legacy
         also move legacy profiles (sso_start_url in the profile) to the [sso-session]
@@ -81,6 +83,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--output", choices=OUTPUTS, help="default output format for new profiles")
     p.add_argument("--name-template", metavar="T",
                    help="profile-name preset or Jinja2 template (default: account-role)")
+    p.add_argument("--profile-template", metavar="FILE",
+                   help="extra `key = value` lines for every generated profile (e.g. "
+                   "`cli_pager =`); remembered for sync (an empty file clears them)")
     p.add_argument("--include", action="append", metavar="GLOB",
                    help="only accounts/roles matching (account name, account id or role "
                    "name; case-insensitive; repeatable)")
@@ -152,6 +157,11 @@ def check_flags(args: argparse.Namespace) -> None:
         resolve_template(args.name_template)
     if args.region:
         _region(args.region)
+    args.profile_keys = None
+    if args.profile_template is not None:
+        from ssogen import profile_template
+
+        args.profile_keys = profile_template.load(args.profile_template)
 
 
 def answers(args: argparse.Namespace) -> wizard.Answers:
@@ -235,6 +245,8 @@ def settings_source(args: argparse.Namespace, inventory: Inventory) -> Settings:
         settings.include = list(args.include)
     if args.exclude is not None:
         settings.exclude = list(args.exclude)
+    if getattr(args, "profile_keys", None) is not None:
+        settings.profile_keys = dict(args.profile_keys)
     return settings
 
 

@@ -1,0 +1,119 @@
+"""``--profile-template FILE``: extra keys for every generated ``[profile]`` (DESIGN §4).
+
+The file lists ``key = value`` lines, as they would appear in a profile::
+
+    # every profile ssogen generates for this session
+    cli_pager =
+    duration_seconds = 3600
+
+Comments (``#``/``;``) and blank lines are allowed; nothing else is: no ``[section]`` header,
+no indented (nested) values, one ``=`` per line. An empty value is written as ``cli_pager =``
+(botocore and the AWS CLI read ``''``: no pager).
+
+Refused, with the file and line (exit 2):
+
+* keys ssogen owns (``sso_session``, ``sso_account_id``, ``sso_role_name``,
+  ``ssogen_managed``) or writes from flags (``region``, ``output``: use ``--region`` /
+  ``--output``); any other ``sso_*`` key (they belong to the ``[sso-session]``; a profile
+  repeating them with another value makes botocore refuse it);
+* keys that would stop the profile from being an SSO profile (``role_arn``,
+  ``source_profile``, ``credential_source``, ``credential_process``,
+  ``web_identity_token_file``: botocore would resolve those first) or put long-lived secrets
+  into every profile (``aws_access_key_id``...);
+* anything that cannot round-trip through an INI line (control characters, keys that are not
+  plain ``[a-z0-9_]`` names).
+
+The keys and values (not the path) are remembered in ``[ssogen NAME]`` as ``profile_keys`` so
+that ``sync`` repeats them wherever it runs (CI, another laptop) without the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from ssogen.errors import UsageError
+
+OWNED = ("sso_session", "sso_account_id", "sso_role_name", "ssogen_managed")
+FROM_FLAGS = {"region": "--region", "output": "--output"}
+NOT_SSO = ("role_arn", "source_profile", "credential_source", "credential_process",
+           "web_identity_token_file", "aws_access_key_id", "aws_secret_access_key",
+           "aws_session_token", "aws_security_token")
+_KEY = re.compile(r"[a-z0-9][a-z0-9_]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` may not come from a profile template (None: it may)."""
+    if not _KEY.fullmatch(key):
+        return f"{key!r:.40} is not a plain config key (lower-case letters, digits, _)"
+    if key in OWNED:
+        return f"{key} is owned by ssogen (it identifies the profile)"
+    if key in FROM_FLAGS:
+        return f"{key} is set with {FROM_FLAGS[key]} (remembered for sync), not in a template"
+    if key.startswith("sso_"):
+        return f"{key} belongs to the [sso-session], not to the profiles"
+    if key in NOT_SSO:
+        return (f"{key} would make the generated profiles resolve credentials some other way "
+                "than through SSO")
+    return None
+
+
+def value_problem(value: str) -> str | None:
+    if _CONTROL.search(value):
+        return "the value contains a control character (tab, line break...)"
+    return None
+
+
+def parse(text: str, source: str) -> dict[str, str]:
+    """The keys of a template file, in file order; UsageError naming ``source:line``."""
+    keys: dict[str, str] = {}
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        stripped = line.strip()
+        where = f"{source}:{lineno}"
+        if not stripped or stripped.startswith(("#", ";")):
+            continue
+        if line[:1] in (" ", "\t"):
+            raise UsageError(f"{where}: indented line {stripped!r:.40}: nested values are "
+                             "not supported in a profile template")
+        if stripped.startswith("["):
+            raise UsageError(f"{where}: {stripped!r:.40}: a profile template lists keys only "
+                             "(no [section] headers)")
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise UsageError(f"{where}: {stripped!r:.40} is not `key = value`")
+        key, value = key.strip().lower(), value.strip()
+        problem = key_problem(key) or value_problem(value)
+        if problem:
+            raise UsageError(f"{where}: {problem}")
+        if key in keys:
+            raise UsageError(f"{where}: {key} is set twice (botocore refuses duplicate keys)")
+        keys[key] = value
+    return keys
+
+
+def load(path: str | Path) -> dict[str, str]:
+    """:func:`parse` of the file at ``path``; unreadable files are one-line exit-2 errors."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"--profile-template {path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"--profile-template {path}: is a directory") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--profile-template {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--profile-template {path}: cannot read "
+                         f"({exc.strerror or exc})") from None
+    return parse(text, str(path))
+
+
+def check(keys: Mapping[str, str]) -> str | None:
+    """A problem with remembered keys (e.g. a hand-edited ``[ssogen NAME]``), or None."""
+    for key, value in keys.items():
+        problem = key_problem(key) or value_problem(value)
+        if problem:
+            return problem
+    return None
