@@ -253,11 +253,13 @@ def _nonempty_str(value: Any) -> bool:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     """Atomic replace; file 0600, directory 0700 (both enforced, even when they existed)."""
-    from ssogen.fileio import atomic_write_bytes
+    from ssogen.fileio import atomic_write_bytes, make_dirs
 
     directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_dirs(directory, 0o700)
+        if not directory.is_dir():
+            raise FileExistsError(directory)
     except OSError as exc:  # e.g. ~/.aws/sso/cache is a file
         why = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
         raise ConfigFileError(f"{directory}: cannot create the token cache folder ({why}); "

@@ -96,6 +96,23 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def make_dirs(directory: Path, mode: int) -> None:
+    """Create ``directory`` and every missing ancestor with ``mode`` (``mkdir(parents=True)``
+    would give the ancestors, e.g. a new ``~/.aws``, the umask's default instead)."""
+    missing: list[Path] = []
+    d = Path(directory)
+    while not d.exists():
+        missing.append(d)
+        if d.parent == d:
+            break
+        d = d.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir(mode=mode)
+        with contextlib.suppress(OSError):
+            os.chmod(d, mode)
+
+
 def atomic_write_bytes(
     path: Path,
     data: bytes,
@@ -118,9 +135,7 @@ def atomic_write_bytes(
     target = resolve_target(Path(path))
     parent = target.parent
     if dir_mode is not None and not parent.exists():
-        parent.mkdir(parents=True, mode=dir_mode, exist_ok=True)
-        with contextlib.suppress(OSError):
-            os.chmod(parent, dir_mode)
+        make_dirs(parent, dir_mode)
     try:
         st = os.stat(target)
         mode = stat.S_IMODE(st.st_mode)

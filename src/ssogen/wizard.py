@@ -465,12 +465,12 @@ def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], li
     options = []
     for a in accounts:
         on = any((a.id, r) in wanted for r in a.roles)
-        options.append(Option(f"account  {a.name or '(no name)'}  {a.id}  "
-                              f"({len(set(a.roles))} roles)", ("account", a.id), checked=on))
+        label = f"account  {a.name or '(no name)'}  {a.id}  ({_count(len(set(a.roles)), 'role')})"
+        options.append(Option(label, ("account", a.id), checked=on))
     for r in sorted(role_accounts, key=str.lower):
         on = any((a.id, r) in wanted for a in accounts if r in a.roles)
         n = role_accounts[r]
-        options.append(Option(f"role     {r}  (in {n} account{'s' if n != 1 else ''})",
+        options.append(Option(f"role     {r}  (in {_count(n, 'account')})",
                               ("role", r), checked=on))
     if not options:
         return list(base.include), list(base.exclude)
@@ -571,3 +571,7 @@ def ask_adopt(p: Prompter, names: Sequence[str]) -> bool:
     return p.confirm(f"{len(names)} profile(s) you wrote already point at these roles "
                      f"({shown}). Let ssogen manage them (adds ssogen_managed = true, nothing "
                      "else) instead of skipping those roles?", default=False, flag="--adopt")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
