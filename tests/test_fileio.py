@@ -65,9 +65,10 @@ def test_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest
 
 def test_missing_ancestors_get_dir_mode_too(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(mode=0o755)
+    os.chmod(home, 0o755)
     target = home / ".aws" / "sso" / "cache" / "t.json"
     atomic_write_bytes(target, b"{}", dir_mode=0o700)
     for d in (home / ".aws", home / ".aws" / "sso", home / ".aws" / "sso" / "cache"):
         assert mode(d) == 0o700, d
-    assert mode(home) != 0 and home.is_dir()
+    assert mode(home) == 0o755  # an existing ancestor is left as it is
