@@ -458,3 +458,15 @@ def test_sync_migrates_with_the_flag_and_crlf_stays(sandbox: Sandbox,
         "sso_start_url = https://acme.awsapps.com/start#/\r\nsso_region = eu-west-1\r\n",
         "sso_session = acme\r\n")).encode()
     assert sandbox.run("sync", "--check", "--inventory", str(acme_inventory)).returncode == 0
+
+
+def test_offline_yes_defaults_region_and_output_like_online(sandbox: Sandbox,
+                                                            acme_inventory: Path) -> None:
+    """`setup --yes --inventory` without --region/--output: region = the inventory's SSO
+    region, output = json (what `aws configure sso` and the online --yes write)."""
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), check=True)
+    assert "created 5" in proc.stderr
+    p = profiles(sandbox)
+    assert {(v["region"], v["output"]) for v in p.values()} == {("eu-west-1", "json")}
+    assert "[ssogen acme]\nregion = eu-west-1\noutput = json\n" in sandbox.config.read_text()
+    assert sandbox.run("sync", "--check", "--inventory", str(acme_inventory)).returncode == 0

@@ -91,8 +91,10 @@ def assert_exact_profiles(sandbox: Sandbox, data: dict, *, foreign: dict[str, di
         assert kind == "profile", header
         assert shlex.split(header) == ["profile", name]
         assert SAFE.match(name) and name.isprintable() and name != "default", name
-        assert set(values) == {"sso_session", "sso_account_id", "sso_role_name",
-                               "ssogen_managed"}, (name, values)
+        # `setup --yes` defaults: region = the SSO region, output = json (online and offline)
+        assert set(values) == {"sso_session", "sso_account_id", "sso_role_name", "region",
+                               "output", "ssogen_managed"}, (name, values)
+        assert values["region"] == data["sso_region"] and values["output"] == "json", values
         assert values["sso_session"] == "acme" and values["ssogen_managed"] == "true"
         pair = (values["sso_account_id"], values["sso_role_name"])
         assert pair not in got, f"{pair} written twice"

@@ -161,23 +161,53 @@ def test_existing_managed_session_keeps_its_settings(online) -> None:  # type: i
     assert "already up to date" in again.stderr
 
 
-def test_online_yes_keeps_what_an_offline_run_remembered(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Set up offline without region/output, then `setup --yes` online: nothing changes."""
+def _sample_inventory(path):  # type: ignore[no-untyped-def]
     from ssogen.emulator import Organization
     from ssogen.inventory import Account, Inventory
 
-    sandbox, _ = online
     inv = Inventory("acme", START_URL, "eu-west-1",
                     [Account(a.id, a.name, a.email, list(a.roles))
                      for a in Organization.sample().accounts()])
-    inv.save(tmp_path / "inv.json")
-    assert sandbox.run("setup", "--yes", "--inventory", str(tmp_path / "inv.json")
-                       ).returncode == 0
+    inv.save(path)
+    return inv
+
+
+def test_online_yes_keeps_what_an_offline_run_remembered(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A session set up without region/output (what offline `setup --yes` wrote before its
+    defaults matched the online ones), then `setup --yes` online or offline and `sync`:
+    nothing changes -- no region/output added just because the default is no longer None."""
+    from ssogen import engine
+    from ssogen.settings import Settings
+
+    sandbox, _ = online
+    inv = _sample_inventory(tmp_path / "inv.json")
+    engine.generate(sandbox.config, Settings("acme", START_URL, "eu-west-1"), inv)
     first = sandbox.config.read_bytes()
     assert b"region = " not in first.split(b"[profile", 1)[1]
+    assert b"output = " not in first
     proc = _setup_yes(sandbox)
     assert proc.returncode == 0, proc.stderr
     assert sandbox.config.read_bytes() == first
+    offline = sandbox.run("setup", "--yes", "--inventory", str(tmp_path / "inv.json"))
+    assert offline.returncode == 0, offline.stderr
+    assert sandbox.config.read_bytes() == first
+    for args in (["--check"], ["--check", "--inventory", str(tmp_path / "inv.json")]):
+        assert sandbox.run("sync", *args).returncode == 0
+
+
+def test_yes_defaults_are_the_same_online_and_offline(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`setup --yes` writes region = the SSO region and output = json, whether the accounts
+    come from a login or from --inventory: the two files are byte-identical."""
+    sandbox, _ = online
+    _sample_inventory(tmp_path / "inv.json")
+    assert _setup_yes(sandbox).returncode == 0
+    online_text = sandbox.config.read_bytes()
+    # 16 profiles and the remembered [ssogen acme]
+    assert online_text.count(b"\nregion = eu-west-1\noutput = json\n") == 17
+    sandbox.config.unlink()
+    proc = sandbox.run("setup", "--yes", "--inventory", str(tmp_path / "inv.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert sandbox.config.read_bytes() == online_text
 
 
 def test_migrated_legacy_profile_resolves_credentials_at_once(online) -> None:  # type: ignore[no-untyped-def]

@@ -112,12 +112,13 @@ def run(args: argparse.Namespace) -> int:
     args.prompter = prompter
     inventory = inventory_source(args)
     settings = settings_source(args, inventory)
-    if prompter.interactive or not args.inventory:
-        # the wizard's questions; with --yes (online) their defaults, e.g. region = sso_region
-        given = answers(args)
-        given.remembered = any(s.session == settings.session
-                               for s in engine.managed_settings(args.config))
-        settings = wizard.ask_profiles(prompter, settings, inventory, given)
+    # the wizard's questions; with --yes their defaults, online and offline alike (as
+    # `aws configure sso`: region = the SSO region, output = json), except for a session set up
+    # before: --yes keeps what it remembered (no silent default change in existing profiles)
+    given = answers(args)
+    given.remembered = any(s.session == settings.session
+                           for s in engine.managed_settings(args.config))
+    settings = wizard.ask_profiles(prompter, settings, inventory, given)
     mode = "dry-run" if args.dry_run else "write"
     if prompter.interactive and not (args.adopt and args.migrate_legacy):
         probe = engine.generate(args.config, settings, inventory, mode="dry-run", adopt=True,
