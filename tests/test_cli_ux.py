@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-HEAVY = ("boto3", "botocore", "questionary", "configupdater", "prompt_toolkit", "jinja2")
+HEAVY = ("boto3", "botocore", "questionary", "configupdater", "prompt_toolkit", "jinja2",
+         "ssogen.credentials")
 
 
 def test_parser_build_imports_nothing_heavy() -> None:
@@ -26,6 +27,13 @@ def test_parser_build_imports_nothing_heavy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_export_formats_match_the_credentials_module() -> None:
+    from ssogen import credentials
+    from ssogen.commands import export_credentials
+
+    assert export_credentials.FORMATS == credentials.FORMATS
 
 
 def _commands() -> list[str]:

@@ -8,6 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+#: The same as ``ssogen.credentials.FORMATS`` (a test checks it): spelled out here so that
+#: building the parser, at every CLI start, does not import the credentials module.
+FORMATS = ("env", "powershell", "json", "process")
+
 EPILOG = """\
 examples:
   eval "$(ssogen export-credentials --profile prod-admin)"        bash / zsh
@@ -25,8 +29,6 @@ Not logged in: exit 4, run `ssogen login --profile NAME`. Unknown profile: exit 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
              ) -> argparse.ArgumentParser:
-    from ssogen.credentials import FORMATS
-
     p = subparsers.add_parser(
         "export-credentials", parents=[common],
         help="print role credentials for a profile (env, powershell, json, credential_process)",
