@@ -295,7 +295,7 @@ def test_migrate_replaces_start_url_in_place_and_drops_region() -> None:
     # it now points at the session's account/role: no managed duplicate, not adopted
     assert plan.created == 2 and plan.adopted == 0
     assert "profile prod-admin" not in [s.header for s in plan.new_sections]
-    note = next(n for n in plan.notes if n.startswith("migrated 1 legacy"))
+    note = next(n for n in plan.notes if n.startswith("legacy profile(s) old-admin move to"))
     import hashlib
 
     assert hashlib.sha1(b"acme").hexdigest() in note and "ssogen login --session acme" in note

@@ -552,10 +552,10 @@ def _legacy_to_migrate(profiles: list[SectionInfo], session: str, session_url: s
                      f"--migrate-legacy moves them to [sso-session {session}]")
         return []
     sha = hashlib.sha1(session.encode("utf-8")).hexdigest()
-    notes.append(f"migrated {len(fit)} legacy profile(s) ({names}) to [sso-session {session}]: "
-                 f"they now use its login (token cache ~/.aws/sso/cache/{sha}.json); when it "
-                 f"expires run `ssogen login --session {session}` or `aws sso login "
-                 f"--sso-session {session}`")
+    notes.append(f"legacy profile(s) {names} move to [sso-session {session}] and use its login "
+                 f"from then on (token cache ~/.aws/sso/cache/{sha}.json, filled by ssogen's "
+                 f"login; renew it with `ssogen login --session {session}` or `aws sso login "
+                 f"--sso-session {session}`)")
     return fit
 
 
