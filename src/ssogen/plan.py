@@ -484,7 +484,8 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     old_extra = _extra_keys(previous.profile_keys) if previous is not None else []
     created: list[tuple[str, list[tuple[str, str]]]] = []
     for (account, role), name in zip(needs_name, names, strict=True):
-        new = _profile_block(profile_tpl, _profile_ctx(settings, account, role, session), extra)
+        ctx = _profile_ctx(settings, account, role, session)
+        new = _profile_block(profile_tpl, ctx, extra) if extra else profile_tpl.render(ctx)
         s = managed.get((account.id, role.strip()))
         if s is None:
             created.append((name, [(k, v) for k, v in new if v is not None]))
@@ -528,6 +529,8 @@ def _legacy_to_migrate(profiles: list[SectionInfo], session: str, session_url: s
     ``migrate``; otherwise they are reported)."""
     fit: list[SectionInfo] = []
     for s in profiles:
+        if "sso_session" in s.options or "sso_start_url" not in s.options:
+            continue  # the common case first: one dict lookup per profile
         if not is_legacy(s) or s.managed:
             continue
         url = s.options.get("sso_start_url", "")
