@@ -79,8 +79,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--start-url", metavar="URL", help="IAM Identity Center start URL")
     p.add_argument("--sso-region", metavar="REGION", help="region of IAM Identity Center")
     p.add_argument("--region", metavar="REGION",
-                   help="default region written into new profiles")
-    p.add_argument("--output", choices=OUTPUTS, help="default output format for new profiles")
+                   help="default region written into new profiles (default: the SSO region; "
+                   "a session set up before keeps its own)")
+    p.add_argument("--output", choices=OUTPUTS,
+                   help="default output format for new profiles (default: json)")
     p.add_argument("--name-template", metavar="T",
                    help="profile-name preset or Jinja2 template (default: account-role)")
     p.add_argument("--profile-template", metavar="FILE",

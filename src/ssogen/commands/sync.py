@@ -30,6 +30,8 @@ examples:
   ssogen sync acme --dry-run                   show the diff for session acme, write nothing
   ssogen sync --inventory acme.json --check    CI gate: exit 1 when the file is out of date
   ssogen sync --inventory acme.json --prune    also remove profiles whose role is gone
+  ssogen sync --migrate-legacy                 also move legacy profiles (sso_start_url in the
+                                               profile) to their [sso-session]
 
 Profiles ssogen manages carry `ssogen_managed = true`; everything else in the file is left
 byte for byte as it is. A `region`/`output` you changed by hand in a managed profile is kept,
