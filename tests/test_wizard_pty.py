@@ -339,3 +339,44 @@ def test_migrate_legacy_answer_no(sandbox, tmp_path: Path) -> None:  # type: ign
     w.send("y")
     assert w.finish() == 0, w.output
     assert sandbox.config.read_text().startswith(legacy)
+
+
+def test_online_from_legacy_profile_migrate_and_use_it(sandbox, make_emulator,
+                                                       tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """First run on a laptop with only `aws configure sso` legacy profiles: pick the legacy
+    start URL, log in, accept the migration; the migrated profile resolves credentials at once
+    (the session's token cache was just filled by the wizard's login)."""
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.aws.mkdir()
+    legacy = (f"[profile old-admin]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\n"
+              "sso_account_id = 210987654321\nsso_role_name = AdministratorAccess\n"
+              "# mine\ncli_pager =\n")
+    sandbox.config.write_text(legacy)
+    w = Wizard(sandbox, emu, "--no-browser", tmp=tmp_path)
+    w.expect("Which IAM Identity Center do you want to use")
+    w.expect("Use the start URL of legacy profile old-admin")
+    w.send(ENTER)
+    w.expect(r"Name of the \[sso-session\]")
+    w.send(ENTER)  # acme, from the start URL
+    w.expect("found 6 accounts, 16 roles")
+    _through = ["How should the profiles be named", "Accounts and roles to generate",
+                "Default region for the profiles", "Default output format"]
+    for question in _through:
+        w.expect(question)
+        w.send(ENTER)
+    w.expect(r"Migrate 1 legacy profiles for https://acme\.awsapps\.com/start to "
+             r"\[sso-session acme\]\?")
+    w.send("y")
+    w.expect(r"Write these changes \(created 15, .*migrated 1\)")
+    w.send("y")
+    assert w.finish() == 0, w.output
+    assert sandbox.config.read_text().startswith(legacy.replace(
+        f"sso_start_url = {START_URL}\nsso_region = eu-west-1\n", "sso_session = acme\n"))
+    env = emu.endpoint_env()
+    out = sandbox.python("import boto3\n"
+                         "c = boto3.Session(profile_name='old-admin').get_credentials()\n"
+                         "print(bool(c.get_frozen_credentials().access_key))\n", env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+    assert emu.stats()["requests"]["StartDeviceAuthorization"] == 1
+    assert sandbox.run("sync", "--check", env=env).returncode == 0
