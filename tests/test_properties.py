@@ -50,12 +50,13 @@ _KEYS = ["region", "output", "role_arn", "source_profile", "cli_pager", "mfa_ser
 def sections(draw: st.DrawFn) -> tuple[str, list[str]]:
     kind = draw(st.sampled_from(["default", "profile", "profile", "sso-session", "services",
                                  "plugins", "hand-sso", "clash", "odd-header", "managed",
-                                 "managed", "remembered"]))
+                                 "managed", "remembered", "legacy"]))
     name = draw(_name)
     header = {"default": "default", "profile": f"profile {name}",
               "sso-session": f"sso-session {name}", "services": f"services {name}",
               "plugins": "plugins", "hand-sso": f"profile {name}",
               "managed": f"profile {name}", "remembered": "ssogen acme",
+              "legacy": f"profile {name}",
               "clash": "profile " + draw(st.sampled_from(
                   ["prod-administrator-access", "dev-read-only-access", "default"])),
               "odd-header": draw(st.sampled_from([f"profile  {name} ", f"profilegen {name}",
@@ -67,6 +68,14 @@ def sections(draw: st.DrawFn) -> tuple[str, list[str]]:
                  f"sso_role_name = {draw(st.sampled_from(ROLES))}"]
         if kind == "managed":
             body.append(draw(st.sampled_from(["ssogen_managed = true", "ssogen_managed=True"])))
+    if kind == "legacy":  # the pre-[sso-session] form, some for another portal or region
+        url = draw(st.sampled_from([URL, URL + "/", URL + "#/", "https://ACME.awsapps.com/start",
+                                    "https://other.awsapps.com/start"]))
+        body += [f"sso_start_url{draw(st.sampled_from([' = ', '=']))}{url}",
+                 *draw(st.lists(_comment, max_size=1)),
+                 f"sso_region = {draw(st.sampled_from(['eu-west-1', 'eu-west-1', 'us-east-1']))}",
+                 f"sso_account_id = {draw(st.sampled_from(IDS))}",
+                 f"sso_role_name = {draw(st.sampled_from(ROLES))}"]
     if kind == "remembered":
         keys = []
         body += [f"region = {draw(st.sampled_from(['eu-west-1', 'us-east-2']))}",
@@ -257,3 +266,64 @@ def test_generate_twice_converges_and_keeps_foreign_bytes(
                 and p.get("ssogen_managed", "").lower() != "true"}
         wanted = {(a.id, r) for a, r in wanted_pairs(opts, later)}
         assert wanted - hand <= mine <= wanted  # pruned: nothing stale left
+
+
+@PROPS
+@given(config_files(), inventories(), option_sets())
+def test_migrate_legacy_changes_only_their_two_keys_and_converges(
+        data: bytes, inventory: Inventory, opts: Settings) -> None:
+    """--migrate-legacy: a legacy profile for the session's start URL (verbatim or up to a
+    trailing / or #/) and SSO region ends up with sso_session instead of sso_start_url and
+    sso_region, every other key as it was; nothing else it has is lost; the next run (with or
+    without the flag) changes nothing."""
+    from ssogen.plan import legacy_matches
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        path = tmp / "config"
+        path.write_bytes(data)
+        before = botocore_read(data.removeprefix(b"\xef\xbb\xbf"), tmp / "oracle")
+        if before is None:
+            return
+        try:
+            result = generate(path, opts, inventory, migrate=True)
+        except Exception as exc:
+            from ssogen.errors import UsageError
+
+            assert isinstance(exc, UsageError) and "already points at" in exc.message
+            return
+        after = path.read_bytes()
+        parsed = botocore_read(after, tmp / "after")
+        assert parsed is not None
+        session = result.plan.session
+        pm_before = botocore.configloader.build_profile_map(before)
+        session_section = pm_before["sso_sessions"].get(session)
+        url = session_section.get("sso_start_url", "") if session_section else URL
+        region = session_section.get("sso_region", "") if session_section else "eu-west-1"
+        migrated = set()
+        for name, keys in before.items():
+            if not name.startswith("profile ") and name != "default":
+                continue
+            legacy = ("sso_session" not in keys and keys.get("sso_start_url", "").strip()
+                      and keys.get("sso_region", "").strip()
+                      and keys.get("ssogen_managed", "").strip().lower() != "true")
+            if legacy and legacy_matches(keys["sso_start_url"], url) and (
+                    not region or keys["sso_region"].strip() == region.strip()):
+                want = {k: v for k, v in keys.items() if k not in ("sso_start_url", "sso_region")}
+                want["sso_session"] = session
+                assert parsed.get(name) == want, name
+                migrated.add(name)
+            elif legacy:
+                assert parsed.get(name) == keys, name  # another portal or region: untouched
+        event(f"migrated {min(len(migrated), 2)}")
+        assert result.plan.migrated == len(migrated)
+        if b"ssogen_managed" not in data and b"[ssogen " not in data:
+            # only the legacy keys' lines changed: everything else survives, in order
+            original = [ln for ln in lines(data)
+                        if not (migrated and ln.lstrip().startswith(("sso_start_url",
+                                                                     "sso_region")))]
+            if data.endswith(b"\n"):
+                original = original[:-1]
+            assert subsequence(original, lines(after))
+        for migrate in (False, True):
+            assert not generate(path, opts, inventory, mode="check", migrate=migrate).changed
