@@ -148,3 +148,52 @@ def test_reject_message_names_the_line(sandbox: Sandbox, acme_inventory: Path) -
     # and configparser (what botocore uses) agrees that this file is broken
     with pytest.raises(configparser.Error):
         configparser.RawConfigParser().read_string(data.decode())
+
+
+LEGACY_URL = "https://legacy.awsapps.com/start"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_migrate_legacy_on_real_files(path: Path, tmp_path: Path) -> None:
+    """--migrate-legacy for a session whose start URL a corpus profile uses in the legacy form
+    (59: `legacy-sso`): that profile trades sso_start_url/sso_region for sso_session, every
+    other section botocore read stays as it read it, every other line stays in order; the
+    next run changes nothing."""
+    from ssogen.engine import generate
+    from ssogen.errors import ConfigFileError
+    from ssogen.inventory import Account, Inventory
+    from ssogen.settings import Settings
+
+    original = path.read_bytes()
+    before = botocore_parse(original.removeprefix(BOM), tmp_path / "before")
+    config = tmp_path / "config"
+    config.write_bytes(original)
+    inv = Inventory("legacy", LEGACY_URL, "us-east-1",
+                    [Account("123456789012", "Legacy", "", ["ReadOnlyAccess", "Admin"])])
+    opts = Settings("legacy", LEGACY_URL, "us-east-1")
+    if before is None:
+        with pytest.raises(ConfigFileError):
+            generate(config, opts, inv, migrate=True)
+        assert config.read_bytes() == original
+        return
+    result = generate(config, opts, inv, migrate=True)
+    after = config.read_bytes()
+    parsed = botocore_parse(after, tmp_path / "after")
+    assert parsed is not None
+    migrated = {p.name for p in result.plan.profiles if p.action == "migrate"}
+    if path.name == "59_realistic_team.cfg":
+        assert migrated == {"legacy-sso"}
+    for name, keys in before.items():
+        if name.removeprefix("profile ") in migrated:
+            want = {k: v for k, v in keys.items() if k not in ("sso_start_url", "sso_region")}
+            assert parsed[name] == {**want, "sso_session": "legacy"}
+            assert "ssogen_managed" not in parsed[name]
+        else:
+            assert parsed[name] == keys, name
+    legacy_lines = {f"sso_start_url = {LEGACY_URL}", "sso_region = us-east-1"}
+    kept = [ln for ln in lines_of(original) if not (migrated and ln in legacy_lines)]
+    if original.endswith(b"\n"):
+        kept = kept[:-1]
+    assert is_subsequence(kept, lines_of(after))
+    for migrate in (False, True):
+        assert not generate(config, opts, inv, mode="check", migrate=migrate).changed
