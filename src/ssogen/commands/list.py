@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands._options import add_login_options, add_session_choice
+
 if TYPE_CHECKING:
     from ssogen.inventory import Inventory
 
@@ -25,14 +27,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="Discover every account and role behind an IAM Identity Center start URL "
         "(logging in first if needed) and print them as a table or as inventory JSON.",
     )
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--session", metavar="NAME", help="[sso-session NAME] to use")
-    who.add_argument("--profile", metavar="NAME", help="use the session this profile uses")
+    add_session_choice(p, verb="use")
     p.add_argument("--json", action="store_true", help="print the inventory JSON")
-    p.add_argument("--no-login", action="store_true",
-                   help="never start a login; exit 4 without a valid or refreshable token")
-    p.add_argument("--no-browser", action="store_true",
-                   help="if a login is needed, only print the URL and code")
+    add_login_options(p)
     return p
 
 

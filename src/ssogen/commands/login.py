@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ssogen.commands._options import add_login_options, add_session_choice
+
 EPILOG = """\
 examples:
   ssogen login --session acme              log in (reuses a valid token or refreshes it)
@@ -25,12 +27,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "URL shown (in any browser, on any device) and approve the code. On WSL2 the Windows "
         "browser is opened and the code copied to the Windows clipboard.",
     )
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--session", metavar="NAME", help="[sso-session NAME] to log in to")
-    who.add_argument("--profile", metavar="NAME",
-                     help="log in to the session this profile uses (legacy profiles too)")
-    p.add_argument("--no-browser", action="store_true",
-                   help="do not open a browser; only print the URL and code")
+    add_session_choice(p, verb="log in to")
+    add_login_options(p, no_login=False)
     p.add_argument("--force", action="store_true",
                    help="log in again even if the cached token is still valid")
     return p

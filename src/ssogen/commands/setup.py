@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ssogen import ui
+from ssogen.commands._options import add_login_options, add_ownership_options
 from ssogen.errors import UsageError
 
 if TYPE_CHECKING:
@@ -93,15 +94,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    "name; case-insensitive; repeatable)")
     p.add_argument("--exclude", action="append", metavar="GLOB",
                    help="leave out accounts/roles matching (repeatable)")
-    p.add_argument("--adopt", action="store_true",
-                   help="take over hand-written profiles for the same session/account/role")
-    p.add_argument("--migrate-legacy", action="store_true",
-                   help="move legacy profiles (sso_start_url in the profile) with this start "
-                   "URL to `sso_session = NAME`, editing only those keys (--yes does not)")
+    add_ownership_options(p)
     p.add_argument("--dry-run", action="store_true",
                    help="print the unified diff, write nothing")
-    p.add_argument("--no-browser", action="store_true",
-                   help="when logging in, only print the URL and code (never open a browser)")
+    add_login_options(p, no_login=False)
     return p
 
 

@@ -17,6 +17,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands._options import add_login_options, add_ownership_options
 from ssogen.errors import EXIT_DRIFT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -65,16 +66,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                       help="print the diff, write nothing; exit 1 if the file is out of date")
     p.add_argument("--prune", action="store_true",
                    help="remove managed profiles whose account or role is gone")
-    p.add_argument("--adopt", action="store_true",
-                   help="take over hand-written profiles that point at the same "
-                   "session/account/role (adds the ssogen_managed marker, nothing else)")
-    p.add_argument("--migrate-legacy", action="store_true",
-                   help="move legacy profiles (sso_start_url in the profile) with a session's "
-                   "start URL to `sso_session = NAME`, editing only those keys")
-    p.add_argument("--no-login", action="store_true",
-                   help="never start a device-code login (exit 4 if not logged in)")
-    p.add_argument("--no-browser", action="store_true",
-                   help="if a login is needed, only print the URL and code (no browser)")
+    add_ownership_options(p)
+    add_login_options(p)
     return p
 
 
