@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS_DIRS = [REPO.parent / "shared" / "corpus", REPO / "tests" / "corpus"]
+#: the project's shared corpus (vendored copy, so a fresh clone has it), ours, and any file the
+#: live ../shared/corpus has beyond the copy (new acceptance cases are picked up at once)
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS_DIRS = [REPO / "tests" / "corpus" / "shared", REPO / "tests" / "corpus"]
 
 # Environment variables that would make a test reach outside its sandbox or change behaviour.
 _SCRUB = [
@@ -29,6 +32,10 @@ def corpus_files() -> list[Path]:
     for d in CORPUS_DIRS:
         if d.is_dir():
             files.extend(sorted(p for p in d.iterdir() if p.suffix == ".cfg"))
+    have = {p.name for p in files}
+    if SHARED_CORPUS.is_dir():
+        files.extend(sorted(p for p in SHARED_CORPUS.iterdir()
+                            if p.suffix == ".cfg" and p.name not in have))
     return files
 
 

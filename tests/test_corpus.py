@@ -49,9 +49,18 @@ def managed_sections(parsed: dict) -> set[str]:
 
 
 def test_corpus_is_there() -> None:
-    names = {p.name for p in FILES}  # ../shared/corpus too when present (not in a fresh clone)
+    names = {p.name for p in FILES}
+    shared = {"01_comments_hash_semicolon.cfg", "03_blank_line_runs.cfg", "05_nested_s3.cfg",
+              "07_sso_session.cfg", "09_crlf.cfg", "11_no_trailing_newline.cfg",
+              "13_no_spaces_around_equals.cfg", "15_duplicate_sections.cfg", "17_empty.cfg",
+              "19_unicode_comments.cfg", "21_header_extra_spaces.cfg",
+              "23_credential_process_quotes.cfg", "25_key_case.cfg",
+              "27_comment_above_removed.cfg", "29_bom_crlf_no_newline.cfg",
+              "31_nested_blank_and_comment.cfg", "33_realistic_org.cfg"}
+    assert shared <= names, shared - names  # the project corpus, vendored in tests/corpus/shared
     assert {"40_bom_only.cfg", "44_existing_managed.cfg", "60_crlf_sso.cfg"} <= names
-    assert len(FILES) >= 20
+    assert len(names) == len(FILES)  # no file twice
+    assert len(FILES) >= 37
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
