@@ -92,6 +92,11 @@ def _load_config(config_path: str | os.PathLike[str]) -> dict[str, Any]:
     import botocore.configloader
     import botocore.exceptions
 
+    from ssogen.fileio import not_regular
+
+    kind = not_regular(Path(config_path))
+    if kind:  # botocore would call a directory "not found", and block on a named pipe
+        raise ConfigFileError(f"{config_path}: is {kind}, not a config file")
     try:
         return botocore.configloader.load_config(str(config_path))
     except botocore.exceptions.ConfigNotFound:

@@ -692,6 +692,14 @@ def sessions_of(model: FileModel) -> list[ExistingSession]:
 
 def read_config(path: Path) -> bytes | None:
     """The file's bytes; None if it does not exist. One-line errors otherwise."""
+    from ssogen.fileio import not_regular
+
+    kind = not_regular(Path(path))
+    if kind == "a directory":
+        raise ConfigFileError(f"{path}: is a directory, not a config file")
+    if kind:  # e.g. AWS_CONFIG_FILE=/dev/null, or a named pipe that would block the read
+        raise ConfigFileError(f"{path}: is {kind}, not a regular file; point --config (or "
+                              "AWS_CONFIG_FILE) at a regular file")
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:

@@ -133,6 +133,12 @@ def atomic_write_bytes(
     Returns the path actually written.
     """
     target = resolve_target(Path(path))
+    kind = not_regular(target)
+    if kind:
+        from ssogen.errors import ConfigFileError
+
+        raise ConfigFileError(f"{target}: is {kind}, not a regular file; ssogen only replaces "
+                              "regular files")
     parent = target.parent
     if dir_mode is not None and not parent.exists():
         make_dirs(parent, dir_mode)
@@ -175,9 +181,21 @@ def atomic_write_bytes(
     return target
 
 
-def read_bytes_or_none(path: Path) -> bytes | None:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        return None
 
+_KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISSOCK, "a socket")]
+
+
+def not_regular(path: Path) -> str | None:
+    """What ``path`` (symlinks followed) is when it exists but is not a regular file, e.g.
+    ``"a character device"`` for ``AWS_CONFIG_FILE=/dev/null``; None for a regular file or
+    nothing. Checked before reading (a named pipe would block) and before replacing (a rename
+    over ``/dev/null`` as root would replace the device)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
