@@ -26,6 +26,13 @@ EXPECTED = {  # profile -> (account, role)
     "audit-read-only-access-444444444444": ("444444444444", "ReadOnlyAccess"),
 }
 
+#: per corpus file: one of the user's own (non-ssogen) profiles, a key of it and its value
+OWN_PROFILE = {
+    "59_realistic_team.cfg": ("ci-deployer", "role_arn",
+                              "arn:aws:iam::123456789012:role/Deployer"),
+    "60_crlf_sso.cfg": ("corp-dev", "sso_account_id", "555555555555"),
+}
+
 
 @pytest.fixture(params=["59_realistic_team.cfg", "60_crlf_sso.cfg"])
 def written(request: pytest.FixtureRequest, sandbox: Sandbox, acme_inventory: Path) -> Sandbox:
@@ -44,7 +51,8 @@ def _run(sandbox: Sandbox, *cmd: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.skipif(not AWS_V2.exists(), reason="AWS CLI v2 not installed at /usr/bin/aws "
                     "(.ci/run installs Debian's awscli package)")
-def test_aws_cli_v2_reads_the_profiles(written: Sandbox) -> None:
+def test_aws_cli_v2_reads_the_profiles(written: Sandbox, request: pytest.FixtureRequest,
+                                       ) -> None:
     version = _run(written, str(AWS_V2), "--version")
     assert version.stdout.startswith("aws-cli/2"), version.stdout + version.stderr
     listed = _run(written, str(AWS_V2), "configure", "list-profiles")
@@ -62,10 +70,12 @@ def test_aws_cli_v2_reads_the_profiles(written: Sandbox) -> None:
     got = _run(written, str(AWS_V2), "configure", "get", "region", "--profile",
                "dev-administrator-access")
     assert got.stdout.strip() == "eu-west-1"
-    if "ci-deployer" in names:  # the user's own profiles read as before
-        got = _run(written, str(AWS_V2), "configure", "get", "role_arn", "--profile",
-                   "ci-deployer")
-        assert got.stdout.strip() == "arn:aws:iam::123456789012:role/Deployer", got.stderr
+    # the user's own profiles read as before: one per corpus file, always checked (never only
+    # "if it is listed", which would pass if ssogen had dropped it)
+    profile, key, value = OWN_PROFILE[request.node.callspec.params["written"]]
+    assert profile in names, names
+    got = _run(written, str(AWS_V2), "configure", "get", key, "--profile", profile)
+    assert got.returncode == 0 and got.stdout.strip() == value, got.stderr
 
 
 def test_aws_cli_v1_reads_the_profiles(written: Sandbox) -> None:
