@@ -152,3 +152,20 @@ def test_zsh_completion_parses(run_ssogen, sandbox) -> None:  # type: ignore[no-
 def test_completion_rejects_unknown_shell(run_ssogen) -> None:  # type: ignore[no-untyped-def]
     proc = run_ssogen("completion", "tcsh")
     assert proc.returncode == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["sync", "--check", "--dry-run"],
+    ["export-credentials", "--profile", "p", "--format", "yaml"],
+    ["setup", "--output", "xml"],
+    ["list", "--session", "a", "--profile", "b"],
+    ["bogus"],
+    ["emulator", "--port", "70000"],
+])
+def test_flag_errors_are_one_line_exit_2(run_ssogen, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    proc = run_ssogen(*argv)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("ssogen: error: ") and "--help" in lines[0]
+    assert "usage:" not in proc.stderr

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ssogen import __version__
 from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenError
@@ -58,9 +59,19 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error (argparse prints the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        from ssogen import ui
+
+        ui.error(f"{message} (see `{self.prog} --help`)")
+        raise SystemExit(EXIT_USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = common_parser()
-    parser = argparse.ArgumentParser(
+    common = common_parser()  # a parent only: its own parse errors never show
+    parser = _Parser(
         prog="ssogen",
         description="Log in to AWS IAM Identity Center once (device code: works in WSL2 and "
         "over SSH) and write a profile for every account and role into ~/.aws/config, "

@@ -75,8 +75,13 @@ def resolve(profile: str, config_path: str) -> RoleCredentials:
         frozen = creds.get_frozen_credentials()
     except (bex.SSOTokenLoadError, bex.TokenRetrievalError, bex.UnauthorizedSSOTokenError,
             bex.SSOError) as exc:
-        raise NotLoggedInError(f"not logged in for profile {profile!r} "
-                               f"({type(exc).__name__})", hint=login_hint) from None
+        why = ("no cached token" if isinstance(exc, bex.SSOTokenLoadError)
+               else "the token has expired and could not be refreshed"
+               if isinstance(exc, bex.TokenRetrievalError)
+               else "the token was rejected" if isinstance(exc, bex.UnauthorizedSSOTokenError)
+               else "the SSO configuration could not be used")
+        raise NotLoggedInError(f"not logged in for profile {profile!r}: {why}",
+                               hint=login_hint) from None
     except (bex.InvalidConfigError, bex.ProfileNotFound, bex.PartialCredentialsError) as exc:
         raise ConfigFileError(f"profile {profile!r}: {_short(exc)}") from None
     except bex.ClientError as exc:
