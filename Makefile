@@ -5,7 +5,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+BENCH_VENV ?= .venv-bench
+
+.PHONY: demo test lint bench stress clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +25,19 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+# aws-sso-util (the anchor we compare against) gets its own venv: it pins its own dependencies.
+$(BENCH_VENV)/bin/aws-sso-util:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q aws-sso-util
+
+bench: $(STAMP) $(BENCH_VENV)/bin/aws-sso-util
 	$(BIN)/python benchmarks/config_engine.py
-	$(BIN)/python benchmarks/discovery.py
+	$(BIN)/python benchmarks/discovery.py --aws-sso-util $(BENCH_VENV)/bin/aws-sso-util
+
+# long robustness runs: >= 10,000 fuzz cases, hundreds of SIGKILLed syncs
+stress: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py
+	$(BIN)/python benchmarks/kill9.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) build dist .pytest_cache .hypothesis

@@ -9,9 +9,9 @@ in a throwaway HOME.
 
 (a) 200 accounts, no rate limit: ``ssogen list --json`` (and ``ssogen setup --yes``, which also
     writes the config) against ``aws-sso-util configure populate`` (pip install aws-sso-util;
-    found on PATH, in /tmp/asu-venv, or given with --aws-sso-util). aws-sso-util is fed the
-    token ssogen obtained, through the shared AWS CLI token cache (its legacy key:
-    sha1(start URL)), so it does not prompt. Target: ssogen >= 20x faster end to end.
+    found on PATH or given with --aws-sso-util; `make bench` installs it in .venv-bench).
+    aws-sso-util is fed the token ssogen obtained, through the shared AWS CLI token cache (its
+    legacy key: sha1(start URL)), so it does not prompt. Target: ssogen >= 20x faster end to end.
 (b) 1,000 accounts, 20 requests/s per API: discovery wall time against the ideal
     1,000 / 20 = 50 s (target >= 90 % efficiency), zero failed accounts.
 (c) 5,000 accounts: peak memory of discovery (tracemalloc in this process, and the maximum
@@ -115,7 +115,7 @@ class Home:
 
 
 def find_aws_sso_util(explicit: str | None) -> str | None:
-    for candidate in (explicit, shutil.which("aws-sso-util"), "/tmp/asu-venv/bin/aws-sso-util"):
+    for candidate in (explicit, shutil.which("aws-sso-util")):
         if candidate and Path(candidate).exists():
             return candidate
     return None
