@@ -250,3 +250,77 @@ def acme_inventory(tmp_path: Path) -> Path:
     path = tmp_path / "acme.json"
     path.write_text(json.dumps(ACME_INVENTORY), encoding="utf-8")
     return path
+
+
+# --- permission bits that bite, also as root (hardening tests) -----------------------------
+# Root ignores mode bits, so tests of an unreadable or read-only file run ssogen through a
+# prefix that takes the privilege away. First choice: ``unshare --user`` (same uid, no
+# capabilities). CI containers often forbid user namespaces, so the fallback drops every
+# capability from the bounding set before exec (the uid stays 0, so the sandbox's files stay
+# "owned" and need no chown -- the same semantics as the user namespace). Each mechanism is
+# *probed* (the child must have no effective capability and must fail to read a mode-000
+# file); the test is skipped, with the reason, only if none works. SSOGEN_TEST_PRIVDROP=caps
+# (or =userns) forces one mechanism, to prove the fallback on a machine that has both.
+_DROP_CAPS = (
+    "import ctypes, os, sys\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "last = int(open('/proc/sys/kernel/cap_last_cap').read())\n"
+    "for cap in range(last + 1):\n"
+    "    if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP\n"
+    "        sys.exit(f'cannot drop capability {cap}: {os.strerror(ctypes.get_errno())}')\n"
+    "libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+_PROBE = (
+    "import re, sys\n"
+    "eff = re.search(r'CapEff:\\s*(\\w+)', open('/proc/self/status').read()).group(1)\n"
+    "assert int(eff, 16) == 0, 'capabilities left: ' + eff\n"
+    "try:\n"
+    "    open(sys.argv[1]).close()\n"
+    "except PermissionError:\n"
+    "    sys.exit(0)\n"
+    "sys.exit('a mode-000 file was readable')\n"
+)
+_unprivileged_cache: dict[str, list[str] | str] = {}
+
+
+def _privdrop_candidates() -> list[tuple[str, list[str]]]:
+    import shutil
+
+    found = []
+    unshare = shutil.which("unshare")
+    if unshare:
+        found.append(("userns", [unshare, "--user"]))
+    found.append(("caps", [sys.executable, "-c", _DROP_CAPS]))
+    forced = os.environ.get("SSOGEN_TEST_PRIVDROP")
+    return [c for c in found if c[0] == forced] if forced else found
+
+
+def unprivileged_prefix() -> list[str]:
+    """argv prefix under which mode bits apply to the command (``[]`` when not root); skips
+    the test (naming each mechanism's failure) when no mechanism works."""
+    import tempfile
+
+    if os.geteuid() != 0:
+        return []
+    if "result" not in _unprivileged_cache:
+        failures = []
+        with tempfile.TemporaryDirectory() as tmp:
+            locked = Path(tmp) / "mode-000"
+            locked.write_text("x")
+            locked.chmod(0)
+            for name, prefix in _privdrop_candidates():
+                probe = subprocess.run([*prefix, sys.executable, "-c", _PROBE, str(locked)],
+                                       capture_output=True, text=True, check=False)
+                if probe.returncode == 0:
+                    _unprivileged_cache["result"] = prefix
+                    break
+                failures.append(f"{name}: {(probe.stderr.strip().splitlines() or ['?'])[-1]}")
+            else:
+                _unprivileged_cache["result"] = (
+                    "running as root and no way to make permission bits apply ("
+                    + "; ".join(failures or ["no mechanism"]) + ")")
+    result = _unprivileged_cache["result"]
+    if isinstance(result, str):
+        pytest.skip(result)
+    return list(result)

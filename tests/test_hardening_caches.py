@@ -8,14 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
 
 import pytest
 
-from conftest import Sandbox
+from conftest import Sandbox, unprivileged_prefix
 
 START_URL = "https://acme.awsapps.com/start"
 TOKEN_FILE = hashlib.sha1(b"acme").hexdigest() + ".json"
@@ -82,13 +81,9 @@ def test_corrupt_cache_is_replaced_not_rewritten_and_made_private(online: Sandbo
 
 
 def test_unreadable_cache_file_is_treated_as_absent_and_replaced(online: Sandbox) -> None:
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # root reads anything: drop capabilities in a user namespace
-        unshare = shutil.which("unshare")
-        if unshare is None or subprocess.run([unshare, "--user", "true"],
-                                             check=False).returncode != 0:
-            pytest.skip("running as root without user namespaces")
-        prefix = [unshare, "--user"]
+    # root reads anything: run ssogen without capabilities (user namespace, or a dropped
+    # capability bounding set where namespaces are forbidden; see conftest)
+    prefix = unprivileged_prefix()
     online.cache.mkdir(parents=True)
     token = online.cache / TOKEN_FILE
     token.write_text(json.dumps({"startUrl": START_URL, "region": "eu-west-1",

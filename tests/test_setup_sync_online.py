@@ -117,6 +117,29 @@ def test_unreadable_inventory_exit_2(sandbox, tmp_path) -> None:  # type: ignore
         assert len(lines) == 1 and lines[0].startswith("ssogen: error: ")
 
 
+def test_inventory_without_read_permission_exit_2(sandbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The permission-denied case of an unreadable inventory: a valid file with mode 000
+    (as root, ssogen runs without capabilities so the bits apply; see conftest)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ACME_INVENTORY, unprivileged_prefix
+
+    inv = tmp_path / "inv.json"
+    inv.write_text(json.dumps(ACME_INVENTORY))
+    inv.chmod(0)
+    proc = subprocess.run([*unprivileged_prefix(), sys.executable, "-m", "ssogen", "setup",
+                           "--yes", "--inventory", str(inv)], env=sandbox.env,
+                          capture_output=True, text=True, timeout=120, cwd=str(sandbox.home))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("ssogen: error: "), proc.stderr
+    assert "Permission denied" in lines[0] or "permission" in lines[0].lower(), lines[0]
+    assert str(inv) in lines[0] or inv.name in lines[0], lines[0]
+    assert not sandbox.config.exists()
+
+
 def test_no_terminal_without_yes_exit_2(online) -> None:  # type: ignore[no-untyped-def]
     sandbox, emu = online
     proc = sandbox.run("setup", "--start-url", START_URL, "--sso-region", "eu-west-1")
