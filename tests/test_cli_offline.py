@@ -470,3 +470,35 @@ def test_offline_yes_defaults_region_and_output_like_online(sandbox: Sandbox,
     assert {(v["region"], v["output"]) for v in p.values()} == {("eu-west-1", "json")}
     assert "[ssogen acme]\nregion = eu-west-1\noutput = json\n" in sandbox.config.read_text()
     assert sandbox.run("sync", "--check", "--inventory", str(acme_inventory)).returncode == 0
+
+
+@pytest.mark.parametrize("template, what", [
+    ("{{ foo", "invalid name template"),
+    ("{{ nope }}-x", "failed"),
+    ("{{ account_name.__class__.__mro__ }}", "not allowed"),
+])
+def test_bad_name_template_fails_before_any_login(sandbox: Sandbox, template: str,
+                                                  what: str) -> None:
+    """A template that cannot compile or render is refused with the flag checks: exit 2, one
+    line naming --name-template, and not one connection to the (listening) SSO endpoints."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        proc = sandbox.run("setup", "--yes", "--name-template", template,
+                           "--start-url", "https://acme.awsapps.com/start",
+                           "--sso-region", "eu-west-1", input="", timeout=60,
+                           env={"AWS_ENDPOINT_URL_SSO_OIDC": url, "AWS_ENDPOINT_URL_SSO": url})
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr.strip().splitlines()
+    assert err[0].startswith("ssogen: error: --name-template: ") and what in err[0], err
+    assert "Traceback" not in proc.stderr and "verification" not in proc.stdout + proc.stderr
+    assert not sandbox.config.exists()

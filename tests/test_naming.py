@@ -105,6 +105,9 @@ def test_bad_templates_are_usage_errors(template: str, message: str) -> None:
     account = Account("111111111111", "Prod", "", ["R"])
     with pytest.raises(UsageError, match=message):
         naming.base_names(opts(name_template=template), [(account, "R")])
+    # caught by the check every flag and remembered setting goes through, with no account
+    with pytest.raises(UsageError, match=message):
+        naming.resolve_template(template)
 
 
 _FILTERS = ["lower", "upper", "kebab", "snake", "alias", "trim"]

@@ -123,9 +123,14 @@ def presets() -> dict[str, str]:
 
 
 def resolve_template(value: str) -> str:
-    """A preset name or a template -> template text (UsageError for an unknown preset)."""
+    """A preset name or a template -> template text.
+
+    UsageError for an unknown preset, and for a template that does not compile or cannot
+    render a sample account (unknown variable, sandbox violation...): checked here, so a flag
+    or a remembered setting fails before any login, question or file access."""
     value = (value or "").strip()
     if "{{" in value or "{%" in value:
+        _check_template(value)
         return value
     table = presets()
     if value in table:
@@ -134,6 +139,18 @@ def resolve_template(value: str) -> str:
         f"unknown name template {value!r}; use a preset ({', '.join(sorted(table))}) "
         "or a Jinja2 template such as '{{ account_name | kebab }}-{{ role | kebab }}'"
     )
+
+
+#: what a template is tried on before anything else happens (see :func:`resolve_template`)
+_SAMPLE_ROW = ("Example Account", "123456789012", "aws@example.com",
+               "AWSReservedSSO_ReadOnlyAccess_0123456789abcdef", "ReadOnlyAccess")
+
+
+@functools.lru_cache(maxsize=32)
+def _check_template(template: str) -> None:
+    if compile_simple(template, "session", {}) is not None:
+        return  # only variables and plain filters: it renders (no Jinja2 import needed)
+    render_jinja(template, [_SAMPLE_ROW], "session", {})
 
 
 @functools.lru_cache(maxsize=1)

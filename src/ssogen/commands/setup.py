@@ -153,7 +153,10 @@ def check_flags(args: argparse.Namespace) -> None:
     if args.session:
         starturl.validate_session_name(args.session)
     if args.name_template:
-        resolve_template(args.name_template)
+        try:
+            resolve_template(args.name_template)  # compiled and tried on a sample account
+        except UsageError as exc:
+            raise UsageError(f"--name-template: {exc.message}", hint=exc.hint) from None
     if args.region:
         _region(args.region)
     args.profile_keys = None
