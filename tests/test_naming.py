@@ -161,6 +161,47 @@ def test_long_names_keep_their_distinguishing_suffix() -> None:
     assert len(names[1]) <= naming.MAX_NAME_LENGTH and len(set(names)) == 2
 
 
+@pytest.mark.parametrize("template", ["account-role", "role-account", "session-account-role",
+                                      "{{ account_name }}.{{ role_name }}"])
+def test_very_long_account_names_keep_the_role(template: str) -> None:
+    """1,000-character account names (two of them alike but for their last character, one
+    only under another id): every name keeps its role, is within the limit, safe, unique
+    without collision suffixes, and the same on every run."""
+    roles = ["AdministratorAccess", "ReadOnlyAccess", "AWSReservedSSO_Billing_0123456789abcdef"]
+    accounts = [Account("111111111111", "Payments " * 111 + "A", "", roles),
+                Account("222222222222", "Payments " * 111 + "B", "", roles),
+                Account("333333333333", "x" * 1000, "", roles[:2])]
+    settings_ = opts(name_template=template)
+    pairs = naming.wanted_pairs(settings_, inv(*accounts))
+    names, messages = naming.resolve_collisions(pairs, naming.base_names(settings_, pairs))
+    assert not messages and len(set(names)) == len(names) == 8
+    for (_account, role), name in zip(pairs, names, strict=True):
+        assert SAFE.fullmatch(name) and len(name) <= naming.MAX_NAME_LENGTH, name
+        assert naming.sanitize(name) == name
+        short = naming.strip_reserved(role)
+        role_part = naming.kebab(short) if "{{" not in template else role
+        assert role_part in name, (role_part, name)
+        if template == "role-account":
+            assert name.startswith(role_part)
+        else:
+            assert name.endswith(role_part)
+    again = naming.resolve_collisions(pairs, naming.base_names(settings_, pairs))[0]
+    assert again == names
+
+
+def test_long_names_with_a_collision_suffix_keep_role_and_suffix() -> None:
+    a = Account("111111111111", "z" * 1000, "", ["ReadOnlyAccess"])
+    b = Account("222222222222", "z" * 1000, "", ["ReadOnlyAccess"])
+    pairs = [(a, "ReadOnlyAccess"), (b, "ReadOnlyAccess")]
+    base = naming.base_names(opts(), pairs)
+    assert base[0] == base[1] and base[0].endswith("-read-only-access")
+    names, messages = naming.resolve_collisions(pairs, base, taken={base[0]})
+    assert len(messages) == 2 and len(set(names)) == 2
+    for name, account in zip(names, (a, b), strict=True):
+        assert len(name) <= naming.MAX_NAME_LENGTH and SAFE.fullmatch(name)
+        assert name.endswith(f"-read-only-access-{account.id}"), name
+
+
 def test_include_exclude_globs() -> None:
     inventory = inv(Account("111111111111", "prod-web", "", ["Admin", "ReadOnly"]),
                     Account("222222222222", "dev", "", ["Admin"]))

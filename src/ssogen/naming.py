@@ -17,7 +17,9 @@ Filters besides Jinja's own (``lower``, ``upper``, ``replace``, ``trim``, ...): 
 Whatever the template yields is then sanitised so every AWS tool, shell and the INI header
 ``[profile NAME]`` accept it as one token: only ``A-Z a-z 0-9 . _ - + @`` survive (accents are
 folded: ``Zoë`` -> ``Zoe``), other runs become ``-``, separators are trimmed at both ends and
-the length is bounded. An empty result falls back to the account id.
+the length is bounded (a name too long is cut in the middle, where a short hash of the whole
+name takes the place of what is cut, so the role and any suffix stay). An empty result falls
+back to the account id.
 """
 
 from __future__ import annotations
@@ -104,15 +106,42 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _clean(name: str) -> str:
+    """Only safe characters, separators trimmed at both ends; no length bound."""
+    text = _UNSAFE.sub("-", _fold(str(name)))
+    return _DASHES.sub("-", text).strip(_EDGE)
+
+
 def sanitize(name: str, fallback: str = "") -> str:
     """A profile name every AWS tool, shell and INI header accepts as one token."""
-    text = _UNSAFE.sub("-", _fold(str(name)))
-    text = _DASHES.sub("-", text).strip(_EDGE)
+    text = _clean(name)
     if len(text) > MAX_NAME_LENGTH:
         text = text[:MAX_NAME_LENGTH].rstrip(_EDGE)
     if not text and fallback:
         return sanitize(fallback)
     return text
+
+
+_HASH_LENGTH = 6
+
+
+def shorten(name: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """A safe ``name`` cut to ``limit`` characters in the middle: both ends stay (the role,
+    wherever the template puts it, and any distinguishing suffix), the cut part is replaced by
+    a short hash of the whole name, so names that differ only there stay different.
+    Deterministic; names within the limit are returned as they are."""
+    if len(name) <= limit:
+        return name
+    room = limit - _HASH_LENGTH - 2
+    if room < 2:
+        return name[:limit].rstrip(_EDGE)
+    import hashlib
+
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+    head_length = room // 2
+    head = name[:head_length].rstrip(_EDGE)
+    tail = name[len(name) - (room - head_length):].lstrip(_EDGE)
+    return "-".join(p for p in (head, digest, tail) if p)
 
 
 # -- templates ------------------------------------------------------------------------------
@@ -298,7 +327,16 @@ def base_names(settings: Settings, pairs: list[tuple[Account, str]]) -> list[str
         rows.append((account_name, account.id, account.email, role,
                      short_role(role, settings.role_aliases)))
     raw = render_names(settings.name_template, rows, settings.session, settings.role_aliases)
-    return [sanitize(n, fallback=account.id) for n, (account, _) in zip(raw, pairs, strict=True)]
+    return [_bounded(n, account.id) for n, (account, _) in zip(raw, pairs, strict=True)]
+
+
+def _bounded(raw: str, fallback: str) -> str:
+    """Sanitised template output; a name too long loses the middle (not the role at the
+    end or the start), see :func:`shorten`."""
+    text = _clean(raw)
+    if not text:
+        return sanitize(fallback)
+    return shorten(text) if len(text) > MAX_NAME_LENGTH else text
 
 
 def resolve_collisions(
@@ -360,7 +398,7 @@ def resolve_collisions(
 def _suffixed(base: str, suffix: str) -> str:
     """``base + suffix`` sanitised, shortening the base (not the distinguishing suffix)."""
     suffix = sanitize(suffix)
-    base = base[: max(1, MAX_NAME_LENGTH - len(suffix) - 1)].rstrip(_EDGE)
+    base = shorten(base, max(1, MAX_NAME_LENGTH - len(suffix) - 1))
     return sanitize(f"{base}-{suffix}")
 
 
