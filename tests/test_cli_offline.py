@@ -502,3 +502,35 @@ def test_bad_name_template_fails_before_any_login(sandbox: Sandbox, template: st
     assert err[0].startswith("ssogen: error: --name-template: ") and what in err[0], err
     assert "Traceback" not in proc.stderr and "verification" not in proc.stdout + proc.stderr
     assert not sandbox.config.exists()
+
+
+def test_include_matching_nothing_is_said_and_refused_by_setup(
+        sandbox: Sandbox, acme_inventory: Path, tmp_path: Path) -> None:
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory),
+                       "--include", "zzz*")
+    assert proc.returncode == 2, proc.stderr
+    assert "--include 'zzz*' matches no account or role" in proc.stderr
+    err = [ln for ln in proc.stderr.splitlines() if ln.startswith("ssogen: error: ")]
+    assert len(err) == 1 and "leave no account or role" in err[0], proc.stderr
+    assert not sandbox.config.exists()
+    # excludes that leave nothing: refused too
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--exclude", "*")
+    assert proc.returncode == 2 and "leave no account or role" in proc.stderr
+    assert not sandbox.config.exists()
+    # one glob of several matching nothing: said, the others generate
+    proc = setup(sandbox, acme_inventory, "--include", "prod", "--include", "zzz*")
+    assert proc.stderr.count("matches no account or role") == 1
+    assert "--include 'zzz*' matches no account or role" in proc.stderr
+    assert "created 2" in proc.stderr
+    # sync: a remembered glob that matches nothing any more is said, not refused
+    gone = save_inventory(tmp_path / "gone.json", {"111111111111/AdministratorAccess",
+                                                   "111111111111/ReadOnlyAccess"})
+    data = json.loads(gone.read_text())
+    data["accounts"] = [a for a in data["accounts"] if a["id"] != "111111111111"]
+    gone.write_text(json.dumps(data))
+    proc = sandbox.run("sync", "--inventory", str(gone), check=True)
+    assert "'prod' (remembered for session acme) matches no account or role" in proc.stderr
+    assert "stale 2" in proc.stderr
+    proc = sandbox.run("sync", "--inventory", str(acme_inventory), check=True)
+    assert "matches no account or role" in proc.stderr  # zzz* still
+    assert "'prod'" not in proc.stderr

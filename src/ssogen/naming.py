@@ -319,6 +319,17 @@ def wanted_pairs(settings: Settings, inventory: Inventory) -> list[tuple[Account
             if (not include or hit(include, a, r)) and not (exclude and hit(exclude, a, r))]
 
 
+def unmatched_includes(settings: Settings, inventory: Inventory) -> list[str]:
+    """The ``include`` globs that match no account name, account id or role name at all
+    (a typo, or accounts/roles that are gone): reported, not silently ignored."""
+    from fnmatch import fnmatchcase
+
+    fields: set[str] = set()
+    for account, role in inventory.pairs():
+        fields.update((account.name.lower(), account.id, role.lower()))
+    return [p for p in settings.include if not any(fnmatchcase(f, p.lower()) for f in fields)]
+
+
 def base_names(settings: Settings, pairs: list[tuple[Account, str]]) -> list[str]:
     """Template output, sanitised (empty -> account id), one per pair, no collision handling."""
     rows = []

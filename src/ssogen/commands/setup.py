@@ -117,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     given.remembered = any(s.session == settings.session
                            for s in engine.managed_settings(args.config))
     settings = wizard.ask_profiles(prompter, settings, inventory, given)
+    check_filters(settings, inventory)
     mode = "dry-run" if args.dry_run else "write"
     if prompter.interactive and not (args.adopt and args.migrate_legacy):
         probe = engine.generate(args.config, settings, inventory, mode="dry-run", adopt=True,
@@ -164,6 +165,21 @@ def check_flags(args: argparse.Namespace) -> None:
         from ssogen import profile_template
 
         args.profile_keys = profile_template.load(args.profile_template)
+
+
+def check_filters(settings: Settings, inventory: Inventory) -> None:
+    """An --include that matches nothing is said (one line each); filters that leave nothing
+    at all to generate are refused (exit 2) rather than writing an empty session."""
+    from ssogen.naming import unmatched_includes, wanted_pairs
+
+    for pattern in unmatched_includes(settings, inventory):
+        ui.warn(f"--include {pattern!r} matches no account or role")
+    if (settings.include or settings.exclude) and inventory.role_count \
+            and not wanted_pairs(settings, inventory):
+        flags = " ".join([*(f"--include {p!r}" for p in settings.include),
+                          *(f"--exclude {p!r}" for p in settings.exclude)])
+        raise UsageError(f"{flags} leave no account or role to generate a profile for "
+                         "(see `ssogen list`); nothing written")
 
 
 def answers(args: argparse.Namespace) -> wizard.Answers:

@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         inventory = inventory_for(args, settings, inventories)
         work.append((complete_settings(settings, inventory), inventory))
     for settings, inventory in work:
+        warn_unmatched(settings, inventory)
         results.append(engine.generate(args.config, settings, inventory, mode=mode,
                                        prune=args.prune, adopt=args.adopt,
                                        migrate=args.migrate_legacy))
@@ -152,6 +153,17 @@ def discover_online(args: argparse.Namespace, settings: Settings) -> Inventory:
                                  settings.sso_region)
     return online.login_and_discover(session, allow_login=not args.no_login,
                                      no_browser=getattr(args, "no_browser", False))
+
+
+def warn_unmatched(settings: Settings, inventory: Inventory) -> None:
+    """A remembered include glob that matches nothing any more: said, not refused (roles can
+    legitimately vanish; their profiles are then stale as usual)."""
+    from ssogen import ui
+    from ssogen.naming import unmatched_includes
+
+    for pattern in unmatched_includes(settings, inventory):
+        ui.warn(f"--include {pattern!r} (remembered for session {settings.session}) matches "
+                "no account or role")
 
 
 def complete_settings(settings: Settings, inventory: Inventory) -> Settings:
