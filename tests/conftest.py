@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -135,7 +136,82 @@ def emulator(make_emulator):  # -> Emulator
 # credentials elsewhere (e.g. botocore output of a credential_process profile) opts out for role
 # credentials only with ``@pytest.mark.role_credentials_in_output``. Tokens and client secrets
 # are never allowed anywhere.
+# Also scanned: the output of every ``subprocess`` call whose output the test collected with
+# ``communicate()`` (so every ``subprocess.run(capture_output=True)``), everything a
+# ``pexpect.spawn`` child printed that the test read (with or without its own logfile), and
+# text a test hands to ``scan_output`` (a stream it read line by line itself). Emulators in
+# another process are known to the scan only when the test reports their secrets:
+# ``scan_emulator_secrets(url)`` (the control API, before the emulator stops), or, for a
+# command that starts and stops its own emulator (``ssogen demo``), ``observed_ssogen_argv``
+# + ``scan_observed_secrets`` (see there). Such secrets are all treated as tokens (never
+# excused by the marker).
 _SECRET_SCAN_KEY = pytest.StashKey[dict]()
+_SCAN_ACTIVE: list[dict] = []  # the running test's record (tests run one at a time)
+_scan_thread = threading.local()  # .quiet: Sandbox.run/python records its own output
+
+
+def _as_text(data: object) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8", errors="replace")
+    return data if isinstance(data, str) else ""
+
+
+def scan_output(*texts: str | bytes | None) -> None:
+    """Add output the test captured by other means (a pipe it read itself) to the scan."""
+    if _SCAN_ACTIVE:
+        _SCAN_ACTIVE[-1]["texts"].extend(_as_text(t) for t in texts)
+
+
+def _add_remote_secrets(secrets: list[str]) -> None:
+    if _SCAN_ACTIVE:
+        _SCAN_ACTIVE[-1]["remote_secrets"].extend(s for s in secrets if isinstance(s, str))
+
+
+def scan_emulator_secrets(url: str) -> list[str]:
+    """Fetch what an emulator in another process issued (``GET /_emulator/secrets``) into
+    the scan; call it before that emulator stops."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/_emulator/secrets", timeout=10) as resp:
+        secrets = json.loads(resp.read())["secrets"]
+    _add_remote_secrets(secrets)
+    return secrets
+
+
+# ``python -c _OBSERVED_SSOGEN FILE ARGS`` runs ``ssogen ARGS`` exactly as ``python -m ssogen``
+# does (runpy), with one observer: every emulator the command starts in its own process
+# appends what it issued to FILE (created 0600) when it stops. No ssogen code changes
+# behaviour; it is the out-of-process twin of the ``Emulator.start`` observer below.
+_OBSERVED_SSOGEN = (
+    "import json, os, runpy, sys\n"
+    "from ssogen.emulator import server\n"
+    "dump = sys.argv.pop(1)\n"
+    "orig_stop = server.Emulator.stop\n"
+    "def stop(self):\n"
+    "    fd = os.open(dump, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)\n"
+    "    with os.fdopen(fd, 'a') as fh:\n"
+    "        fh.write(json.dumps(self.issued_secrets()) + '\\n')\n"
+    "    orig_stop(self)\n"
+    "server.Emulator.stop = stop\n"
+    "runpy.run_module('ssogen', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def observed_ssogen_argv(secrets_file: Path, *args: str) -> list[str]:
+    """argv for ``ssogen ARGS`` whose in-process emulators report their secrets to
+    ``secrets_file`` (read them with ``scan_observed_secrets``)."""
+    return [sys.executable, "-c", _OBSERVED_SSOGEN, str(secrets_file), *args]
+
+
+def scan_observed_secrets(secrets_file: Path) -> list[str]:
+    """Add the secrets an ``observed_ssogen_argv`` run's emulators issued to the scan."""
+    import json
+
+    secrets = [s for line in secrets_file.read_text().splitlines() if line.strip()
+               for s in json.loads(line)]
+    _add_remote_secrets(secrets)
+    return secrets
 
 
 def find_leaks(texts: list[str], secrets: list[str]) -> list[str]:
@@ -161,7 +237,8 @@ def _login_secrets(emu) -> list[str]:
 def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
     from ssogen.emulator import server as _emu_server
 
-    record: dict = {"emulators": [], "texts": [], "credential_texts": []}
+    record: dict = {"emulators": [], "texts": [], "credential_texts": [], "streams": [],
+                    "remote_secrets": []}
     request.node.stash[_SECRET_SCAN_KEY] = record
     orig_start = _emu_server.Emulator.start
 
@@ -171,7 +248,11 @@ def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
     def wrap_proc(orig):
         def wrapper(self, *args, **kwargs):
-            proc = orig(self, *args, **kwargs)
+            _scan_thread.quiet = True  # recorded below, where export-credentials is known
+            try:
+                proc = orig(self, *args, **kwargs)
+            finally:
+                _scan_thread.quiet = False
             if orig is orig_run and "export-credentials" in args:
                 record["credential_texts"].append(proc.stdout or "")
             else:
@@ -192,7 +273,53 @@ def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(Sandbox, "run", wrap_proc(Sandbox.run))
     monkeypatch.setattr(Sandbox, "python", wrap_proc(Sandbox.python))
     monkeypatch.setattr(pytest.CaptureFixture, "readouterr", readouterr)
-    yield record
+
+    orig_communicate = subprocess.Popen.communicate
+
+    def communicate(self, *args, **kwargs):  # every subprocess.run(capture_output) too
+        out, err = orig_communicate(self, *args, **kwargs)
+        if not getattr(_scan_thread, "quiet", False):
+            record["texts"].extend([_as_text(out), _as_text(err)])
+        return out, err
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", communicate)
+    try:
+        import pexpect
+    except ImportError:
+        pexpect = None
+    if pexpect is not None:
+        class _Tee:  # what the child printed (and the test read), plus the test's own log
+            def __init__(self, inner: object) -> None:
+                self.inner, self.chunks = inner, []
+                record["streams"].append(self.chunks)
+
+            def write(self, data: object) -> None:
+                self.chunks.append(data)
+                if self.inner is not None:
+                    self.inner.write(data)  # type: ignore[attr-defined]
+
+            def flush(self) -> None:
+                if self.inner is not None:
+                    self.inner.flush()  # type: ignore[attr-defined]
+
+        class ScannedSpawn(pexpect.spawn):  # type: ignore[misc,name-defined]
+            @property
+            def logfile_read(self):  # type: ignore[no-untyped-def]
+                return self._scan_tee
+
+            @logfile_read.setter
+            def logfile_read(self, inner: object) -> None:
+                if getattr(self, "_scan_tee", None) is None:
+                    self._scan_tee = _Tee(inner)
+                else:  # the test sets its own log: keep scanning, write there too
+                    self._scan_tee.inner = inner
+
+        monkeypatch.setattr(pexpect, "spawn", ScannedSpawn)
+    _SCAN_ACTIVE.append(record)
+    try:
+        yield record
+    finally:
+        _SCAN_ACTIVE.remove(record)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -208,13 +335,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.when != "teardown":
         return
     record = item.stash.get(_SECRET_SCAN_KEY, None)
-    if not record or not record["emulators"]:
+    if not record or not (record["emulators"] or record["remote_secrets"]):
         return
     secrets = [s for emu in record["emulators"] for s in emu.issued_secrets()]
     login = [s for emu in record["emulators"] for s in _login_secrets(emu)]
     texts = list(record["texts"]) + [content for _, content in report.sections]
+    texts += ["".join(_as_text(c) for c in chunks) for chunks in record["streams"]]
     if item.get_closest_marker("role_credentials_in_output"):
         secrets = login
+    secrets += record["remote_secrets"]  # another process's emulator: all strict
+    login += record["remote_secrets"]
     leaks = find_leaks(texts, secrets) + find_leaks(record["credential_texts"], login)
     if leaks:
         report.outcome = "failed"

@@ -6,10 +6,11 @@ import importlib.util
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import observed_ssogen_argv, scan_observed_secrets
 
 PROFILE = "acme-prod-read-only-access"
 
@@ -36,13 +37,30 @@ def assert_real_cli_output(out: str) -> None:
     assert "  →  " not in out  # the boto3 fallback did not run
 
 
+def run_demo(sandbox, tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+             timeout: float = 120,
+             ) -> tuple[subprocess.CompletedProcess[str], list[str]]:  # type: ignore[no-untyped-def]
+    """``ssogen demo ARGS`` in the sandbox; the demo's own emulator (in its process) reports
+    what it issued to the suite's secret scan (conftest: observed_ssogen_argv), so a token
+    or credential in the demo's output fails the test. Returns the run and those secrets."""
+    secrets = tmp_path / "demo-secrets.jsonl"
+    full = dict(sandbox.env)
+    full.update(env or {})
+    proc = subprocess.run(observed_ssogen_argv(secrets, "demo", *args), env=full,
+                          capture_output=True, text=True, timeout=timeout,
+                          cwd=str(sandbox.home), check=False)
+    issued = scan_observed_secrets(secrets) if secrets.exists() else []
+    return proc, issued
+
+
 @pytest.mark.slow
-def test_demo_yes_in_fresh_home(sandbox) -> None:  # type: ignore[no-untyped-def]
-    env = dict(sandbox.env)
-    env.pop("AWS_CONFIG_FILE")  # the demo must not need (or use) the caller's config
-    proc = subprocess.run([sys.executable, "-m", "ssogen", "demo", "--yes"], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=str(sandbox.home))
+def test_demo_yes_in_fresh_home(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox.env.pop("AWS_CONFIG_FILE")  # the demo must not need (or use) the caller's config
+    proc, issued = run_demo(sandbox, tmp_path, "--yes")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the scan knows the demo's secrets: its login (client secret, access and refresh token)
+    # and the role credentials boto3 and the AWS CLI resolved
+    assert len(issued) >= 5, len(issued)
     assert not sandbox.aws.exists(), "the demo wrote into $HOME/.aws"
     out = proc.stdout
     assert "[sso-session acme-demo]" in out
@@ -61,14 +79,14 @@ def test_demo_yes_in_fresh_home(sandbox) -> None:  # type: ignore[no-untyped-def
 
 def test_demo_keep(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     keep = tmp_path / "kept"
-    proc = sandbox.run("demo", "--yes", "--keep", str(keep), timeout=120)
+    proc, _ = run_demo(sandbox, tmp_path, "--yes", "--keep", str(keep))
     assert proc.returncode == 0, proc.stderr
     config = keep / "home" / ".aws" / "config"
     assert "[sso-session acme-demo]" in config.read_text()
     assert list((keep / "home" / ".aws" / "sso" / "cache").glob("*.json"))
     assert not sandbox.aws.exists()
     # a second run into the same (now non-empty) directory refuses, in one line
-    again = sandbox.run("demo", "--yes", "--keep", str(keep))
+    again, _ = run_demo(sandbox, tmp_path, "--yes", "--keep", str(keep))
     assert again.returncode == 2
     assert again.stderr.startswith("ssogen: error: ")
 
@@ -82,7 +100,8 @@ def test_demo_without_terminal_needs_yes(sandbox) -> None:  # type: ignore[no-un
 
 @pytest.mark.pty
 @pytest.mark.slow
-def test_demo_interactive_person_approves_in_browser(sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_demo_interactive_person_approves_in_browser(sandbox, tmp_path: Path,
+                                                     ) -> None:  # type: ignore[no-untyped-def]
     """Without --yes: the local approval URL and code are shown, a person approves them on the
     emulator's page (here: the form POST a browser sends), then answers the wizard."""
     import time
@@ -92,7 +111,9 @@ def test_demo_interactive_person_approves_in_browser(sandbox) -> None:  # type: 
     pexpect = pytest.importorskip("pexpect")
     env = dict(sandbox.env)
     env.update({"TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
-    child = pexpect.spawn(sys.executable, ["-m", "ssogen", "demo"], env=env,
+    secrets = tmp_path / "demo-secrets.jsonl"  # the scan learns what the demo issued
+    argv = observed_ssogen_argv(secrets, "demo")
+    child = pexpect.spawn(argv[0], argv[1:], env=env,
                           cwd=str(sandbox.home), dimensions=(40, 120), encoding="utf-8",
                           timeout=60)
     child.expect(r"(http://127\.0\.0\.1:\d+/device)\s")
@@ -115,6 +136,7 @@ def test_demo_interactive_person_approves_in_browser(sandbox) -> None:  # type: 
     child.close()
     assert child.exitstatus == 0
     assert not sandbox.aws.exists()
+    assert len(scan_observed_secrets(secrets)) >= 5
 
 
 @pytest.mark.slow
@@ -125,8 +147,7 @@ def test_demo_without_aws_cli_falls_back_to_boto3(sandbox, tmp_path: Path,
     shadow = tmp_path / "shadow" / "awscli"
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text("raise ImportError('no AWS CLI here')\n")
-    proc = sandbox.run("demo", "--yes", timeout=120,
-                       env={"PYTHONPATH": str(shadow.parent)})
+    proc, _ = run_demo(sandbox, tmp_path, "--yes", env={"PYTHONPATH": str(shadow.parent)})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert re.search(rf"  aws sts get-caller-identity --profile {PROFILE}  →  "

@@ -21,6 +21,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from conftest import scan_emulator_secrets, scan_output
 from ssogen.emulator import Emulator
 
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
@@ -77,8 +78,11 @@ def test_cli_serves_until_interrupted(sandbox: Any, sig: signal.Signals) -> None
             accessToken=tok["accessToken"]).build_full_result()["accountList"]
         assert len(accounts) == 12
     finally:
+        if proc.poll() is None:  # this emulator runs in another process: tell the secret
+            scan_emulator_secrets(url)  # scan what it issued, before it stops
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=15)
+        scan_output("".join(lines))  # the stdout lines the reader thread consumed
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped" in err
     for secret in (reg["clientSecret"], tok["accessToken"], tok["refreshToken"]):
@@ -91,7 +95,7 @@ def test_cli_serves_a_data_file_on_a_fixed_port(sandbox: Any, tmp_path: Path) ->
         {"id": "111122223333", "name": "only-one", "email": "o@x", "roles": ["Admin"]}]}))
     with Emulator() as probe:  # find a free port, then free it
         port = probe.port
-    proc, url, _ = start_cli(sandbox, "--data", str(data), "--port", str(port),
+    proc, url, lines = start_cli(sandbox, "--data", str(data), "--port", str(port),
                              "--auto-approve-after", "0", "-v")
     try:
         assert url == f"http://127.0.0.1:{port}"
@@ -102,8 +106,11 @@ def test_cli_serves_a_data_file_on_a_fixed_port(sandbox: Any, tmp_path: Path) ->
                                        accountId="111122223333")["roleList"]
         assert [r["roleName"] for r in roles] == ["Admin"]
     finally:
+        if proc.poll() is None:
+            scan_emulator_secrets(url)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=15)
+        scan_output("".join(lines))
     assert proc.returncode == 0
     assert "POST /token" in err and "GET /assignment/roles" in err  # -v: method + path
     assert tok["accessToken"] not in err and "111122223333" not in err
