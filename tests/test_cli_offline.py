@@ -127,11 +127,14 @@ def test_dry_run_never_writes_and_check_exit_codes(sandbox: Sandbox,
     setup(sandbox, acme_inventory)
     assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0
     text = sandbox.config.read_text()
-    sandbox.config.write_text(text.replace("[profile dev-administrator-access]\n", "[profile x]\n"))
+    # drift: a generated profile deleted by hand (one renamed by hand is the user's choice,
+    # kept: see test_profile_renamed_by_hand_keeps_its_name)
+    last = text.index("\n[profile prod-read-only-access]\n")
+    sandbox.config.write_text(text[:last])
     drifted = sandbox.config.read_bytes()
     check = sandbox.run("sync", "--inventory", str(acme_inventory), "--check")
     assert check.returncode == 1
-    assert "-[profile x]" in check.stdout and "+[profile dev-administrator-access]" in check.stdout
+    assert "+[profile prod-read-only-access]" in check.stdout
     assert "out of date" in check.stderr
     dry = sandbox.run("sync", "--inventory", str(acme_inventory), "--dry-run")
     assert dry.returncode == 0 and dry.stdout == check.stdout
@@ -534,3 +537,31 @@ def test_include_matching_nothing_is_said_and_refused_by_setup(
     proc = sandbox.run("sync", "--inventory", str(acme_inventory), check=True)
     assert "matches no account or role" in proc.stderr  # zzz* still
     assert "'prod'" not in proc.stderr
+
+
+def test_profile_renamed_by_hand_keeps_its_name(sandbox: Sandbox, acme_inventory: Path) -> None:
+    """`[profile ro]`: a managed profile the user renamed is neither the old nor the new
+    generated name -- kept (said once per run, as info), `--profile ro` keeps working, the
+    file is in sync; a template change through ssogen still renames ssogen's own names."""
+    setup(sandbox, acme_inventory)
+    text = sandbox.config.read_text()
+    renamed = text.replace("[profile prod-read-only-access]\n", "[profile ro]\n")
+    sandbox.config.write_text(renamed)
+    check = sandbox.run("sync", "--inventory", str(acme_inventory), "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stderr.count("kept your name ro for Prod/ReadOnlyAccess") == 1
+    assert "warning: kept" not in check.stderr
+    proc = sandbox.run("sync", "--inventory", str(acme_inventory), check=True)
+    assert sandbox.config.read_text() == renamed and "kept 5" in proc.stderr
+    assert profiles(sandbox)["ro"]["sso_role_name"] == "ReadOnlyAccess"
+    out = sandbox.python("import botocore.session\n"
+                         "s = botocore.session.Session(profile='ro')\n"
+                         "print(s.get_scoped_config()['sso_account_id'])\n")
+    assert out.returncode == 0 and out.stdout.strip() == "111111111111", out.stderr
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory),
+                       "--name-template", "aws-cli", check=True)
+    p = profiles(sandbox)
+    assert "ro" in p and "ReadOnlyAccess-111111111111" not in p
+    assert p["AdministratorAccess-111111111111"]["sso_role_name"] == "AdministratorAccess"
+    assert "prod-administrator-access" not in p
+    assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0

@@ -207,6 +207,49 @@ def test_rename_when_the_template_changes_and_duplicates_go_stale() -> None:
     assert plan.updated == 1 and plan.stale == 1  # the second one for the same role
 
 
+def test_a_name_the_user_gave_a_managed_profile_is_kept() -> None:
+    """Renamed by hand (`[profile ro]`): neither the old nor the new generated name, so the
+    user chose it -- kept (and said), while ssogen's own names still follow a template change
+    made through ssogen and an account renamed in AWS."""
+    text = SESSION + settings_section() + managed("ro", "111111111111", "ReadOnly") + \
+        managed("prod-admin", "111111111111", "Admin") + \
+        managed("old-name-admin", "222222222222", "Admin")
+    m = model(text)
+    plan = build_plan(m, opts(), INV)
+    renames = {m.sections[e.index].header: e.header for e in plan.edits if e.header}
+    assert renames == {"profile old-name-admin": "profile dev-admin"}  # account renamed
+    assert plan.info == ["kept your name ro for Prod/ReadOnly (ssogen would call it "
+                         "prod-read-only)"]
+    assert plan.kept == 2 and plan.updated == 1 and not plan.new_sections
+    # a template changed through ssogen renames its own names, never the user's
+    plan = build_plan(m, opts(name_template="aws-cli"), INV)
+    renames = {m.sections[e.index].header: e.header for e in plan.edits if e.header}
+    assert renames == {"profile prod-admin": "profile Admin-111111111111",
+                       "profile old-name-admin": "profile Admin-222222222222"}
+    assert len(plan.info) == 1 and "kept your name ro" in plan.info[0]
+    # the kept name is nobody else's: a generated name equal to it gets a suffix
+    plan = build_plan(m, opts(name_template="{{ account_name | kebab }}"
+                              "{{ '-x' if role == 'ReadOnly' else '' }}"), Inventory(
+        "acme", URL, "eu-west-1", [Account("111111111111", "Prod", "", ["ReadOnly"]),
+                                   Account("333333333333", "Ro", "", ["Admin"])]))
+    assert [s.header for s in plan.new_sections if s.header.startswith("profile")] == [
+        "profile ro-333333333333"]
+    assert any("is the name you gave another profile" in n for n in plan.notes)
+    assert not any(e.header for e in plan.edits)
+
+
+def test_collision_suffixed_and_unremembered_names_are_ssogens() -> None:
+    text = SESSION + settings_section() + managed("prod-admin-111111111111", "111111111111",
+                                                  "Admin")
+    plan = build_plan(model(text), opts(), inventory(**{"111111111111": ["Admin"]}))
+    assert [e.header for e in plan.edits if e.header] == ["profile prod-admin"]
+    assert not plan.info
+    # no remembered settings: only the current template's names count as ssogen's
+    text = SESSION + managed("mine", "111111111111", "Admin")
+    plan = build_plan(model(text), opts(), inventory(**{"111111111111": ["Admin"]}))
+    assert not any(e.header for e in plan.edits) and "kept your name mine" in plan.info[0]
+
+
 def test_account_region_override() -> None:
     plan = build_plan(model(""), opts(region="eu-west-1",
                                       account_regions={"222222222222": "us-east-1"}), INV)

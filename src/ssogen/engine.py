@@ -42,6 +42,7 @@ class GenerationResult:
     written: bool = False
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)  # collisions, BOM, reused session...
+    info: list[str] = field(default_factory=list)  # said, not warned (names the user kept)
     make_diff: Callable[[], str] | None = field(default=None, repr=False)
     _diff: str | None = field(default=None, repr=False)
 
@@ -116,7 +117,7 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
         new = doc.encode()
         changed = new != (doc.raw or b"")
         result = GenerationResult(plan=plan, changed=changed, path=path,
-                                  notes=doc.notes + plan.notes,
+                                  notes=doc.notes + plan.notes, info=list(plan.info),
                                   make_diff=lambda: doc.diff(str(path)))
         if mode == "write" and changed and (confirm is None or confirm(result)):
             from ssogen.fileio import atomic_write_bytes

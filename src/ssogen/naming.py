@@ -355,6 +355,7 @@ def resolve_collisions(
     names: list[str],
     taken: Iterable[str] = (),
     current: Mapping[tuple[str, str], str] | None = None,
+    chosen: Iterable[str] = (),
 ) -> tuple[list[str], list[str]]:
     """Make ``names`` unique and disjoint from ``taken`` (names owned by someone else).
 
@@ -364,7 +365,9 @@ def resolve_collisions(
     Returns the final names and one message per renamed pair.
     """
     current = current or {}
-    blocked = set(taken) | RESERVED_NAMES
+    taken = set(taken)
+    chosen = set(chosen)  # names the user gave managed profiles (kept as they are)
+    blocked = taken | chosen | RESERVED_NAMES
     groups: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         groups.setdefault(name, []).append(i)
@@ -401,9 +404,42 @@ def resolve_collisions(
         final[i] = choice
         why = ("is reserved" if base in RESERVED_NAMES
                else "belongs to a profile ssogen does not manage" if base in taken
+               else "is the name you gave another profile" if base in chosen
                else "is generated for more than one account/role")
         messages.append(f"profile name {base!r} {why}; {account.id}/{role} gets {choice!r}")
     return final, messages
+
+
+def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
+    """Is ``name`` what :func:`resolve_collisions` makes of ``base`` for this account/role
+    (the base itself, or one of its collision suffixes)?"""
+    if name == base or name in (_suffixed(base, f"-{account_id}"),
+                                _suffixed(base, f"-{account_id}-{role}")):
+        return True
+    m = re.fullmatch(rf".*-{re.escape(account_id)}-(\d+)", name)
+    return bool(m) and name == _suffixed(base, f"-{account_id}-{m.group(1)}")
+
+
+_PLACEHOLDER = "Qqzqxqzq"  # survives every case filter as one word; no real account name
+
+
+def any_account_name_patterns(settings: Settings, pairs: list[tuple[Account, str]],
+                              ) -> list[re.Pattern[str] | None]:
+    """Per pair, a pattern for the names the template gives it under *any* account name (the
+    account may have been renamed in AWS since its profile was generated); None when the
+    name does not depend on the account name."""
+    from ssogen.inventory import Account as _Account
+
+    fake = [(_Account(a.id, _PLACEHOLDER, a.email, [role]), role) for a, role in pairs]
+    out: list[re.Pattern[str] | None] = []
+    for name, (account, role) in zip(base_names(settings, fake), pairs, strict=True):
+        parts = re.split(re.escape(_PLACEHOLDER), name, flags=re.IGNORECASE)
+        if len(parts) == 1 or not "".join(parts):
+            out.append(None)  # not depending on the account name, or nothing but it
+            continue
+        suffix = rf"(?:-{re.escape(account.id)}(?:-{re.escape(sanitize(role))})?(?:-\d+)?)?"
+        out.append(re.compile(".+".join(re.escape(p) for p in parts) + suffix))
+    return out
 
 
 def _suffixed(base: str, suffix: str) -> str:

@@ -124,6 +124,7 @@ class Plan:
     anchor: int | None = None  # insert new sections after this SectionInfo.index (None: end)
     profiles: list[ProfileEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)  # worth saying, no warning (kept names...)
 
     def count(self, action: str) -> int:
         return sum(1 for p in self.profiles if p.action == action)
@@ -340,6 +341,7 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     changes; they stay the user's, no marker); without it they are only reported.
     """
     notes: list[str] = []
+    info: list[str] = []
     edits: dict[int, SectionEdit] = {}
 
     def edit(index: int) -> SectionEdit:
@@ -470,8 +472,22 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
         own |= {id(s) for s in stale}
     taken = {s.name for s in profiles if s.name is not None and id(s) not in own}
     current = {k: s.name for k, s in managed.items() if s.name}
-    names, collisions = naming.resolve_collisions(
-        needs_name, naming.base_names(settings, needs_name), taken, current)
+    bases = naming.base_names(settings, needs_name)
+    chosen = _names_chosen_by_user(needs_name, bases, managed, settings, previous)
+    if chosen:  # kept as they are; the other names steer clear of them
+        keep = [i for i, (a, r) in enumerate(needs_name) if (a.id, r.strip()) not in chosen]
+        rest, rest_bases = [needs_name[i] for i in keep], [bases[i] for i in keep]
+        rest_names, collisions = naming.resolve_collisions(
+            rest, rest_bases, taken, current, chosen=chosen.values())
+        final = dict(zip(keep, rest_names, strict=True))
+        names = [final[i] if i in final else chosen[(a.id, r.strip())]
+                 for i, (a, r) in enumerate(needs_name)]
+        for (a, r), base in zip(needs_name, bases, strict=True):
+            if (a.id, r.strip()) in chosen:
+                info.append(f"kept your name {chosen[(a.id, r.strip())]} for "
+                            f"{a.name or a.id}/{r} (ssogen would call it {base})")
+    else:
+        names, collisions = naming.resolve_collisions(needs_name, bases, taken, current)
     notes += collisions
 
     profile_tpl = block_template("profile.ini")
@@ -519,7 +535,45 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     anchor = max(members) if members and new_sections else None
 
     return Plan(session=session, edits=[e for _, e in sorted(edits.items()) if not e.empty],
-                new_sections=new_sections, anchor=anchor, profiles=entries, notes=notes)
+                new_sections=new_sections, anchor=anchor, profiles=entries, notes=notes,
+                info=info)
+
+
+def _names_chosen_by_user(pairs: list[tuple[Account, str]], bases: list[str],
+                          managed: Mapping[tuple[str, str], SectionInfo], settings: Settings,
+                          previous: Settings | None) -> dict[tuple[str, str], str]:
+    """(account id, role) -> name of each managed profile whose name ssogen did not give it.
+
+    ssogen renames a managed profile only when its name is one ssogen generates: under the new
+    settings, or under the settings remembered from the last run (a template changed through
+    ssogen) -- for the account as it is called now or as it may have been called before (an
+    account renamed in AWS). Any other name was chosen by the user and stays: renaming it
+    would break ``--profile NAME``. Linear; the extra renders only for names that differ.
+    """
+    odd = [i for i, (a, r) in enumerate(pairs)
+           if (s := managed.get((a.id, r.strip()))) is not None and s.name is not None
+           and not naming.is_generated(s.name, bases[i], a.id, r)]
+    if not odd:
+        return {}
+    odd_pairs = [pairs[i] for i in odd]
+    olds = [settings] if previous is None else [previous, settings]
+    old_bases = [bases[i] for i in odd] if previous is None else naming.base_names(
+        previous, odd_pairs)
+    chosen: dict[tuple[str, str], str] = {}
+    left = []
+    for (a, r), old in zip(odd_pairs, old_bases, strict=True):
+        name = managed[(a.id, r.strip())].name or ""
+        if not naming.is_generated(name, old, a.id, r):
+            left.append((a, r))
+    for tpl in olds:
+        if not left:
+            break
+        patterns = naming.any_account_name_patterns(tpl, left)
+        left = [(a, r) for (a, r), pat in zip(left, patterns, strict=True)
+                if pat is None or not pat.fullmatch(managed[(a.id, r.strip())].name or "")]
+    for a, r in left:
+        chosen[(a.id, r.strip())] = managed[(a.id, r.strip())].name or ""
+    return chosen
 
 
 def _legacy_to_migrate(profiles: list[SectionInfo], session: str, session_url: str,

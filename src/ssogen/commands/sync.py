@@ -185,6 +185,8 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
     for r in results:
         for note in r.notes:
             ui.warn(note)
+        for line in r.info:
+            ui.info(f"ssogen: {line}")
         if (mode != "write" or verbose) and r.diff:
             sys.stdout.write(ui.color_diff(r.diff))
             sys.stdout.flush()
