@@ -193,6 +193,73 @@ def test_botocore_refreshes_with_ssogen_refresh_token(sandbox, make_emulator):
     assert stat.S_IMODE((sandbox.cache / TOKEN_FILE).stat().st_mode) == 0o600
 
 
+def _on_the_emulator_clock(offset: float) -> str:
+    """Prefix for a botocore snippet whose token clock reads the emulator's clock (real time +
+    ``offset``). botocore decides to refresh from the cache file's expiresAt against its own
+    clock, so moving only the emulator's clock would change nothing on botocore's side; this
+    moves time for both ends, as if the user ran it ``offset`` seconds later. Only botocore's
+    token clock (botocore.tokens) is shifted, nothing of ssogen's, and no file is edited."""
+    return (
+        "import datetime as _dt, botocore.tokens\n"
+        "class _Later(_dt.datetime):\n"
+        "    @classmethod\n"
+        "    def now(cls, tz=None):\n"
+        f"        return super().now(tz) + _dt.timedelta(seconds={offset!r})\n"
+        "botocore.tokens.datetime = _Later\n"
+    )
+
+
+def test_botocore_refreshes_when_the_emulator_clock_nears_expiry(sandbox, make_emulator):
+    """Issue 3: "with the emulator clock advanced to near expiry, botocore refreshes the token
+    with ssogen's stored refresh token and registration" -- with the normal token lifetime
+    (1 h), and the emulator's clock moved (``advance_clock``), not a short TTL."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    emu = make_emulator(auto_approve_after=0)
+    assert emu.token_ttl == 3600  # the normal lifetime, well outside botocore's 15-min window
+    setup_config(sandbox, emu)
+    assert sandbox.run("login", "--session", "acme").returncode == 0
+    old = token(sandbox)
+    before = api_counts(emu)["CreateToken"]
+
+    # now: botocore uses ssogen's token as it is (nothing to refresh yet)
+    out = sandbox.python(BOTOCORE_CREDS)
+    assert out.returncode == 0, out.stderr
+    assert api_counts(emu)["CreateToken"] == before and token(sandbox) == old
+
+    # 5 minutes before the token expires, on the emulator's clock (and botocore's)
+    offset = emu.token_ttl - 300
+    emu.advance_clock(offset)
+    out = sandbox.python(_on_the_emulator_clock(offset) + BOTOCORE_CREDS)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[1] in issued_digests(emu)
+    assert api_counts(emu)["CreateToken"] == before + 1  # botocore's refresh_token grant
+    new = token(sandbox)
+    assert new["accessToken"] != old["accessToken"]
+    assert new["refreshToken"] != old["refreshToken"]  # rotated by the emulator
+    for key in ("clientId", "clientSecret", "registrationExpiresAt", "startUrl", "region"):
+        assert new[key] == old[key], key  # ssogen's registration, used and kept
+    assert stat.S_IMODE((sandbox.cache / TOKEN_FILE).stat().st_mode) == 0o600
+    # the refresh spent ssogen's stored refresh token: it cannot be used again
+    cfg = Config(signature_version=UNSIGNED, region_name="eu-west-1")
+    oidc = boto3.client("sso-oidc", endpoint_url=emu.url, config=cfg)
+    with pytest.raises(oidc.exceptions.InvalidGrantException):
+        oidc.create_token(clientId=old["clientId"], clientSecret=old["clientSecret"],
+                          grantType="refresh_token", refreshToken=old["refreshToken"])
+    # and the clock really matters: 10 minutes on, the old access token is expired (401)
+    # while the refreshed one works
+    emu.advance_clock(600)
+    sso = boto3.client("sso", endpoint_url=emu.url, config=cfg)
+    with pytest.raises(sso.exceptions.UnauthorizedException):
+        sso.get_role_credentials(accessToken=old["accessToken"], accountId=ACCOUNT,
+                                 roleName=ROLE)
+    key_id = sso.get_role_credentials(accessToken=new["accessToken"], accountId=ACCOUNT,
+                                      roleName=ROLE)["roleCredentials"]["accessKeyId"]
+    assert key_id.startswith("ASIA")
+
+
 def test_aws_cli_token_is_reused_without_login(sandbox, make_emulator):
     emu = make_emulator()
     setup_config(sandbox, emu)
