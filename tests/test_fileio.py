@@ -72,3 +72,16 @@ def test_missing_ancestors_get_dir_mode_too(tmp_path: Path) -> None:
     for d in (home / ".aws", home / ".aws" / "sso", home / ".aws" / "sso" / "cache"):
         assert mode(d) == 0o700, d
     assert mode(home) == 0o755  # an existing ancestor is left as it is
+
+
+def test_never_replaces_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "config"
+    link.symlink_to(fifo)
+    with pytest.raises(OSError, match="named pipe, not a regular file"):
+        atomic_write_bytes(link, b"x")
+    with pytest.raises(IsADirectoryError):
+        atomic_write_bytes(tmp_path, b"x")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "fifo"]

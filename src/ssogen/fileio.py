@@ -134,11 +134,10 @@ def atomic_write_bytes(
     """
     target = resolve_target(Path(path))
     kind = not_regular(target)
-    if kind:
-        from ssogen.errors import ConfigFileError
-
-        raise ConfigFileError(f"{target}: is {kind}, not a regular file; ssogen only replaces "
-                              "regular files")
+    if kind:  # callers turn OSError into their own one-line error
+        if kind == "a directory":
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(target))
+        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file", str(target))
     parent = target.parent
     if dir_mode is not None and not parent.exists():
         make_dirs(parent, dir_mode)
