@@ -306,7 +306,7 @@ def test_migrate_legacy_profiles_default_yes(sandbox, tmp_path: Path) -> None:  
     w.send(ENTER)
     w.expect("Default output format")
     w.send(ENTER)
-    w.expect(r"Migrate 1 legacy profiles for https://acme\.awsapps\.com/start to "
+    w.expect(r"Migrate 1 legacy profile for https://acme\.awsapps\.com/start to "
              r"\[sso-session acme\]\?")
     w.expect(r"\(Y/n\)")  # default yes
     w.send(ENTER)  # the default: yes
@@ -333,7 +333,7 @@ def test_migrate_legacy_answer_no(sandbox, tmp_path: Path) -> None:  # type: ign
     w.send(ENTER)
     w.expect("Accounts and roles to generate")
     w.send(ENTER)
-    w.expect(r"Migrate 1 legacy profiles")
+    w.expect(r"Migrate 1 legacy profile")
     w.send("n")
     w.expect(r"Write these changes \(created 16, updated 0, adopted 0, stale 0, kept 0\)")
     w.send("y")
@@ -364,7 +364,7 @@ def test_online_from_legacy_profile_migrate_and_use_it(sandbox, make_emulator,
     for question in _through:
         w.expect(question)
         w.send(ENTER)
-    w.expect(r"Migrate 1 legacy profiles for https://acme\.awsapps\.com/start to "
+    w.expect(r"Migrate 1 legacy profile for https://acme\.awsapps\.com/start to "
              r"\[sso-session acme\]\?")
     w.send("y")
     w.expect(r"Write these changes \(created 15, .*migrated 1\)")

@@ -558,7 +558,7 @@ def ask_migrate(p: Prompter, names: Sequence[str], start_url: str, session: str)
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     p.say(f"Legacy profiles ({shown}) keep sso_start_url/sso_region themselves; migrated, they "
           f"use [sso-session {session}] and its login (every other line stays as it is).")
-    return p.confirm(f"Migrate {len(names)} legacy profiles for {start_url} to "
+    return p.confirm(f"Migrate {_count(len(names), 'legacy profile')} for {start_url} to "
                      f"[sso-session {session}]?", default=True, flag="--migrate-legacy")
 
 
