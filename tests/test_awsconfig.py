@@ -60,21 +60,57 @@ def test_empty_plan_is_byte_identical() -> None:
         assert d.encode() == raw and d.diff() == ""
 
 
-def test_removed_section_takes_its_heading_and_leaves_the_next_ones() -> None:
+def test_removed_section_leaves_every_comment_in_place() -> None:
+    """Only the header and the key lines of a removed section go: the comments above it,
+    inside it (also indented ones within a value) and the next section's heading stay where
+    they were, as top-level comments (no comment may ever disappear)."""
     text = ("[default]\nregion = x\n\n# Team A heading\n# more about A\n[profile a]\nk = 1\n"
             "# trailing comment of a\n\n# Team B heading\n[profile b]\nk = 2\n")
     out, _ = edited(text, edit(text, "profile a", remove=True))
-    assert out == "[default]\nregion = x\n\n# Team B heading\n[profile b]\nk = 2\n"
+    assert out == ("[default]\nregion = x\n\n# Team A heading\n# more about A\n"
+                   "# trailing comment of a\n\n# Team B heading\n[profile b]\nk = 2\n")
     out, _ = edited(text, edit(text, "profile b", remove=True))
     assert out == ("[default]\nregion = x\n\n# Team A heading\n# more about A\n[profile a]\n"
-                   "k = 1\n# trailing comment of a\n")
+                   "k = 1\n# trailing comment of a\n\n# Team B heading\n")
+    text = ("[x]\nk = 1\n\n; heading of a\n[profile a]\nsso_session = s\n; why: on-call\n"
+            "s3 =\n  max_concurrent_requests = 2\n  # nested note\nregion = y\n\n[b]\n")
+    out, _ = edited(text, edit(text, "profile a", remove=True))
+    assert out == "[x]\nk = 1\n\n; heading of a\n; why: on-call\n  # nested note\n\n[b]\n"
+    # nothing to keep: the section goes with its blank line, none is added
+    text = "[x]\nk = 1\n\n[a]\nk = 1\n\n[b]\n"
+    out, _ = edited(text, edit(text, "a", remove=True))
+    assert out == "[x]\nk = 1\n\n[b]\n"
 
 
-def test_removing_consecutive_sections_and_the_file_header_stays() -> None:
+def test_removing_consecutive_sections_keeps_all_their_comments() -> None:
     text = "# file header\n[a]\nk = 1\n\n# b\n[b]\nk = 2\n\n# c\n[c]\nk = 3\n\n# d\n[d]\n"
     out, _ = edited(text, edit(text, "a", remove=True), edit(text, "b", remove=True),
                     edit(text, "c", remove=True))
-    assert out == "# file header\n# d\n[d]\n"
+    assert out == "# file header\n\n# b\n\n# c\n\n# d\n[d]\n"
+    text = "[x]\nk = 1\n\n\n[a]\nk = 1\n\n\n[b]\nk = 2\n\n\n[c]\n"
+    out, _ = edited(text, edit(text, "a", remove=True), edit(text, "b", remove=True))
+    assert out == "[x]\nk = 1\n\n\n[c]\n"  # no run of blank lines grows
+
+
+@pytest.mark.parametrize("text", [
+    "[x]\nk = 1\n\n# heading of a\n[a]\nk = 1\n\n[b]\n",
+    "[x]\nk = 1\n# glued\n[a]\nk = 1\n# inside\n\n\n# heading of b\n[b]\n",
+    "[a]\nk = 1\n# inside a\n\n",
+    "# top\n\n[a]\nk = 1\n\n# inside\n\n",
+])
+def test_removal_never_grows_blank_runs_and_converges(text: str) -> None:
+    def longest_blank_run(t: str) -> int:
+        run = best = 0
+        for line in t.split("\n")[:-1]:
+            run = run + 1 if not line.strip() else 0
+            best = max(best, run)
+        return best
+
+    out, _ = edited(text, edit(text, "a", remove=True))
+    assert longest_blank_run(out) <= longest_blank_run(text)
+    comments = [ln for ln in text.splitlines() if ln.strip().startswith(("#", ";"))]
+    assert [ln for ln in out.splitlines() if ln.strip().startswith(("#", ";"))] == comments
+    assert edited(out)[0] == out
 
 
 def test_new_sections_go_between_the_anchor_and_the_next_heading() -> None:
@@ -173,7 +209,8 @@ def test_diff_matches_difflib() -> None:
     d.apply(Plan("s", edits=edits, new_sections=[NEW], anchor=index_of(d, "profile p25")))
     new = d.render()
     assert d.diff() == _reference_diff(text, new)
-    assert "-# about p10\n" in d.diff() and "+[profile new]\n" in d.diff()
+    assert "-[profile p10]\n" in d.diff() and "+[profile new]\n" in d.diff()
+    assert "-# about p10\n" not in d.diff()  # a removed section's heading stays
 
 
 def test_replace_puts_the_new_key_on_the_old_line() -> None:

@@ -103,17 +103,28 @@ def test_stale_reported_and_kept_then_pruned(sandbox: Sandbox, acme_inventory: P
     check = sandbox.run("sync", "--inventory", str(smaller), "--check")
     assert check.returncode == 0  # kept stale profiles are not drift
 
+    # the user's comments above and inside it, and a key they added
+    sandbox.config.write_text(sandbox.config.read_text().replace(
+        "111111111111\nsso_role_name = ReadOnlyAccess\nregion = eu-west-1\noutput = json\n"
+        "ssogen_managed = true", "111111111111\nsso_role_name = ReadOnlyAccess\n"
+        "; audit ticket 42\nregion = eu-west-1\noutput = json\ncli_pager =\n"
+        "ssogen_managed = true\n# end of auditors", 1))
     dry = sandbox.run("sync", "--inventory", str(smaller), "--prune", "--dry-run", check=True)
     assert "-[profile prod-read-only-access]" in dry.stdout
-    assert f"-{heading}" in dry.stdout
+    assert f"-{heading}" not in dry.stdout and "-; audit ticket 42" not in dry.stdout
     assert "prod-read-only-access" in profiles(sandbox)
 
     proc = sandbox.run("sync", "--inventory", str(smaller), "--prune", check=True)
     assert "stale 1 (removed 1)" in proc.stderr
+    assert ("pruned profile prod-read-only-access had keys you added: cli_pager"
+            in proc.stderr)
     after = sandbox.config.read_text()
     assert "prod-read-only-access" not in profiles(sandbox)
-    assert heading not in after and "\n\n\n" not in after
+    assert f"{heading}; audit ticket 42\n# end of auditors\n" in after  # in place, in order
+    assert "\n\n\n" not in after
     assert sandbox.run("sync", "--inventory", str(smaller), "--check").returncode == 0
+    again = sandbox.run("sync", "--inventory", str(smaller), "--prune", check=True)
+    assert sandbox.config.read_text() == after and "had keys you added" not in again.stderr
 
 
 def test_dry_run_never_writes_and_check_exit_codes(sandbox: Sandbox,

@@ -206,3 +206,52 @@ def test_migrate_legacy_on_real_files(path: Path, tmp_path: Path) -> None:
     assert is_subsequence(kept, lines_of(after))
     for migrate in (False, True):
         assert not generate(config, opts, inv, mode="check", migrate=migrate).changed
+
+
+def _comments(data: bytes) -> list[str]:
+    return [ln.strip() for ln in lines_of(data) if ln.strip().startswith(("#", ";"))]
+
+
+def _longest_blank_run(data: bytes) -> int:
+    run = best = 0
+    for line in lines_of(data)[:-1]:
+        run = run + 1 if not line.strip() else 0
+        best = max(best, run)
+    return best
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_prune_keeps_every_comment(path: Path, sandbox: Sandbox, acme_inventory: Path,
+                                   tmp_path: Path) -> None:
+    """`sync --prune` down to one role: the profiles ssogen manages go (those it generated and
+    those the file had), every comment line of the file -- above, inside or between them --
+    stays, in order; no run of blank lines grows; the next prune changes nothing."""
+    original = path.read_bytes()
+    if botocore_parse(original.removeprefix(BOM), tmp_path / "before") is None:
+        return
+    sandbox.aws.mkdir()
+    sandbox.config.write_bytes(original)
+    sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), check=True)
+    after_setup = sandbox.config.read_bytes()
+    small = tmp_path / "small.json"
+    data = dict(ACME_INVENTORY, accounts=[dict(ACME_INVENTORY["accounts"][1])])
+    small.write_text(__import__("json").dumps(data))
+    proc = sandbox.run("sync", "--inventory", str(small), "--prune", check=True)
+    after = sandbox.config.read_bytes()
+    assert is_subsequence(_comments(original), _comments(after)), proc.stderr
+    assert _comments(after) == _comments(after_setup)  # ssogen writes no comments itself
+    assert _longest_blank_run(after) <= max(_longest_blank_run(original), 1)
+    parsed = botocore_parse(after, tmp_path / "after")
+    assert parsed is not None
+    managed = {(k.get("sso_account_id"), k.get("sso_role_name")) for k in parsed.values()
+               if k.get("ssogen_managed") == "true" and k.get("sso_session") == "acme"}
+    assert managed <= {("222222222222", "AdministratorAccess")}
+    if path.name == "61_prune_comments.cfg":
+        assert "pruned profile prod-administrator-access had keys you added: mfa_serial" \
+            in proc.stderr
+        assert (b"# this block documents [profile prod-administrator-access]\n"
+                b"; why: on-call rota\n# trailing comment inside prod admin\n\n"
+                b"# ==== Team B: search (owner: bob) ====\n[profile search]\n") in after
+    again = sandbox.run("sync", "--inventory", str(small), "--prune", check=True)
+    assert sandbox.config.read_bytes() == after, again.stderr
+    assert sandbox.run("sync", "--inventory", str(small), "--check").returncode == 0

@@ -164,6 +164,19 @@ def test_stale_kept_or_pruned_and_names_stay_reserved() -> None:
     assert "stale 1 (removed 1)" in plan.summary()
 
 
+def test_pruning_a_profile_with_keys_the_user_added_says_so() -> None:
+    text = SESSION + settings_section(profile_keys='{"cli_pager": ""}') + managed(
+        "prod-billing", "111111111111", "Billing", "region = x", "cli_pager =", "mfa_serial = m",
+        "Credential_Process = c")
+    plan = build_plan(model(text), opts(profile_keys={"cli_pager": ""}),
+                      inventory(**{"111111111111": []}), prune=True)
+    assert plan.removed == 1
+    assert "pruned profile prod-billing had keys you added: mfa_serial, credential_process" \
+        in plan.notes
+    plan = build_plan(model(text), opts(), inventory(**{"111111111111": []}))  # kept: no word
+    assert not any("keys you added" in n for n in plan.notes)
+
+
 def test_unmanaged_names_and_other_sessions_are_never_taken() -> None:
     text = ("[default]\nregion = x\n\n[profilegen dev-admin]\nregion = y\n\n"
             + managed("prod-admin", "999999999999", "Admin", session="other"))

@@ -13,7 +13,9 @@ Follows the measured recipe of CONFIGUPDATER.md §6:
   rebuild of the document's ``structure`` (configupdater's name-based API is O(n) per call);
 * comment ownership: configupdater stores the comment lines directly above a section header at
   the end of the previous section. Those lines are treated as the heading of the section below
-  them: they go when it is removed, stay above it when new sections are inserted in between;
+  them: they stay above it when new sections are inserted in between. No comment is ever
+  removed: when a (managed) section is removed only its header and key lines go; its heading
+  and the comments inside it stay in place as top-level comments, without adding blank lines;
 * changed options keep their original spelling up to the value (``region=x`` stays
   ``region=y``); new keys go after a section's last option, in the section's own style.
 """
@@ -232,6 +234,7 @@ class ConfigDocument:
         self._index_ids = {id(s) for s in self.sections}
         self._old_text: dict[int, str] = {}  # id(block) -> text before the first change
         self._appended_at_end = False
+        self._lifted: set[int] = set()  # ids of blocks left by removed sections
         self._applied = False
         self._changed = False
         self._rendered: str | None = None
@@ -383,10 +386,48 @@ class ConfigDocument:
             return isinstance(block.structure[-1], Space) and bool(block.structure[-1].lines)
         return False
 
+    def _leftover(self, section: Section, after_blank: bool) -> list[Any]:
+        """What stays of a removed section: its comment lines (also indented ones inside a
+        value), with the blank lines between them, as top-level blocks at its place.
+
+        Only the header and the ``key = value`` lines go. Blank lines are never added: the
+        leading ones are dropped after a blank line (``after_blank``), so repeated runs
+        cannot grow a run of blank lines; inner and trailing ones stay as they were."""
+        lines: list[str] = []
+        for child in section.structure:
+            if isinstance(child, Option):
+                lines += [ln for ln in child.lines[1:] if _is_comment_or_blank(ln)]
+            else:
+                lines += child.lines
+        if not any(ln.strip() for ln in lines):
+            lines = [ln for ln in lines if not ln.strip()][:1] if not after_blank else []
+        elif after_blank:
+            while lines and not lines[0].strip():
+                lines.pop(0)
+        blocks: list[Any] = []
+        for line in lines:
+            kind = Space if not line.strip() else Comment
+            if not blocks or type(blocks[-1]) is not kind:
+                blocks.append(kind(container=self.updater))
+                self._lifted.add(id(blocks[-1]))
+            blocks[-1].add_line(line)
+        return blocks
+
+    @staticmethod
+    def _ends_with_blank_line(out: list[Any]) -> bool:
+        """Does the text so far end with a blank line (or is there no text yet)?"""
+        for block in reversed(out):
+            parts = block.structure if isinstance(block, Section) else []
+            text = next((t for t in (str(c) for c in reversed(parts)) if t), "") or (
+                "".join(block.lines) if isinstance(block, Section) else str(block))
+            if text:
+                return not text.rstrip("\r\n").rsplit("\n", 1)[-1].strip() \
+                    if text.endswith("\n") else False
+        return True
+
     def _rebuild(self, removed: set[int], new_sections: list[NewSection],
                  anchor: int | None) -> None:
         out: list[Any] = []
-        moved: set[int] = set()  # ids of heading comments lifted to the top level
         index_of = {id(s): i for i, s in enumerate(self.sections)}
         last_section = len(self.sections) - 1
         for block in self.updater.structure:
@@ -395,21 +436,9 @@ class ConfigDocument:
                 out.append(block)
                 continue
             if idx in removed:
-                # its heading (comment lines directly above it) goes with it
-                prev = out[-1] if out else None
-                if (isinstance(prev, Section) and prev.structure
-                        and isinstance(prev.structure[-1], Comment)):
-                    self._remember(prev)
-                    prev.structure.pop()
-                elif isinstance(prev, Comment) and id(prev) in moved:
-                    out.pop()
-                # the heading of the next section, stored inside this one, stays
-                if (idx < last_section and block.structure
-                        and isinstance(block.structure[-1], Comment)):
-                    heading = block.structure[-1]
-                    heading._container = self.updater
-                    out.append(heading)
-                    moved.add(id(heading))
+                # its heading (comment lines directly above it, stored in the section above)
+                # stays; so do its own comments: nobody but the user wrote them
+                out.extend(self._leftover(block, self._ends_with_blank_line(out)))
                 self._remember(block)
                 continue
             out.append(block)
@@ -420,7 +449,6 @@ class ConfigDocument:
                     self._remember(block)
                     heading = block.structure.pop()
                     heading._container = self.updater
-                    moved.add(id(heading))
                 self._emit(out, new_sections)
                 trailer = [heading] if heading is not None else []
                 if idx < last_section or trailer:
@@ -433,6 +461,8 @@ class ConfigDocument:
             self._appended_at_end = True
         if removed and last_section in removed:
             # the file now ends where a removed section began: no dangling blank lines
+            while out and isinstance(out[-1], Space) and id(out[-1]) in self._lifted:
+                out.pop()
             while out and isinstance(out[-1], Section) and out[-1].structure \
                     and isinstance(out[-1].structure[-1], Space):
                 self._remember(out[-1])

@@ -518,9 +518,16 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
             e.header, e.set, e.delete = header, e.set + to_set, e.delete + to_delete
         entries.append(ProfileEntry("update" if changed else "kept", name, account.id, role,
                                     account.name))
+    ours = {k for k, _, _ in profile_tpl.lines} | set(settings.profile_keys)
+    if previous is not None:
+        ours |= set(previous.profile_keys)
     for s in stale:
         if prune:
             edit(s.index).remove = True
+            added = [k for k in s.options if k not in ours]
+            if added:  # their comments stay in the file; these keys cannot (no section)
+                notes.append(f"pruned profile {s.name or s.header} had keys you added: "
+                             f"{', '.join(added)}")
         entries.append(ProfileEntry("stale", s.name or s.header, s.options.get(
             "sso_account_id", ""), s.options.get("sso_role_name", ""), removed=prune))
     new_sections += [NewSection(f"profile {n}", keys) for n, keys in sorted(created)]
