@@ -4,8 +4,10 @@ missing final newline, foreign sections, hand-written look-alikes, the odd broke
 * an empty plan is a byte-identical no-op;
 * ssogen refuses exactly the files botocore refuses, and leaves them untouched;
 * applying twice changes nothing the second time (``check`` finds no drift);
-* no foreign byte is lost: original lines stay, in order; CRLF stays CRLF;
-* botocore reads the result as exactly the intended profiles, every other section unchanged;
+* no foreign byte is lost, on every run (pruning and renaming included): every line outside
+  the sections ssogen manages stays, in order; CRLF stays CRLF;
+* botocore reads the result as exactly the intended ssogen-managed profiles (set equality),
+  every other section unchanged;
 * a later run with a different inventory and ``prune`` converges the same way.
 """
 
@@ -160,8 +162,49 @@ def managed_keys(parsed: dict) -> set[str]:
             if str(v.get("ssogen_managed", "")).lower() == "true" or k.startswith("ssogen ")}
 
 
+def foreign_lines(data: bytes, parsed: dict) -> list[str]:
+    """Every line of the file not inside a section ssogen manages (``parsed``: what botocore
+    read from it), in order: the lines before the first section, and every line from a
+    foreign section's header up to the next header -- which includes the comments and blank
+    lines directly above a managed section. Blank lines at the very end are left out: when
+    the last section is pruned the file ends where it began, without dangling blank lines."""
+    owned = managed_keys(parsed)
+    out: list[str] = []
+    inside_managed = False
+    text = lines(data)
+    if data.endswith(b"\n"):
+        text = text[:-1]
+    for line in text:
+        if line.startswith("["):
+            header = line[1:line.rindex("]")] if "]" in line else ""
+            inside_managed = header in owned
+        if not inside_managed:
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
+def session_profiles(parsed: dict, session: str) -> tuple[list[tuple[str, str]],
+                                                          set[tuple[str, str]]]:
+    """(account, role) of every ssogen-managed profile of ``session`` (a list: duplicates
+    show), and the set of those of its hand-written profiles, as botocore routes them."""
+    pm = botocore.configloader.build_profile_map(parsed)
+    mine, hand = [], set()
+    for name, p in pm["profiles"].items():
+        if p.get("sso_session") != session or name == "default":
+            continue  # ssogen never manages or counts [default] / [profile default]
+        key = (p.get("sso_account_id"), p.get("sso_role_name"))
+        if p.get("ssogen_managed", "").strip().lower() == "true":
+            mine.append(key)
+            assert "[" not in name and " " not in name
+        else:
+            hand.add(key)
+    return mine, hand
+
+
 def check_result(before_raw: bytes, after: bytes, result_session: str, settings_: Settings,
-                 inventory: Inventory, tmp: Path, *, first_run: bool) -> None:
+                 inventory: Inventory, tmp: Path, *, prune: bool) -> None:
     """Everything that must hold after a successful write."""
     before = botocore_read(before_raw.removeprefix(b"\xef\xbb\xbf"), tmp / "before")
     assert before is not None
@@ -173,33 +216,28 @@ def check_result(before_raw: bytes, after: bytes, result_session: str, settings_
         assert after.count(b"\n") == after.count(b"\r\n")
     if b"\r" not in before_raw:
         assert b"\r" not in after
-    if first_run and b"ssogen_managed" not in before_raw and b"[ssogen " not in before_raw:
-        # nothing removed or renamed: every original line survives, in order
-        original = lines(before_raw)
-        if before_raw.endswith(b"\n"):
-            original = original[:-1]
-        assert subsequence(original, lines(after))
+    # no foreign byte lost, on every run (also when managed sections are renamed or pruned):
+    # every line outside the sections ssogen manages survives, in order
+    assert subsequence(foreign_lines(before_raw, before), lines(after))
     for name, keys in before.items():
         if name not in managed_keys(before):
             assert parsed.get(name) == keys, name
     pm = botocore.configloader.build_profile_map(parsed)
     session = pm["sso_sessions"][result_session]
     assert same_start_url(session["sso_start_url"], URL)
-    mine = {(p["sso_account_id"], p["sso_role_name"]): (name, p)
-            for name, p in pm["profiles"].items()
-            if p.get("ssogen_managed", "").lower() == "true"
-            and p.get("sso_session") == result_session and name != "default"}
-    hand = {(p.get("sso_account_id"), p.get("sso_role_name"))
-            for name, p in pm["profiles"].items()
-            if p.get("sso_session") == result_session
-            and p.get("ssogen_managed", "").lower() != "true"}
+    # botocore reads exactly the intended ssogen-managed profiles: one per wanted pair that
+    # no hand-written profile of the session covers, plus (without prune) the stale ones
     from ssogen.naming import wanted_pairs
 
     wanted = {(a.id, r) for a, r in wanted_pairs(settings_, inventory)}
-    assert wanted - hand <= set(mine)
-    for name, p in mine.values():
-        assert p["sso_session"] == result_session
-        assert "[" not in name and " " not in name
+    mine, hand = session_profiles(parsed, result_session)
+    old_mine, _ = session_profiles(before, result_session)
+    expected = wanted - hand
+    if not prune:
+        expected |= set(old_mine) - wanted
+    assert set(mine) == expected
+    if prune:
+        assert len(mine) == len(expected)  # no duplicate left either
 
 
 @PROPS
@@ -244,28 +282,18 @@ def test_generate_twice_converges_and_keeps_foreign_bytes(
         event(f"created {min(first.plan.created, 3)}+")
         event(f"updated {bool(first.plan.updated)}, stale {bool(first.plan.stale)}")
         assert first.written == (after != data) and first.changed == first.written
-        check_result(data, after, first.plan.session, opts, inventory, tmp, first_run=True)
+        check_result(data, after, first.plan.session, opts, inventory, tmp, prune=False)
         again = generate(path, opts, inventory, mode="check")
         assert not again.changed and again.diff == "" and path.read_bytes() == after
 
         # a later run: other accounts/roles, pruning stale ones
         second = generate(path, opts, later, prune=True)
         after2 = path.read_bytes()
-        check_result(after, after2, second.plan.session, opts, later, tmp, first_run=False)
+        check_result(after, after2, second.plan.session, opts, later, tmp, prune=True)
         assert not generate(path, opts, later, prune=True, mode="check").changed
-        pm = botocore.configloader.build_profile_map(
-            botocore.configloader.raw_config_parse(str(path)))
-        from ssogen.naming import wanted_pairs
-
-        mine = {(p["sso_account_id"], p["sso_role_name"]) for n, p in pm["profiles"].items()
-                if p.get("ssogen_managed", "").lower() == "true" and n != "default"
-                and p.get("sso_session") == second.plan.session}
-        hand = {(p.get("sso_account_id"), p.get("sso_role_name"))
-                for p in pm["profiles"].values()
-                if p.get("sso_session") == second.plan.session
-                and p.get("ssogen_managed", "").lower() != "true"}
-        wanted = {(a.id, r) for a, r in wanted_pairs(opts, later)}
-        assert wanted - hand <= mine <= wanted  # pruned: nothing stale left
+        # and the foreign lines of the original file are all still there after both runs
+        original = botocore_read(data.removeprefix(b"\xef\xbb\xbf"), tmp / "original")
+        assert subsequence(foreign_lines(data, original), lines(after2))
 
 
 @PROPS
