@@ -161,6 +161,12 @@ def test_changed_options_keep_their_spelling_new_keys_follow_the_section() -> No
                    "[q]\nregion=x\nadded=1\n# inside q\n\n[r]\nfirst = 1\n")
 
 
+def test_a_deleted_key_leaves_its_indented_comments() -> None:
+    text = "[p]\nregion = x\n  # my note on region\n    ; and more\noutput = json\n"
+    out, _ = edited(text, edit(text, "p", delete=["region"]))
+    assert out == "[p]\n  # my note on region\n    ; and more\noutput = json\n"
+
+
 def test_delete_and_rename_keep_the_rest() -> None:
     text = "[profile old] # my header note\nk = 1\nmine = 2\n; c\n"
     out, _ = edited(text, edit(text, "profile old", header="profile new", delete=["K"]))

@@ -78,6 +78,12 @@ def sections(draw: st.DrawFn) -> tuple[str, list[str]]:
                  f"sso_region = {draw(st.sampled_from(['eu-west-1', 'eu-west-1', 'us-east-1']))}",
                  f"sso_account_id = {draw(st.sampled_from(IDS))}",
                  f"sso_role_name = {draw(st.sampled_from(ROLES))}"]
+    if kind == "managed" and draw(st.booleans()):
+        # a value ssogen wrote (the remembered default or not), maybe with the user's note:
+        # a default changed through ssogen rewrites or deletes it
+        keys = [k for k in keys if k != "region"]
+        body.append(f"region = {draw(st.sampled_from(['eu-west-1', 'us-east-2']))}")
+        body += draw(st.lists(st.sampled_from(["  # my note on region", "; why"]), max_size=1))
     if kind == "remembered":
         keys = []
         body += [f"region = {draw(st.sampled_from(['eu-west-1', 'us-east-2']))}",
@@ -185,13 +191,28 @@ def foreign_lines(data: bytes, parsed: dict) -> list[str]:
     return out
 
 
+def comment_lines(data: bytes) -> list[str]:
+    return [ln for ln in lines(data) if ln.strip().startswith(("#", ";"))]
+
+
 def session_profiles(parsed: dict, session: str) -> tuple[list[tuple[str, str]],
                                                           set[tuple[str, str]]]:
     """(account, role) of every ssogen-managed profile of ``session`` (a list: duplicates
-    show), and the set of those of its hand-written profiles, as botocore routes them."""
-    pm = botocore.configloader.build_profile_map(parsed)
+    show), and the set of those of its hand-written profiles: every section botocore routes
+    to a profile, also one a later section of the same name shadows."""
+    import shlex
+
     mine, hand = [], set()
-    for name, p in pm["profiles"].items():
+    for header, p in parsed.items():
+        if not header.startswith("profile"):
+            continue
+        try:
+            parts = shlex.split(header)
+        except ValueError:
+            continue
+        if len(parts) != 2:
+            continue
+        name = parts[1]
         if p.get("sso_session") != session or name == "default":
             continue  # ssogen never manages or counts [default] / [profile default]
         key = (p.get("sso_account_id"), p.get("sso_role_name"))
@@ -219,6 +240,8 @@ def check_result(before_raw: bytes, after: bytes, result_session: str, settings_
     # no foreign byte lost, on every run (also when managed sections are renamed or pruned):
     # every line outside the sections ssogen manages survives, in order
     assert subsequence(foreign_lines(before_raw, before), lines(after))
+    # and no comment line at all disappears, not even one inside a managed or pruned profile
+    assert subsequence(comment_lines(before_raw), comment_lines(after))
     for name, keys in before.items():
         if name not in managed_keys(before):
             assert parsed.get(name) == keys, name
@@ -226,13 +249,14 @@ def check_result(before_raw: bytes, after: bytes, result_session: str, settings_
     session = pm["sso_sessions"][result_session]
     assert same_start_url(session["sso_start_url"], URL)
     # botocore reads exactly the intended ssogen-managed profiles: one per wanted pair that
-    # no hand-written profile of the session covers, plus (without prune) the stale ones
+    # already had one or that no hand-written profile of the session covers, plus (without
+    # prune) the stale ones
     from ssogen.naming import wanted_pairs
 
     wanted = {(a.id, r) for a, r in wanted_pairs(settings_, inventory)}
     mine, hand = session_profiles(parsed, result_session)
     old_mine, _ = session_profiles(before, result_session)
-    expected = wanted - hand
+    expected = {w for w in wanted if w in old_mine or w not in hand}
     if not prune:
         expected |= set(old_mine) - wanted
     assert set(mine) == expected

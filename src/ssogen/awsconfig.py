@@ -327,8 +327,19 @@ class ConfigDocument:
         structure = section.structure
         drop = {k.lower() for k in to_delete}
         if drop:
-            structure[:] = [b for b in structure
-                            if not (isinstance(b, Option) and b.raw_key.lower() in drop)]
+            kept: list[Any] = []
+            for b in structure:
+                if not (isinstance(b, Option) and b.raw_key.lower() in drop):
+                    kept.append(b)
+                    continue
+                # the key goes; indented comment lines after it (the user's) stay in place
+                notes = [ln for ln in b.lines[1:] if ln.strip().startswith(("#", ";"))]
+                if notes:
+                    comment = Comment(container=section)
+                    for line in notes:
+                        comment.add_line(line)
+                    kept.append(comment)
+            structure[:] = kept
         where = {b.raw_key.lower(): i for i, b in enumerate(structure) if isinstance(b, Option)}
         first = next((b for b in structure if isinstance(b, Option)), None)
         sep = "=" if first is not None and _COMPACT.match(first.lines[0]) else " = "
