@@ -36,8 +36,9 @@ examples:
 
 Profiles ssogen manages carry `ssogen_managed = true`; everything else in the file is left
 byte for byte as it is. A `region`/`output` you changed by hand in a managed profile is kept,
-as are keys and comments you added. Stale profiles (role gone) are reported and kept unless
---prune. Before writing, the previous file is saved as <config>.ssogen.bak.
+as are keys and comments you added, and a name you gave it. Stale profiles (role gone) are
+reported and kept unless --prune (their comments stay in the file). Before writing, the
+previous file is saved as <config>.ssogen.bak.
 
 exit codes: 0 ok (or in sync), 1 --check found differences, 2 usage or config file error,
             3 login failed, 4 not logged in and --no-login, 5 AWS API failure
