@@ -576,3 +576,15 @@ def test_profile_renamed_by_hand_keeps_its_name(sandbox: Sandbox, acme_inventory
     assert p["AdministratorAccess-111111111111"]["sso_role_name"] == "AdministratorAccess"
     assert "prod-administrator-access" not in p
     assert sandbox.run("sync", "--inventory", str(acme_inventory), "--check").returncode == 0
+
+
+def test_broken_remembered_template_fails_before_any_login(sandbox: Sandbox,
+                                                           acme_inventory: Path) -> None:
+    setup(sandbox, acme_inventory)
+    sandbox.config.write_text(sandbox.config.read_text().replace(
+        "name_template = account-role", "name_template = {{ account_name"))
+    before = sandbox.config.read_bytes()
+    proc = sandbox.run("sync", "--no-login", input="")  # would be exit 4 (no token) otherwise
+    assert proc.returncode == 2, proc.stderr
+    assert "[ssogen acme] name_template: invalid name template" in proc.stderr
+    assert sandbox.config.read_bytes() == before

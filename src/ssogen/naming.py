@@ -413,32 +413,62 @@ def resolve_collisions(
 def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
     """Is ``name`` what :func:`resolve_collisions` makes of ``base`` for this account/role
     (the base itself, or one of its collision suffixes)?"""
-    if name == base or name in (_suffixed(base, f"-{account_id}"),
-                                _suffixed(base, f"-{account_id}-{role}")):
+    if name == base:
         return True
-    m = re.fullmatch(rf".*-{re.escape(account_id)}-(\d+)", name)
-    return bool(m) and name == _suffixed(base, f"-{account_id}-{m.group(1)}")
+    if account_id not in name:
+        return False
+    if name in (_suffixed(base, f"-{account_id}"), _suffixed(base, f"-{account_id}-{role}")):
+        return True
+    at = name.rfind(f"-{account_id}-")
+    number = name[at + len(account_id) + 2:] if at >= 0 else ""
+    return number.isdigit() and name == _suffixed(base, f"-{account_id}-{number}")
 
 
 _PLACEHOLDER = "Qqzqxqzq"  # survives every case filter as one word; no real account name
 
 
-def any_account_name_patterns(settings: Settings, pairs: list[tuple[Account, str]],
-                              ) -> list[re.Pattern[str] | None]:
-    """Per pair, a pattern for the names the template gives it under *any* account name (the
-    account may have been renamed in AWS since its profile was generated); None when the
-    name does not depend on the account name."""
+def _fits(name: str, parts: list[str]) -> bool:
+    """``name`` is ``parts`` joined by non-empty pieces (the placeholder's places)."""
+    if not name.startswith(parts[0]):
+        return False
+    pos = len(parts[0])
+    for part in parts[1:-1]:
+        found = name.find(part, pos + 1) if part else pos + 1
+        if found < 0:
+            return False
+        pos = found + len(part)
+    last = parts[-1]
+    return len(name) - len(last) > pos and name.endswith(last)
+
+
+def any_account_name_matches(settings: Settings, pairs: list[tuple[Account, str]],
+                             names: list[str]) -> list[bool]:
+    """Per pair, is its ``name`` one the template gives it under *some* account name (the
+    account may have been renamed in AWS since its profile was generated), collision suffix
+    allowed? False when the name does not depend on the account name, or is nothing but it.
+    Linear: one render per pair, string comparisons only."""
     from ssogen.inventory import Account as _Account
 
     fake = [(_Account(a.id, _PLACEHOLDER, a.email, [role]), role) for a, role in pairs]
-    out: list[re.Pattern[str] | None] = []
-    for name, (account, role) in zip(base_names(settings, fake), pairs, strict=True):
-        parts = re.split(re.escape(_PLACEHOLDER), name, flags=re.IGNORECASE)
+    out = []
+    lower = _PLACEHOLDER.lower()
+    for shape, (account, role), name in zip(base_names(settings, fake), pairs, names,
+                                            strict=True):
+        parts = shape.replace(_PLACEHOLDER.upper(), lower).replace(_PLACEHOLDER, lower) \
+            .split(lower)
         if len(parts) == 1 or not "".join(parts):
-            out.append(None)  # not depending on the account name, or nothing but it
+            out.append(False)
             continue
-        suffix = rf"(?:-{re.escape(account.id)}(?:-{re.escape(sanitize(role))})?(?:-\d+)?)?"
-        out.append(re.compile(".+".join(re.escape(p) for p in parts) + suffix))
+        stems = [name]
+        at = name.rfind(f"-{account.id}")
+        if at > 0:
+            tail = name[at + len(account.id) + 1:]
+            role_part = f"-{sanitize(role)}"
+            if tail.startswith(role_part):
+                tail = tail[len(role_part):]
+            if not tail or (tail[:1] == "-" and tail[1:].isdigit()):
+                stems.append(name[:at])
+        out.append(any(_fits(stem, parts) for stem in stems))
     return out
 
 

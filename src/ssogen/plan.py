@@ -575,9 +575,9 @@ def _names_chosen_by_user(pairs: list[tuple[Account, str]], bases: list[str],
     for tpl in olds:
         if not left:
             break
-        patterns = naming.any_account_name_patterns(tpl, left)
-        left = [(a, r) for (a, r), pat in zip(left, patterns, strict=True)
-                if pat is None or not pat.fullmatch(managed[(a.id, r.strip())].name or "")]
+        fits = naming.any_account_name_matches(
+            tpl, left, [managed[(a.id, r.strip())].name or "" for a, r in left])
+        left = [pair for pair, fit in zip(left, fits, strict=True) if not fit]
     for a, r in left:
         chosen[(a.id, r.strip())] = managed[(a.id, r.strip())].name or ""
     return chosen

@@ -81,7 +81,10 @@ def run(args: argparse.Namespace) -> int:
     # every session is discovered before anything is written: a failure (exit 4/5) for one
     # session must not leave the file with the other sessions' changes applied
     work = []
-    for settings in targets(args, inventories):
+    chosen = targets(args, inventories)
+    for settings in chosen:  # a broken remembered template fails before any login
+        check_template(args, settings)
+    for settings in chosen:
         inventory = inventory_for(args, settings, inventories)
         work.append((complete_settings(settings, inventory), inventory))
     for settings, inventory in work:
@@ -131,6 +134,17 @@ def targets(args: argparse.Namespace, inventories: list[Inventory]) -> list[Sett
                 f"ssogen-managed session {'named ' if args.sessions else ''}in {args.config}"
                 f" (managed: {', '.join(sorted(known))}); use `ssogen setup --inventory` first")
     return chosen
+
+
+def check_template(args: argparse.Namespace, settings: Settings) -> None:
+    from ssogen.naming import resolve_template
+    from ssogen.settings import settings_section_name
+
+    try:
+        resolve_template(settings.name_template)
+    except UsageError as exc:
+        raise UsageError(f"{args.config}: [{settings_section_name(settings.session)}] "
+                         f"name_template: {exc.message}") from None
 
 
 # -- step 2: where accounts and roles come from ---------------------------------------------
