@@ -76,6 +76,9 @@ def test_removed_section_leaves_every_comment_in_place() -> None:
             "s3 =\n  max_concurrent_requests = 2\n  # nested note\nregion = y\n\n[b]\n")
     out, _ = edited(text, edit(text, "profile a", remove=True))
     assert out == "[x]\nk = 1\n\n; heading of a\n; why: on-call\n  # nested note\n\n[b]\n"
+    text = "[x]\nk = 1\n\n[profile a]  ; note on the header\r\nk = 1\r\n\n[b]\n"
+    out, _ = edited(text, edit(text, "profile a", remove=True))
+    assert out == "[x]\nk = 1\n\n; note on the header\r\n\n[b]\n"
     # nothing to keep: the section goes with its blank line, none is added
     text = "[x]\nk = 1\n\n[a]\nk = 1\n\n[b]\n"
     out, _ = edited(text, edit(text, "a", remove=True))

@@ -192,7 +192,16 @@ def foreign_lines(data: bytes, parsed: dict) -> list[str]:
 
 
 def comment_lines(data: bytes) -> list[str]:
-    return [ln for ln in lines(data) if ln.strip().startswith(("#", ";"))]
+    """Every comment of the file, in order: comment lines, and notes after a section header
+    (``[profile x] ; note``), which stay as a comment line when their section is pruned."""
+    out = []
+    for line in lines(data):
+        text = line.strip()
+        if text.startswith("[") and "]" in text:
+            text = text[text.rindex("]") + 1:].strip()
+        if text.startswith(("#", ";")):
+            out.append(text)
+    return out
 
 
 def session_profiles(parsed: dict, session: str) -> tuple[list[tuple[str, str]],

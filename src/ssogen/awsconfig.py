@@ -405,6 +405,10 @@ class ConfigDocument:
         leading ones are dropped after a blank line (``after_blank``), so repeated runs
         cannot grow a run of blank lines; inner and trailing ones stay as they were."""
         lines: list[str] = []
+        note = (section.raw_comment or "").strip()
+        if note.startswith(("#", ";")) and section.lines:  # [profile x] ; a note on the header
+            header = section.lines[0]
+            lines.append(note + ("\r\n" if header.endswith("\r\n") else "\n"))
         for child in section.structure:
             if isinstance(child, Option):
                 lines += [ln for ln in child.lines[1:] if _is_comment_or_blank(ln)]
