@@ -117,7 +117,7 @@ class Home:
 def find_aws_sso_util(explicit: str | None) -> str | None:
     for candidate in (explicit, shutil.which("aws-sso-util")):
         if candidate and Path(candidate).exists():
-            return candidate
+            return str(Path(candidate).resolve())  # it runs with the sandbox as cwd
     return None
 
 
