@@ -34,11 +34,6 @@ class RoleCredentials:
             return None
         return self.expiration.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def masked_key(self) -> str:
-        """``ASIA…ABCD``: safe to print (the access key id is not a secret, but keep it short)."""
-        k = self.access_key_id
-        return f"{k[:4]}…{k[-4:]}" if len(k) > 8 else "…"
-
 
 def resolve(profile: str, config_path: str) -> RoleCredentials:
     """Credentials for ``profile`` from ``config_path``; one-line SsogenErrors on failure."""

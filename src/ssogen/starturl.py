@@ -25,11 +25,6 @@ from urllib.parse import urlsplit
 from ssogen import regions
 from ssogen.errors import UsageError
 
-AWS_SUFFIXES = (
-    ".awsapps.com", ".awsapps.cn", ".app.aws", ".portal.amazonaws.com",
-    ".portal.amazonaws.com.cn", ".app.amazonwebservices.com.cn", ".portal.amazonaws.eu",
-    ".api.amazonwebservices.eu",
-)
 AWS_HOSTS = (
     "identitycenter.amazonaws.com", "identitycenter.amazonaws.com.cn",
     "identitycenter.amazonaws.eu", "identitycenter.us-gov.amazonaws.com",

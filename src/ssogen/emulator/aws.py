@@ -33,7 +33,6 @@ from xml.sax.saxutils import escape
 
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
-STS_VERSION = "2011-06-15"
 SIGV4_ALGORITHM = "AWS4-HMAC-SHA256"
 
 _STATUS = {

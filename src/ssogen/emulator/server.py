@@ -453,10 +453,6 @@ class Emulator:
     def remove_role(self, account_id: str, role: str) -> None:
         self.org.remove_role(account_id, role)
 
-    def reset_stats(self) -> None:
-        with self._lock:
-            self._stats = _Stats()
-
     # -- request pipeline (called by the handler) ------------------------------------------
     def _before_call(self, api: str, service: str) -> None:
         """Latency, rate limit and fault injection; raises ServiceError or _Drop."""
