@@ -79,6 +79,21 @@ class Sandbox:
             )
         return proc
 
+    def use_emulator(self, emu: object, *, start_url: str = "https://acme.awsapps.com/start",
+                     scopes: bool = True, profile: tuple[str, str] | None = None) -> None:
+        """Point this sandbox at ``emu`` and write ``[sso-session acme]`` (eu-west-1), with
+        ``sso_registration_scopes`` (which keys the registration cache) when ``scopes``, and a
+        hand-written ``[profile acme-ro]`` for ``profile=(account id, role)``."""
+        self.env.update(emu.endpoint_env())  # type: ignore[attr-defined]
+        self.aws.mkdir(exist_ok=True)
+        text = f"[sso-session acme]\nsso_start_url = {start_url}\nsso_region = eu-west-1\n"
+        if scopes:
+            text += "sso_registration_scopes = sso:account:access\n"
+        if profile:
+            text += (f"\n[profile acme-ro]\nsso_session = acme\nsso_account_id = {profile[0]}\n"
+                     f"sso_role_name = {profile[1]}\nregion = eu-west-1\n")
+        self.config.write_text(text)
+
     def python(self, code: str, *, env: dict[str, str] | None = None, timeout: float = 120,
                ) -> subprocess.CompletedProcess[str]:
         """Run a Python snippet in a subprocess with this sandbox's HOME (e.g. botocore)."""

@@ -42,19 +42,7 @@ BOTOCORE_CREDS = (
 
 
 def setup_config(sandbox, emu) -> None:
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir(exist_ok=True)
-    sandbox.config.write_text(
-        "[sso-session acme]\n"
-        f"sso_start_url = {START_URL}\n"
-        "sso_region = eu-west-1\n"
-        "sso_registration_scopes = sso:account:access\n\n"
-        "[profile acme-ro]\n"
-        "sso_session = acme\n"
-        f"sso_account_id = {ACCOUNT}\n"
-        f"sso_role_name = {ROLE}\n"
-        "region = eu-west-1\n"
-    )
+    sandbox.use_emulator(emu, start_url=START_URL, profile=(ACCOUNT, ROLE))
 
 
 def cache_files(sandbox) -> list[str]:

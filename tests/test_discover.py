@@ -132,10 +132,7 @@ def test_discovery_under_rate_limit_and_faults_is_complete(sandbox, make_emulato
 def test_list_json_under_throttling_and_faults(sandbox, make_emulator):
     org = Organization.generate(120, seed=5)
     emu = make_emulator(org=org, auto_approve_after=0, rate_limit=40, fault_rate=0.05, seed=1)
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir()
-    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
-                              "sso_region = eu-west-1\n")
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     proc = sandbox.run("list", "--session", "acme", "--json", "--no-browser")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -182,10 +179,7 @@ def test_list_exits_5_and_prints_nothing_when_an_account_fails(sandbox, make_emu
     base = Organization.generate(40, seed=4)
     bad = base.accounts()[-1].id
     emu = make_emulator(org=_Broken(base, bad, "404"), auto_approve_after=0)
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir()
-    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
-                              "sso_region = eu-west-1\n")
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     proc = sandbox.run("list", "--session", "acme", "--json")
     assert proc.returncode == 5, proc.stderr
     assert proc.stdout == ""  # never a partial inventory
@@ -195,10 +189,7 @@ def test_list_exits_5_and_prints_nothing_when_an_account_fails(sandbox, make_emu
 
 def test_token_rejected_mid_run_is_renewed_once(sandbox, make_emulator):
     emu = make_emulator(auto_approve_after=0, token_ttl=3600)
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir()
-    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
-                              "sso_region = eu-west-1\n")
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     assert sandbox.run("login", "--session", "acme").returncode == 0
     cache = next(p for p in sandbox.cache.iterdir() if p.name.startswith("293abb6b"))
     old = json.loads(cache.read_text())
@@ -213,10 +204,7 @@ def test_token_rejected_mid_run_is_renewed_once(sandbox, make_emulator):
 
 def test_token_rejected_and_not_renewable_exits_4_with_no_login(sandbox, make_emulator):
     emu = make_emulator(auto_approve_after=0)
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir()
-    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
-                              "sso_region = eu-west-1\n")
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     assert sandbox.run("login", "--session", "acme").returncode == 0
     cache = next(p for p in sandbox.cache.iterdir() if p.name.startswith("293abb6b"))
     data = json.loads(cache.read_text())
@@ -291,10 +279,7 @@ def test_ctrl_c_during_discovery_exits_130_with_no_output(sandbox, make_emulator
 
     emu = make_emulator(org=Organization.generate(400, seed=1), auto_approve_after=0,
                         latency_ms=150)
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir()
-    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
-                              "sso_region = eu-west-1\n")
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     assert sandbox.run("login", "--session", "acme").returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "ssogen", "list", "--session", "acme"],
                             env=sandbox.env, cwd=sandbox.home, stdout=subprocess.PIPE,
@@ -322,10 +307,7 @@ def test_progress_bar_drawn_on_a_terminal(sandbox, make_emulator):
 
     emu = make_emulator(org=Organization.generate(120, seed=2), auto_approve_after=0,
                         latency_ms=50, rate_limit=60)
-    sandbox.env.update(emu.endpoint_env())
-    sandbox.aws.mkdir()
-    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
-                              "sso_region = eu-west-1\n")
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     assert sandbox.run("login", "--session", "acme").returncode == 0
     child = pexpect.spawn(sys.executable, ["-m", "ssogen", "list", "--session", "acme"],
                           env=sandbox.env, cwd=str(sandbox.home), encoding="utf-8",

@@ -54,19 +54,7 @@ def _fmt(dt: datetime) -> str:
 @pytest.fixture
 def logged_in(sandbox):  # type: ignore[no-untyped-def]
     with Emulator(Organization.sample()) as emu:
-        sandbox.env.update(emu.endpoint_env())
-        sandbox.aws.mkdir()
-        sandbox.config.write_text(
-            "[sso-session acme]\n"
-            f"sso_start_url = {START_URL}\n"
-            "sso_region = eu-west-1\n"
-            "sso_registration_scopes = sso:account:access\n\n"
-            "[profile acme-ro]\n"
-            "sso_session = acme\n"
-            f"sso_account_id = {ACCOUNT}\n"
-            f"sso_role_name = {ROLE}\n"
-            "region = eu-west-1\n"
-        )
+        sandbox.use_emulator(emu, start_url=START_URL, profile=(ACCOUNT, ROLE))
         tok = _login(emu)
         now = datetime.now(timezone.utc)
         sandbox.cache.mkdir(parents=True)
