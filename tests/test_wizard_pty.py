@@ -70,8 +70,8 @@ def _plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text)
 
 
-def _through_profiles(w: Wizard, *, confirm: str = "y") -> None:
-    """Template (default), accounts/roles (all), region (default), output (default), confirm."""
+def _default_answers(w: Wizard) -> None:
+    """Template (default), accounts/roles (all), region (default), output (default)."""
     w.expect("How should the profiles be named")
     w.send(ENTER)
     w.expect("Accounts and roles to generate")
@@ -80,6 +80,11 @@ def _through_profiles(w: Wizard, *, confirm: str = "y") -> None:
     w.send(ENTER)
     w.expect("Default output format")
     w.send(ENTER)
+
+
+def _through_profiles(w: Wizard, *, confirm: str = "y") -> None:
+    """The default answers, then the confirm."""
+    _default_answers(w)
     w.expect(r"Write these changes \(created")
     w.send(confirm)
 
@@ -298,14 +303,7 @@ def test_migrate_legacy_profiles_default_yes(sandbox, tmp_path: Path) -> None:  
              "sso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n")
     sandbox.config.write_text(legacy + other)
     w = Wizard(sandbox, _NoEmulator(), "--inventory", str(_inventory(tmp_path)), tmp=tmp_path)
-    w.expect("How should the profiles be named")
-    w.send(ENTER)
-    w.expect("Accounts and roles to generate")
-    w.send(ENTER)
-    w.expect("Default region for the profiles")
-    w.send(ENTER)
-    w.expect("Default output format")
-    w.send(ENTER)
+    _default_answers(w)
     w.expect(r"Migrate 1 legacy profile for https://acme\.awsapps\.com/start to "
              r"\[sso-session acme\]\?")
     w.expect(r"\(Y/n\)")  # default yes
