@@ -469,3 +469,40 @@ def unprivileged_prefix() -> list[str]:
     if isinstance(result, str):
         pytest.skip(result)
     return list(result)
+
+
+# --- clients we did not write: Debian's AWS CLI v2 -----------------------------------------
+#: Debian's AWS CLI v2 (the package ``awscli``; a pip-installed v1 on PATH may shadow ``aws``).
+AWS_CLI_V2 = Path("/usr/bin/aws")
+#: .ci/run installs it and sets this: then a test that needs it fails instead of skipping, so a
+#: green CI can never mean "the interop tests did not run".
+REQUIRE_AWS_CLI_V2 = os.environ.get("SSOGEN_REQUIRE_AWS_CLI_V2") == "1"
+
+
+def aws_cli_v2() -> str:
+    """The path of Debian's AWS CLI v2; skips the calling test (with the reason) when it is not
+    installed -- except under ``SSOGEN_REQUIRE_AWS_CLI_V2=1`` (CI), where that is a failure."""
+    if AWS_CLI_V2.exists():
+        return str(AWS_CLI_V2)
+    reason = f"AWS CLI v2 not installed at {AWS_CLI_V2} (.ci/run installs Debian's awscli)"
+    if REQUIRE_AWS_CLI_V2:
+        pytest.fail(reason + " but SSOGEN_REQUIRE_AWS_CLI_V2=1 says it must be")
+    pytest.skip(reason)
+
+
+def venv_bin_path(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the directory of this interpreter (the venv's ``bin``) first on PATH, so a
+    shell script's ``python`` and ``ssogen`` are the ones under test, on any machine."""
+    out = dict(env)
+    out["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return out
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_logreport(report: pytest.TestReport):  # type: ignore[no-untyped-def]
+    """Under SSOGEN_REQUIRE_AWS_CLI_V2=1 (CI) a test skipped for want of the AWS CLI v2 -- by
+    ``aws_cli_v2()`` or by any ``skipif`` whose reason names it -- counts as failed."""
+    if REQUIRE_AWS_CLI_V2 and report.skipped and "AWS CLI v2" in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = f"SSOGEN_REQUIRE_AWS_CLI_V2=1, but skipped: {report.longrepr}"
+    yield

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from conftest import venv_bin_path
 from ssogen.emulator import Emulator, Organization
 
 START_URL = "https://acme.awsapps.com/start"
@@ -84,13 +85,15 @@ def test_env_format_and_eval_in_bash(logged_in) -> None:  # type: ignore[no-unty
                     "export AWS_SESSION_TOKEN", "export AWS_CREDENTIAL_EXPIRATION"]
     assert proc.stderr == ""  # nothing (and no secret) on stderr
 
+    # the shell finds this venv's python and ssogen first (as after `pipx install ssogen`),
+    # never a system Python without ssogen
     script = (
-        'set -e\neval "$(python -m ssogen export-credentials --profile acme-ro)"\n'
+        'set -e\neval "$(ssogen export-credentials --profile acme-ro)"\n'
         "python -c 'import boto3; c = boto3.Session().get_credentials(); "
         'print(c.method, c.access_key, c.secret_key, c.token)\'\n'
     )
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
-                         env=sandbox.env, cwd=str(sandbox.home), timeout=120)
+                         env=venv_bin_path(sandbox.env), cwd=str(sandbox.home), timeout=120)
     assert out.returncode == 0, out.stderr
     method, key, secret, token = out.stdout.split()
     assert method == "env"

@@ -239,7 +239,8 @@ def cli_v2_version() -> tuple[int, ...] | None:
 
 
 V2 = cli_v2_version()
-needs_v2 = pytest.mark.skipif(V2 is None or V2[0] != 2, reason="no AWS CLI v2 at /usr/bin/aws")
+needs_v2 = pytest.mark.skipif(V2 is None or V2[0] != 2,
+                              reason="AWS CLI v2 not installed at /usr/bin/aws")
 #: AWS CLI 2.13 added AWS_ENDPOINT_URL_<SERVICE> and [services] sections
 V2_HAS_ENDPOINT_VARIABLES = V2 is not None and V2 >= (2, 13, 0)
 

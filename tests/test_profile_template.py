@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import botocore.configloader
 import pytest
 
-from conftest import Sandbox
+from conftest import Sandbox, aws_cli_v2
 from ssogen import profile_template
 from ssogen.awsconfig import ConfigDocument
 from ssogen.errors import ConfigFileError, UsageError
@@ -151,13 +150,12 @@ def test_cli_template_written_remembered_and_read_by_aws(sandbox: Sandbox,
     assert "[profile dev-billing]\nsso_session = acme\nsso_account_id = 222222222222\n" \
         "sso_role_name = Billing\nregion = eu-west-1\noutput = json\ncli_pager =\n" \
         "duration_seconds = 3600\nssogen_managed = true\n" in sandbox.config.read_text()
-    if shutil.which("/usr/bin/aws") or Path("/usr/bin/aws").exists():
-        for key, want in (("cli_pager", ""), ("duration_seconds", "3600")):
-            out = subprocess.run(["/usr/bin/aws", "configure", "get", key, "--profile",
-                                  "dev-billing"], capture_output=True, text=True,
-                                 env=sandbox.env, timeout=60)
-            assert out.returncode == 0, out.stderr  # 1 would mean: not set
-            assert out.stdout.strip() == want
+    aws = aws_cli_v2()  # last: skips where Debian's AWS CLI v2 is not installed
+    for key, want in (("cli_pager", ""), ("duration_seconds", "3600")):
+        out = subprocess.run([aws, "configure", "get", key, "--profile", "dev-billing"],
+                             capture_output=True, text=True, env=sandbox.env, timeout=60)
+        assert out.returncode == 0, out.stderr  # 1 would mean: not set
+        assert out.stdout.strip() == want
 
 
 def test_cli_template_added_to_existing_profiles_users_value_kept(
