@@ -55,7 +55,8 @@ def test_hand_written_profile_with_generated_name_is_untouched(
     proc = setup(sandbox, acme_inventory)
     text = sandbox.config.read_text()
     assert text.startswith(HAND_WRITTEN)
-    assert "'prod-administrator-access' belongs to a profile ssogen does not manage" in proc.stderr
+    assert ("'prod-administrator-access' is taken by your profile prod-administrator-access"
+            in proc.stderr and "(not managed by ssogen)" in proc.stderr)
     p = profiles(sandbox)
     assert p["prod-administrator-access"] == {
         "role_arn": "arn:aws:iam::111111111111:role/Admin", "source_profile": "default"}
@@ -467,7 +468,10 @@ def test_sync_migrates_with_the_flag_and_crlf_stays(sandbox: Sandbox,
     assert sandbox.run("sync", "--check", "--inventory", str(acme_inventory)).returncode == 0
     proc = sandbox.run("sync", "--migrate-legacy", "--inventory", str(acme_inventory),
                        check=True)
-    assert "kept 5, migrated 1" in proc.stderr
+    # old-ro now points at what audit-read-only-access (ssogen's) points at: ssogen's goes
+    # stale, named, never two live profiles for one account/role (issue 8, finding 6)
+    assert "stale 1, kept 4, migrated 1" in proc.stderr
+    assert "managed profile 'audit-read-only-access'" in proc.stderr
     assert sandbox.config.read_bytes() == (text + "\r\n" + legacy.replace(
         "sso_start_url = https://acme.awsapps.com/start#/\r\nsso_region = eu-west-1\r\n",
         "sso_session = acme\r\n")).encode()

@@ -156,8 +156,15 @@ def test_stale_kept_or_pruned_and_names_stay_reserved() -> None:
     plan = build_plan(m, opts(name_template="{{ account_name | kebab }}-billing"), Inventory(
         "acme", URL, "eu-west-1", [Account("111111111111", "Prod", "", ["Other"])]))
     assert plan.stale == 2 and plan.removed == 0
-    # a stale profile keeps its name: the new one cannot take it
-    assert [s.header for s in plan.new_sections] == ["profile prod-billing-111111111111"]
+    # a stale profile keeps its name: the new one cannot take it; the holder is the same
+    # account, so the role tells them apart
+    assert [s.header for s in plan.new_sections] == ["profile prod-billing-Other"]
+    assert any("'prod-billing' is taken by profile prod-billing" in n and "stale" in n
+               for n in plan.notes), plan.notes
+    # another account's profile: the account id tells them apart
+    plan = build_plan(m, opts(name_template="{{ account_name | kebab }}-billing"), Inventory(
+        "acme", URL, "eu-west-1", [Account("555555555555", "Prod", "", ["Other"])]))
+    assert [s.header for s in plan.new_sections] == ["profile prod-billing-555555555555"]
     plan = build_plan(m, opts(), small, prune=True)
     assert plan.stale == 1 and plan.removed == 1 and plan.kept == 1
     assert [m.sections[e.index].header for e in plan.edits if e.remove] == ["profile prod-billing"]
@@ -184,7 +191,9 @@ def test_unmanaged_names_and_other_sessions_are_never_taken() -> None:
                       inventory(**{"222222222222": ["Admin"], "111111111111": ["Admin"]}))
     headers = [s.header for s in plan.new_sections if s.header.startswith("profile")]
     assert headers == ["profile dev-admin-222222222222", "profile prod-admin-111111111111"]
-    assert len([n for n in plan.notes if "does not manage" in n]) == 2
+    # each warning says the truth about who holds the name (issue 8, finding 5)
+    assert len([n for n in plan.notes if "(not managed by ssogen)" in n]) == 1
+    assert len([n for n in plan.notes if "of [sso-session other] (managed by ssogen)" in n]) == 1
 
 
 def test_default_section_is_never_managed() -> None:
@@ -255,7 +264,9 @@ def test_collision_suffixed_and_unremembered_names_are_ssogens() -> None:
     text = SESSION + settings_section() + managed("prod-admin-111111111111", "111111111111",
                                                   "Admin")
     plan = build_plan(model(text), opts(), inventory(**{"111111111111": ["Admin"]}))
-    assert [e.header for e in plan.edits if e.header] == ["profile prod-admin"]
+    # ssogen's own (suffixed) name, and it keeps it although the bare name is free now: a
+    # name never moves, so it can never come to mean another account/role (issue 8)
+    assert not any(e.header for e in plan.edits) and plan.kept == 1
     assert not plan.info
     # no remembered settings: only the current template's names count as ssogen's
     text = SESSION + managed("mine", "111111111111", "Admin")

@@ -29,6 +29,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import UsageError
@@ -350,62 +351,77 @@ def _bounded(raw: str, fallback: str) -> str:
     return shorten(text) if len(text) > MAX_NAME_LENGTH else text
 
 
+@dataclass(frozen=True)
+class NameHolder:
+    """Who already holds a profile name: said in the collision message, and it decides the
+    suffix (the role when the holder is the same account, the account id otherwise)."""
+
+    what: str  # e.g. "a hand-written profile", "a profile of [sso-session x] (managed by ssogen)"
+    account_id: str | None = None
+
+
 def resolve_collisions(
     pairs: list[tuple[Account, str]],
     names: list[str],
-    taken: Iterable[str] = (),
+    taken: Iterable[str] | Mapping[str, NameHolder] = (),
     current: Mapping[tuple[str, str], str] | None = None,
     chosen: Iterable[str] = (),
 ) -> tuple[list[str], list[str]]:
-    """Make ``names`` unique and disjoint from ``taken`` (names owned by someone else).
+    """Make ``names`` unique and disjoint from ``taken`` (names someone else holds).
 
-    Deterministic: within a group sharing a name, the pair that already holds the name in the
-    file (``current``: (account id, role) -> name) keeps it, else the first by account id and
-    role; the others get ``-<account id>`` (then ``-<account id>-<role>``, then a number).
-    Returns the final names and one message per renamed pair.
+    A profile name is part of a profile's identity, so collision handling only ever names
+    pairs that have no name yet: a pair in ``current`` ((account id, role) -> name, decided
+    by the caller: its name in the file while that is still one ssogen gives it) keeps that
+    name, whatever its base name is now. Among the others, in a group sharing a base name the
+    first by account id and role gets the base name if nobody holds it; the rest get a suffix
+    that tells them apart: the role when the account is the same as the holder's, else
+    ``-<account id>`` (then ``-<account id>-<role>``, then a number). Deterministic. Returns
+    the final names and one message per suffixed pair, saying who holds the name.
     """
     current = current or {}
-    taken = set(taken)
-    chosen = set(chosen)  # names the user gave managed profiles (kept as they are)
-    blocked = taken | chosen | RESERVED_NAMES
-    groups: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        groups.setdefault(name, []).append(i)
+    holders: dict[str, NameHolder] = (
+        dict(taken) if isinstance(taken, Mapping)
+        else {n: NameHolder("a profile ssogen does not manage") for n in taken})
+    for name in chosen:  # names the user gave managed profiles (kept as they are)
+        holders.setdefault(name, NameHolder("the name you gave another profile"))
+    for name in RESERVED_NAMES:
+        holders.setdefault(name, NameHolder("reserved"))
     final = list(names)
+    keys = [(a.id, r) for a, r in pairs]
+    for i, key in enumerate(keys):
+        if key in current:
+            final[i] = current[key]
+            holders.setdefault(final[i], NameHolder(f"profile {final[i]} of {key[0]}/{key[1]}",
+                                                    key[0]))
+    todo = sorted((i for i, key in enumerate(keys) if key not in current), key=lambda i: keys[i])
     losers: list[int] = []
-    for name, members in groups.items():
-        if name in blocked:
-            losers.extend(members)
-            continue
-        if len(members) == 1:
-            continue
-        members = sorted(members, key=lambda i: (pairs[i][0].id, pairs[i][1]))
-        holder = next((i for i in members
-                       if current.get((pairs[i][0].id, pairs[i][1])) == name), members[0])
-        losers.extend(i for i in members if i != holder)
-    used = {n for i, n in enumerate(final) if i not in set(losers)} | blocked
+    for i in todo:
+        base = names[i]
+        if base in holders:
+            losers.append(i)
+        else:
+            holders[base] = NameHolder(f"generated for {keys[i][0]}/{keys[i][1]}", keys[i][0])
     messages = []
-    for i in sorted(losers, key=lambda i: (pairs[i][0].id, pairs[i][1])):
+    for i in losers:
         account, role = pairs[i]
         base = names[i]
-        choice = ""
-        for suffix in (f"-{account.id}", f"-{account.id}-{role}"):
-            cand = _suffixed(base, suffix)
-            if cand not in used:
-                choice = cand
-                break
+        holder = holders[base]
+        suffixes = [f"-{account.id}", f"-{account.id}-{role}"]
+        if holder.account_id == account.id:
+            suffixes.insert(0, f"-{role}")
+        choice = next((c for c in (_suffixed(base, x) for x in suffixes) if c not in holders),
+                      "")
         n = 2
         while not choice:
             cand = _suffixed(base, f"-{account.id}-{n}")
-            if cand not in used:
+            if cand not in holders:
                 choice = cand
             n += 1
-        used.add(choice)
+        holders[choice] = NameHolder(f"generated for {account.id}/{role}", account.id)
         final[i] = choice
-        why = ("is reserved" if base in RESERVED_NAMES
-               else "belongs to a profile ssogen does not manage" if base in taken
-               else "is the name you gave another profile" if base in chosen
-               else "is generated for more than one account/role")
+        why = "is reserved" if holder.what == "reserved" else (
+            f"is taken by {holder.what}" if not holder.what.startswith("the name you gave")
+            else f"is {holder.what}")
         messages.append(f"profile name {base!r} {why}; {account.id}/{role} gets {choice!r}")
     return final, messages
 
@@ -414,6 +430,8 @@ def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
     """Is ``name`` what :func:`resolve_collisions` makes of ``base`` for this account/role
     (the base itself, or one of its collision suffixes)?"""
     if name == base:
+        return True
+    if name == _suffixed(base, f"-{role}"):
         return True
     if account_id not in name:
         return False

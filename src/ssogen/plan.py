@@ -108,12 +108,17 @@ class NewSection:
 
 @dataclass
 class ProfileEntry:
-    action: str  # create | update | adopt | stale | kept | migrate
+    action: str  # create | update | rename | adopt | stale | kept | migrate
     name: str
     account_id: str
     role: str
     account_name: str = ""
     removed: bool = False  # stale and pruned
+    old_name: str = ""  # rename: the name it had
+
+
+#: the kinds of change :meth:`Plan.changes` names, in the order they are reported
+CHANGE_GROUPS = ("created", "renamed", "updated", "adopted", "migrated", "stale", "removed")
 
 
 @dataclass
@@ -134,8 +139,8 @@ class Plan:
         return self.count("create")
 
     @property
-    def updated(self) -> int:
-        return self.count("update")
+    def updated(self) -> int:  # renamed profiles are updated ones too
+        return self.count("update") + self.count("rename")
 
     @property
     def adopted(self) -> int:
@@ -150,6 +155,10 @@ class Plan:
         return self.count("kept")
 
     @property
+    def renamed(self) -> int:
+        return self.count("rename")
+
+    @property
     def migrated(self) -> int:
         return self.count("migrate")
 
@@ -161,11 +170,28 @@ class Plan:
     def empty(self) -> bool:
         return not self.new_sections and all(e.empty for e in self.edits)
 
+    def changes(self) -> dict[str, list[ProfileEntry]]:
+        """The profiles each kind of change touches, by name: ``created``, ``renamed``,
+        ``updated``, ``adopted``, ``migrated``, ``stale`` (kept) and ``removed`` (stale and
+        pruned); each list sorted by name. Unchanged profiles are not listed."""
+        groups: dict[str, list[ProfileEntry]] = {g: [] for g in CHANGE_GROUPS}
+        group_of = {"create": "created", "rename": "renamed", "update": "updated",
+                    "adopt": "adopted", "migrate": "migrated"}
+        for p in self.profiles:
+            if p.action == "stale":
+                groups["removed" if p.removed else "stale"].append(p)
+            elif p.action in group_of:
+                groups[group_of[p.action]].append(p)
+        return {g: sorted(v, key=lambda p: p.name) for g, v in groups.items()}
+
     def summary(self) -> str:
         stale = f"stale {self.stale}"
         if self.removed:
             stale += f" (removed {self.removed})"
-        text = (f"created {self.created}, updated {self.updated}, adopted {self.adopted}, "
+        updated = f"updated {self.updated}"
+        if self.renamed:
+            updated += f" (renamed {self.renamed})"
+        text = (f"created {self.created}, {updated}, adopted {self.adopted}, "
                 f"{stale}, kept {self.kept}")
         if self.migrated:  # only when it happened: the five counts are a stable format
             text += f", migrated {self.migrated}"
@@ -441,18 +467,24 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     hand_written: dict[tuple[str, str], SectionInfo] = {}
     for s in of_session:
         key = (s.options.get("sso_account_id", ""), s.options.get("sso_role_name", ""))
-        if s.managed:
-            if key in wanted and key not in managed:
-                managed[key] = s
-            else:
-                stale.append(s)
-        elif key in wanted:
+        if not s.managed and key in wanted:
             hand_written.setdefault(key, s)
+    for s in of_session:
+        if not s.managed:
+            continue
+        key = (s.options.get("sso_account_id", ""), s.options.get("sso_role_name", ""))
+        if key in wanted and key not in managed and key not in hand_written:
+            managed[key] = s
+            continue
+        stale.append(s)
+        if key in hand_written:  # e.g. a legacy profile migrated after ssogen made this one
+            other = hand_written[key]
+            notes.append(f"managed profile {s.name!r} ({source}:{s.line}) points at the same "
+                         f"{key[0]}/{key[1]} as your profile {other.name!r} ({source}:"
+                         f"{other.line}); it is stale now (--prune removes it)")
 
     adopted: dict[tuple[str, str], SectionInfo] = {}
     for key, s in hand_written.items():
-        if key in managed:
-            continue
         account, role = wanted[key]
         if id(s) in migrated_ids:
             continue  # migrated in this run: the user's, not adopted in the same breath
@@ -460,34 +492,35 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
             adopted[key] = s
             edit(s.index).set.append((MARKER, "true"))
             entries.append(ProfileEntry("adopt", s.name or "", account.id, role, account.name))
-        else:
+        elif not any(k == key for k in managed):
             notes.append(f"profile {s.name!r} ({source}:{s.line}) already points at "
                          f"{account.id}/{role}; not generating another (--adopt lets ssogen "
                          "manage it)")
 
-    needs_name = [(a, r) for a, r in pairs if (a.id, r.strip()) not in adopted
-                  and ((a.id, r.strip()) in managed or (a.id, r.strip()) not in hand_written)]
-    own = {id(s) for s in managed.values()}
-    if prune:
-        own |= {id(s) for s in stale}
-    taken = {s.name for s in profiles if s.name is not None and id(s) not in own}
-    current = {k: s.name for k, s in managed.items() if s.name}
+    needs_name = [(a, r) for a, r in pairs if (a.id, r.strip()) not in hand_written]
     bases = naming.base_names(settings, needs_name)
     chosen = _names_chosen_by_user(needs_name, bases, managed, settings, previous)
-    if chosen:  # kept as they are; the other names steer clear of them
-        keep = [i for i, (a, r) in enumerate(needs_name) if (a.id, r.strip()) not in chosen]
-        rest, rest_bases = [needs_name[i] for i in keep], [bases[i] for i in keep]
-        rest_names, collisions = naming.resolve_collisions(
-            rest, rest_bases, taken, current, chosen=chosen.values())
-        final = dict(zip(keep, rest_names, strict=True))
-        names = [final[i] if i in final else chosen[(a.id, r.strip())]
-                 for i, (a, r) in enumerate(needs_name)]
-        for (a, r), base in zip(needs_name, bases, strict=True):
-            if (a.id, r.strip()) in chosen:
-                info.append(f"kept your name {chosen[(a.id, r.strip())]} for "
-                            f"{a.name or a.id}/{r} (ssogen would call it {base})")
-    else:
-        names, collisions = naming.resolve_collisions(needs_name, bases, taken, current)
+    # a managed profile keeps its name while its account/role exists: the name the user gave
+    # it, or the one ssogen gave it (suffix included) as long as ssogen still gives it that
+    # name; only a name ssogen generated under other settings or another account name changes
+    current: dict[tuple[str, str], str] = dict(chosen)
+    for (a, r), base in zip(needs_name, bases, strict=True):
+        s = managed.get((a.id, r.strip()))
+        if s is not None and s.name and naming.is_generated(s.name, base, a.id, r):
+            current[(a.id, r)] = s.name
+    # every other name in the file is taken -- also the names of profiles pruned or renamed in
+    # this run: no name comes to mean another account/role in the run that frees it
+    kept_ids = {id(managed[k]) for k in current if k in managed}
+    state = {id(s): "renamed" for s in managed.values()}
+    state.update({id(s): "pruned" if prune else "stale" for s in stale})
+    taken = {s.name: _holder(s, state.get(id(s), ""), source) for s in profiles
+             if s.name is not None and id(s) not in kept_ids}
+    names, collisions = naming.resolve_collisions(needs_name, bases, taken, current,
+                                                  chosen=chosen.values())
+    for (a, r), base in zip(needs_name, bases, strict=True):
+        if (a.id, r.strip()) in chosen:
+            info.append(f"kept your name {chosen[(a.id, r.strip())]} for "
+                        f"{a.name or a.id}/{r} (ssogen would call it {base})")
     notes += collisions
 
     profile_tpl = block_template("profile.ini")
@@ -516,8 +549,9 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
         if changed:
             e = edit(s.index)
             e.header, e.set, e.delete = header, e.set + to_set, e.delete + to_delete
-        entries.append(ProfileEntry("update" if changed else "kept", name, account.id, role,
-                                    account.name))
+        action = "rename" if header else "update" if changed else "kept"
+        entries.append(ProfileEntry(action, name, account.id, role, account.name,
+                                    old_name=s.name if header else ""))
     ours = {k for k, _, _ in profile_tpl.lines} | set(settings.profile_keys)
     if previous is not None:
         ours |= set(previous.profile_keys)
@@ -544,6 +578,27 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     return Plan(session=session, edits=[e for _, e in sorted(edits.items()) if not e.empty],
                 new_sections=new_sections, anchor=anchor, profiles=entries, notes=notes,
                 info=info)
+
+
+def _holder(s: SectionInfo, state: str, source: str) -> naming.NameHolder:
+    """Who holds a profile name, as the collision message says it. ``state``: what happens to
+    a managed profile of this session in this run ("renamed", "pruned", "stale")."""
+    account = s.options.get("sso_account_id") or None
+    where = f"profile {s.name} ({source}:{s.line})"
+    if state == "renamed":
+        return naming.NameHolder(f"{where}, renamed in this run (a name is not reused in the "
+                                 "run that frees it)", account)
+    if state == "pruned":
+        return naming.NameHolder(f"{where}, pruned in this run (a name is not reused in the "
+                                 "run that frees it)", account)
+    if state == "stale":
+        return naming.NameHolder(f"{where}, whose account/role is gone (stale; --prune "
+                                 "removes it)", account)
+    if s.managed:
+        other = s.options.get("sso_session") or "no session"
+        return naming.NameHolder(f"{where} of [sso-session {other}] (managed by ssogen)",
+                                 account)
+    return naming.NameHolder(f"your {where} (not managed by ssogen)", account)
 
 
 def _names_chosen_by_user(pairs: list[tuple[Account, str]], bases: list[str],

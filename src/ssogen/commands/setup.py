@@ -97,6 +97,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add_ownership_options(p)
     p.add_argument("--dry-run", action="store_true",
                    help="print the unified diff, write nothing")
+    p.add_argument("--json", action="store_true",
+                   help="print the outcome as one JSON object on stdout (every change by "
+                   "name); needs --yes")
     add_login_options(p, no_login=False)
     return p
 
@@ -106,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     from ssogen.commands.sync import report
 
     check_flags(args)  # bad flag values fail before any login or question
+    if args.json and not args.yes:
+        raise UsageError("--json needs --yes (the wizard talks to you on the terminal)")
     prompter = wizard.make_prompter(yes=args.yes)  # no terminal and no --yes: exit 2 here
     args.prompter = prompter
     inventory = inventory_source(args)
@@ -135,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
             return show_and_confirm(prompter, result)
     result = engine.generate(args.config, settings, inventory, mode=mode, adopt=args.adopt,
                              migrate=args.migrate_legacy, confirm=confirm)
-    code = report([result], mode, verbose=args.verbose, next_steps=bool(args.inventory))
+    code = report([result], mode, verbose=args.verbose, next_steps=bool(args.inventory),
+                  as_json=args.json)
     if result.written and not args.inventory:
         first = next((p.name for p in result.plan.profiles if p.action == "create"), None)
         if first:

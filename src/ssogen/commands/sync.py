@@ -69,6 +69,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="remove managed profiles whose account or role is gone")
     add_ownership_options(p)
     add_login_options(p)
+    p.add_argument("--json", action="store_true",
+                   help="print the outcome as one JSON object on stdout (every change by "
+                   "name, the diff, the warnings), e.g. for a bot commenting on a pull request")
     return p
 
 
@@ -92,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         results.append(engine.generate(args.config, settings, inventory, mode=mode,
                                        prune=args.prune, adopt=args.adopt,
                                        migrate=args.migrate_legacy))
-    return report(results, mode, verbose=args.verbose)
+    return report(results, mode, verbose=args.verbose, as_json=args.json)
 
 
 # -- step 1: which sessions, with which settings --------------------------------------------
@@ -190,10 +193,60 @@ def complete_settings(settings: Settings, inventory: Inventory) -> Settings:
 
 
 # -- step 3: tell the user ------------------------------------------------------------------
+#: created/updated lists longer than this are cut in the report (``-v`` lists every name)
+LIST_LIMIT = 8
+
+
+def _entry_text(group: str, p: object) -> str:
+    name, account, role = p.name, p.account_id, p.role  # type: ignore[attr-defined]
+    if group == "renamed":
+        return f"{p.old_name} → {name}"  # type: ignore[attr-defined]
+    if group in ("stale", "removed"):
+        return f"{name} ({account}/{role})"
+    return name
+
+
+def change_lines(plan: object, *, verbose: int = 0) -> list[str]:
+    """One line per kind of change, naming every profile it touches (created/updated lists
+    cut after ``LIST_LIMIT`` names unless ``verbose``)."""
+    lines = []
+    labels = {"stale": "stale, kept (--prune removes them)", "removed": "removed (stale)"}
+    for group, entries in plan.changes().items():  # type: ignore[attr-defined]
+        if not entries:
+            continue
+        items = [_entry_text(group, e) for e in entries]
+        limit = None if verbose or group not in ("created", "updated") else LIST_LIMIT
+        shown = items[:limit]
+        more = len(items) - len(shown)
+        tail = f", … and {more} more (-v lists them all)" if more else ""
+        lines.append(f"  {labels.get(group, group)} {len(entries)}: {', '.join(shown)}{tail}")
+    return lines
+
+
+def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
+    """One session's outcome for ``--json`` (stable keys; every change by name)."""
+    plan = r.plan
+    groups = {}
+    for group, entries in plan.changes().items():
+        groups[group] = [{"name": e.name, "account_id": e.account_id, "role": e.role,
+                          **({"old_name": e.old_name} if e.old_name else {})}
+                         for e in entries]
+    return {"session": plan.session, "config": str(r.path), "changed": r.changed,
+            "written": r.written, "backup": str(r.backup) if r.backup else None,
+            "counts": {"created": plan.created, "updated": plan.updated,
+                       "renamed": plan.renamed, "adopted": plan.adopted, "stale": plan.stale,
+                       "removed": plan.removed, "kept": plan.kept, "migrated": plan.migrated},
+            "profiles": groups, "warnings": list(r.notes), "info": list(r.info),
+            "diff": r.diff if mode != "write" or r.changed else ""}
+
+
 def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
-           next_steps: bool = False) -> int:
-    """Diff on stdout (dry-run/check, or -v), notes and one summary line per session on
-    stderr. Returns the exit code."""
+           next_steps: bool = False, as_json: bool = False) -> int:
+    """Diff on stdout (dry-run/check, or -v), notes, one summary line per session and the
+    changes by name on stderr; with ``as_json`` one JSON object on stdout instead of the diff.
+    Returns the exit code."""
+    import json
+
     from ssogen import ui
 
     drift = False
@@ -202,7 +255,7 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
             ui.warn(note)
         for line in r.info:
             ui.info(f"ssogen: {line}")
-        if (mode != "write" or verbose) and r.diff:
+        if not as_json and (mode != "write" or verbose) and r.diff:
             sys.stdout.write(ui.color_diff(r.diff))
             sys.stdout.flush()
         drift = drift or r.changed
@@ -218,8 +271,16 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
         else:
             tail = "dry run, nothing written"
         ui.info(f"ssogen: {r.plan.session}: {r.summary()} — {tail}")
+        for line in change_lines(r.plan, verbose=verbose):
+            ui.info(line)
         if next_steps and r.written:
             first = next((p.name for p in r.plan.profiles if p.action == "create"), None)
             ui.info(f"next: ssogen login --session {r.plan.session}"
                     + (f"\n      aws sts get-caller-identity --profile {first}" if first else ""))
-    return EXIT_DRIFT if mode == "check" and drift else EXIT_OK
+    code = EXIT_DRIFT if mode == "check" and drift else EXIT_OK
+    if as_json:
+        doc = {"mode": mode, "changed": drift, "exit_code": code,
+               "sessions": [result_json(r, mode) for r in results]}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return code
