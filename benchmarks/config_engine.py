@@ -36,7 +36,7 @@ ROLES = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "ViewOnlyAc
 
 
 def kebab(text: str) -> str:
-    from ssogen.naming import kebab as k
+    from ssogen.planning.naming import kebab as k
 
     return k(text)
 
@@ -129,10 +129,10 @@ def in_process_botocore(path: Path, runs: int) -> float:
 
 def stages(path: Path, inventory_path: Path) -> dict[str, float]:
     """Where the time goes inside one run (in-process, no writing)."""
-    from ssogen.awsconfig import ConfigDocument
-    from ssogen.engine import managed_settings
-    from ssogen.inventory import Inventory
-    from ssogen.plan import build_plan
+    from ssogen.app.generate import managed_settings
+    from ssogen.inifile.document import ConfigDocument
+    from ssogen.model.inventory import Inventory
+    from ssogen.planning.plan import build_plan
 
     out: dict[str, float] = {}
     t = time.perf_counter()

@@ -276,8 +276,8 @@ def part_c(args: argparse.Namespace) -> None:
                            **emu.env()})
         import tracemalloc
 
-        from ssogen import auth
-        from ssogen.discover import DiscoveryStats, discover
+        from ssogen.aws import auth
+        from ssogen.aws.discovery import DiscoveryStats, discover
 
         session = auth.session_by_name(home.config, "bench")
         token = auth.get_access_token(session, allow_login=False)

@@ -6,9 +6,9 @@ import difflib
 
 import pytest
 
-from ssogen.awsconfig import ConfigDocument
 from ssogen.errors import ConfigFileError
-from ssogen.plan import NewSection, Plan, SectionEdit
+from ssogen.inifile.document import ConfigDocument
+from ssogen.planning.plan import NewSection, Plan, SectionEdit
 
 
 def doc(text: str | bytes) -> ConfigDocument:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ssogen import browser
+from ssogen.ui import browser
 
 URL = "https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH&x=1&y='q'"
 

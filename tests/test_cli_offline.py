@@ -237,7 +237,8 @@ def test_lock_of_a_killed_run_does_not_block(sandbox: Sandbox, acme_inventory: P
     sandbox.aws.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from ssogen.lock import ConfigLock; l = ConfigLock(Path(sys.argv[1])); l.acquire(); "
+         "from ssogen.store.lock import ConfigLock; l = ConfigLock(Path(sys.argv[1])); "
+         "l.acquire(); "
          "print('held', flush=True); import time; time.sleep(60)", str(sandbox.config)],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

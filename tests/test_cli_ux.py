@@ -9,7 +9,7 @@ import sys
 import pytest
 
 HEAVY = ("boto3", "botocore", "questionary", "configupdater", "prompt_toolkit", "jinja2",
-         "ssogen.credentials")
+         "ssogen.aws.credentials")
 
 
 def test_parser_build_imports_nothing_heavy() -> None:
@@ -30,7 +30,7 @@ def test_parser_build_imports_nothing_heavy() -> None:
 
 
 def test_export_formats_match_the_credentials_module() -> None:
-    from ssogen import credentials
+    from ssogen.aws import credentials
     from ssogen.commands import export_credentials
 
     assert export_credentials.FORMATS == credentials.FORMATS

@@ -168,10 +168,10 @@ def test_migrate_legacy_on_real_files(path: Path, tmp_path: Path) -> None:
     (59: `legacy-sso`): that profile trades sso_start_url/sso_region for sso_session, every
     other section botocore read stays as it read it, every other line stays in order; the
     next run changes nothing."""
-    from ssogen.engine import generate
+    from ssogen.app.generate import generate
     from ssogen.errors import ConfigFileError
-    from ssogen.inventory import Account, Inventory
-    from ssogen.settings import Settings
+    from ssogen.model.inventory import Account, Inventory
+    from ssogen.model.settings import Settings
 
     original = path.read_bytes()
     before = botocore_parse(original.removeprefix(BOM), tmp_path / "before")

@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from ssogen import auth
-from ssogen.discover import AdaptiveRateLimiter, DiscoveryStats, discover
+from ssogen.aws import auth
+from ssogen.aws.discovery import AdaptiveRateLimiter, DiscoveryStats, discover
 from ssogen.emulator import Organization, ServiceError
 from ssogen.errors import ApiError
-from ssogen.progress import Progress
+from ssogen.ui.progress import Progress
 
 START_URL = "https://acme.awsapps.com/start"
 
@@ -260,7 +260,7 @@ def test_roles_are_paginated(sandbox, make_emulator, monkeypatch):
 
 def test_table_neutralises_hostile_account_data():
     from ssogen.commands.list import format_table
-    from ssogen.inventory import Account, Inventory
+    from ssogen.model.inventory import Account, Inventory
 
     inv = Inventory("s", START_URL, "eu-west-1", [
         Account("111122223333", "evil\nname\x1b[31m" + "x" * 60, "", ["Admin\u202e", "RO"]),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ssogen.fileio import atomic_write_bytes
+from ssogen.store.fileio import atomic_write_bytes
 
 
 def mode(p: Path) -> int:

@@ -253,7 +253,7 @@ def inventories(draw: st.DrawFn) -> dict:
 
 def check_inventory(directory: Path, raw: bytes) -> str:
     from ssogen.errors import InventoryError
-    from ssogen.inventory import Inventory
+    from ssogen.model.inventory import Inventory
 
     path = directory / "inv.json"
     path.write_bytes(raw)

@@ -352,7 +352,7 @@ def test_stale_temp_files_of_dead_writers_are_removed_by_the_next_write(tmp_path
     """Deterministic companion of the loops above: what a SIGKILLed writer leaves behind (a
     temp file named with its pid) goes at the next write of the same file; a live writer's
     temp file and other files stay."""
-    from ssogen.fileio import atomic_write_bytes
+    from ssogen.store.fileio import atomic_write_bytes
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ssogen.errors import EXIT_USAGE, InventoryError
-from ssogen.inventory import Account, Inventory
+from ssogen.model.inventory import Account, Inventory
 
 
 def sample() -> Inventory:

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssogen import naming
 from ssogen.errors import UsageError
-from ssogen.inventory import Account, Inventory
+from ssogen.model.inventory import Account, Inventory
+from ssogen.model.settings import DEFAULT_NAME_TEMPLATE, Settings
+from ssogen.planning import naming
 from ssogen.resources import read_template
-from ssogen.settings import DEFAULT_NAME_TEMPLATE, Settings
 
 SAFE = re.compile(r"[A-Za-z0-9._@+-]+")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ssogen.awsconfig import ConfigDocument
 from ssogen.errors import ConfigFileError, UsageError
-from ssogen.inventory import Account, Inventory
-from ssogen.plan import FileModel, Plan, SectionInfo, build_plan, classify
-from ssogen.settings import Settings
+from ssogen.inifile.document import ConfigDocument
+from ssogen.model.inventory import Account, Inventory
+from ssogen.model.settings import Settings
+from ssogen.planning.plan import FileModel, Plan, SectionInfo, build_plan, classify
 
 URL = "https://acme.awsapps.com/start"
 
@@ -311,7 +311,7 @@ def test_values_that_cannot_round_trip_are_refused_or_normalised() -> None:
     plan = build_plan(model(""), opts(region=" eu-west-1 "), spaced)
     keys = dict(plan.new_sections[-1].keys)
     assert keys["sso_role_name"] == "Admin" and keys["region"] == "eu-west-1"
-    from ssogen.awsconfig import ConfigDocument as Doc
+    from ssogen.inifile.document import ConfigDocument as Doc
 
     d = Doc(b"")
     d.apply(plan)
@@ -405,7 +405,7 @@ def test_migrate_skips_other_region_marked_and_session_profiles() -> None:
 
 def test_migrated_profile_is_hand_written_afterwards() -> None:
     """After the migration is applied, the next plan is empty: idempotent."""
-    from ssogen.awsconfig import ConfigDocument as Doc
+    from ssogen.inifile.document import ConfigDocument as Doc
 
     d = Doc((SESSION + legacy()).encode())
     plan = build_plan(d.model, opts(), INV, migrate=True)

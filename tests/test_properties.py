@@ -23,12 +23,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ssogen.awsconfig import ConfigDocument
-from ssogen.engine import generate
+from ssogen.app.generate import generate
 from ssogen.errors import ConfigFileError
-from ssogen.inventory import Account, Inventory
-from ssogen.plan import Plan, same_start_url
-from ssogen.settings import Settings
+from ssogen.inifile.document import ConfigDocument
+from ssogen.model.inventory import Account, Inventory
+from ssogen.model.settings import Settings
+from ssogen.planning.plan import Plan, same_start_url
 
 URL = "https://acme.awsapps.com/start"
 IDS = ["111111111111", "222222222222", "333333333333"]
@@ -260,7 +260,7 @@ def check_result(before_raw: bytes, after: bytes, result_session: str, settings_
     # botocore reads exactly the intended ssogen-managed profiles: one per wanted pair that
     # already had one or that no hand-written profile of the session covers, plus (without
     # prune) the stale ones
-    from ssogen.naming import wanted_pairs
+    from ssogen.planning.naming import wanted_pairs
 
     wanted = {(a.id, r) for a, r in wanted_pairs(settings_, inventory)}
     mine, hand = session_profiles(parsed, result_session)
@@ -337,7 +337,7 @@ def test_migrate_legacy_changes_only_their_two_keys_and_converges(
     trailing / or #/) and SSO region ends up with sso_session instead of sso_start_url and
     sso_region, every other key as it was; nothing else it has is lost; the next run (with or
     without the flag) changes nothing."""
-    from ssogen.plan import legacy_matches
+    from ssogen.planning.plan import legacy_matches
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

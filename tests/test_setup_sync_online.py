@@ -186,7 +186,7 @@ def test_existing_managed_session_keeps_its_settings(online) -> None:  # type: i
 
 def _sample_inventory(path):  # type: ignore[no-untyped-def]
     from ssogen.emulator import Organization
-    from ssogen.inventory import Account, Inventory
+    from ssogen.model.inventory import Account, Inventory
 
     inv = Inventory("acme", START_URL, "eu-west-1",
                     [Account(a.id, a.name, a.email, list(a.roles))
@@ -199,8 +199,8 @@ def test_online_yes_keeps_what_an_offline_run_remembered(online, tmp_path) -> No
     """A session set up without region/output (what offline `setup --yes` wrote before its
     defaults matched the online ones), then `setup --yes` online or offline and `sync`:
     nothing changes -- no region/output added just because the default is no longer None."""
-    from ssogen import engine
-    from ssogen.settings import Settings
+    from ssogen.app import generate as engine
+    from ssogen.model.settings import Settings
 
     sandbox, _ = online
     inv = _sample_inventory(tmp_path / "inv.json")

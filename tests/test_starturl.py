@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from ssogen import regions, starturl
 from ssogen.errors import UsageError
+from ssogen.model import regions, starturl, validate
 from ssogen.resources import read_template
 
 
@@ -43,7 +43,7 @@ def test_forms(url: str, kind: str, partition: str | None, region: str | None,
     assert info.region == region
     assert info.url == url.strip()  # stored verbatim (only trimmed)
     assert starturl.default_session_name(url) == session
-    starturl.validate_session_name(session)  # every default is itself valid
+    validate.check_session_name(session)  # every default is itself valid
 
 
 @pytest.mark.parametrize(
@@ -77,14 +77,14 @@ def test_unknown_region_in_host_is_not_inferred() -> None:
 
 @pytest.mark.parametrize("name", ["acme", "acme-prod", "a.b_c", "team@corp", "x+y", "A1"])
 def test_good_session_names(name: str) -> None:
-    assert starturl.validate_session_name(name) == name
+    assert validate.check_session_name(name) == name
 
 
 @pytest.mark.parametrize("name", ["", " ", "my session", "acme]", "[acme", "a#b", "a;b",
                                   "'q'", '"q"', "-lead", "a=b", "x" * 101])
 def test_bad_session_names(name: str) -> None:
     with pytest.raises(UsageError):
-        starturl.validate_session_name(name)
+        validate.check_session_name(name)
 
 
 def test_sanitize() -> None:

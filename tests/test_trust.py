@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Sandbox
-from ssogen.engine import generate
-from ssogen.inventory import Account, Inventory
-from ssogen.settings import Settings
+from ssogen.app.generate import generate
+from ssogen.model.inventory import Account, Inventory
+from ssogen.model.settings import Settings
 
 URL = "https://acme.awsapps.com/start"
 PROPS = settings(max_examples=int(os.environ.get("SSOGEN_EXAMPLES", "120")), deadline=None,

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from ssogen import wizard
 from ssogen.errors import UsageError
-from ssogen.inventory import Account, Inventory
-from ssogen.settings import Settings
-from ssogen.wizard import Answers, Known, Option
+from ssogen.model.inventory import Account, Inventory
+from ssogen.model.settings import Settings
+from ssogen.ui import wizard
+from ssogen.ui.wizard import Answers, Known, Option
 
 URL = "https://acme.awsapps.com/start"
 

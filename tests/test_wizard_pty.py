@@ -223,7 +223,7 @@ def test_ctrl_c_during_login(sandbox, make_emulator, tmp_path: Path) -> None:  #
 
 def _inventory(tmp_path: Path) -> Path:
     from ssogen.emulator import Organization
-    from ssogen.inventory import Account, Inventory
+    from ssogen.model.inventory import Account, Inventory
 
     org = Organization.sample()
     inv = Inventory("acme", START_URL, "eu-west-1",

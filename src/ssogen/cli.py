@@ -63,7 +63,7 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors in one line, like every other error (argparse prints the whole usage)."""
 
     def error(self, message: str) -> NoReturn:
-        from ssogen import ui
+        from ssogen.ui import terminal as ui
 
         ui.error(f"{message} (see `{self.prog} --help`)")
         raise SystemExit(EXIT_USAGE)
@@ -129,7 +129,7 @@ def _setup_logging(verbosity: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ssogen import ui
+    from ssogen.ui import terminal as ui
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ _REGION_OPTS = {"--sso-region", "--region"}
 
 
 def _region_words() -> str:
-    from ssogen.regions import region_names
+    from ssogen.model.regions import region_names
 
     return " ".join(region_names())
 

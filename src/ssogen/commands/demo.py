@@ -83,7 +83,7 @@ def _aws_cli_v1_version() -> str | None:
 def _aws_cli(pick: str, version: str, env: dict[str, str], home: Path) -> bool:
     """``aws s3 ls`` and ``aws sts get-caller-identity`` for profile ``pick``, by the AWS CLI
     v1, output shown (neither prints a secret); False (reported) if one fails."""
-    from ssogen import ui
+    from ssogen.ui import terminal as ui
 
     _heading(f"What you run next, by the AWS CLI {version} (no second login)")
     for args in (["s3", "ls"], ["sts", "get-caller-identity"]):
@@ -122,15 +122,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _heading(text: str) -> None:
-    from ssogen import ui
+    from ssogen.ui import terminal as ui
 
     print(f"\n{ui.style('==> ' + text, 'bold')}", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import ui
     from ssogen.emulator import Emulator, Organization
     from ssogen.errors import EXIT_INTERRUPTED, UsageError
+    from ssogen.ui import terminal as ui
 
     if not args.yes and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the demo asks questions and needs a terminal",

@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import credentials
+    from ssogen.aws import credentials
 
     creds = credentials.resolve(args.profile, args.config)
     sys.stdout.write(credentials.render(creds, args.format))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ssogen.commands._options import add_login_options, add_session_choice
 
 if TYPE_CHECKING:
-    from ssogen.inventory import Inventory
+    from ssogen.model.inventory import Inventory
 
 EPILOG = """\
 examples:
@@ -52,8 +52,9 @@ def format_table(inventory: Inventory) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import auth, ui
-    from ssogen.discover import DiscoveryStats, discover
+    from ssogen.aws import auth
+    from ssogen.aws.discovery import DiscoveryStats, discover
+    from ssogen.ui import terminal as ui
 
     session = auth.resolve_session(args.config, session=args.session, profile=args.profile)
     token = auth.get_access_token(session, allow_login=not args.no_login,

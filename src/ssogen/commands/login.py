@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import auth, ui
+    from ssogen.aws import auth
+    from ssogen.ui import terminal as ui
 
     session = auth.resolve_session(args.config, session=args.session, profile=args.profile)
     token = auth.obtain_token(session, allow_login=True, force=args.force,

@@ -15,16 +15,16 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ssogen import ui
 from ssogen.commands._options import add_login_options, add_ownership_options
 from ssogen.errors import UsageError
+from ssogen.model.validate import OUTPUT_FORMATS
+from ssogen.ui import terminal as ui
 
 if TYPE_CHECKING:
-    from ssogen import engine, wizard
-    from ssogen.inventory import Inventory
-    from ssogen.settings import Settings
-
-OUTPUTS = ("json", "yaml", "yaml-stream", "text", "table")
+    from ssogen.app import generate as engine
+    from ssogen.model.inventory import Inventory
+    from ssogen.model.settings import Settings
+    from ssogen.ui import wizard
 
 EPILOG = """\
 examples:
@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--region", metavar="REGION",
                    help="default region written into new profiles (default: the SSO region; "
                    "a session set up before keeps its own)")
-    p.add_argument("--output", choices=OUTPUTS,
+    p.add_argument("--output", choices=OUTPUT_FORMATS,
                    help="default output format for new profiles (default: json)")
     p.add_argument("--name-template", metavar="T",
                    help="profile-name preset or Jinja2 template (default: account-role)")
@@ -105,8 +105,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import engine, wizard
+    from ssogen.app import generate as engine
     from ssogen.commands.sync import report
+    from ssogen.ui import wizard
 
     check_flags(args)  # bad flag values fail before any login or question
     if args.json and not args.yes:
@@ -150,15 +151,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_flags(args: argparse.Namespace) -> None:
-    from ssogen import regions, starturl
-    from ssogen.naming import resolve_template
+    from ssogen.model import regions, starturl, validate
+    from ssogen.planning.naming import resolve_template
 
     if args.start_url:
         starturl.parse(args.start_url)
     if args.sso_region:
         args.sso_region = regions.validate_sso_region(args.sso_region)
     if args.session:
-        starturl.validate_session_name(args.session)
+        validate.check_session_name(args.session)
     if args.name_template:
         try:
             resolve_template(args.name_template)  # compiled and tried on a sample account
@@ -168,7 +169,7 @@ def check_flags(args: argparse.Namespace) -> None:
         _region(args.region)
     args.profile_keys = None
     if args.profile_template is not None:
-        from ssogen import profile_template
+        from ssogen.planning import profile_template
 
         args.profile_keys = profile_template.load(args.profile_template)
 
@@ -176,7 +177,7 @@ def check_flags(args: argparse.Namespace) -> None:
 def check_filters(settings: Settings, inventory: Inventory) -> None:
     """An --include that matches nothing is said (one line each); filters that leave nothing
     at all to generate are refused (exit 2) rather than writing an empty session."""
-    from ssogen.naming import unmatched_includes, wanted_pairs
+    from ssogen.planning.naming import unmatched_includes, wanted_pairs
 
     for pattern in unmatched_includes(settings, inventory):
         ui.warn(f"--include {pattern!r} matches no account or role")
@@ -189,7 +190,7 @@ def check_filters(settings: Settings, inventory: Inventory) -> None:
 
 
 def answers(args: argparse.Namespace) -> wizard.Answers:
-    from ssogen import wizard
+    from ssogen.ui import wizard
 
     return wizard.Answers(start_url=args.start_url, sso_region=args.sso_region,
                           session=args.session, region=args.region, output=args.output,
@@ -199,7 +200,7 @@ def answers(args: argparse.Namespace) -> wizard.Answers:
 
 def show_and_confirm(prompter: wizard.Prompter, result: engine.GenerationResult) -> bool:
     """The wizard's last step: the coloured diff, then "write it?"."""
-    from ssogen import wizard
+    from ssogen.ui import wizard
 
     for note in result.notes:
         ui.warn(note)
@@ -214,7 +215,7 @@ def show_and_confirm(prompter: wizard.Prompter, result: engine.GenerationResult)
 
 # -- step 1: where accounts and roles come from ---------------------------------------------
 def inventory_source(args: argparse.Namespace) -> Inventory:
-    from ssogen.inventory import Inventory
+    from ssogen.model.inventory import Inventory
 
     if args.inventory:
         return Inventory.load(args.inventory)
@@ -224,7 +225,8 @@ def inventory_source(args: argparse.Namespace) -> Inventory:
 def discover_online(args: argparse.Namespace) -> Inventory:
     """The online path: pick or create the session (wizard, or flags with --yes), log in
     (device code only when no cached token can be used or refreshed), discover."""
-    from ssogen import online, wizard
+    from ssogen.app import online
+    from ssogen.ui import wizard
 
     prompter = getattr(args, "prompter", None) or wizard.make_prompter(yes=args.yes)
     choice = wizard.ask_session(prompter, online.known_identities(args.config), answers(args))
@@ -239,11 +241,11 @@ def settings_source(args: argparse.Namespace, inventory: Inventory) -> Settings:
     """Flags, over what a previous run remembered for this session, over the defaults."""
     from dataclasses import replace
 
-    from ssogen import engine
-    from ssogen.naming import resolve_template
-    from ssogen.plan import same_start_url
-    from ssogen.settings import Settings
-    from ssogen.starturl import validate_session_name
+    from ssogen.app import generate as engine
+    from ssogen.model.settings import Settings
+    from ssogen.model.validate import check_session_name
+    from ssogen.planning.naming import resolve_template
+    from ssogen.planning.plan import same_start_url
 
     if args.start_url and not same_start_url(args.start_url, inventory.start_url):
         raise UsageError(f"--start-url {args.start_url} does not match the inventory's start "
@@ -251,7 +253,7 @@ def settings_source(args: argparse.Namespace, inventory: Inventory) -> Settings:
     if args.sso_region and args.sso_region != inventory.sso_region:
         raise UsageError(f"--sso-region {args.sso_region} does not match the inventory's "
                          f"sso_region {inventory.sso_region}")
-    session = validate_session_name(args.session) if args.session else inventory.session
+    session = check_session_name(args.session) if args.session else inventory.session
     remembered = engine.managed_settings(args.config)
     previous = next((s for s in remembered if s.session == session), None) or next(
         (s for s in remembered if same_start_url(s.start_url, inventory.start_url)), None)
@@ -275,8 +277,8 @@ def settings_source(args: argparse.Namespace, inventory: Inventory) -> Settings:
 
 
 def _region(value: str) -> str:
-    import re
+    from ssogen.model.validate import region_shape_problem
 
-    if not re.fullmatch(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}", value):
+    if not value.strip() or region_shape_problem(value):
         raise UsageError(f"--region {value!r} does not look like an AWS region (e.g. eu-west-1)")
     return value

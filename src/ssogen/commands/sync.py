@@ -21,9 +21,9 @@ from ssogen.commands._options import add_login_options, add_ownership_options
 from ssogen.errors import EXIT_DRIFT, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
-    from ssogen.engine import GenerationResult
-    from ssogen.inventory import Inventory
-    from ssogen.settings import Settings
+    from ssogen.app.generate import GenerationResult
+    from ssogen.model.inventory import Inventory
+    from ssogen.model.settings import Settings
 
 EPILOG = """\
 examples:
@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen import engine
+    from ssogen.app import generate as engine
 
     mode = "check" if args.check else "dry-run" if args.dry_run else "write"
     inventories = load_inventories(args.inventory)
@@ -100,20 +100,20 @@ def run(args: argparse.Namespace) -> int:
 
 # -- step 1: which sessions, with which settings --------------------------------------------
 def load_inventories(paths: list[str]) -> list[Inventory]:
-    from ssogen.inventory import Inventory
+    from ssogen.model.inventory import Inventory
 
     return [Inventory.load(p) for p in paths]
 
 
 def _matches(settings: Settings, inventory: Inventory) -> bool:
-    from ssogen.plan import same_start_url
+    from ssogen.planning.plan import same_start_url
 
     return inventory.session == settings.session or (
         bool(settings.start_url) and same_start_url(inventory.start_url, settings.start_url))
 
 
 def targets(args: argparse.Namespace, inventories: list[Inventory]) -> list[Settings]:
-    from ssogen import engine
+    from ssogen.app import generate as engine
 
     remembered = engine.managed_settings(args.config)
     if not remembered:
@@ -140,8 +140,8 @@ def targets(args: argparse.Namespace, inventories: list[Inventory]) -> list[Sett
 
 
 def check_template(args: argparse.Namespace, settings: Settings) -> None:
-    from ssogen.naming import resolve_template
-    from ssogen.settings import settings_section_name
+    from ssogen.model.settings import settings_section_name
+    from ssogen.planning.naming import resolve_template
 
     try:
         resolve_template(settings.name_template)
@@ -162,7 +162,7 @@ def inventory_for(args: argparse.Namespace, settings: Settings,
 def discover_online(args: argparse.Namespace, settings: Settings) -> Inventory:
     """The online path: the cached token (refreshed if it can be), a device-code login only
     when neither works (never with --no-login: exit 4), then discovery."""
-    from ssogen import online
+    from ssogen.app import online
 
     if not settings.start_url or not settings.sso_region:
         raise UsageError(f"{args.config}: [sso-session {settings.session}] is missing (or has "
@@ -176,8 +176,8 @@ def discover_online(args: argparse.Namespace, settings: Settings) -> Inventory:
 def warn_unmatched(settings: Settings, inventory: Inventory) -> None:
     """A remembered include glob that matches nothing any more: said, not refused (roles can
     legitimately vanish; their profiles are then stale as usual)."""
-    from ssogen import ui
-    from ssogen.naming import unmatched_includes
+    from ssogen.planning.naming import unmatched_includes
+    from ssogen.ui import terminal as ui
 
     for pattern in unmatched_includes(settings, inventory):
         ui.warn(f"--include {pattern!r} (remembered for session {settings.session}) matches "
@@ -247,7 +247,7 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
     Returns the exit code."""
     import json
 
-    from ssogen import ui
+    from ssogen.ui import terminal as ui
 
     drift = False
     for r in results:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ssogen.errors import InventoryError
-from ssogen.inventory import Account, Inventory
+from ssogen.model.inventory import Account, Inventory
 
 _ROLE_POOL = [
     "AdministratorAccess",

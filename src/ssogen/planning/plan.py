@@ -25,13 +25,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ssogen import naming
 from ssogen.errors import UsageError
+from ssogen.model.settings import SETTINGS_KEYS, SETTINGS_PREFIX, Settings, settings_section_name
+from ssogen.model.validate import has_control, header_name_problem
+from ssogen.planning import naming
 from ssogen.resources import read_template
-from ssogen.settings import SETTINGS_KEYS, SETTINGS_PREFIX, Settings, settings_section_name
 
 if TYPE_CHECKING:
-    from ssogen.inventory import Account, Inventory
+    from ssogen.model.inventory import Account, Inventory
 
 MARKER = "ssogen_managed"
 PROFILE_IDENTITY = ("sso_session", "sso_account_id", "sso_role_name", MARKER)
@@ -199,9 +200,6 @@ class Plan:
 
 
 # -- values written into the file -----------------------------------------------------------
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def ini_value(key: str, value: str) -> str:
     """A value as it can be written on one ``key = value`` line and read back unchanged.
 
@@ -210,17 +208,16 @@ def ini_value(key: str, value: str) -> str:
     section): strip the first, refuse the second.
     """
     value = value.strip()
-    if _CONTROL.search(value):
-        raise UsageError(f"refusing to write {key} = {value!r}: it contains a line break or "
+    if has_control(value):
+        raise UsageError(f"refusing to write {key} = {value[:80]!r}: it contains a line break or "
                          "control character")
     return value
 
 
 def _check_section_name(kind: str, name: str) -> None:
-    """``[kind NAME]``: botocore needs exactly two shlex tokens, an INI header no ``]``."""
-    if not name or not _PLAIN.fullmatch(name) or any(c in name for c in " \t[]#;=\"'"):
-        raise UsageError(f"{kind} name {name!r} cannot be written as [{kind} NAME]; use "
-                         "letters, digits and . _ - @ +")
+    problem = header_name_problem(kind, name)
+    if problem:
+        raise UsageError(problem)
 
 
 # -- block templates (data in templates/*.ini) ----------------------------------------------

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ssogen.errors import ConfigFileError, UsageError
-from ssogen.naming import preview_names as _preview_names
+from ssogen.planning.naming import preview_names as _preview_names
 
 if TYPE_CHECKING:
-    from ssogen.awsconfig import ConfigDocument, ExistingSession
-    from ssogen.inventory import Account, Inventory
-    from ssogen.plan import Plan
-    from ssogen.settings import Settings
+    from ssogen.inifile.document import ConfigDocument, ExistingSession
+    from ssogen.model.inventory import Account, Inventory
+    from ssogen.model.settings import Settings
+    from ssogen.planning.plan import Plan
 
 BACKUP_SUFFIX = ".ssogen.bak"
 Mode = Literal["write", "dry-run", "check"]
@@ -66,8 +66,8 @@ _parsed: dict[str, ConfigDocument] = {}
 
 
 def _load(config_path: Path, *, for_edit: bool = False) -> ConfigDocument:
-    from ssogen.awsconfig import ConfigDocument, read_config
-    from ssogen.fileio import resolve_target
+    from ssogen.inifile.document import ConfigDocument, read_config
+    from ssogen.store.fileio import resolve_target
 
     raw = read_config(config_path)
     key = f"{resolve_target(config_path)}\0{config_path}"
@@ -91,21 +91,21 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
     """
     from contextlib import nullcontext
 
-    from ssogen.lock import ConfigLock
-    from ssogen.naming import resolve_template
-    from ssogen.plan import build_plan
+    from ssogen.planning.naming import resolve_template
+    from ssogen.planning.plan import build_plan
+    from ssogen.store.lock import ConfigLock
 
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}")
     resolve_template(settings.name_template)  # a bad template fails before anything else
     # data from an inventory file or the portal is written into the file: refuse what could
     # inject a section or key (a role name with a newline...) before anything else
-    from ssogen.inventory import SESSION_NAME_RE
+    from ssogen.model.validate import header_name_problem
 
     inventory.validate(f"inventory for session {settings.session!r:.60}", session=False)
-    if not SESSION_NAME_RE.match(settings.session):
-        raise UsageError(f"session name {settings.session[:80]!r} cannot be written to a "
-                         "config file (use letters, digits and . _ - @ +)")
+    problem = header_name_problem("sso-session", settings.session)
+    if problem:
+        raise UsageError(problem)
     path = Path(config_path)
     if mode == "write":
         _check_symlinks(path)
@@ -120,7 +120,7 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
                                   notes=doc.notes + plan.notes, info=list(plan.info),
                                   make_diff=lambda: doc.diff(str(path)))
         if mode == "write" and changed and (confirm is None or confirm(result)):
-            from ssogen.fileio import atomic_write_bytes
+            from ssogen.store.fileio import atomic_write_bytes
 
             try:
                 target = atomic_write_bytes(
@@ -142,7 +142,7 @@ def _check_symlinks(path: Path) -> None:
     folders behind a dangling link (``~/.aws`` -> ``/mnt/c/...`` with the drive unmounted)."""
     import os
 
-    from ssogen.fileio import dangling_link, resolve_target
+    from ssogen.store.fileio import dangling_link, resolve_target
 
     link = dangling_link(path)
     if link is not None and not resolve_target(path).parent.is_dir():
@@ -154,7 +154,7 @@ def _check_symlinks(path: Path) -> None:
 
 def existing_sessions(config_path: str | Path) -> list[ExistingSession]:
     """The ``[sso-session]`` sections of the file (for the wizard to offer)."""
-    from ssogen.awsconfig import sessions_of
+    from ssogen.inifile.document import sessions_of
 
     return sessions_of(_load(Path(config_path)).model)
 
@@ -162,7 +162,7 @@ def existing_sessions(config_path: str | Path) -> list[ExistingSession]:
 def managed_settings(config_path: str | Path) -> list[Settings]:
     """Settings remembered in ``[ssogen NAME]`` sections, start URL and SSO region taken from
     the matching ``[sso-session NAME]`` (empty when that section is gone)."""
-    from ssogen.settings import Settings
+    from ssogen.model.settings import Settings
 
     model = _load(Path(config_path)).model
     sessions = {s.name: s for s in model.of_kind("sso-session")}

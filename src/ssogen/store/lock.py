@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ssogen.errors import ConfigFileError
-from ssogen.fileio import resolve_target
+from ssogen.store.fileio import resolve_target
 
 LOCK_SUFFIX = ".ssogen.lock"
 
@@ -37,7 +37,7 @@ class ConfigLock:
     def acquire(self) -> None:
         import fcntl
 
-        from ssogen import ui
+        from ssogen.ui import terminal as ui
 
         parent = self.path.parent
         try:

@@ -22,8 +22,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ssogen import regions
 from ssogen.errors import UsageError
+from ssogen.model import regions
+from ssogen.model.validate import REGION_RE
 
 AWS_HOSTS = (
     "identitycenter.amazonaws.com", "identitycenter.amazonaws.com.cn",
@@ -32,7 +33,7 @@ AWS_HOSTS = (
 GOVCLOUD_HOST = "start.us-gov-home.awsapps.com"
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_REGION_RE = r"(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d)"
+_REGION_RE = f"(?P<region>{REGION_RE.pattern})"
 # Host patterns that carry the region (checked against the known region list afterwards).
 _REGION_PATTERNS = [
     re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.com(\.cn)?$"),
@@ -41,7 +42,6 @@ _REGION_PATTERNS = [
     re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.eu$"),
     re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.api\.amazonwebservices\.eu$"),
 ]
-_SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 _GENERIC_LABELS = {"sso", "login", "signin", "sign-in", "aws", "start", "www", "portal", "auth",
                    "idp", "id", "identity", "app", "apps", "awsapps"}
 
@@ -165,25 +165,6 @@ def default_session_name(url: str) -> str:
 def sanitize_session_name(text: str) -> str:
     s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
     return re.sub(r"-{2,}", "-", s)[:64]
-
-
-def validate_session_name(name: str) -> str:
-    """Return the name or raise a one-line UsageError (no spaces, brackets, quotes, ``#``...).
-
-    botocore splits ``[sso-session NAME]`` with shlex and needs exactly two tokens.
-    """
-    value = name or ""
-    hint = "use letters, digits and . _ - @ + (e.g. acme or acme-prod)"
-    if not value.strip():
-        raise UsageError("the session name is empty", hint=hint)
-    if any(c.isspace() for c in value):
-        raise UsageError(f"session name {value!r} contains spaces", hint=hint)
-    if len(value) > 100:
-        raise UsageError("session name is longer than 100 characters", hint=hint)
-    if not _SESSION_NAME_RE.match(value):
-        raise UsageError(f"session name {value!r} contains characters that are not allowed",
-                         hint=hint)
-    return value
 
 
 def resolve_custom(url: str, *, timeout: float = 3.0) -> StartUrl | None:

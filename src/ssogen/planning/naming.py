@@ -36,8 +36,8 @@ from ssogen.errors import UsageError
 from ssogen.resources import read_template
 
 if TYPE_CHECKING:
-    from ssogen.inventory import Account, Inventory
-    from ssogen.settings import Settings
+    from ssogen.model.inventory import Account, Inventory
+    from ssogen.model.settings import Settings
 
 MAX_NAME_LENGTH = 100
 RESERVED_ROLE_PREFIX = "AWSReservedSSO_"
@@ -465,7 +465,7 @@ def any_account_name_matches(settings: Settings, pairs: list[tuple[Account, str]
     account may have been renamed in AWS since its profile was generated), collision suffix
     allowed? False when the name does not depend on the account name, or is nothing but it.
     Linear: one render per pair, string comparisons only."""
-    from ssogen.inventory import Account as _Account
+    from ssogen.model.inventory import Account as _Account
 
     fake = [(_Account(a.id, _PLACEHOLDER, a.email, [role]), role) for a, role in pairs]
     out = []

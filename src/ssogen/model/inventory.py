@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,19 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ssogen.errors import InventoryError
-
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
-SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-
-
-def unwritable(value: str, *, spaces: bool = True) -> bool:
-    """True when ``value`` cannot be one ``key = value`` line of an INI file read the same by
-    botocore, the AWS CLI and ssogen: line breaks (``\\n``, a lone ``\\r`` is a newline to
-    Python's universal newlines), NUL, other control or format characters (ANSI escapes,
-    right-to-left marks), or whitespace at either end (every reader strips it)."""
-    if not value or value != value.strip() or not value.isprintable():
-        return True
-    return not spaces and any(c.isspace() for c in value)
+from ssogen.model.validate import SESSION_NAME_RE, is_account_id, unwritable
 
 
 def utcnow_iso() -> str:
@@ -86,14 +73,14 @@ class Inventory:
             return InventoryError(f"{source}: {what} {str(value)[:80]!r} cannot be written to "
                                   "a config file (line breaks, control characters or spaces)")
 
-        if session and not SESSION_NAME_RE.match(self.session):
+        if session and not SESSION_NAME_RE.fullmatch(self.session):
             raise bad("session name", self.session)
         if unwritable(self.start_url, spaces=False):
             raise bad("start URL", self.start_url)
         if unwritable(self.sso_region, spaces=False):
             raise bad("sso_region", self.sso_region)
         for account in self.accounts:
-            if not ACCOUNT_ID_RE.match(account.id):
+            if not is_account_id(account.id):
                 raise InventoryError(f"{source}: account id {account.id[:40]!r} is not a "
                                      "12-digit account id")
             for role in account.roles:
@@ -138,7 +125,7 @@ class Inventory:
             acc_id = raw.get("id")
             if isinstance(acc_id, int) and not isinstance(acc_id, bool):
                 acc_id = f"{acc_id:012d}"
-            if not isinstance(acc_id, str) or not ACCOUNT_ID_RE.match(acc_id):
+            if not is_account_id(acc_id):
                 raise bad(f"{where}.id must be a 12-digit account id, got {acc_id!r:.40}")
             name = raw.get("name", "")
             email = raw.get("email", "")
@@ -194,6 +181,6 @@ class Inventory:
         return cls.from_json(text, str(p))
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        from ssogen.fileio import atomic_write_bytes
+        from ssogen.store.fileio import atomic_write_bytes
 
         atomic_write_bytes(Path(path), self.to_json().encode("utf-8"), new_mode=0o644)

@@ -32,12 +32,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ssogen import ui
 from ssogen.errors import ApiError, ConfigFileError, LoginError, NotLoggedInError, UsageError
+from ssogen.model.validate import DEFAULT_SCOPES
+from ssogen.ui import terminal as ui
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCOPES = ["sso:account:access"]
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # A cached token is reused while at least this much validity is left (discovery takes seconds).
 MIN_TOKEN_VALIDITY = timedelta(minutes=5)
@@ -92,7 +92,7 @@ def _load_config(config_path: str | os.PathLike[str]) -> dict[str, Any]:
     import botocore.configloader
     import botocore.exceptions
 
-    from ssogen.fileio import not_regular
+    from ssogen.store.fileio import not_regular
 
     kind = not_regular(Path(config_path))
     if kind:  # botocore would call a directory "not found", and block on a named pipe
@@ -258,7 +258,7 @@ def _nonempty_str(value: Any) -> bool:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     """Atomic replace; file 0600, directory 0700 (both enforced, even when they existed)."""
-    from ssogen.fileio import atomic_write_bytes, make_dirs
+    from ssogen.store.fileio import atomic_write_bytes, make_dirs
 
     directory = path.parent
     try:
@@ -456,7 +456,7 @@ def _show_prompt(auth: dict[str, Any], *, no_browser: bool) -> None:
     """The URL and code first (each alone on its line, nothing glued to it), then the
     conveniences: the Windows clipboard, the browser. The prompt is printed before a browser
     is launched, so a console browser from ``BROWSER`` cannot hide it."""
-    from ssogen import browser
+    from ssogen.ui import browser
 
     uri = str(auth.get("verificationUri") or "")
     code = str(auth.get("userCode") or "")

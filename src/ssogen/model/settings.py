@@ -113,7 +113,7 @@ class Settings:
             if values.get(key):
                 setattr(s, key, dict(load_json(key, dict)))  # type: ignore[call-overload]
         if s.profile_keys:
-            from ssogen.profile_template import check
+            from ssogen.planning.profile_template import check
 
             problem = check(s.profile_keys)
             if problem:

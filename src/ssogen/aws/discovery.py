@@ -31,10 +31,10 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from ssogen.auth import SsoSession
+from ssogen.aws.auth import SsoSession
 from ssogen.errors import ApiError
-from ssogen.inventory import Account, Inventory
-from ssogen.progress import Progress
+from ssogen.model.inventory import Account, Inventory
+from ssogen.ui.progress import Progress
 
 log = logging.getLogger(__name__)
 

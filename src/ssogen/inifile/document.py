@@ -37,7 +37,7 @@ from configupdater.option import Option
 from configupdater.section import Section
 
 from ssogen.errors import ConfigFileError
-from ssogen.plan import FileModel, NewSection, Plan, SectionInfo, classify
+from ssogen.planning.plan import FileModel, NewSection, Plan, SectionInfo, classify
 
 BOM = "\ufeff"
 _PREFIX = re.compile(r"^([^=:]*?[=:][ \t]*)")
@@ -737,7 +737,7 @@ def sessions_of(model: FileModel) -> list[ExistingSession]:
 
 def read_config(path: Path) -> bytes | None:
     """The file's bytes; None if it does not exist. One-line errors otherwise."""
-    from ssogen.fileio import not_regular
+    from ssogen.store.fileio import not_regular
 
     kind = not_regular(Path(path))
     if kind == "a directory":

@@ -11,25 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ssogen import ui
+from ssogen.model.validate import DEFAULT_SCOPES
+from ssogen.ui import terminal as ui
 
 if TYPE_CHECKING:
-    from ssogen.auth import SsoSession
-    from ssogen.inventory import Inventory
-    from ssogen.wizard import Known
+    from ssogen.aws.auth import SsoSession
+    from ssogen.model.inventory import Inventory
+    from ssogen.ui.wizard import Known
 
-#: What ssogen writes into a new [sso-session] (templates/sso-session.ini): the AWS CLI then keys
-#: the client registration with these scopes, so a login made before the file is written must
-#: key it the same way.
-WRITTEN_SCOPES = ["sso:account:access"]
 
 
 def known_identities(config_path: str | Path) -> list[Known]:
     """``[sso-session]`` sections, then legacy profiles carrying ``sso_start_url`` (grouped by
     start URL and region), for the wizard to offer."""
-    from ssogen import engine
-    from ssogen.awsconfig import ConfigDocument, read_config
-    from ssogen.wizard import Known
+    from ssogen.app import generate as engine
+    from ssogen.inifile.document import ConfigDocument, read_config
+    from ssogen.ui.wizard import Known
 
     path = Path(config_path)
     out = [Known(s.name, s.start_url, s.sso_region, managed=s.managed)
@@ -52,7 +49,7 @@ def sso_session(config_path: str | Path, name: str, start_url: str, sso_region: 
                 ) -> SsoSession:
     """The login identity for session ``name``: as the file defines it when it has the section
     (its scopes key the registration cache), else as ssogen is about to write it."""
-    from ssogen import auth
+    from ssogen.aws import auth
     from ssogen.errors import SsogenError
 
     try:
@@ -62,15 +59,15 @@ def sso_session(config_path: str | Path, name: str, start_url: str, sso_region: 
     if existing is not None and existing.start_url == start_url:
         return existing
     return auth.SsoSession(name=name, start_url=start_url, sso_region=sso_region,
-                           scopes=list(WRITTEN_SCOPES), scopes_configured=True)
+                           scopes=list(DEFAULT_SCOPES), scopes_configured=True)
 
 
 def login_and_discover(session: SsoSession, *, allow_login: bool = True,
                        no_browser: bool = False, progress: bool | None = None) -> Inventory:
     """A usable token (login only when the cache cannot be used or refreshed), then every
     account and role. NotLoggedInError (4) when a login is needed and not allowed."""
-    from ssogen import auth
-    from ssogen.discover import discover
+    from ssogen.aws import auth
+    from ssogen.aws.discovery import discover
 
     token = auth.get_access_token(session, allow_login=allow_login, no_browser=no_browser)
 

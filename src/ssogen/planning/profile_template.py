@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ssogen.errors import UsageError
+from ssogen.model.validate import has_control
 
 OWNED = ("sso_session", "sso_account_id", "sso_role_name", "ssogen_managed")
 FROM_FLAGS = {"region": "--region", "output": "--output"}
@@ -41,7 +42,6 @@ NOT_SSO = ("role_arn", "source_profile", "credential_source", "credential_proces
            "web_identity_token_file", "aws_access_key_id", "aws_secret_access_key",
            "aws_session_token", "aws_security_token")
 _KEY = re.compile(r"[a-z0-9][a-z0-9_]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def key_problem(key: str) -> str | None:
@@ -61,7 +61,7 @@ def key_problem(key: str) -> str | None:
 
 
 def value_problem(value: str) -> str | None:
-    if _CONTROL.search(value):
+    if has_control(value):
         return "the value contains a control character (tab, line break...)"
     return None
 

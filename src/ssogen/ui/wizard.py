@@ -19,19 +19,16 @@ the flag that answers it.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
-from ssogen import regions, starturl
 from ssogen.errors import SsogenError, UsageError
+from ssogen.model import regions, starturl, validate
 
 T = TypeVar("T")
 
-OUTPUTS = ("json", "yaml", "yaml-stream", "text", "table")
-REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
 CUSTOM = "__custom__"
 NEW = "__new__"
 
@@ -145,7 +142,7 @@ class TerminalPrompter:
     interactive = True
 
     def __init__(self) -> None:
-        from ssogen import ui
+        from ssogen.ui import terminal as ui
 
         if not ui.use_color(sys.stdout):
             os.environ["NO_COLOR"] = "1"  # prompt_toolkit honours it
@@ -262,10 +259,7 @@ def _problem(fn: Callable[[str], object]) -> Callable[[str], str | None]:
 
 
 def check_region(value: str) -> str | None:
-    value = value.strip()
-    if not value or REGION_RE.match(value):
-        return None
-    return f"{value!r} is not a region name (e.g. eu-west-1)"
+    return validate.region_shape_problem(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,7 +338,7 @@ def _new_session(p: Prompter, known: Sequence[Known], answers: Answers, url: str
     taken = {k.name for k in known if not k.legacy}
 
     def check_name(value: str) -> str | None:
-        problem = _problem(starturl.validate_session_name)(value)
+        problem = validate.session_name_problem(value)
         if problem:
             return problem
         if value in taken:
@@ -404,7 +398,7 @@ def ask_sso_region(p: Prompter, info: starturl.StartUrl) -> str:
 # ---------------------------------------------------------------------------------------------
 def preview_text(settings: Any, inventory: Any, limit: int = 3) -> str:
     """``a, b, c … (+N more)``: real names this template gives for this inventory."""
-    from ssogen.naming import preview_names
+    from ssogen.planning.naming import preview_names
 
     try:
         names = [n for _, _, n in preview_names(settings, inventory)]
@@ -419,7 +413,7 @@ def preview_text(settings: Any, inventory: Any, limit: int = 3) -> str:
 
 
 def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> str:
-    from ssogen.naming import presets, resolve_template
+    from ssogen.planning.naming import presets, resolve_template
 
     if answers.name_template:
         resolve_template(answers.name_template)  # unknown preset → exit 2 now
@@ -454,7 +448,7 @@ def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], li
 
     The answer is kept as ``exclude`` globs (account ids and exact role names) so that ``sync``
     repeats it and new accounts/roles are picked up. Returns (include, exclude)."""
-    from ssogen.naming import wanted_pairs
+    from ssogen.planning.naming import wanted_pairs
 
     wanted = {(a.id, r) for a, r in wanted_pairs(base, inventory)}
     accounts = sorted(inventory.accounts, key=lambda a: (a.name.lower(), a.id))
@@ -516,14 +510,15 @@ def ask_region_output(p: Prompter, base: Any, answers: Answers,
                         default=base.region or base.sso_region, flag="--region",
                         validate=check_region, choices=regions.region_names()) or None
     if answers.output is not None:
-        if answers.output not in OUTPUTS:
-            raise UsageError(f"unknown output {answers.output!r}",
-                             hint=f"use one of {', '.join(OUTPUTS)}")
+        problem = validate.output_problem(answers.output)
+        if problem:
+            raise UsageError(problem)
         output: str | None = answers.output
     elif answers.remembered and not p.interactive:
         output = base.output
     else:
-        output = str(p.select("Default output format:", [Option(o, o) for o in OUTPUTS],
+        output = str(p.select("Default output format:",
+                              [Option(o, o) for o in validate.OUTPUT_FORMATS],
                               default=base.output or "json", flag="--output"))
     return region, output
 

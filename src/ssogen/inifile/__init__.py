@@ -1,0 +1,1 @@
+"""inifile layer"""
