@@ -506,3 +506,23 @@ def pytest_runtest_logreport(report: pytest.TestReport):  # type: ignore[no-unty
         report.outcome = "failed"
         report.longrepr = f"SSOGEN_REQUIRE_AWS_CLI_V2=1, but skipped: {report.longrepr}"
     yield
+
+
+# --- the oracle: what botocore reads --------------------------------------------------------
+def botocore_sections(path: Path) -> dict | None:
+    """``botocore.configloader.raw_config_parse`` of ``path``; None when botocore refuses the
+    file -- or reads it ambiguously: two headers it maps to one name (``[profile x]`` and
+    ``[profile  x]``), where it silently keeps the last. ssogen refuses both kinds (issue 12),
+    so this is the oracle the property and corpus tests hold ssogen to."""
+    import botocore.configloader
+    import botocore.exceptions
+
+    from ssogen.inifile.model import classify
+
+    try:
+        parsed = botocore.configloader.raw_config_parse(str(path))
+    except botocore.exceptions.ConfigParseError:
+        return None
+    names = [(*classify(h), h == "default") for h in parsed]
+    names = [n for n in names if n[1] is not None]
+    return None if len(names) != len(set(names)) else parsed

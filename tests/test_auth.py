@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssogen.aws import auth
+import loginkit as auth
 from ssogen.errors import ConfigFileError, UsageError
 
 CONFIG = """\

@@ -377,7 +377,7 @@ def test_slow_down_grows_the_polling_interval(sandbox, make_emulator, monkeypatc
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    from ssogen.aws import auth
+    import loginkit as auth
 
     # latency 0.5 s: a poll is judged 0.5 s after it is sent, which gives the sneaked-in poll
     # a wide window: judged >= 0.95 s after ssogen's first poll, < 0.95 s before its second.

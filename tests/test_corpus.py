@@ -17,7 +17,7 @@ import botocore.configloader
 import botocore.exceptions
 import pytest
 
-from conftest import ACME_INVENTORY, Sandbox, corpus_files
+from conftest import ACME_INVENTORY, Sandbox, botocore_sections, corpus_files
 
 BOM = b"\xef\xbb\xbf"
 FILES = corpus_files()
@@ -26,10 +26,7 @@ FILES = corpus_files()
 def botocore_parse(data: bytes, tmp: Path) -> dict | None:
     """What botocore reads from these bytes (None: it rejects the file)."""
     tmp.write_bytes(data)
-    try:
-        return botocore.configloader.raw_config_parse(str(tmp))
-    except botocore.exceptions.ConfigParseError:
-        return None
+    return botocore_sections(tmp)
 
 
 def lines_of(data: bytes) -> list[str]:

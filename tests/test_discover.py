@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ssogen.aws import auth
+import loginkit as auth
 from ssogen.aws.discovery import AdaptiveRateLimiter, DiscoveryStats, discover
 from ssogen.emulator import Organization, ServiceError
 from ssogen.errors import ApiError
@@ -120,7 +120,7 @@ def test_discovery_under_rate_limit_and_faults_is_complete(sandbox, make_emulato
     session = setup(sandbox, emu, monkeypatch)
     token = auth.get_access_token(session)
     stats = DiscoveryStats()
-    inventory = discover(session, access_token=token, stats=stats, progress=False)
+    inventory = discover(session, access_token=token, stats=stats)
     assert found(inventory) == expected(org)
     assert [a.name for a in inventory.accounts] == [a.name for a in org.accounts()]
     emu_stats = emu.stats()
@@ -170,7 +170,7 @@ def test_permanent_failure_after_retries_raises_api_error(sandbox, make_emulator
     token = auth.get_access_token(session)
     stats = DiscoveryStats()
     with pytest.raises(ApiError, match=f"account {bad}.*after 7 attempts") as exc:
-        discover(session, access_token=token, stats=stats, progress=False)
+        discover(session, access_token=token, stats=stats)
     assert exc.value.exit_code == 5
     assert stats.retried == 7  # every attempt failed
 
@@ -235,7 +235,7 @@ def test_role_calls_start_before_the_last_account_page(sandbox, make_emulator, m
     t = threading.Thread(target=sample, daemon=True)
     t.start()
     try:
-        inventory = discover(session, access_token=token, progress=False)
+        inventory = discover(session, access_token=token)
     finally:
         done.set()
         t.join(5)
@@ -252,7 +252,7 @@ def test_roles_are_paginated(sandbox, make_emulator, monkeypatch):
         org.add_role(acc, f"Role{i:03d}")
     emu = make_emulator(org=org, auto_approve_after=0)
     session = setup(sandbox, emu, monkeypatch)
-    inventory = discover(session, access_token=auth.get_access_token(session), progress=False)
+    inventory = discover(session, access_token=auth.get_access_token(session))
     assert found(inventory) == expected(org)
     assert len(found(inventory)[acc]) >= 230
     assert emu.stats()["requests"]["ListAccountRoles"] == len(org) - 1 + 3

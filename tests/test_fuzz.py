@@ -31,7 +31,9 @@ import botocore.exceptions
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import botocore_sections
 from ssogen.cli import main
+from ssogen.store.inventories import load_inventory
 
 INVENTORY = {
     "session": "acme", "start_url": "https://acme.awsapps.com/start", "sso_region": "eu-west-1",
@@ -152,9 +154,7 @@ CONFIGS = st.one_of(ini_texts(), mutated_files(), st.binary(max_size=300),
 # -- the checks ------------------------------------------------------------------------------
 def botocore_view(path: Path) -> dict[str, dict[str, str]] | None:
     try:
-        return botocore.configloader.raw_config_parse(str(path))
-    except botocore.exceptions.ConfigParseError:
-        return None
+        return botocore_sections(path)
     except Exception:  # botocore trips over some inputs in its own ways (e.g. bad bytes)
         return None
 
@@ -253,14 +253,13 @@ def inventories(draw: st.DrawFn) -> dict:
 
 def check_inventory(directory: Path, raw: bytes) -> str:
     from ssogen.errors import InventoryError
-    from ssogen.model.inventory import Inventory
 
     path = directory / "inv.json"
     path.write_bytes(raw)
     config = directory / "config"
     config.write_text("[default]\nregion = us-east-1\n")
     try:
-        inv = Inventory.load(path)
+        inv = load_inventory(path)
     except InventoryError as exc:
         assert "\n" not in str(exc)
         loaded = False

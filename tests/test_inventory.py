@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ssogen.errors import EXIT_USAGE, InventoryError
 from ssogen.model.inventory import Account, Inventory
+from ssogen.store.inventories import load_inventory, save_inventory
 
 
 def sample() -> Inventory:
@@ -27,12 +28,12 @@ def sample() -> Inventory:
 def test_round_trip_is_sorted_and_stable(tmp_path: Path) -> None:
     inv = sample()
     path = tmp_path / "inv.json"
-    inv.save(path)
+    save_inventory(inv, path)
     text = path.read_text()
     data = json.loads(text)
     assert [a["id"] for a in data["accounts"]] == ["111111111111", "222222222222"]
     assert data["accounts"][1]["roles"] == ["Admin", "ReadOnly"]  # sorted, deduplicated
-    again = Inventory.load(path)
+    again = load_inventory(path)
     assert again.to_json() == text
     assert list((a.id, r) for a, r in again.pairs()) == [
         ("111111111111", "ReadOnly"), ("222222222222", "Admin"), ("222222222222", "ReadOnly")]
@@ -44,7 +45,7 @@ def test_utf8_bom_and_integer_ids_accepted(tmp_path: Path) -> None:
     doc = {"session": "s", "start_url": "https://x.awsapps.com/start", "sso_region": "us-east-1",
            "accounts": [{"id": 12345678901, "name": "n", "roles": ["R"]}]}
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(doc).encode())
-    inv = Inventory.load(path)
+    inv = load_inventory(path)
     assert inv.accounts[0].id == "012345678901"
     assert inv.generated_at  # filled in when absent
 
@@ -68,7 +69,7 @@ def test_malformed_files_give_one_line_errors(tmp_path: Path, content: str, expe
     path = tmp_path / "inv.json"
     path.write_text(content)
     with pytest.raises(InventoryError, match=expected) as info:
-        Inventory.load(path)
+        load_inventory(path)
     assert "\n" not in str(info.value)
     assert str(path) in str(info.value)
     assert info.value.exit_code == EXIT_USAGE
@@ -76,13 +77,13 @@ def test_malformed_files_give_one_line_errors(tmp_path: Path, content: str, expe
 
 def test_missing_directory_and_binary_files(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="not found"):
-        Inventory.load(tmp_path / "nope.json")
+        load_inventory(tmp_path / "nope.json")
     with pytest.raises(InventoryError, match="is a directory"):
-        Inventory.load(tmp_path)
+        load_inventory(tmp_path)
     bad = tmp_path / "bin.json"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(InventoryError, match="not UTF-8"):
-        Inventory.load(bad)
+        load_inventory(bad)
 
 
 @settings(max_examples=200, deadline=None)

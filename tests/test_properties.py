@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from conftest import botocore_sections
 from ssogen.app.generate import generate
 from ssogen.errors import ConfigFileError
 from ssogen.inifile.document import ConfigDocument
@@ -148,10 +149,7 @@ def option_sets(draw: st.DrawFn) -> Settings:
 
 def botocore_read(data: bytes, path: Path) -> dict | None:
     path.write_bytes(data)
-    try:
-        return botocore.configloader.raw_config_parse(str(path))
-    except botocore.exceptions.ConfigParseError:
-        return None
+    return botocore_sections(path)
 
 
 def lines(data: bytes) -> list[str]:

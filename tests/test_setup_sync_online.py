@@ -1,3 +1,4 @@
+
 """setup/sync online path through the CLI against the emulator (no terminal: --yes), and the
 one-line exit-2 errors for bad input."""
 
@@ -187,11 +188,12 @@ def test_existing_managed_session_keeps_its_settings(online) -> None:  # type: i
 def _sample_inventory(path):  # type: ignore[no-untyped-def]
     from ssogen.emulator import Organization
     from ssogen.model.inventory import Account, Inventory
+    from ssogen.store.inventories import save_inventory
 
     inv = Inventory("acme", START_URL, "eu-west-1",
                     [Account(a.id, a.name, a.email, list(a.roles))
                      for a in Organization.sample().accounts()])
-    inv.save(path)
+    save_inventory(inv, path)
     return inv
 
 

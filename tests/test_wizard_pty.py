@@ -1,3 +1,4 @@
+
 """The setup wizard through a real pseudo-terminal (pexpect) against the emulator: arrow keys,
 space, enter, typing into filters; first-time setup, reuse, deselection, "no" at the confirm
 step, Ctrl-C during the login."""
@@ -224,12 +225,13 @@ def test_ctrl_c_during_login(sandbox, make_emulator, tmp_path: Path) -> None:  #
 def _inventory(tmp_path: Path) -> Path:
     from ssogen.emulator import Organization
     from ssogen.model.inventory import Account, Inventory
+    from ssogen.store.inventories import save_inventory
 
     org = Organization.sample()
     inv = Inventory("acme", START_URL, "eu-west-1",
                     [Account(a.id, a.name, a.email, list(a.roles)) for a in org.accounts()])
     path = tmp_path / "inventory.json"
-    inv.save(path)
+    save_inventory(inv, path)
     return path
 
 

@@ -1,37 +1,42 @@
-"""The pipeline after discovery: settings + inventory + the current file -> new file.
+"""The pipeline after discovery: settings + inventory + the config snapshot -> new file.
 
-Pure core (:mod:`ssogen.plan`), I/O only here: read the bytes, lock, write atomically with one
-backup. ``mode="write"`` takes the lock (``<config>.ssogen.lock``) *before* reading, so two
-runs never interleave their read-modify-write; ``dry-run`` and ``check`` only read.
+The planning is pure (:mod:`ssogen.planning.plan`); here it is run on the snapshot, the
+document edited, and -- in write mode -- the result written atomically with one backup.
 
-Files written:
+* ``mode="write"`` takes the lock (``<config>.ssogen.lock``) *before* reading, so two ssogen
+  runs never interleave their read-modify-write; ``dry-run`` and ``check`` only read.
+* Several sessions (``sync``) are planned one after the other on the text the previous one
+  produced, and written once: all of them or none.
+* Before the write the file is compared with what was read (inode, size, mtime, content): an
+  edit another program made meanwhile (``aws configure set``, an editor) is never overwritten.
+  The plan is made again on the new content (and confirmed again in the wizard).
 
-* the config itself (symlinks followed: the target is replaced; mode kept, 0600 when new,
-  ``~/.aws`` created 0700 when missing);
-* ``<config>.ssogen.bak``: the previous content, one backup overwritten by each write that
-  changes something;
-* ``<config>.ssogen.lock``: the (empty) lock file.
+Files written: the config itself (symlinks followed: the target is replaced; mode and
+extended attributes kept, 0600 when new, ``~/.aws`` created 0700 when missing) and
+``<config>.ssogen.bak``, the previous content.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ssogen.errors import ConfigFileError, UsageError
-from ssogen.planning.naming import preview_names as _preview_names
 
 if TYPE_CHECKING:
-    from ssogen.inifile.document import ConfigDocument, ExistingSession
-    from ssogen.model.inventory import Account, Inventory
+    from ssogen.app.ports import Reporter
+    from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.planning.plan import Plan
+    from ssogen.store.snapshot import ConfigSnapshot
 
 BACKUP_SUFFIX = ".ssogen.bak"
 Mode = Literal["write", "dry-run", "check"]
 MODES = ("write", "dry-run", "check")
+#: how often a write is planned again because another program changed the file meanwhile
+MAX_REPLANS = 3
 
 
 @dataclass
@@ -59,81 +64,131 @@ class GenerationResult:
         return self.plan.summary()
 
 
-#: The last document parsed read-only (e.g. by managed_settings), by resolved path: sync reads
-#: the remembered settings and then generates; parsing a 20,000-section file twice would
-#: double the run time. Reused only if the bytes read again (under the lock) are identical.
-_parsed: dict[str, ConfigDocument] = {}
+Work = Sequence[tuple["Settings", "Inventory"]]
 
 
-def _load(config_path: Path, *, for_edit: bool = False) -> ConfigDocument:
-    from ssogen.inifile.document import ConfigDocument, read_config
-    from ssogen.store.fileio import resolve_target
-
-    raw = read_config(config_path)
-    key = f"{resolve_target(config_path)}\0{config_path}"
-    doc = _parsed.pop(key, None)
-    if doc is None or doc.raw != raw:
-        doc = ConfigDocument(raw, str(config_path))
-    if not for_edit:
-        _parsed[key] = doc
-    return doc
-
-
-def generate(config_path: str | Path, settings: Settings, inventory: Inventory, *,
-             mode: Mode = "write", prune: bool = False, adopt: bool = False,
-             migrate: bool = False,
-             confirm: Callable[[GenerationResult], bool] | None = None) -> GenerationResult:
-    """Bring the profiles of ``settings.session`` in ``config_path`` in line with ``inventory``.
-
-    ``confirm`` (write mode): called with the result (diff included) before writing; writing
-    happens only if it returns True. ``migrate``: move legacy profiles with the session's start
-    URL to ``sso_session`` (see :func:`ssogen.plan.build_plan`).
-    """
-    from contextlib import nullcontext
-
-    from ssogen.planning.naming import resolve_template
-    from ssogen.planning.plan import build_plan
-    from ssogen.store.lock import ConfigLock
-
-    if mode not in MODES:
-        raise UsageError(f"unknown mode {mode!r}")
-    resolve_template(settings.name_template)  # a bad template fails before anything else
-    # data from an inventory file or the portal is written into the file: refuse what could
-    # inject a section or key (a role name with a newline...) before anything else
+def check_inputs(settings: Settings, inventory: Inventory) -> None:
+    """What would be written into the file, refused before anything else when it could
+    inject a section or key (a role name with a newline...) or cannot render."""
     from ssogen.model.validate import header_name_problem
+    from ssogen.planning.naming import resolve_template
 
+    resolve_template(settings.name_template)
     inventory.validate(f"inventory for session {settings.session!r:.60}", session=False)
     problem = header_name_problem("sso-session", settings.session)
     if problem:
         raise UsageError(problem)
+
+
+def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Inventory, *,
+                 prune: bool = False, adopt: bool = False, migrate: bool = False,
+                 ) -> tuple[GenerationResult, bytes]:
+    """The plan for one session on ``snapshot``, applied: (result, the new file bytes)."""
+    from ssogen.planning.plan import build_plan
+
+    check_inputs(settings, inventory)
+    path = snapshot.path
+    doc = snapshot.editable()
+    plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
+                      migrate=migrate, source=str(path))
+    doc.apply(plan)
+    new = doc.encode()
+    result = GenerationResult(plan=plan, changed=new != (doc.raw or b""), path=path,
+                              notes=doc.notes + plan.notes, info=list(plan.info),
+                              make_diff=lambda: doc.diff(str(path)))
+    return result, new
+
+
+def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
+                 prune: bool = False, adopt: bool = False, migrate: bool = False,
+                 confirm: Callable[[GenerationResult], bool] | None = None,
+                 snapshot: ConfigSnapshot | None = None,
+                 reporter: Reporter | None = None) -> list[GenerationResult]:
+    """Bring every session of ``work`` in line with its inventory (see the module docstring).
+
+    ``snapshot``: the file as the caller already read it (re-read under the lock when it
+    changed since). ``confirm`` (write mode, one session): called with the result before
+    writing; the file is written only if it returns True."""
+    from contextlib import nullcontext
+
+    from ssogen.store.lock import ConfigLock
+    from ssogen.store.snapshot import ConfigSnapshot
+
+    if mode not in MODES:
+        raise UsageError(f"unknown mode {mode!r}")
+    if confirm is not None and len(work) != 1:
+        raise ValueError("confirm works on one session")
+    for settings, inventory in work:  # a bad template or inventory fails before the lock
+        check_inputs(settings, inventory)
     path = Path(config_path)
     if mode == "write":
         _check_symlinks(path)
     with ConfigLock(path) if mode == "write" else nullcontext():
-        doc = _load(path, for_edit=True)
-        plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
-                          migrate=migrate, source=str(path))
-        doc.apply(plan)
-        new = doc.encode()
-        changed = new != (doc.raw or b"")
-        result = GenerationResult(plan=plan, changed=changed, path=path,
-                                  notes=doc.notes + plan.notes, info=list(plan.info),
-                                  make_diff=lambda: doc.diff(str(path)))
-        if mode == "write" and changed and (confirm is None or confirm(result)):
-            from ssogen.store.fileio import atomic_write_bytes
+        for _ in range(MAX_REPLANS):
+            if snapshot is None or (mode == "write" and not snapshot.unchanged()):
+                snapshot = ConfigSnapshot.read(path)
+            results, final = _plan_all(snapshot, work, prune=prune, adopt=adopt,
+                                       migrate=migrate)
+            if mode != "write" or final == (snapshot.raw or b"") or not any(
+                    r.changed for r in results):
+                return results
+            if confirm is not None and not confirm(results[0]):
+                return results
+            if not snapshot.unchanged():  # another program wrote it while we planned
+                if reporter is not None:
+                    reporter.warn(f"{path} was changed by another program while ssogen "
+                                  "worked; planning again on its new content")
+                snapshot = None
+                continue
+            _write(snapshot, final, results)
+            return results
+    raise ConfigFileError(f"{path} kept changing while ssogen worked ({MAX_REPLANS} times); "
+                          "nothing written", hint="run ssogen again when it is quiet")
 
-            try:
-                target = atomic_write_bytes(
-                    path, new, new_mode=0o600, dir_mode=0o700,
-                    backup_suffix=BACKUP_SUFFIX if doc.raw is not None else None)
-            except OSError as exc:
-                raise ConfigFileError(
-                    f"{path}: cannot write ({exc.strerror or exc}); the file is unchanged"
-                ) from None
-            result.written = True
-            if doc.raw is not None:
-                result.backup = target.with_name(target.name + BACKUP_SUFFIX)
-    return result
+
+def _plan_all(snapshot: ConfigSnapshot, work: Work, *, prune: bool, adopt: bool,
+              migrate: bool) -> tuple[list[GenerationResult], bytes]:
+    from ssogen.store.snapshot import ConfigSnapshot
+
+    results = []
+    current = snapshot
+    final = snapshot.raw or b""
+    for settings, inventory in work:
+        result, final = plan_session(current, settings, inventory, prune=prune, adopt=adopt,
+                                     migrate=migrate)
+        results.append(result)
+        if result.changed:
+            current = ConfigSnapshot.of_bytes(snapshot.path, final)
+    return results, final
+
+
+def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult]) -> None:
+    from ssogen.store.fileio import atomic_write_bytes
+
+    path = snapshot.path
+    try:
+        target = atomic_write_bytes(
+            path, data, new_mode=0o600, dir_mode=0o700,
+            backup_suffix=BACKUP_SUFFIX if snapshot.raw is not None else None)
+    except OSError as exc:
+        raise ConfigFileError(
+            f"{path}: cannot write ({exc.strerror or exc}); the file is unchanged") from None
+    for r in results:
+        if r.changed:
+            r.written = True
+            if snapshot.raw is not None:
+                r.backup = target.with_name(target.name + BACKUP_SUFFIX)
+
+
+def generate(config_path: str | Path, settings: Settings, inventory: Inventory, *,
+             mode: Mode = "write", prune: bool = False, adopt: bool = False,
+             migrate: bool = False, confirm: Callable[[GenerationResult], bool] | None = None,
+             snapshot: ConfigSnapshot | None = None,
+             reporter: Reporter | None = None) -> GenerationResult:
+    """:func:`generate_all` for one session."""
+    return generate_all(config_path, [(settings, inventory)], mode=mode, prune=prune,
+                        adopt=adopt, migrate=migrate, confirm=confirm, snapshot=snapshot,
+                        reporter=reporter)[0]
 
 
 def _check_symlinks(path: Path) -> None:
@@ -152,19 +207,12 @@ def _check_symlinks(path: Path) -> None:
             hint="mount the drive or fix the link, then run again")
 
 
-def existing_sessions(config_path: str | Path) -> list[ExistingSession]:
-    """The ``[sso-session]`` sections of the file (for the wizard to offer)."""
-    from ssogen.inifile.document import sessions_of
-
-    return sessions_of(_load(Path(config_path)).model)
-
-
-def managed_settings(config_path: str | Path) -> list[Settings]:
+def managed_settings(snapshot: ConfigSnapshot) -> list[Settings]:
     """Settings remembered in ``[ssogen NAME]`` sections, start URL and SSO region taken from
     the matching ``[sso-session NAME]`` (empty when that section is gone)."""
     from ssogen.model.settings import Settings
 
-    model = _load(Path(config_path)).model
+    model = snapshot.model
     sessions = {s.name: s for s in model.of_kind("sso-session")}
     out = []
     for s in model.of_kind("ssogen"):
@@ -173,10 +221,5 @@ def managed_settings(config_path: str | Path) -> list[Settings]:
         start_url = session.options.get("sso_start_url", "") if session else ""
         sso_region = session.options.get("sso_region", "") if session else ""
         out.append(Settings.from_section(s.name, start_url, sso_region, s.options,
-                                         where=f"{config_path}:{s.line}"))
+                                         where=f"{snapshot.path}:{s.line}"))
     return out
-
-
-def preview_names(settings: Settings, inventory: Inventory) -> list[tuple[Account, str, str]]:
-    """(account, role, profile name) as they would be generated (ignoring the file)."""
-    return _preview_names(settings, inventory)

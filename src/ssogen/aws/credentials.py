@@ -15,8 +15,12 @@ import json
 import shlex
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
+
+if TYPE_CHECKING:
+    from ssogen.inifile.model import FileModel
 
 FORMATS = ("env", "powershell", "json", "process")
 
@@ -35,19 +39,22 @@ class RoleCredentials:
         return self.expiration.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def resolve(profile: str, config_path: str) -> RoleCredentials:
-    """Credentials for ``profile`` from ``config_path``; one-line SsogenErrors on failure."""
+def resolve(profile: str, config_path: str, model: FileModel | None = None) -> RoleCredentials:
+    """Credentials for ``profile`` from ``config_path`` (``model``: that file as ssogen
+    already read it, handed to botocore instead of a second parse); one-line SsogenErrors on
+    failure."""
     import logging
 
     import botocore.exceptions as bex
-    import botocore.session
+
+    from ssogen.aws.clients import botocore_session
 
     if logging.getLogger("botocore").getEffectiveLevel() >= logging.WARNING:
         # botocore logs a failed token refresh as a WARNING with a traceback: we report it
         # ourselves, in one line (-vvv shows botocore's own log).
         for name in ("botocore.tokens", "botocore.credentials", "botocore.utils"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    session = botocore.session.Session()
+    session = botocore_session(model)
     session.set_config_variable("config_file", config_path)
     try:
         available = session.available_profiles
@@ -95,6 +102,11 @@ def resolve(profile: str, config_path: str) -> RoleCredentials:
     except bex.BotoCoreError as exc:
         raise ApiError(f"cannot get credentials for profile {profile!r}: "
                        f"{type(exc).__name__}") from None
+    except ValueError:  # botocore json.loads()s what a credential_process prints
+        raise ConfigFileError(
+            f"profile {profile!r}: its credential_process did not print JSON credentials",
+            hint="run that command by hand: it must print {\"Version\": 1, \"AccessKeyId\": "
+            "...} on stdout") from None
     expiry = getattr(creds, "_expiry_time", None)
     if isinstance(expiry, datetime) and expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=timezone.utc)

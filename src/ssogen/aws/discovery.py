@@ -31,10 +31,10 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from ssogen.aws.auth import SsoSession
 from ssogen.errors import ApiError
+from ssogen.model.events import NoProgress, ProgressSink
 from ssogen.model.inventory import Account, Inventory
-from ssogen.ui.progress import Progress
+from ssogen.model.session import SsoSession
 
 log = logging.getLogger(__name__)
 
@@ -139,28 +139,19 @@ class _Cancelled(Exception):
     pass
 
 
-def portal_client(session: SsoSession, max_workers: int) -> Any:
+def portal_client(session: SsoSession, max_workers: int, model: Any = None) -> Any:
     """An unsigned ``sso`` portal client created the normal way (endpoint overrides apply);
     botocore's own retries are off because :class:`_Runner` retries and paces itself."""
-    import boto3
-    import botocore.exceptions
-    from botocore import UNSIGNED
-    from botocore.config import Config
+    from ssogen.aws.clients import client
 
-    config = Config(signature_version=UNSIGNED, region_name=session.sso_region,
-                    retries={"mode": "standard", "total_max_attempts": 1},
-                    max_pool_connections=max_workers + 4, connect_timeout=10, read_timeout=20)
-    try:
-        return boto3.session.Session().client("sso", config=config)
-    except botocore.exceptions.BotoCoreError as exc:
-        from ssogen.errors import ConfigFileError
-
-        raise ConfigFileError(f"cannot set up the sso client: {exc}") from None
+    return client("sso", model, region=session.sso_region,
+                  retries={"mode": "standard", "total_max_attempts": 1},
+                  max_pool_connections=max_workers + 4, connect_timeout=10, read_timeout=20)
 
 
 class _Runner:
     def __init__(self, client: Any, access_token: str, token_provider: TokenProvider | None,
-                 stats: DiscoveryStats, progress: Progress) -> None:
+                 stats: DiscoveryStats, progress: ProgressSink) -> None:
         from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
         from botocore.parsers import ResponseParserError
 
@@ -276,12 +267,14 @@ class _Runner:
             seen_tokens.add(next_token)
 
 
-def discover(session: SsoSession, *, access_token: str, progress: bool | None = None,
+def discover(session: SsoSession, *, access_token: str, progress: ProgressSink | None = None,
              max_workers: int = 32, token_provider: TokenProvider | None = None,
-             stats: DiscoveryStats | None = None, client: Any = None) -> Inventory:
+             stats: DiscoveryStats | None = None, client: Any = None,
+             model: Any = None) -> Inventory:
     """List every account and its roles. ApiError (exit 5) if any of it fails after retries.
 
-    ``progress``: draw a progress bar on stderr (None: only when stderr is a terminal).
+    ``progress``: where to report how far it is (None: nowhere). ``model``: the config the
+    portal client reads (None: botocore reads the file).
     ``token_provider(rejected_token)`` returns a new token when the service answers 401.
     ``stats`` (optional) is filled with call/throttle/retry counts.
     """
@@ -289,8 +282,8 @@ def discover(session: SsoSession, *, access_token: str, progress: bool | None = 
         raise ValueError("max_workers must be at least 1")
     stats = stats if stats is not None else DiscoveryStats()
     started = time.monotonic()
-    bar = Progress("discovering", enabled=progress)
-    client = client if client is not None else portal_client(session, max_workers)
+    bar = progress if progress is not None else NoProgress()
+    client = client if client is not None else portal_client(session, max_workers, model)
     runner = _Runner(client, access_token, token_provider, stats, bar)
     accounts: dict[str, Account] = {}
     futures: dict[Future[list[str]], str] = {}

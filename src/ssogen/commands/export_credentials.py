@@ -46,8 +46,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     from ssogen.aws import credentials
+    from ssogen.store.snapshot import ConfigSnapshot
 
-    creds = credentials.resolve(args.profile, args.config)
+    snapshot = ConfigSnapshot.read(args.config)
+    creds = credentials.resolve(args.profile, args.config, snapshot.model)
     sys.stdout.write(credentials.render(creds, args.format))
     sys.stdout.flush()
     return 0

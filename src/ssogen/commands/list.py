@@ -52,20 +52,20 @@ def format_table(inventory: Inventory) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.aws import auth
-    from ssogen.aws.discovery import DiscoveryStats, discover
+    from ssogen.app import online
+    from ssogen.app.sessions import resolve_session
+    from ssogen.aws.discovery import DiscoveryStats
+    from ssogen.store.snapshot import ConfigSnapshot
     from ssogen.ui import terminal as ui
+    from ssogen.ui.reporter import TerminalReporter
 
-    session = auth.resolve_session(args.config, session=args.session, profile=args.profile)
-    token = auth.get_access_token(session, allow_login=not args.no_login,
-                                  no_browser=args.no_browser)
-
-    def renew(rejected: str) -> str:
-        return auth.get_access_token(session, allow_login=not args.no_login,
-                                     no_browser=args.no_browser, rejected=rejected)
-
+    snapshot = ConfigSnapshot.read(args.config)
+    session = resolve_session(snapshot, session=args.session, profile=args.profile)
     stats = DiscoveryStats()
-    inventory = discover(session, access_token=token, token_provider=renew, stats=stats)
+    inventory = online.login_and_discover(session, snapshot, TerminalReporter(),
+                                          allow_login=not args.no_login,
+                                          no_browser=args.no_browser, stats=stats,
+                                          say_found=False)
     if args.json:
         sys.stdout.write(inventory.to_json())
     else:

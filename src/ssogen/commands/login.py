@@ -35,12 +35,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.aws import auth
+    from ssogen.app import online
+    from ssogen.app.sessions import resolve_session
+    from ssogen.store.snapshot import ConfigSnapshot
     from ssogen.ui import terminal as ui
+    from ssogen.ui.reporter import TerminalReporter
 
-    session = auth.resolve_session(args.config, session=args.session, profile=args.profile)
-    token = auth.obtain_token(session, allow_login=True, force=args.force,
-                              no_browser=args.no_browser)
+    snapshot = ConfigSnapshot.read(args.config)
+    session = resolve_session(snapshot, session=args.session, profile=args.profile)
+    token = online.token(session, snapshot, TerminalReporter(), force=args.force,
+                         no_browser=args.no_browser)
     until = token.expires_at.astimezone().strftime("%H:%M")
     if token.source == "cache":
         ui.info(f"Already logged in to {session.start_url} (token valid until {until}); "

@@ -13,11 +13,9 @@ Accounts are sorted by id and roles by name, so the file is stable and diffs wel
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from ssogen.errors import InventoryError
@@ -160,27 +158,3 @@ class Inventory:
                 f"{source}:{exc.lineno}: not valid JSON ({exc.msg})"
             ) from None
         return cls.from_dict(data, source)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Inventory:
-        p = Path(path)
-        try:
-            raw = p.read_bytes()
-        except FileNotFoundError:
-            raise InventoryError(f"{p}: inventory file not found") from None
-        except IsADirectoryError:
-            raise InventoryError(f"{p}: is a directory, not an inventory file") from None
-        except OSError as exc:
-            raise InventoryError(f"{p}: cannot read inventory ({exc.strerror})") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InventoryError(
-                f"{p}: not UTF-8 text (bad byte at offset {exc.start})"
-            ) from None
-        return cls.from_json(text, str(p))
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        from ssogen.store.fileio import atomic_write_bytes
-
-        atomic_write_bytes(Path(path), self.to_json().encode("utf-8"), new_mode=0o644)

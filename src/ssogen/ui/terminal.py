@@ -1,5 +1,12 @@
 """Terminal output: colour only on a terminal (``NO_COLOR`` / ``--no-color`` honoured),
-one-line errors on stderr, progress on stderr. No secrets ever pass through here."""
+one-line errors on stderr, progress on stderr. No secrets ever pass through here.
+
+Every string that comes from outside (an error code from an endpoint, an account name, a
+line of the user's file in a diff) reaches the terminal through :func:`printable_text` -- in
+one place: :func:`info`, :func:`warn` and :func:`error` apply it to whole messages, the
+renderer to diffs -- so that no escape sequence, bell, carriage return or bidi control from
+outside can change the title, clear the screen or hide text.
+"""
 
 from __future__ import annotations
 
@@ -37,16 +44,43 @@ def style(text: str, color: str, stream: TextIO | None = None) -> str:
     return f"\033[{_CODES[color]}m{text}\033[0m"
 
 
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+        else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """``text`` for one line of the terminal: every character that is not printable (control
+    and format characters, line and paragraph separators, non-ASCII spaces) as a visible
+    ``\\x..``/``\\u....`` escape."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def printable_text(text: str) -> str:
+    """Like :func:`printable`, keeping line feeds and tabs (a CRLF line ending is shown as
+    a line feed)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if all(line.isprintable() for line in lines):
+        return "\n".join(lines)
+    return "\n".join("".join(ch if ch.isprintable() or ch == "\t" else _escape(ch)
+                             for ch in line) for line in lines)
+
+
 def info(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(printable_text(message), file=sys.stderr)
 
 
 def warn(message: str) -> None:
-    print(f"{style('ssogen: warning:', 'yellow', sys.stderr)} {message}", file=sys.stderr)
+    print(f"{style('ssogen: warning:', 'yellow', sys.stderr)} {printable_text(message)}",
+          file=sys.stderr)
 
 
 def error(message: str) -> None:
-    print(f"{style('ssogen: error:', 'red', sys.stderr)} {message}", file=sys.stderr)
+    print(f"{style('ssogen: error:', 'red', sys.stderr)} {printable_text(message)}",
+          file=sys.stderr)
 
 
 def color_diff(diff: str, stream: TextIO | None = None) -> str:

@@ -21,9 +21,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
+from ssogen.app.ports import Answers, SessionChoice
+from ssogen.app.sessions import Known
 from ssogen.errors import SsogenError, UsageError
 from ssogen.model import regions, starturl, validate
 
@@ -36,43 +38,6 @@ NEW = "__new__"
 # ---------------------------------------------------------------------------------------------
 # data
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Known:
-    """An SSO identity the config already has: an ``[sso-session]`` or a legacy profile."""
-
-    name: str  # session name, or the legacy profile's name
-    start_url: str
-    sso_region: str
-    legacy: bool = False
-    managed: bool = False  # ssogen already generates this session
-    profiles: tuple[str, ...] = ()  # legacy: every profile carrying this start URL
-
-
-@dataclass
-class SessionChoice:
-    session: str
-    start_url: str
-    sso_region: str
-    reused: bool  # an existing [sso-session] is reused (not written anew)
-    from_legacy: tuple[str, ...] = ()  # legacy profiles whose start URL this session takes over
-
-
-@dataclass
-class Answers:
-    """Flag values that pre-answer questions (None = ask)."""
-
-    start_url: str | None = None
-    sso_region: str | None = None
-    session: str | None = None
-    region: str | None = None
-    output: str | None = None
-    name_template: str | None = None
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    # the settings come from a previous run ([ssogen NAME]): under --yes they stay as they are
-    remembered: bool = False
-
-
 # ---------------------------------------------------------------------------------------------
 # prompters
 # ---------------------------------------------------------------------------------------------
@@ -570,3 +535,37 @@ def ask_adopt(p: Prompter, names: Sequence[str]) -> bool:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+class Wizard:
+    """The setup conversation on a :class:`Prompter` (:class:`ssogen.app.ports.Questions`)."""
+
+    def __init__(self, prompter: Prompter) -> None:
+        self.prompter = prompter
+        self.interactive = prompter.interactive
+
+    def ask_session(self, known: Sequence[Known], answers: Answers) -> SessionChoice:
+        return ask_session(self.prompter, known, answers)
+
+    def ask_profiles(self, base: Any, inventory: Any, answers: Answers) -> Any:
+        return ask_profiles(self.prompter, base, inventory, answers)
+
+    def ask_migrate(self, names: Sequence[str], start_url: str, session: str) -> bool:
+        return ask_migrate(self.prompter, names, start_url, session)
+
+    def ask_adopt(self, names: Sequence[str]) -> bool:
+        return ask_adopt(self.prompter, names)
+
+    def confirm(self, result: Any) -> bool:
+        """The last step: the warnings, the coloured diff, then "write it?"."""
+        from ssogen.ui import terminal as ui
+
+        for note in result.notes:
+            ui.warn(note)
+        sys.stdout.write(ui.color_diff(ui.printable_text(result.diff)))
+        sys.stdout.flush()
+        result.notes = []  # shown already; the report would repeat them
+        if ask_confirm(self.prompter, result.summary()):
+            return True
+        ui.info("ssogen: nothing written (answered no)")
+        return False

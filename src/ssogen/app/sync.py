@@ -1,0 +1,140 @@
+"""``sync``: regenerate the ssogen-managed sessions with the settings remembered in
+``[ssogen NAME]``, no questions asked.
+
+1. which sessions (all, or those named), each with its remembered settings;
+2. where each session's accounts and roles come from: a saved inventory (``--inventory``,
+   matched by session name or start URL), else the portal (the cached token, refreshed if it
+   can be; a login only when neither works, never with ``--no-login``: exit 4);
+3. every session is planned before anything is written: a session whose login or discovery
+   fails leaves the file with none of the others' changes either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ssogen.errors import UsageError
+
+if TYPE_CHECKING:
+    from ssogen.app.generate import GenerationResult, Mode
+    from ssogen.app.ports import Reporter
+    from ssogen.model.inventory import Inventory
+    from ssogen.model.settings import Settings
+    from ssogen.store.snapshot import ConfigSnapshot
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    config: Path
+    sessions: tuple[str, ...] = ()
+    inventories: tuple[Path, ...] = ()
+    mode: Mode = "write"
+    prune: bool = False
+    adopt: bool = False
+    migrate_legacy: bool = False
+    allow_login: bool = True
+    no_browser: bool = False
+
+
+def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
+    from ssogen.app.generate import generate_all
+    from ssogen.store.inventories import load_inventory
+    from ssogen.store.snapshot import ConfigSnapshot
+
+    inventories = [load_inventory(p) for p in request.inventories]
+    snapshot = ConfigSnapshot.read(request.config)
+    chosen = targets(request, snapshot, inventories)
+    for settings in chosen:  # a broken remembered template fails before any login
+        check_template(request.config, settings)
+    work = []
+    for settings in chosen:
+        inventory = inventory_for(request, snapshot, settings, inventories, reporter)
+        work.append((complete_settings(settings, inventory), inventory))
+    for settings, inventory in work:
+        warn_unmatched(settings, inventory, reporter)
+    return generate_all(request.config, work, mode=request.mode, prune=request.prune,
+                        adopt=request.adopt, migrate=request.migrate_legacy,
+                        snapshot=snapshot, reporter=reporter)
+
+
+def _matches(settings: Settings, inventory: Inventory) -> bool:
+    from ssogen.planning.plan import same_start_url
+
+    return inventory.session == settings.session or (
+        bool(settings.start_url) and same_start_url(inventory.start_url, settings.start_url))
+
+
+def targets(request: SyncRequest, snapshot: ConfigSnapshot,
+            inventories: list[Inventory]) -> list[Settings]:
+    from ssogen.app.generate import managed_settings
+
+    remembered = managed_settings(snapshot)
+    if not remembered:
+        raise UsageError(f"{request.config}: no session set up by ssogen yet (no [ssogen NAME] "
+                         "section); run `ssogen setup` first")
+    known = {s.session: s for s in remembered}
+    if request.sessions:
+        unknown = [n for n in request.sessions if n not in known]
+        if unknown:
+            raise UsageError(f"not an ssogen-managed session in {request.config}: "
+                             f"{', '.join(unknown)} (managed: {', '.join(sorted(known))})")
+        chosen = [known[n] for n in dict.fromkeys(request.sessions)]
+    elif inventories:
+        chosen = [s for s in remembered if any(_matches(s, i) for i in inventories)]
+    else:
+        chosen = remembered
+    for inv in inventories:
+        if not any(_matches(s, inv) for s in chosen):
+            raise UsageError(
+                f"inventory for session {inv.session!r} ({inv.start_url}) matches no "
+                f"ssogen-managed session {'named ' if request.sessions else ''}in "
+                f"{request.config} (managed: {', '.join(sorted(known))}); use "
+                "`ssogen setup --inventory` first")
+    return chosen
+
+
+def check_template(config: Path, settings: Settings) -> None:
+    from ssogen.model.settings import settings_section_name
+    from ssogen.planning.naming import resolve_template
+
+    try:
+        resolve_template(settings.name_template)
+    except UsageError as exc:
+        raise UsageError(f"{config}: [{settings_section_name(settings.session)}] "
+                         f"name_template: {exc.message}", hint=exc.hint) from None
+
+
+def inventory_for(request: SyncRequest, snapshot: ConfigSnapshot, settings: Settings,
+                  inventories: list[Inventory], reporter: Reporter) -> Inventory:
+    for inv in inventories:
+        if _matches(settings, inv):
+            return inv
+    from ssogen.app import online
+    from ssogen.app.sessions import login_session
+
+    if not settings.start_url or not settings.sso_region:
+        raise UsageError(f"{request.config}: [sso-session {settings.session}] is missing (or "
+                         "has no sso_start_url/sso_region); run `ssogen setup` again")
+    session = login_session(snapshot, settings.session, settings.start_url,
+                            settings.sso_region)
+    return online.login_and_discover(session, snapshot, reporter,
+                                     allow_login=request.allow_login,
+                                     no_browser=request.no_browser)
+
+
+def warn_unmatched(settings: Settings, inventory: Inventory, reporter: Reporter) -> None:
+    """A remembered include glob that matches nothing any more: said, not refused (roles can
+    legitimately vanish; their profiles are then stale as usual)."""
+    from ssogen.planning.naming import unmatched_includes
+
+    for pattern in unmatched_includes(settings, inventory):
+        reporter.warn(f"--include {pattern!r} (remembered for session {settings.session}) "
+                      "matches no account or role")
+
+
+def complete_settings(settings: Settings, inventory: Inventory) -> Settings:
+    """Fill what the file no longer says (e.g. a deleted [sso-session]) from the inventory."""
+    return replace(settings, start_url=settings.start_url or inventory.start_url,
+                   sso_region=settings.sso_region or inventory.sso_region)

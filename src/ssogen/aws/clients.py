@@ -1,0 +1,89 @@
+"""boto3 clients created the normal way -- so ``AWS_ENDPOINT_URL_SSO`` /
+``AWS_ENDPOINT_URL_SSO_OIDC`` (and ``[services]`` sections) redirect them -- but from the config
+ssogen already read: botocore is handed the snapshot's sections instead of parsing the file
+again. A file botocore cannot read (a UTF-8 byte-order mark, which ssogen removes) therefore
+never breaks a login, and the file is read once per run.
+
+botocore private API, used here only: ``botocore.session.Session._config`` (the parsed config
+``Session.full_config`` returns; botocore fills it from the file when it is None).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ssogen.errors import ConfigFileError
+
+if TYPE_CHECKING:
+    from ssogen.inifile.model import FileModel
+
+#: sections botocore's clients read (profiles with ``default``, sessions, services)
+_CLIENT_KINDS = ("profile", "sso-session", "services")
+
+
+def _nested(value: str) -> dict[str, str] | str:
+    """botocore's ``_parse_nested``: a value starting with a line break is ``k = v`` lines."""
+    if not value.startswith("\n"):
+        return value
+    parsed: dict[str, str] = {}
+    for line in value.splitlines():
+        line = line.strip()
+        if line:
+            key, _, val = line.partition("=")
+            parsed[key.strip()] = val.strip()
+    return parsed
+
+
+def botocore_config(model: FileModel) -> dict[str, Any]:
+    """The config as botocore's ``load_config`` builds it from the same file."""
+    import botocore.configloader
+
+    defaults: dict[str, str] = {}
+    for s in model.sections:
+        if s.header == "DEFAULT":
+            defaults.update(s.options)
+    raw: dict[str, dict[str, Any]] = {}
+    for s in model.sections:
+        if s.kind in _CLIENT_KINDS and s.header != "DEFAULT":
+            values = {**defaults, **s.options}
+            raw[s.header] = {k: _nested(v) for k, v in values.items()}
+    return dict(botocore.configloader.build_profile_map(raw))
+
+
+def botocore_session(model: FileModel | None) -> Any:
+    """A botocore session that uses ``model`` as its config file (None: botocore's own)."""
+    import botocore.configloader
+    import botocore.exceptions
+    import botocore.session
+
+    session = botocore.session.Session()
+    if model is None:
+        return session
+    config = botocore_config(model)
+    try:  # the credentials file's profile names count, as in botocore's full_config
+        creds = botocore.configloader.raw_config_parse(
+            session.get_config_variable("credentials_file"))
+    except (botocore.exceptions.ConfigNotFound, botocore.exceptions.ConfigParseError):
+        creds = {}
+    for profile, values in creds.items():
+        config["profiles"].setdefault(profile, {}).update(values)
+    session._config = config  # botocore private API (see the module docstring)
+    return session
+
+
+def client(service: str, model: FileModel | None, *, region: str, **config: Any) -> Any:
+    """An unsigned client for ``service`` (``sso``, ``sso-oidc``) in ``region``."""
+    import boto3
+    import botocore.exceptions
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    try:
+        session = boto3.session.Session(botocore_session=botocore_session(model))
+        return session.client(service, config=Config(signature_version=UNSIGNED,
+                                                     region_name=region, **config))
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise ConfigFileError(f"{exc}", hint="unset AWS_PROFILE or create that profile") \
+            from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise ConfigFileError(f"cannot set up the {service} client: {exc}") from None

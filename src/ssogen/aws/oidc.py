@@ -1,0 +1,200 @@
+"""The OAuth flows of IAM Identity Center's ``sso-oidc`` service, as the AWS CLI v2 runs them:
+client registration (cached, see :mod:`ssogen.store.tokens`), the device-code flow and the
+refresh of a cached token.
+
+Device code (RFC 8628): StartDeviceAuthorization; one CreateToken attempt at once (a
+pre-authorised client needs no person), then the prompt -- handed to a callback, never printed
+here -- then polling at ``interval``, +5 s on ``slow_down``, until ``expiresIn``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ssogen.errors import ApiError, LoginError
+from ssogen.model.events import LoginPrompt
+from ssogen.model.session import SsoSession
+from ssogen.store.tokens import (
+    Token,
+    format_time,
+    load_registration,
+    save_registration,
+    save_token,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 5
+SLOW_DOWN_DELAY = 5
+DEFAULT_DEVICE_EXPIRY = 600
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+def oidc_client(session: SsoSession, model: Any = None) -> Any:
+    """An unsigned ``sso-oidc`` client in the session's region (endpoint overrides apply)."""
+    from ssogen.aws.clients import client
+
+    return client("sso-oidc", model, region=session.sso_region,
+                  retries={"mode": "standard", "max_attempts": 3}, connect_timeout=10,
+                  read_timeout=30)
+
+
+def _error_code(exc: Exception) -> str:
+    try:
+        return str(exc.response["Error"]["Code"])  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+def _network_error(exc: Exception, client: Any) -> ApiError:
+    try:
+        endpoint = client.meta.endpoint_url
+    except AttributeError:
+        endpoint = "sso-oidc"
+    return ApiError(f"cannot reach the IAM Identity Center login endpoint {endpoint} "
+                    f"({type(exc).__name__})")
+
+
+def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
+    """RegisterClient (device flow: no grantTypes) and cache the registration."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client_name = (f"botocore-client-{int(time.time())}" if session.legacy
+                   else f"botocore-client-{session.name}")
+    try:
+        resp = client.register_client(clientName=client_name, clientType="public",
+                                      scopes=list(session.scopes))
+    except ClientError as exc:
+        raise LoginError(f"client registration refused ({_error_code(exc) or 'error'})") from None
+    except BotoCoreError as exc:
+        raise _network_error(exc, client) from None
+    try:
+        expires = datetime.fromtimestamp(int(resp["clientSecretExpiresAt"]), timezone.utc)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        expires = utcnow() + timedelta(days=90)
+    registration = {"clientId": resp["clientId"], "clientSecret": resp["clientSecret"],
+                    "expiresAt": format_time(expires), "scopes": list(session.scopes)}
+    save_registration(session, registration)
+    return registration
+
+
+def refresh(session: SsoSession, cached: dict[str, Any], client: Any) -> Token | None:
+    """CreateToken with the refresh token (as botocore does); None when not possible."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    needed = ("refreshToken", "clientId", "clientSecret", "_reg_expires")
+    if any(k not in cached for k in needed) or cached["_reg_expires"] <= utcnow():
+        return None
+    try:
+        resp = client.create_token(grantType="refresh_token", clientId=cached["clientId"],
+                                   clientSecret=cached["clientSecret"],
+                                   refreshToken=cached["refreshToken"])
+    except ClientError as exc:
+        log.info("token refresh refused (%s); a new login is needed", _error_code(exc))
+        return None
+    except BotoCoreError as exc:
+        raise _network_error(exc, client) from None
+    expires = utcnow() + timedelta(seconds=int(resp.get("expiresIn") or 3600))
+    registration = {"clientId": cached["clientId"], "clientSecret": cached["clientSecret"],
+                    "expiresAt": cached["registrationExpiresAt"]}
+    save_token(session, access_token=resp["accessToken"], expires_at=expires,
+               registration=registration, refresh_token=resp.get("refreshToken"))
+    return Token(resp["accessToken"], expires, "refresh")
+
+
+class _InvalidClient(Exception):
+    pass
+
+
+def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, Any], *,
+                      prompt: Callable[[LoginPrompt], None], no_browser: bool) -> Token:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        auth = client.start_device_authorization(clientId=registration["clientId"],
+                                                 clientSecret=registration["clientSecret"],
+                                                 startUrl=session.start_url)
+    except ClientError as exc:
+        code = _error_code(exc)
+        if code == "InvalidClientException":
+            raise _InvalidClient from None
+        raise LoginError(f"the login could not start ({code or 'error'})") from None
+    except BotoCoreError as exc:
+        raise _network_error(exc, client) from None
+
+    try:  # RFC 8628: 5 s when absent; never a busy loop
+        raw_interval = auth.get("interval")
+        interval = DEFAULT_INTERVAL if raw_interval is None else max(int(raw_interval), 1)
+    except (TypeError, ValueError):
+        interval = DEFAULT_INTERVAL
+    try:
+        expires_in = int(auth.get("expiresIn") or DEFAULT_DEVICE_EXPIRY)
+    except (TypeError, ValueError):
+        expires_in = DEFAULT_DEVICE_EXPIRY
+    deadline = time.monotonic() + expires_in
+
+    def attempt() -> dict[str, Any] | None:
+        nonlocal interval
+        try:
+            return client.create_token(grantType=DEVICE_GRANT, clientId=registration["clientId"],
+                                       clientSecret=registration["clientSecret"],
+                                       deviceCode=auth["deviceCode"])
+        except ClientError as exc:
+            code = _error_code(exc)
+            if code == "AuthorizationPendingException":
+                return None
+            if code == "SlowDownException":
+                interval += SLOW_DOWN_DELAY
+                log.info("slow_down: polling every %d s now", interval)
+                return None
+            if code == "ExpiredTokenException":
+                raise LoginError("the login code expired before it was approved; run "
+                                 "`ssogen login` again") from None
+            if code == "AccessDeniedException":
+                raise LoginError("the login was denied in the browser") from None
+            if code == "InvalidClientException":
+                raise _InvalidClient from None
+            raise LoginError(f"the login failed ({code or 'error'})") from None
+        except BotoCoreError as exc:
+            raise _network_error(exc, client) from None
+
+    # One attempt before any prompt: pre-authorised clients need no user action.
+    resp = attempt()
+    if resp is None:
+        prompt(LoginPrompt(session.label, str(auth.get("verificationUri") or ""),
+                           str(auth.get("userCode") or ""),
+                           str(auth.get("verificationUriComplete") or ""), expires_in,
+                           open_browser=not no_browser))
+    while resp is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LoginError("the login code expired before it was approved; run "
+                             "`ssogen login` again")
+        time.sleep(min(interval, left))
+        resp = attempt()
+
+    expires = utcnow() + timedelta(seconds=int(resp.get("expiresIn") or 3600))
+    save_token(session, access_token=resp["accessToken"], expires_at=expires,
+               registration=registration, refresh_token=resp.get("refreshToken"))
+    return Token(resp["accessToken"], expires, "login")
+
+
+def device_login(session: SsoSession, client: Any, *, prompt: Callable[[LoginPrompt], None],
+                 no_browser: bool = False) -> Token:
+    """The device-code flow; re-registers once when the registration is rejected."""
+    registration = load_registration(session) or register_client(session, client)
+    for attempt in range(2):
+        try:
+            return _device_flow_once(session, client, registration, prompt=prompt,
+                                     no_browser=no_browser)
+        except _InvalidClient:
+            if attempt:
+                break
+            log.info("client registration rejected; registering again")
+            registration = register_client(session, client)
+    raise LoginError("IAM Identity Center rejected the client registration (invalid client)")

@@ -1,0 +1,121 @@
+"""The config file, read once per run.
+
+A :class:`ConfigSnapshot` holds the bytes as read (with what identifies that version of the
+file: device, inode, size, mtime, a content hash), decoded and scanned once. Every consumer of a
+run -- the planner, the wizard's list of sessions, the login's session lookup, the boto3
+clients -- works from the same snapshot; nothing reads the file a second time. Before a write
+the file is checked against the snapshot (:meth:`ConfigSnapshot.unchanged`): an edit another
+program made in between is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ssogen.errors import ConfigFileError
+
+if TYPE_CHECKING:
+    from ssogen.inifile.codec import Decoded
+    from ssogen.inifile.document import ConfigDocument
+    from ssogen.inifile.model import FileModel
+    from ssogen.inifile.scan import Layout
+
+
+def read_config(path: Path) -> bytes | None:
+    """The file's bytes; None if it does not exist. One-line errors otherwise."""
+    return _read(Path(path))[0]
+
+
+def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
+    from ssogen.store.fileio import not_regular
+
+    kind = not_regular(path)
+    if kind == "a directory":
+        raise ConfigFileError(f"{path}: is a directory, not a config file")
+    if kind:  # e.g. AWS_CONFIG_FILE=/dev/null, or a named pipe that would block the read
+        raise ConfigFileError(f"{path}: is {kind}, not a regular file; point --config (or "
+                              "AWS_CONFIG_FILE) at a regular file")
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            return fh.read(), st
+    except FileNotFoundError:
+        return None, None
+    except IsADirectoryError:
+        raise ConfigFileError(f"{path}: is a directory, not a config file") from None
+    except PermissionError:
+        raise ConfigFileError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What tells one version of the file from another."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, raw: bytes | None, st: os.stat_result | None) -> Identity | None:
+        if raw is None or st is None:
+            return None
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
+                   hashlib.sha256(raw).hexdigest())
+
+
+@dataclass(frozen=True)
+class ConfigSnapshot:
+    path: Path
+    raw: bytes | None  # None: the file does not exist (yet)
+    identity: Identity | None
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> ConfigSnapshot:
+        p = Path(path)
+        raw, st = _read(p)
+        return cls(p, raw, Identity.of(raw, st))
+
+    @classmethod
+    def of_bytes(cls, path: str | os.PathLike[str], raw: bytes | None) -> ConfigSnapshot:
+        """A snapshot of content that is not (yet) on disk: the next session's plan in a
+        multi-session run starts from the previous session's result."""
+        return cls(Path(path), raw, None)
+
+    @cached_property
+    def scanned(self) -> tuple[Decoded, Layout]:
+        """The bytes decoded and scanned: once per snapshot."""
+        from ssogen.inifile.codec import decode
+        from ssogen.inifile.scan import scan
+
+        decoded = decode(self.raw, str(self.path))
+        return decoded, scan(decoded.text, str(self.path))
+
+    @property
+    def model(self) -> FileModel:
+        return self.scanned[1].model
+
+    def editable(self) -> ConfigDocument:
+        """A document to edit (each call a new one, sharing the one scan)."""
+        from ssogen.inifile.document import ConfigDocument
+
+        return ConfigDocument(self.raw, str(self.path), scanned=self.scanned)
+
+    def unchanged(self) -> bool:
+        """Is the file on disk still the one this snapshot read (same inode, size, mtime and
+        content)? A file that did not exist must still not exist."""
+        try:
+            raw, st = _read(self.path)
+        except ConfigFileError:
+            return False
+        if self.identity is None:
+            return raw is None
+        return Identity.of(raw, st) == self.identity

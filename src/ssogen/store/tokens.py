@@ -1,0 +1,215 @@
+"""The AWS CLI v2's SSO cache (``~/.aws/sso/cache``), shared with botocore and every SDK.
+
+Files (directory 0700, files 0600, always replaced atomically, never through a symlink):
+
+* token: ``sha1(session name).json`` (legacy profiles: ``sha1(start URL).json``) with
+  ``startUrl, region, accessToken, expiresAt, clientId, clientSecret, registrationExpiresAt``
+  and ``refreshToken`` when the service returned one;
+* registration: ``sha1(json.dumps({"tool": "botocore", "startUrl", "region", "scopes",
+  "session_name"}, sort_keys=True)).json`` with ``clientId, clientSecret, expiresAt`` and
+  ``scopes``, plus ``grantTypes`` for an authorization-code (PKCE) client -- one file for both
+  flows, as the AWS CLI keys it.
+
+Timestamps are UTC ``%Y-%m-%dT%H:%M:%SZ``. A cache file that is not JSON, lacks keys, holds
+wrong types or unparsable/past dates is treated as absent and replaced. Nothing here ever
+prints or logs a token or a secret.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from ssogen.errors import ConfigFileError
+from ssogen.model.session import SsoSession
+
+log = logging.getLogger(__name__)
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: A cached registration is replaced when it expires within this (as the AWS CLI v2 does).
+REGISTRATION_MARGIN = timedelta(minutes=15)
+
+
+def cache_dir() -> Path:
+    """``~/.aws/sso/cache`` (evaluated at call time; no variable relocates it)."""
+    return Path(os.path.expanduser(os.path.join("~", ".aws", "sso", "cache")))
+
+
+def token_path(session: SsoSession) -> Path:
+    return cache_dir() / f"{session.token_cache_key}.json"
+
+
+def registration_path(session: SsoSession) -> Path:
+    return cache_dir() / f"{session.registration_cache_key}.json"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_time(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime(TIME_FORMAT)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A cache timestamp as an aware UTC datetime, or None when it is not one."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    text = value.strip()
+    for fmt in (TIME_FORMAT, "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%SUTC"):
+        try:
+            dt = datetime.strptime(text, fmt)
+            break
+        except ValueError:
+            continue
+    else:
+        try:
+            from dateutil import parser as dateparser  # botocore's own dependency
+
+            dt = dateparser.parse(text)
+        except (ValueError, OverflowError, TypeError, ImportError):
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        log.info("cannot read %s (%s); ignoring it", path.name, exc.strerror)
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        log.info("%s is not valid JSON; ignoring it", path.name)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _nonempty_str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Atomic replace; file 0600, directory 0700 (both enforced, even when they existed)."""
+    from ssogen.store.fileio import atomic_write_bytes, make_dirs
+
+    directory = path.parent
+    try:
+        make_dirs(directory, 0o700)
+        if not directory.is_dir():
+            raise FileExistsError(directory)
+    except OSError as exc:  # e.g. ~/.aws/sso/cache is a file
+        why = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
+        raise ConfigFileError(f"{directory}: cannot create the token cache folder ({why}); "
+                              "fix or remove it and log in again") from None
+    try:
+        os.chmod(directory, 0o700)
+    except OSError as exc:  # e.g. a directory owned by someone else
+        log.info("cannot make %s private (%s)", directory, exc.strerror)
+    with contextlib.suppress(OSError):
+        if path.is_file():
+            os.chmod(path, 0o600)  # so the replacement is created 0600 too
+    try:
+        written = atomic_write_bytes(path, json.dumps(data).encode("utf-8"), new_mode=0o600,
+                                     dir_mode=0o700)
+    except OSError as exc:  # e.g. the cache file is a directory
+        raise ConfigFileError(f"{path}: cannot write the token cache ({exc.strerror or exc})"
+                              "; fix or remove it and log in again") from None
+    with contextlib.suppress(OSError):  # e.g. a Windows drive (drvfs without metadata)
+        os.chmod(written, 0o600)
+
+
+@dataclass
+class Token:
+    access_token: str
+    expires_at: datetime
+    source: str  # "cache" | "refresh" | "login"
+
+    def remaining(self, now: datetime | None = None) -> timedelta:
+        return self.expires_at - (now or utcnow())
+
+
+def load_token(session: SsoSession) -> dict[str, Any] | None:
+    """The cached token entry, validated; None when absent or unusable. Optional fields with
+    the wrong type are dropped (the entry stays usable as a plain access token)."""
+    data = _read_json(token_path(session))
+    if data is None:
+        return None
+    if not _nonempty_str(data.get("accessToken")):
+        return None
+    expires = parse_time(data.get("expiresAt"))
+    if expires is None:
+        return None
+    start_url = data.get("startUrl")
+    if start_url is not None and start_url != session.start_url:
+        log.info("cached token is for another start URL; ignoring it")
+        return None
+    region = data.get("region")
+    if region is not None and region != session.sso_region:
+        log.info("cached token is for another region; ignoring it")
+        return None
+    entry = {"accessToken": data["accessToken"], "_expires": expires}
+    for key in ("refreshToken", "clientId", "clientSecret"):
+        if _nonempty_str(data.get(key)):
+            entry[key] = data[key]
+    reg_expires = parse_time(data.get("registrationExpiresAt"))
+    if reg_expires is not None:
+        entry["registrationExpiresAt"] = data["registrationExpiresAt"]
+        entry["_reg_expires"] = reg_expires
+    return entry
+
+
+def save_token(session: SsoSession, *, access_token: str, expires_at: datetime,
+               registration: dict[str, Any], refresh_token: str | None) -> None:
+    data: dict[str, Any] = {
+        "startUrl": session.start_url,
+        "region": session.sso_region,
+        "accessToken": access_token,
+        "expiresAt": format_time(expires_at),
+        "clientId": registration["clientId"],
+        "clientSecret": registration["clientSecret"],
+        "registrationExpiresAt": registration["expiresAt"],
+    }
+    if refresh_token:
+        data["refreshToken"] = refresh_token
+    _write_json(token_path(session), data)
+
+
+def load_registration(session: SsoSession, now: datetime | None = None) -> dict[str, Any] | None:
+    """The cached client registration when reusable: well-formed, not for the PKCE flow, with
+    our scopes, and valid for more than 15 minutes."""
+    data = _read_json(registration_path(session))
+    if data is None:
+        return None
+    if not (_nonempty_str(data.get("clientId")) and _nonempty_str(data.get("clientSecret"))):
+        return None
+    expires = parse_time(data.get("expiresAt"))
+    if expires is None or expires - (now or utcnow()) <= REGISTRATION_MARGIN:
+        return None
+    grants = data.get("grantTypes")
+    if grants is not None and (not isinstance(grants, list) or "authorization_code" in grants):
+        return None
+    scopes = data.get("scopes")
+    if not isinstance(scopes, list) or not set(session.scopes) <= set(scopes):
+        # e.g. registered by `aws sso login` without scopes: no refresh tokens; replace it
+        return None
+    return {"clientId": data["clientId"], "clientSecret": data["clientSecret"],
+            "expiresAt": format_time(expires), "scopes": scopes}
+
+
+def save_registration(session: SsoSession, registration: dict[str, Any]) -> None:
+    _write_json(registration_path(session), registration)

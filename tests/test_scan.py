@@ -1,0 +1,108 @@
+"""The line scanner (``ssogen.inifile.scan``) reads every file the way botocore does: it refuses
+exactly the files ``botocore.configloader.raw_config_parse`` refuses, and for the others it
+finds the same sections with the same values (for the kinds the planner reads).
+
+Random files come from an alphabet of INI hazards (indentation, continuation lines, nested
+blocks, comments inside values, both delimiters, duplicate keys in any case, headers with
+notes and extra spaces, stray lines, ``[DEFAULT]``), plus the project corpus.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+
+import botocore.configloader
+import botocore.exceptions
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import corpus_files
+from ssogen.errors import ConfigFileError
+from ssogen.inifile.model import classify
+from ssogen.inifile.scan import scan
+
+PROPS = settings(max_examples=int(os.environ.get("SSOGEN_EXAMPLES", "400")), deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow])
+
+_LINES = st.sampled_from([
+    "[profile a]", "[profile b]", "[default]", "[sso-session s]", "[services x]", "[plugins]",
+    "[DEFAULT]", "[profile  a ]", "[profile a] ; note", "[profile c] # see [docs]", "  [profile d]",
+    "[]", "[ssogen s]", "[profile \"q r\"]",
+    "region = eu-west-1", "Region=us-east-1", "output: json", "k = v = w", "k:v=w", "x =",
+    "  nested = 1", "\tnested = 2", "  no equals here", "   # indented comment", "; comment",
+    "# comment", "", "   ", "sso_session = s", "sso_account_id = 111111111111", "= value",
+    ": odd", "just words", "  region = continued", "s3 =", "    max_concurrent_requests = 20",
+    "ssogen_managed = true", "key\u00a0= nbsp", "\u00a0indented nbsp = 1", "é = unicode",
+])
+
+
+def botocore_view(text: str, tmp_path) -> dict | None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "config"
+    path.write_text(text, encoding="utf-8")
+    try:
+        return botocore.configloader.raw_config_parse(str(path))
+    except botocore.exceptions.ConfigParseError:
+        return None
+
+
+def compare(text: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    expected = botocore_view(text, tmp_path)
+    try:
+        layout = scan(text if text.endswith("\n") or not text else text + "\n")
+    except ConfigFileError as exc:
+        if expected is not None:  # refused on purpose only: botocore reads one of two
+            assert "are the same" in str(exc), f"scan refused what botocore reads: {exc}"
+            names = [(*classify(h), h == "default") for h in expected]
+            assert len(names) != len(set(names)), exc
+        return
+    if expected is None:
+        raise AssertionError(f"scan accepted what botocore refuses:\n{text}")
+    headers = [s.header for s in layout.model.sections if s.header != "DEFAULT"]
+    assert sorted(set(headers)) == sorted(expected), (headers, list(expected))
+    cp = configparser.RawConfigParser()
+    cp.read_string(text)
+    inherited = set(cp.defaults())  # botocore adds [DEFAULT]'s keys to every section
+    for s in layout.model.sections:
+        if s.kind in ("profile", "sso-session", "ssogen") and s.header in expected:
+            want = {k: v for k, v in expected[s.header].items() if not isinstance(v, dict)}
+            nested = {k for k, v in expected[s.header].items() if isinstance(v, dict)}
+            got = {k: v for k, v in s.options.items() if k not in nested}
+            for k in inherited - set(got):
+                want.pop(k, None)
+            assert got == want, (s.header, got, want)
+    # offsets point at each header's line
+    for s, off in zip(layout.model.sections, layout.offsets, strict=True):
+        line = layout.text[off:].split("\n", 1)[0]
+        assert line.strip().startswith("[") and s.header in line
+
+
+@PROPS
+@given(lines=st.lists(_LINES, max_size=14), eol=st.sampled_from(["\n", "\r\n"]))
+def test_scan_reads_like_botocore(lines: list[str], eol: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    compare(eol.join(lines) + eol if lines else "", tmp_path_factory.mktemp("s"))
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_scan_reads_the_corpus_like_botocore(path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    compare(text, tmp_path)
+
+
+def test_two_headers_one_botocore_name_are_refused_with_both_lines() -> None:
+    for second in ("[sso-session  acme]", '[sso-session "acme"]', "[profile  x ]"):
+        first = "[profile x]" if "profile" in second else "[sso-session acme]"
+        text = f"{first}\nk = v\n\n{second}\nk = w\n"
+        with pytest.raises(ConfigFileError, match=r"cfg:4: .* \(line 1\) are the same"):
+            scan(text, "cfg")
+    # [default] and [profile default] are botocore's documented override: not refused
+    scan("[default]\nregion = a\n[profile default]\nregion = b\n")
+
+
+def test_classify_routes_like_botocore() -> None:
+    assert classify("profile  x ") == ("profile", "x")
+    assert classify("profilegen x") == ("profile", "x")
+    assert classify("profile a b") == ("profile", None)
+    assert classify("ssogen acme") == ("ssogen", "acme")
+    assert classify("DEFAULT") == ("other", None)
