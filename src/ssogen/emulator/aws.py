@@ -1,9 +1,10 @@
-"""Two tiny AWS services beside IAM Identity Center, so that unmodified AWS clients can finish
-the job offline: ``aws sts get-caller-identity`` and ``aws s3 ls`` with the role credentials
-the emulator's portal issued (GetRoleCredentials).
+"""The wire format of two small AWS services beside IAM Identity Center, so that unmodified
+AWS clients can finish the job offline: SigV4 credential scopes, who a set of role credentials
+belongs to, and the XML answers of STS (query protocol) and S3 (REST-XML). The services
+themselves are in ``ssogen.emulator.sts``.
 
-sts  ``POST /`` with form body ``Action=GetCallerIdentity&Version=2011-06-15`` (query protocol,
-     XML answer); also ``GET /?Action=...``
+sts  ``POST /`` with form body ``Action=GetCallerIdentity&Version=2011-06-15``
+     (XML answer); also ``GET /?Action=...``
 s3   ``GET /`` carrying SigV4 (``Authorization`` header or presigned ``X-Amz-Credential``):
      ListBuckets (REST-XML answer)
 
@@ -158,11 +159,12 @@ class RoleCredential:
     role_name: str
     session_token: str
     expires_at: float
-    user_name: str
+    session_name: str
+    secret_access_key: str = ""
 
     @property
     def iam_role_name(self) -> str:
-        """The IAM role IAM Identity Center provisions for a permission set:
+        """The IAM role: for a permission set the one IAM Identity Center provisions,
         ``AWSReservedSSO_<PermissionSet>_<16 hex>`` (deterministic here)."""
         if self.role_name.startswith("AWSReservedSSO_"):
             return self.role_name
@@ -171,21 +173,22 @@ class RoleCredential:
 
     @property
     def role_id(self) -> str:
+        """The role's unique id (``AROA`` + 17 characters), stable per account and role."""
         digest = hashlib.sha256(f"role:{self.account_id}/{self.role_name}".encode()).digest()
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
         return "AROA" + "".join(alphabet[b % 32] for b in digest[:17])
 
     @property
     def arn(self) -> str:
-        return (f"arn:aws:sts::{self.account_id}:assumed-role/{self.iam_role_name}/"
-                f"{self.user_name}")
+        return (f"arn:aws:sts::{self.account_id}:assumed-role/"
+                f"{self.iam_role_name}/{self.session_name}")
 
 
 def caller_identity_xml(cred: RoleCredential, request_id: str) -> bytes:
     return (f'<GetCallerIdentityResponse xmlns="{STS_NAMESPACE}">\n'
             f"  <GetCallerIdentityResult>\n"
             f"    <Arn>{escape(cred.arn)}</Arn>\n"
-            f"    <UserId>{escape(cred.role_id)}:{escape(cred.user_name)}</UserId>\n"
+            f"    <UserId>{escape(cred.role_id)}:{escape(cred.session_name)}</UserId>\n"
             f"    <Account>{cred.account_id}</Account>\n"
             f"  </GetCallerIdentityResult>\n"
             f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
