@@ -160,8 +160,9 @@ def test_unsigned_and_malformed_requests(emulator: Emulator) -> None:
                 f"aws4_request, SignedHeaders=host, Signature={SIG}")
     status, text = raw(emulator, "POST", "/", body, {**FORM, "Authorization": s3_scope})
     assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text
-    # another STS action is not modelled
-    status, text = raw(emulator, "POST", "/", b"Action=AssumeRole&Version=2011-06-15", FORM)
+    # another STS action is not modelled (AssumeRole is: test_emulator_assume_role.py)
+    status, text = raw(emulator, "POST", "/", b"Action=GetSessionToken&Version=2011-06-15",
+                       FORM)
     assert status == 400 and "<Code>InvalidAction</Code>" in text
 
 

@@ -1,8 +1,8 @@
 """A local IAM Identity Center: the ``sso-oidc`` and ``sso`` portal wire protocol as botocore
 sends and parses it (docs/PROTOCOL.md §1–2), on 127.0.0.1, for the demo and for tests -- plus
-STS GetCallerIdentity and S3 ListBuckets for the role credentials it issues, so that an
-unmodified AWS CLI can run ``aws sts get-caller-identity`` / ``aws s3 ls`` with a profile
-ssogen generated, end to end, without AWS.
+STS (GetCallerIdentity, AssumeRole) and S3 ListBuckets for the role credentials it issues, so
+that an unmodified AWS CLI or SDK can run ``aws sts get-caller-identity`` / ``aws s3 ls`` with
+a profile ssogen generated (or one that assumes a role from it), end to end, without AWS.
 
 :class:`Emulator` is the facade tests and commands use. It composes one object per service,
 each in its own module, and owns what they share (lock, clock, secrets, knobs):
@@ -37,7 +37,8 @@ __all__ = ["API_NAMES", "DEVICE_GRANT", "ENDPOINT_VARIABLES", "FAULT_KINDS", "Em
            "ServiceError"]
 
 #: every API the emulator counts in ``stats()["requests"]``
-API_NAMES = [api for api, _ in ROUTES.values()] + ["GetCallerIdentity", "ListBuckets"]
+API_NAMES = [api for api, _ in ROUTES.values()] + [
+    "GetCallerIdentity", "AssumeRole", "ListBuckets"]
 
 #: service-specific endpoint variables (PROTOCOL.md §5) for the four services served here
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
@@ -204,6 +205,7 @@ class Emulator:
                 **self.runtime.counters(API_NAMES),
                 "active_tokens": self.oidc.active_tokens(),
                 "clients": len(self.oidc.clients),
+                "assumed_role_sessions": self.credentials.assumed_sessions(),
             }
 
     def state(self) -> dict[str, Any]:

@@ -1,6 +1,14 @@
-"""STS and S3 for the role credentials the portal issues: who holds them
-(:class:`CredentialStore`), STS GetCallerIdentity and S3 ListBuckets. Wire formats and the
-error table are in ``ssogen.emulator.aws``.
+"""STS and S3 for the role credentials this emulator issues: who holds them
+(:class:`CredentialStore`), STS GetCallerIdentity and AssumeRole, and S3 ListBuckets. Wire
+formats and the error table are in ``ssogen.emulator.aws``.
+
+AssumeRole (query protocol: ``Action=AssumeRole&Version=2011-06-15&RoleArn=...&
+RoleSessionName=...[&DurationSeconds=...]``) must be signed with credentials issued here
+(GetRoleCredentials or an earlier AssumeRole: chains work). ``RoleArn`` must be
+``arn:<partition>:iam::<account of the organisation>:role/[<path>/]<name>``, otherwise
+AccessDenied as AWS words it. Every caller holds role credentials, so every AssumeRole is role
+chaining: ``DurationSeconds`` (900..43200, default 3600) above one hour fails with AWS's
+ValidationError. The new credentials then work for STS and S3 in the role's account.
 """
 
 from __future__ import annotations
@@ -8,6 +16,7 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
+import re
 import secrets
 import string
 
@@ -15,6 +24,11 @@ from ssogen.emulator import aws
 from ssogen.emulator.base import Host, Request, Response
 
 log = logging.getLogger("ssogen.emulator")
+
+_ROLE_ARN = re.compile(r"arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)"
+                       r"([\w+=,.@-]{1,64})")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]*")
+CHAINED_MAX_DURATION = 3600
 
 
 class CredentialStore:
@@ -25,7 +39,8 @@ class CredentialStore:
         self.host = host
         self._by_key: dict[str, aws.RoleCredential] = {}
 
-    def issue(self, account_id: str, role_name: str, session_name: str, ttl: float,
+    def issue(self, account_id: str, role_name: str, session_name: str, ttl: float, *,
+              assumed: bool = False, partition: str = "aws",
               ) -> tuple[str, aws.RoleCredential]:
         """New credentials (access key id and who holds them); the secret key and session
         token are registered as issued secrets."""
@@ -37,13 +52,17 @@ class CredentialStore:
             token = host.issue(
                 "IQoJb3JpZ2luX2VjE" + base64.b64encode(secrets.token_bytes(300)).decode("ascii"))
             cred = aws.RoleCredential(account_id, role_name, token, host.now() + ttl,
-                                      session_name, secret)
+                                      session_name, secret, assumed, partition)
             self._by_key[key_id] = cred
         return key_id, cred
 
     def get(self, access_key_id: str) -> aws.RoleCredential | None:
         with self.host.lock:
             return self._by_key.get(access_key_id)
+
+    def assumed_sessions(self) -> int:
+        with self.host.lock:
+            return sum(1 for c in self._by_key.values() if c.assumed)
 
 
 def matches(given: str | None, expected: str) -> bool:
@@ -80,7 +99,7 @@ class StsService:
         api = "ListBuckets"
         if service == "sts":
             api = params.get("Action", "")
-            if api != "GetCallerIdentity":
+            if api not in ("GetCallerIdentity", "AssumeRole"):
                 raise aws.AwsError("sts", "InvalidAction", f"Could not find operation "
                                    f"{api[:60]} for version {params.get('Version', '')[:20]}")
         self.host.before_call(api, service)
@@ -96,6 +115,9 @@ class StsService:
         cred = self.role_credential(service, scope, token)
         if api == "GetCallerIdentity":
             return aws.caller_identity_xml(cred, request_id)
+        if api == "AssumeRole":
+            key_id, new = self.assume_role(cred, params)
+            return aws.assume_role_xml(new, key_id, request_id)
         return aws.list_buckets_xml(cred, self.host.org.buckets(cred.account_id) or [])
 
     def role_credential(self, service: str, scope: aws.SigV4Scope | None,
@@ -127,3 +149,54 @@ class StsService:
                                    "The security token included in the request is expired")
             raise aws.AwsError("s3", "ExpiredToken", "The provided token has expired.")
         return cred
+
+    def assume_role(self, caller: aws.RoleCredential, params: dict[str, str],
+                    ) -> tuple[str, aws.RoleCredential]:
+        """STS AssumeRole for a caller holding role credentials (see the module docstring)."""
+        arn, name = params.get("RoleArn", ""), params.get("RoleSessionName", "")
+        for member, value in (("roleArn", arn), ("roleSessionName", name)):
+            if not value:
+                raise _validation(f"Value null at '{member}' failed to satisfy constraint: "
+                                  f"Member must not be null")
+        if not 2 <= len(name) <= 64:
+            bound = "greater than or equal to 2" if len(name) < 2 else "less than or equal to 64"
+            raise _validation(f"Value '{name[:80]}' at 'roleSessionName' failed to satisfy "
+                              f"constraint: Member must have length {bound}")
+        if not _SESSION_NAME.fullmatch(name):
+            raise _validation(f"Value '{name[:80]}' at 'roleSessionName' failed to satisfy "
+                              r"constraint: Member must satisfy regular expression pattern: "
+                              r"[\w+=,.@-]*")
+        duration = _duration(params.get("DurationSeconds"))
+        m = _ROLE_ARN.fullmatch(arn)
+        if m is None or self.host.org.account(m.group(2)) is None:
+            raise aws.AwsError("sts", "AccessDenied", f"User: {caller.arn} is not authorized "
+                               f"to perform: sts:AssumeRole on resource: {arn[:2048]}")
+        if duration > CHAINED_MAX_DURATION:
+            raise _validation("The requested DurationSeconds exceeds the 1 hour session limit "
+                              "for roles assumed by role chaining.", prefix=False)
+        partition, account_id, role = m.group(1), m.group(2), m.group(4)
+        return self.credentials.issue(account_id, role, name, duration, assumed=True,
+                                      partition=partition)
+
+
+def _validation(message: str, prefix: bool = True) -> aws.AwsError:
+    return aws.AwsError("sts", "ValidationError",
+                        f"1 validation error detected: {message}" if prefix else message)
+
+
+def _duration(raw: str | None) -> int:
+    """DurationSeconds: 900..43200, default 3600 (ValidationError as AWS words it)."""
+    if raw is None or raw == "":
+        return 3600
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _validation(f"Value '{raw[:20]}' at 'durationSeconds' failed to satisfy "
+                          "constraint: Member must be an integer") from None
+    if value < 900:
+        raise _validation(f"Value '{value}' at 'durationSeconds' failed to satisfy "
+                          "constraint: Member must have value greater than or equal to 900")
+    if value > 43200:
+        raise _validation(f"Value '{value}' at 'durationSeconds' failed to satisfy "
+                          "constraint: Member must have value less than or equal to 43200")
+    return value
