@@ -7,6 +7,8 @@ routes it to the service that owns its path, and sends the service's answer back
 ``GET /assignment/...`` ...        sso portal (``ROUTES``; token in ``x-amz-sso_bearer_token``)
 ``/`` with ``Action``              STS (query protocol)
 ``GET /`` with SigV4               S3 ListBuckets
+``/federation`` (exactly)          console sign-in federation (``/federation/credentials``
+                                   is the portal's GetRoleCredentials)
 ``/device``, ``/authorize``, ``/``  pages for people (``ssogen.emulator.page``)
 ``/_emulator/...``                 the control API for tests (``ssogen.emulator.control``)
 =================================  ==========================================================
@@ -238,6 +240,8 @@ class Handler(BaseHTTPRequestHandler):
             service = aws_service(req)
             if service is not None:
                 return emu.sts.handle(service, req)
+        if req.path == "/federation":
+            return self._guarded(req.path, lambda: emu.federation.handle(req))
         if req.path.startswith("/_emulator") or req.path in PAGES:
             return local(emu, req)
         route = ROUTES.get((req.method, req.path))
@@ -245,3 +249,13 @@ class Handler(BaseHTTPRequestHandler):
             return Response.json(404, {"message": f"No route for {req.method} {req.path}"},
                                  {"x-amzn-ErrorType": "UnknownOperationException"})
         return rest_json(emu, route[0], route[1], req)
+
+    @staticmethod
+    def _guarded(path: str, call: Callable[[], Response]) -> Response:
+        try:
+            return call()
+        except Drop:
+            raise
+        except Exception:  # a bug in the emulator: a bare 500, logged without payloads
+            log.exception("emulator: internal error in %s", path)
+            return Response.text(500, "Internal Server Error\n")

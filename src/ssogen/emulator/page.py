@@ -110,8 +110,9 @@ def handle_index(emu: Emulator, method: str) -> tuple[int, str]:
         "<h1>IAM Identity Center emulator</h1>"
         f"<p>{len(emu.org)} accounts, {emu.org.role_count} roles. Point AWS tools here:</p>"
         f"<pre>{exports}</pre>"
-        "<p>STS GetCallerIdentity and S3 ListBuckets answer the role credentials issued here "
-        "(<code>aws sts get-caller-identity</code>, <code>aws s3 ls</code>).</p>"
+        "<p>STS GetCallerIdentity, AssumeRole and S3 ListBuckets answer the role credentials "
+        "issued here (<code>aws sts get-caller-identity</code>, <code>aws s3 ls</code>), and "
+        "<code>/federation</code> signs them in to a (pretend) console.</p>"
         f'<p>Pending sign-in requests:</p><ul>{codes}</ul>'
         '<p><a href="/device">Enter a code</a> &middot; '
         '<a href="/_emulator/state">state (JSON)</a></p>'))

@@ -4,8 +4,8 @@ and Logout, for the bearer token in ``x-amz-sso_bearer_token``.
 Pages hold ``max_result`` items (1..100, default 20; above 100 is InvalidRequestException, as
 AWS enforces since about 2026-05). ``nextToken`` names the last item returned, not an offset,
 so accounts added or removed between two pages never make another one appear twice or go
-missing. Role credentials are issued through the shared :class:`CredentialStore` so that STS
-and S3 recognise them.
+missing. Role credentials are issued through the shared :class:`CredentialStore` so that STS,
+S3 and the federation sign-in recognise them.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """A local IAM Identity Center: the ``sso-oidc`` and ``sso`` portal wire protocol as botocore
 sends and parses it (docs/PROTOCOL.md §1–2), on 127.0.0.1, for the demo and for tests -- plus
-STS (GetCallerIdentity, AssumeRole) and S3 ListBuckets for the role credentials it issues, so
-that an unmodified AWS CLI or SDK can run ``aws sts get-caller-identity`` / ``aws s3 ls`` with
-a profile ssogen generated (or one that assumes a role from it), end to end, without AWS.
+STS (GetCallerIdentity, AssumeRole), S3 ListBuckets and the console sign-in federation
+endpoint for the role credentials it issues, so that an unmodified AWS CLI or SDK can run
+``aws sts get-caller-identity`` / ``aws s3 ls`` with a profile ssogen generated (or one that
+assumes a role from it), end to end, without AWS.
 
 :class:`Emulator` is the facade tests and commands use. It composes one object per service,
 each in its own module, and owns what they share (lock, clock, secrets, knobs):
@@ -11,6 +12,7 @@ each in its own module, and owns what they share (lock, clock, secrets, knobs):
 ``oidc``             ``ssogen.emulator.oidc`` (+ ``device``, ``pkce``): sso-oidc
 ``portal``           ``ssogen.emulator.portal``: the sso portal
 ``sts``              ``ssogen.emulator.sts``: STS and S3 (``credentials``: who holds what)
+``federation``       ``ssogen.emulator.federation``: ``/federation`` console sign-in
 ``runtime``          ``ssogen.emulator.runtime``: clock, rate limit, faults, counters
 ===================  ============================================================
 
@@ -26,6 +28,7 @@ from typing import Any
 from ssogen.emulator import aws
 from ssogen.emulator.base import ServiceError
 from ssogen.emulator.device import DeviceAuth
+from ssogen.emulator.federation import FederationService
 from ssogen.emulator.handler import ROUTES, Server
 from ssogen.emulator.oidc import DEVICE_GRANT, OidcService
 from ssogen.emulator.org import Organization
@@ -38,11 +41,13 @@ __all__ = ["API_NAMES", "DEVICE_GRANT", "ENDPOINT_VARIABLES", "FAULT_KINDS", "Em
 
 #: every API the emulator counts in ``stats()["requests"]``
 API_NAMES = [api for api, _ in ROUTES.values()] + [
-    "GetCallerIdentity", "AssumeRole", "ListBuckets"]
+    "GetCallerIdentity", "AssumeRole", "ListBuckets", "GetSigninToken", "ConsoleLogin"]
 
-#: service-specific endpoint variables (PROTOCOL.md §5) for the four services served here
+#: service-specific endpoint variables (PROTOCOL.md §5) of the services served here; botocore
+#: names them after the service id (``SSO``, ``SSO OIDC``, ``STS``, ``S3``, ``Signin``)
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
-                      "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_S3")
+                      "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_S3",
+                      "AWS_ENDPOINT_URL_SIGNIN")
 
 
 class Emulator:
@@ -109,6 +114,7 @@ class Emulator:
         self.oidc = OidcService(self)
         self.portal = PortalService(self, self.oidc, self.credentials)
         self.sts = StsService(self, self.credentials)
+        self.federation = FederationService(self, self.credentials)
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -153,7 +159,7 @@ class Emulator:
 
     def endpoint_env(self) -> dict[str, str]:
         """The environment variables that send botocore's (botocore >= 1.31, AWS CLI >= 2.13)
-        sso, sso-oidc, sts and s3 clients here."""
+        sso, sso-oidc, sts, s3 and signin clients here."""
         return {name: self.url for name in ENDPOINT_VARIABLES}
 
     # -- what the services share (the Host protocol of ssogen.emulator.base) ---------------
@@ -194,8 +200,8 @@ class Emulator:
         return self.oidc.devices.by_device_code
 
     def issued_secrets(self) -> list[str]:
-        """Every access token, refresh token, client secret, secret access key and session
-        token issued so far (to scan captured output for leaks)."""
+        """Every access token, refresh token, client secret, secret access key, session
+        token and sign-in token issued so far (to scan captured output for leaks)."""
         with self.lock:
             return list(self._secrets)
 
@@ -209,13 +215,14 @@ class Emulator:
             }
 
     def state(self) -> dict[str, Any]:
-        """stats() plus pending codes, the clock and the knobs (no secrets)."""
+        """stats() plus pending codes, console logins, the clock and the knobs (no secrets)."""
         with self.lock:
             return {
                 **self.stats(),
                 "now": self.now(),
                 "clock_offset": self.runtime.clock_offset,
                 "pending_user_codes": self.pending_user_codes(),
+                "console_logins": self.federation.console_logins(),
                 "accounts": len(self.org),
                 "roles": self.org.role_count,
                 "knobs": {

@@ -33,7 +33,7 @@ CHAINED_MAX_DURATION = 3600
 
 class CredentialStore:
     """Every set of role credentials issued (by access key id), for the services that must
-    recognise them: STS and S3."""
+    recognise them: STS, S3 and the federation sign-in."""
 
     def __init__(self, host: Host) -> None:
         self.host = host
