@@ -1,7 +1,14 @@
 """The device authorization grant (RFC 8628) of ``sso-oidc``: StartDeviceAuthorization, the
 judgement of each CreateToken poll (pending, slow_down, expired, denied, approved), and the
-person's side (approve or deny a user code). The verification URL is ``<url>/device``, and
-``<url>/device?user_code=ABCD-EFGH`` fills the code in.
+person's side (approve or deny a user code).
+
+Two forms of verification URL, as AWS has used them (``verification_style``):
+
+``classic``  ``verificationUri`` = ``<url>/device``, ``verificationUriComplete`` =
+             ``<url>/device?user_code=ABCD-EFGH`` (the page fills the code in)
+``signin``   both = ``<url>/platform/authorize?request_uri=<opaque urn>``, one per
+             authorization, with no user code in either: the page asks for the code (what AWS
+             answers since about 2026-09, PROTOCOL.md §8)
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from dataclasses import dataclass
 
 from ssogen.emulator.base import Host, oidc_error
 
+VERIFICATION_STYLES = ("classic", "signin")
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels (no words), no look-alikes
 
 
@@ -25,6 +34,7 @@ class DeviceAuth:
     created: float
     expires_at: float
     interval: float
+    request_uri: str
     status: str = "pending"  # pending | approved | denied | consumed
     last_poll: float | None = None
     pending_polls: int = 0
@@ -37,13 +47,14 @@ def normalize_user_code(code: str) -> str:
 
 
 class DeviceAuthorizations:
-    """Every device authorization of one emulator, by device code and user code. Callers
-    hold ``host.lock``; the public methods take it themselves."""
+    """Every device authorization of one emulator, by device code, user code and request
+    URI. Callers hold ``host.lock``; the public methods take it themselves."""
 
     def __init__(self, host: Host) -> None:
         self.host = host
         self.by_device_code: dict[str, DeviceAuth] = {}
         self._by_user_code: dict[str, str] = {}  # user code -> device code
+        self._by_request_uri: dict[str, str] = {}  # request URI -> device code
 
     def start(self, client_id: str, start_url: str) -> dict[str, object]:
         """A new authorization: the StartDeviceAuthorization answer."""
@@ -58,11 +69,19 @@ class DeviceAuthorizations:
             d = DeviceAuth(
                 device_code=secrets.token_urlsafe(48), user_code=user_code,
                 client_id=client_id, start_url=start_url, created=now,
-                expires_at=now + host.expires_in, interval=float(host.interval))
+                expires_at=now + host.expires_in, interval=float(host.interval),
+                request_uri=REQUEST_URI_PREFIX + secrets.token_urlsafe(24))
             self.by_device_code[d.device_code] = d
             self._by_user_code[user_code] = d.device_code
-        uri = f"{host.url}/device"
-        complete = f"{uri}?user_code={user_code}"
+            self._by_request_uri[d.request_uri] = d.device_code
+        if host.verification_style == "signin":
+            from urllib.parse import quote
+
+            uri = f"{host.url}/platform/authorize?request_uri={quote(d.request_uri, safe='')}"
+            complete = uri
+        else:
+            uri = f"{host.url}/device"
+            complete = f"{uri}?user_code={user_code}"
         return {"deviceCode": d.device_code, "userCode": user_code, "verificationUri": uri,
                 "verificationUriComplete": complete, "expiresIn": host.expires_in,
                 "interval": host.interval}
@@ -116,6 +135,13 @@ class DeviceAuthorizations:
             raise LookupError("unknown user code")
         return self._pending(self.by_device_code[dc])
 
+    def for_request_uri(self, request_uri: str) -> DeviceAuth:
+        """The pending authorization a ``signin``-style verification URL names."""
+        dc = self._by_request_uri.get(request_uri)
+        if dc is None:
+            raise LookupError("this sign-in request is not valid")
+        return self._pending(self.by_device_code[dc])
+
     def _pending(self, d: DeviceAuth) -> DeviceAuth:
         if d.status != "pending":
             done = "approved" if d.status == "consumed" else d.status
@@ -124,10 +150,17 @@ class DeviceAuthorizations:
             raise LookupError("this code has expired")
         return d
 
-    def decide(self, user_code: str | None, approve: bool) -> str:
-        """Approve or deny a pending authorization; returns its user code."""
+    def decide(self, user_code: str | None, approve: bool,
+               request_uri: str | None = None) -> str:
+        """Approve or deny a pending authorization; returns its user code. With
+        ``request_uri`` (the ``signin`` page) the typed code must be that request's."""
         with self.host.lock:
-            d = self.find(user_code)
+            if request_uri is not None:
+                d = self.for_request_uri(request_uri)
+                if user_code is None or normalize_user_code(user_code) != d.user_code:
+                    raise LookupError("the code does not match this sign-in request")
+            else:
+                d = self.find(user_code)
             d.status = "approved" if approve else "denied"
             return d.user_code
 

@@ -9,7 +9,8 @@ routes it to the service that owns its path, and sends the service's answer back
 ``GET /`` with SigV4               S3 ListBuckets
 ``/federation`` (exactly)          console sign-in federation (``/federation/credentials``
                                    is the portal's GetRoleCredentials)
-``/device``, ``/authorize``, ``/``  pages for people (``ssogen.emulator.page``)
+``/device``, ``/authorize``,       pages for people (``ssogen.emulator.page``)
+``/platform/authorize``, ``/``
 ``/_emulator/...``                 the control API for tests (``ssogen.emulator.control``)
 =================================  ==========================================================
 
@@ -48,7 +49,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/federation/credentials"): ("GetRoleCredentials", "portal"),
     ("POST", "/logout"): ("Logout", "portal"),
 }
-PAGES = ("/", "/device", "/authorize")
+PAGES = ("/", "/device", "/authorize", "/platform/authorize")
 
 
 class Server(ThreadingHTTPServer):
@@ -144,7 +145,12 @@ def rest_json(emu: Emulator, api: str, service: str, req: Request) -> Response:
 def local(emu: Emulator, req: Request) -> Response:
     """The emulator's own pages: control API, verification and consent pages, index."""
     from ssogen.emulator.control import handle_control
-    from ssogen.emulator.page import handle_authorize, handle_index, handle_page
+    from ssogen.emulator.page import (
+        handle_authorize,
+        handle_index,
+        handle_page,
+        handle_signin_page,
+    )
 
     path, method = req.path, req.method
     try:
@@ -156,6 +162,8 @@ def local(emu: Emulator, req: Request) -> Response:
             return Response.html(status, html, {"Location": location} if location else None)
         if path == "/device":
             status, html = handle_page(emu, method, req.query, req.body)
+        elif path == "/platform/authorize":
+            status, html = handle_signin_page(emu, method, req.query, req.body)
         else:
             status, html = handle_index(emu, method)
     except OSError:

@@ -1,6 +1,7 @@
-"""The pages a person sees: the device verification page (``/device``, which shows or asks for
-the code), the PKCE consent page (``/authorize``) and the index (``/``). Like AWS's pages they
-ask to allow or deny access. Plain HTML forms, so a browser or
+"""The pages a person sees: the device verification page in both of AWS's forms (``/device``,
+which shows or asks for the code, and ``/platform/authorize?request_uri=...``, which always
+asks for it), the PKCE consent page (``/authorize``) and the index (``/``). Like AWS's pages
+they ask to allow or deny access. Plain HTML forms, so a browser or
 ``curl -d user_code=ABCD-EFGH -d action=approve <url>/device`` works."""
 
 from __future__ import annotations
@@ -96,6 +97,53 @@ def _decided(user_code: str, approved: bool) -> str:
     return page("Request denied", (
         f'<h1 class="bad">Request denied</h1><p>Code <b>{code}</b> was denied; '
         f"the command in your terminal will stop.</p>"))
+
+
+def _signin_form(request_uri: str, message: str = "") -> str:
+    note = f'<p class="bad">{html.escape(message)}</p>' if message else ""
+    return page("Authorize request", (
+        f"<h1>Authorization requested</h1>{note}"
+        '<form method="post" action="/platform/authorize">'
+        f'<input type="hidden" name="request_uri" value="{html.escape(request_uri)}">'
+        "<p>Enter the code shown in your terminal:</p>"
+        '<input type="text" name="user_code" autofocus autocomplete="off" '
+        'placeholder="ABCD-EFGH" maxlength="9" aria-label="code">'
+        "<p><small>A command-line tool (such as <code>ssogen login</code> or "
+        "<code>aws sso login</code>) asks to access your AWS accounts.</small></p>"
+        '<div class="buttons">'
+        '<button class="deny" type="submit" name="action" value="deny">Deny</button>'
+        '<button class="allow" type="submit" name="action" value="approve">Allow access'
+        "</button></div></form>"))
+
+
+def handle_signin_page(emu: Emulator, method: str, query: dict[str, str],
+                       raw: bytes) -> tuple[int, str]:
+    """``/platform/authorize?request_uri=...``: the verification page of the ``signin``
+    style. The URL names the request but not its code, so the page always asks for the code
+    and approves (or denies) only if it is that request's code."""
+    if method == "GET":
+        request_uri = query.get("request_uri", "")
+        try:
+            emu.oidc.devices.for_request_uri(request_uri)
+        except LookupError as exc:
+            return 400, page("Invalid request", (
+                f'<h1 class="bad">Invalid request</h1><p>{html.escape(str(exc))}.</p>'))
+        return 200, _signin_form(request_uri)
+    if method != "POST":
+        return 405, page("Not allowed", "<h1>Method not allowed</h1>")
+    form = parse_form(raw)
+    request_uri = form.get("request_uri", "")
+    code = form.get("user_code", "").strip()
+    action = form.get("action", "approve")
+    if action not in ("approve", "deny"):
+        return 400, _signin_form(request_uri, "Choose Allow access or Deny.")
+    if not code:
+        return 400, _signin_form(request_uri, "Enter the code shown in your terminal.")
+    try:
+        done = emu.oidc.devices.decide(code, action == "approve", request_uri=request_uri)
+    except LookupError as exc:
+        return 400, _signin_form(request_uri, f"Code {code[:12]}: {exc}.")
+    return 200, _decided(done, action == "approve")
 
 
 def handle_index(emu: Emulator, method: str) -> tuple[int, str]:

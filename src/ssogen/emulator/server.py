@@ -27,7 +27,7 @@ from typing import Any
 
 from ssogen.emulator import aws
 from ssogen.emulator.base import ServiceError
-from ssogen.emulator.device import DeviceAuth
+from ssogen.emulator.device import VERIFICATION_STYLES, DeviceAuth
 from ssogen.emulator.federation import FederationService
 from ssogen.emulator.handler import ROUTES, Server
 from ssogen.emulator.oidc import DEVICE_GRANT, OidcService
@@ -61,9 +61,12 @@ class Emulator:
     first poll), ``token_ttl`` (access token lifetime, s), ``expires_in`` / ``interval`` (device
     authorization), ``credential_ttl`` (role credentials, s), ``session_ttl`` (how long refresh
     tokens of one sign-in keep working, default 8 h like IAM Identity Center's default session
-    duration), ``seed`` (fault randomness). With ``auto_approve_after`` set, a PKCE
-    ``/authorize`` request is approved at once as well. ``user_name`` is the signed-in
-    person: the role session name STS GetCallerIdentity reports.
+    duration), ``seed`` (fault randomness), ``verification_style`` (``"classic"``: the device
+    verification URL is ``/device[?user_code=...]``; ``"signin"``: both URLs are
+    ``/platform/authorize?request_uri=...`` without the code, as AWS answers since about
+    2026-09). With ``auto_approve_after`` set, a PKCE ``/authorize`` request is approved at
+    once as well. ``user_name`` is the signed-in person: the role session name STS
+    GetCallerIdentity reports for portal credentials.
 
     The emulator's clock is real time plus an offset (:meth:`advance_clock`); every expiry is
     computed from it.
@@ -76,7 +79,8 @@ class Emulator:
                  expires_in: int = 600, interval: int = 1, credential_ttl: int = 3600,
                  session_ttl: int = 8 * 3600, port: int = 0, host: str = "127.0.0.1",
                  seed: int | None = None, verbose: bool = False,
-                 user_name: str = "sso-user@example.com") -> None:
+                 user_name: str = "sso-user@example.com",
+                 verification_style: str = "classic") -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
         bad = [k for k in fault_kinds if k not in FAULT_KINDS]
@@ -103,6 +107,7 @@ class Emulator:
         self.interval = interval
         self.credential_ttl = credential_ttl
         self.session_ttl = session_ttl
+        self.verification_style = verification_style
         self.host = host
         self.verbose = verbose
         self.user_name = user_name
@@ -117,6 +122,16 @@ class Emulator:
         self.federation = FederationService(self, self.credentials)
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def verification_style(self) -> str:
+        return self._verification_style
+
+    @verification_style.setter
+    def verification_style(self, value: str) -> None:
+        if value not in VERIFICATION_STYLES:
+            raise ValueError(f"verification_style must be one of {VERIFICATION_STYLES}")
+        self._verification_style = value
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Emulator:
@@ -232,6 +247,7 @@ class Emulator:
                     "token_ttl": self.token_ttl, "expires_in": self.expires_in,
                     "interval": self.interval, "credential_ttl": self.credential_ttl,
                     "session_ttl": self.session_ttl,
+                    "verification_style": self.verification_style,
                 },
             }
 
