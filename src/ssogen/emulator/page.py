@@ -186,10 +186,12 @@ def handle_authorize(emu: Emulator, method: str, query: dict[str, str],
             hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" '
                              f'value="{html.escape(v)}">' for k, v in checked.items())
             scopes = html.escape(checked.get("scopes", "") or "(none)")
+            name = html.escape(emu.oidc.codes.client_name(checked["client_id"]))
             return 200, page("Authorize request", (
                 "<h1>Allow access?</h1>"
-                "<p>A command-line tool (such as <code>aws sso login</code>) asks to access "
-                f"your AWS accounts.</p><p><small>Scopes: {scopes}</small></p>"
+                f'<p>The application <code id="client-name">{name}</code> (a command-line '
+                "tool such as <code>aws sso login</code>) asks to access your AWS "
+                f"accounts.</p><p><small>Scopes: {scopes}</small></p>"
                 f'<form method="post" action="/authorize">{hidden}<div class="buttons">'
                 '<button class="deny" type="submit" name="action" value="deny">Deny</button>'
                 '<button class="allow" type="submit" name="action" value="approve">'

@@ -14,8 +14,8 @@ Rules, and the answer when one is broken:
   request it rejects).
 * Denied by the person: redirect with ``error=access_denied`` and the ``state``.
 * CreateToken: a code is single use, lives 5 minutes, belongs to its client, and needs the
-  same ``redirectUri`` as the ``/authorize`` request and a verifier whose S256 is the
-  challenge; otherwise InvalidGrantException.
+  same ``redirectUri`` as the ``/authorize`` request and a verifier (43-128 unreserved
+  characters, RFC 7636 §4.1) whose S256 is the challenge; otherwise InvalidGrantException.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from ssogen.emulator.base import Host, oidc_error
 AUTH_CODE_GRANT = "authorization_code"
 AUTH_CODE_TTL = 300
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.1
 _AUTHORIZE_PARAMS = ("client_id", "redirect_uri", "code_challenge", "code_challenge_method",
                      "response_type", "state", "scopes")
 
@@ -95,6 +97,12 @@ class AuthorizationCodes:
             raise ValueError("a code_challenge with code_challenge_method=S256 is required")
         return {k: query[k] for k in _AUTHORIZE_PARAMS if k in query}
 
+    def client_name(self, client_id: str) -> str:
+        """The registered ``clientName`` (shown on the consent page), or "" if unknown."""
+        with self.host.lock:
+            client = self.clients.get(client_id)
+            return str(client.name) if client is not None else ""
+
     def authorize(self, query: dict[str, str], approve: bool) -> str:
         """The redirect (Location) answering a checked ``/authorize`` request: ``code`` and
         ``state``, or ``error=access_denied`` and ``state``."""
@@ -129,6 +137,8 @@ class AuthorizationCodes:
             raise oidc_error("InvalidGrantException", "Invalid authorization code provided")
         if redirect != a.redirect_uri:
             raise oidc_error("InvalidGrantException", "redirectUri does not match the request")
+        if not _VERIFIER.fullmatch(verifier):
+            raise oidc_error("InvalidGrantException", "Invalid code verifier")
         if not hmac.compare_digest(s256(verifier).encode(), a.challenge.encode()):
             raise oidc_error("InvalidGrantException",
                              "Code verifier does not match the challenge")
