@@ -147,8 +147,8 @@ def run(args: argparse.Namespace) -> int:
             f"ssogen emulator: IAM Identity Center (sso-oidc + sso portal) at {emu.url}\n"
             f"  {len(org)} accounts, {org.role_count} roles; approve logins at "
             f"{emu.url}/device\n"
-            f"  STS GetCallerIdentity/AssumeRole, S3 ListBuckets and console sign-in "
-            f"({emu.url}/federation)\n  answer the role credentials it issues\n"
+            "  STS (GetCallerIdentity, AssumeRole), S3 ListBuckets and /federation (console\n"
+            "  sign-in) answer the role credentials it issues\n"
             f"  point AWS tools here with:\n{exports}"
             "  Ctrl-C to stop.\n")
         out.flush()
