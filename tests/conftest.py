@@ -239,10 +239,13 @@ def find_leaks(texts: list[str], secrets: list[str]) -> list[str]:
 
 
 def _login_secrets(emu) -> list[str]:
-    """The access/refresh tokens and client secrets among ``emu.issued_secrets()``."""
+    """The access/refresh tokens, client secrets and console sign-in tokens among
+    ``emu.issued_secrets()``."""
     issued = emu.issued_secrets()
     try:
-        login = set(emu._tokens) | set(emu._refresh) | {c.secret for c in emu._clients.values()}
+        login = (set(emu.oidc.tokens) | set(emu.oidc.refresh_tokens)
+                 | {c.secret for c in emu.oidc.clients.values()}
+                 | set(emu.federation.signin_tokens))
     except AttributeError:  # emulator internals changed: treat everything as a login secret
         return issued
     return [s for s in issued if s in login]

@@ -160,8 +160,9 @@ def test_unsigned_and_malformed_requests(emulator: Emulator) -> None:
                 f"aws4_request, SignedHeaders=host, Signature={SIG}")
     status, text = raw(emulator, "POST", "/", body, {**FORM, "Authorization": s3_scope})
     assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text
-    # another STS action is not modelled
-    status, text = raw(emulator, "POST", "/", b"Action=AssumeRole&Version=2011-06-15", FORM)
+    # another STS action is not modelled (AssumeRole is: test_emulator_assume_role.py)
+    status, text = raw(emulator, "POST", "/", b"Action=GetSessionToken&Version=2011-06-15",
+                       FORM)
     assert status == 400 and "<Code>InvalidAction</Code>" in text
 
 
@@ -174,10 +175,11 @@ def test_root_is_still_the_index_page_for_people(emulator: Emulator) -> None:
     assert emulator.stats()["requests"]["ListBuckets"] == 0
 
 
-def test_endpoint_env_names_the_four_services(emulator: Emulator) -> None:
+def test_endpoint_env_names_every_service(emulator: Emulator) -> None:
     assert emulator.endpoint_env() == {
         "AWS_ENDPOINT_URL_SSO": emulator.url, "AWS_ENDPOINT_URL_SSO_OIDC": emulator.url,
-        "AWS_ENDPOINT_URL_STS": emulator.url, "AWS_ENDPOINT_URL_S3": emulator.url}
+        "AWS_ENDPOINT_URL_STS": emulator.url, "AWS_ENDPOINT_URL_S3": emulator.url,
+        "AWS_ENDPOINT_URL_SIGNIN": emulator.url}
 
 
 @pytest.mark.parametrize(("header", "problem"), [
@@ -239,9 +241,9 @@ def test_bucket_names_are_valid_and_deterministic() -> None:
         "account-app-data-888888888888", "account-logs-888888888888"]
 
 
-def test_emulator_command_prints_all_four_variables(sandbox: Any) -> None:
+def test_emulator_command_prints_every_variable(sandbox: Any) -> None:
     """`ssogen emulator` as a process: its export lines reach STS and S3 too (the AWS CLI v1
-    run with exactly those variables)."""
+    run with exactly those variables), and name the sign-in endpoint."""
     import signal
     import subprocess
     import sys
@@ -257,7 +259,8 @@ def test_emulator_command_prints_all_four_variables(sandbox: Any) -> None:
         exports = dict(ln[len("export "):].strip().split("=", 1) for ln in lines
                        if ln.startswith("export "))
         assert exports == {"AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url,
-                           "AWS_ENDPOINT_URL_STS": url, "AWS_ENDPOINT_URL_S3": url}
+                           "AWS_ENDPOINT_URL_STS": url, "AWS_ENDPOINT_URL_S3": url,
+                           "AWS_ENDPOINT_URL_SIGNIN": url}
         # no credentials issued by this emulator: the CLI's call reaches it and is refused
         env = {**sandbox.env, **exports, "AWS_ACCESS_KEY_ID": "ASIAZZZZZZZZZZZZZZZZ",
                "AWS_SECRET_ACCESS_KEY": "x" * 40, "AWS_SESSION_TOKEN": "y" * 40,

@@ -101,6 +101,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="device code lifetime (default 600)")
     p.add_argument("--interval", type=_count, default=1, metavar="SECONDS",
                    help="polling interval the device authorization asks for (default 1)")
+    p.add_argument("--verification-style", choices=("classic", "signin"), default="classic",
+                   help="device verification URL: classic (/device?user_code=...) or signin "
+                   "(/platform/authorize?request_uri=..., no code in it, as AWS since 2026)")
     return p
 
 
@@ -121,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
                        auto_approve_after=args.auto_approve_after, token_ttl=args.token_ttl,
                        expires_in=args.expires_in, interval=args.interval,
                        session_ttl=args.session_ttl, port=args.port,
-                       seed=args.seed, verbose=bool(args.verbose))
+                       seed=args.seed, verbose=bool(args.verbose),
+                       verification_style=args.verification_style)
     except ValueError as exc:
         raise UsageError(f"emulator: {exc}") from None
     try:
@@ -143,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
             f"ssogen emulator: IAM Identity Center (sso-oidc + sso portal) at {emu.url}\n"
             f"  {len(org)} accounts, {org.role_count} roles; approve logins at "
             f"{emu.url}/device\n"
-            f"  STS GetCallerIdentity and S3 ListBuckets answer the role credentials it issues\n"
+            "  STS (GetCallerIdentity, AssumeRole), S3 ListBuckets and /federation (console\n"
+            "  sign-in) answer the role credentials it issues\n"
             f"  point AWS tools here with:\n{exports}"
             "  Ctrl-C to stop.\n")
         out.flush()

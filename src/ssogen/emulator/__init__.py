@@ -1,10 +1,11 @@
 """A local IAM Identity Center (``sso-oidc`` + ``sso`` portal) for the demo and for tests,
-plus STS GetCallerIdentity and S3 ListBuckets for the role credentials it issues, so that
-``aws sts get-caller-identity`` / ``aws s3 ls --profile P`` work against it end to end.
+plus STS GetCallerIdentity and AssumeRole, S3 ListBuckets and the console sign-in federation
+endpoint for the role credentials it issues, so that ``aws sts get-caller-identity`` /
+``aws s3 ls --profile P`` work against it end to end.
 
 >>> from ssogen.emulator import Emulator, Organization
 >>> with Emulator(Organization.sample(), auto_approve_after=0) as emu:
-...     env = emu.endpoint_env()   # AWS_ENDPOINT_URL_SSO / _SSO_OIDC / _STS / _S3
+...     env = emu.endpoint_env()   # AWS_ENDPOINT_URL_SSO / _SSO_OIDC / _STS / _S3 / _SIGNIN
 """
 
 from ssogen.emulator.org import Organization

@@ -1,9 +1,10 @@
-"""Two tiny AWS services beside IAM Identity Center, so that unmodified AWS clients can finish
-the job offline: ``aws sts get-caller-identity`` and ``aws s3 ls`` with the role credentials
-the emulator's portal issued (GetRoleCredentials).
+"""The wire format of two small AWS services beside IAM Identity Center, so that unmodified
+AWS clients can finish the job offline: SigV4 credential scopes, who a set of role credentials
+belongs to, and the XML answers of STS (query protocol) and S3 (REST-XML). The services
+themselves are in ``ssogen.emulator.sts``.
 
-sts  ``POST /`` with form body ``Action=GetCallerIdentity&Version=2011-06-15`` (query protocol,
-     XML answer); also ``GET /?Action=...``
+sts  ``POST /`` with form body ``Action=GetCallerIdentity|AssumeRole&Version=2011-06-15``
+     (XML answer); also ``GET /?Action=...``
 s3   ``GET /`` carrying SigV4 (``Authorization`` header or presigned ``X-Amz-Credential``):
      ListBuckets (REST-XML answer)
 
@@ -41,6 +42,8 @@ _STATUS = {
     ("sts", "ExpiredToken"): 403,
     ("sts", "IncompleteSignature"): 400,
     ("sts", "InvalidAction"): 400,
+    ("sts", "ValidationError"): 400,
+    ("sts", "AccessDenied"): 403,
     ("sts", "SignatureDoesNotMatch"): 403,
     ("s3", "SignatureDoesNotMatch"): 403,
     ("sts", "InternalFailure"): 500,
@@ -152,45 +155,76 @@ def request_scope(headers: dict[str, str], query: dict[str, str]) -> SigV4Scope 
 # -- who the caller is -----------------------------------------------------------------------
 @dataclass
 class RoleCredential:
-    """Role credentials the portal issued (GetRoleCredentials): who they belong to."""
+    """Role credentials the emulator issued, and whose they are: a permission set's role
+    (GetRoleCredentials, ``assumed`` False) or an IAM role taken with STS AssumeRole
+    (``assumed`` True, ``role_name`` the IAM role's name, ``session_name`` the
+    RoleSessionName)."""
 
     account_id: str
     role_name: str
     session_token: str
     expires_at: float
-    user_name: str
+    session_name: str
+    secret_access_key: str = ""
+    assumed: bool = False
+    partition: str = "aws"
 
     @property
     def iam_role_name(self) -> str:
-        """The IAM role IAM Identity Center provisions for a permission set:
+        """The IAM role: for a permission set the one IAM Identity Center provisions,
         ``AWSReservedSSO_<PermissionSet>_<16 hex>`` (deterministic here)."""
-        if self.role_name.startswith("AWSReservedSSO_"):
+        if self.assumed or self.role_name.startswith("AWSReservedSSO_"):
             return self.role_name
         suffix = hashlib.sha256(f"{self.account_id}/{self.role_name}".encode()).hexdigest()[:16]
         return f"AWSReservedSSO_{self.role_name}_{suffix}"
 
     @property
     def role_id(self) -> str:
-        digest = hashlib.sha256(f"role:{self.account_id}/{self.role_name}".encode()).digest()
+        """The role's unique id (``AROA`` + 17 characters), stable per account and role."""
+        name = f"iam:{self.role_name}" if self.assumed else self.role_name
+        digest = hashlib.sha256(f"role:{self.account_id}/{name}".encode()).digest()
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
         return "AROA" + "".join(alphabet[b % 32] for b in digest[:17])
 
     @property
     def arn(self) -> str:
-        return (f"arn:aws:sts::{self.account_id}:assumed-role/{self.iam_role_name}/"
-                f"{self.user_name}")
+        return (f"arn:{self.partition}:sts::{self.account_id}:assumed-role/"
+                f"{self.iam_role_name}/{self.session_name}")
 
 
 def caller_identity_xml(cred: RoleCredential, request_id: str) -> bytes:
     return (f'<GetCallerIdentityResponse xmlns="{STS_NAMESPACE}">\n'
             f"  <GetCallerIdentityResult>\n"
             f"    <Arn>{escape(cred.arn)}</Arn>\n"
-            f"    <UserId>{escape(cred.role_id)}:{escape(cred.user_name)}</UserId>\n"
+            f"    <UserId>{escape(cred.role_id)}:{escape(cred.session_name)}</UserId>\n"
             f"    <Account>{cred.account_id}</Account>\n"
             f"  </GetCallerIdentityResult>\n"
             f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
             f"  </ResponseMetadata>\n"
             f"</GetCallerIdentityResponse>\n").encode()
+
+
+def assume_role_xml(cred: RoleCredential, access_key_id: str, request_id: str) -> bytes:
+    """The AssumeRole answer botocore parses (AssumeRoleResult/Credentials, AssumedRoleUser);
+    ``Expiration`` in ISO 8601 UTC."""
+    expiration = datetime.fromtimestamp(cred.expires_at, timezone.utc)
+    return (f'<AssumeRoleResponse xmlns="{STS_NAMESPACE}">\n'
+            f"  <AssumeRoleResult>\n"
+            f"    <AssumedRoleUser>\n"
+            f"      <AssumedRoleId>{escape(cred.role_id)}:{escape(cred.session_name)}"
+            f"</AssumedRoleId>\n"
+            f"      <Arn>{escape(cred.arn)}</Arn>\n"
+            f"    </AssumedRoleUser>\n"
+            f"    <Credentials>\n"
+            f"      <AccessKeyId>{access_key_id}</AccessKeyId>\n"
+            f"      <SecretAccessKey>{escape(cred.secret_access_key)}</SecretAccessKey>\n"
+            f"      <SessionToken>{escape(cred.session_token)}</SessionToken>\n"
+            f"      <Expiration>{expiration.strftime('%Y-%m-%dT%H:%M:%SZ')}</Expiration>\n"
+            f"    </Credentials>\n"
+            f"  </AssumeRoleResult>\n"
+            f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
+            f"  </ResponseMetadata>\n"
+            f"</AssumeRoleResponse>\n").encode()
 
 
 def list_buckets_xml(cred: RoleCredential, buckets: list[tuple[str, datetime]]) -> bytes:

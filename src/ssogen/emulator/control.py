@@ -1,13 +1,15 @@
 """The emulator's control API for tests, under ``/_emulator/`` (JSON in, JSON out).
 
 =======  ==================================  =============================================
-GET      /_emulator/state                    stats, pending user codes, clock, knobs
+GET      /_emulator/state                    stats, pending user codes, console logins,
+                                            clock, knobs
 GET      /_emulator/stats                    per-API requests, 429s, faults, active tokens
 GET      /_emulator/secrets                  {"secrets": [...]} everything issued (leak scans)
 POST     /_emulator/approve                  {"user_code": "ABCD-EFGH"} (omit: latest pending)
 POST     /_emulator/deny                     same
 POST     /_emulator/advance_clock            {"seconds": 3000}
-POST     /_emulator/knobs                    {"rate_limit": 20, "latency_ms": 100, ...}
+POST     /_emulator/knobs                    {"rate_limit": 20, "verification_style":
+                                            "signin", ...}
 GET      /_emulator/accounts                 the organisation (inventory JSON ``accounts``)
 POST     /_emulator/accounts                 {"id", "name", "email", "roles"}
 DELETE   /_emulator/accounts/ID
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 _KNOBS: dict[str, type] = {
     "latency_ms": float, "rate_limit": float, "fault_rate": float, "auto_approve_after": int,
     "token_ttl": int, "expires_in": int, "interval": int, "credential_ttl": int,
-    "session_ttl": int,
+    "session_ttl": int, "verification_style": str,
 }
 
 

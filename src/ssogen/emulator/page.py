@@ -1,12 +1,15 @@
-"""The verification page at ``/device``: what a person sees after opening the URL that
-``ssogen login`` prints. Like AWS's page it shows the code and asks to allow or deny access.
-Plain HTML forms, so a browser or ``curl -d user_code=ABCD-EFGH -d action=approve`` works."""
+"""The pages a person sees: the device verification page in both of AWS's forms (``/device``,
+which shows or asks for the code, and ``/platform/authorize?request_uri=...``, which always
+asks for it), the PKCE consent page (``/authorize``) and the index (``/``). Like AWS's pages
+they ask to allow or deny access. Plain HTML forms, so a browser or
+``curl -d user_code=ABCD-EFGH -d action=approve <url>/device`` works."""
 
 from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
+
+from ssogen.emulator.base import parse_form
 
 if TYPE_CHECKING:
     from ssogen.emulator.server import Emulator
@@ -32,7 +35,8 @@ small{color:#5f6b7a}
 """
 
 
-def _page(title: str, body: str) -> str:
+def page(title: str, body: str) -> str:
+    """A whole HTML page in the emulator's look, ``body`` inside ``<main>``."""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
@@ -51,7 +55,7 @@ def _form(user_code: str, message: str = "") -> str:
         shown = ('<p>Enter the code shown in your terminal:</p>'
                  '<input type="text" name="user_code" autofocus autocomplete="off" '
                  'placeholder="ABCD-EFGH" maxlength="9" aria-label="code">')
-    return _page("Authorize request", (
+    return page("Authorize request", (
         f"<h1>Authorization requested</h1>{note}"
         f'<form method="post" action="/device">{shown}'
         f"<p><small>A command-line tool (such as <code>ssogen login</code> or "
@@ -64,12 +68,13 @@ def _form(user_code: str, message: str = "") -> str:
 
 def handle_page(emu: Emulator, method: str, query: dict[str, str],
                 raw: bytes) -> tuple[int, str]:
+    """``/device``: GET shows the code from ``?user_code=`` (or a field to type it in); POST
+    approves or denies it."""
     if method == "GET":
         return 200, _form(query.get("user_code", "").strip())
     if method != "POST":
-        return 405, _page("Not allowed", "<h1>Method not allowed</h1>")
-    form = {k: v[-1] for k, v in
-            parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        return 405, page("Not allowed", "<h1>Method not allowed</h1>")
+    form = parse_form(raw)
     code = form.get("user_code", "").strip()
     action = form.get("action", "approve")
     if not code:
@@ -80,30 +85,82 @@ def handle_page(emu: Emulator, method: str, query: dict[str, str],
         done = emu.approve(code) if action == "approve" else emu.deny(code)
     except LookupError as exc:
         return 400, _form("", f"Code {code[:12]}: {exc}.")
-    if action == "approve":
-        return 200, _page("Request approved", (
-            f'<h1 class="ok">Request approved</h1><p>Code <b>{html.escape(done)}</b>: '
+    return 200, _decided(done, action == "approve")
+
+
+def _decided(user_code: str, approved: bool) -> str:
+    code = html.escape(user_code)
+    if approved:
+        return page("Request approved", (
+            f'<h1 class="ok">Request approved</h1><p>Code <b>{code}</b>: '
             f"you can close this window and return to your terminal.</p>"))
-    return 200, _page("Request denied", (
-        f'<h1 class="bad">Request denied</h1><p>Code <b>{html.escape(done)}</b> was denied; '
+    return page("Request denied", (
+        f'<h1 class="bad">Request denied</h1><p>Code <b>{code}</b> was denied; '
         f"the command in your terminal will stop.</p>"))
+
+
+def _signin_form(request_uri: str, message: str = "") -> str:
+    note = f'<p class="bad">{html.escape(message)}</p>' if message else ""
+    return page("Authorize request", (
+        f"<h1>Authorization requested</h1>{note}"
+        '<form method="post" action="/platform/authorize">'
+        f'<input type="hidden" name="request_uri" value="{html.escape(request_uri)}">'
+        "<p>Enter the code shown in your terminal:</p>"
+        '<input type="text" name="user_code" autofocus autocomplete="off" '
+        'placeholder="ABCD-EFGH" maxlength="9" aria-label="code">'
+        "<p><small>A command-line tool (such as <code>ssogen login</code> or "
+        "<code>aws sso login</code>) asks to access your AWS accounts.</small></p>"
+        '<div class="buttons">'
+        '<button class="deny" type="submit" name="action" value="deny">Deny</button>'
+        '<button class="allow" type="submit" name="action" value="approve">Allow access'
+        "</button></div></form>"))
+
+
+def handle_signin_page(emu: Emulator, method: str, query: dict[str, str],
+                       raw: bytes) -> tuple[int, str]:
+    """``/platform/authorize?request_uri=...``: the verification page of the ``signin``
+    style. The URL names the request but not its code, so the page always asks for the code
+    and approves (or denies) only if it is that request's code."""
+    if method == "GET":
+        request_uri = query.get("request_uri", "")
+        try:
+            emu.oidc.devices.for_request_uri(request_uri)
+        except LookupError as exc:
+            return 400, page("Invalid request", (
+                f'<h1 class="bad">Invalid request</h1><p>{html.escape(str(exc))}.</p>'))
+        return 200, _signin_form(request_uri)
+    if method != "POST":
+        return 405, page("Not allowed", "<h1>Method not allowed</h1>")
+    form = parse_form(raw)
+    request_uri = form.get("request_uri", "")
+    code = form.get("user_code", "").strip()
+    action = form.get("action", "approve")
+    if action not in ("approve", "deny"):
+        return 400, _signin_form(request_uri, "Choose Allow access or Deny.")
+    if not code:
+        return 400, _signin_form(request_uri, "Enter the code shown in your terminal.")
+    try:
+        done = emu.oidc.devices.decide(code, action == "approve", request_uri=request_uri)
+    except LookupError as exc:
+        return 400, _signin_form(request_uri, f"Code {code[:12]}: {exc}.")
+    return 200, _decided(done, action == "approve")
 
 
 def handle_index(emu: Emulator, method: str) -> tuple[int, str]:
     """``GET /``: what this is and where to go (a person may open the bare URL)."""
     if method != "GET":
-        return 405, _page("Not allowed", "<h1>Method not allowed</h1>")
-    url = html.escape(emu.url)
+        return 405, page("Not allowed", "<h1>Method not allowed</h1>")
+    exports = "\n".join(f"export {k}={html.escape(v)}" for k, v in emu.endpoint_env().items())
     pending = emu.pending_user_codes()
     codes = "".join(f'<li><a href="/device?user_code={html.escape(c)}">{html.escape(c)}</a></li>'
                     for c in pending) or "<li>none</li>"
-    return 200, _page("ssogen emulator", (
+    return 200, page("ssogen emulator", (
         "<h1>IAM Identity Center emulator</h1>"
         f"<p>{len(emu.org)} accounts, {emu.org.role_count} roles. Point AWS tools here:</p>"
-        f"<pre>export AWS_ENDPOINT_URL_SSO={url}\nexport AWS_ENDPOINT_URL_SSO_OIDC={url}\n"
-        f"export AWS_ENDPOINT_URL_STS={url}\nexport AWS_ENDPOINT_URL_S3={url}</pre>"
-        "<p>STS GetCallerIdentity and S3 ListBuckets answer the role credentials issued here "
-        "(<code>aws sts get-caller-identity</code>, <code>aws s3 ls</code>).</p>"
+        f"<pre>{exports}</pre>"
+        "<p>STS GetCallerIdentity, AssumeRole and S3 ListBuckets answer the role credentials "
+        "issued here (<code>aws sts get-caller-identity</code>, <code>aws s3 ls</code>), and "
+        "<code>/federation</code> signs them in to a (pretend) console.</p>"
         f'<p>Pending sign-in requests:</p><ul>{codes}</ul>'
         '<p><a href="/device">Enter a code</a> &middot; '
         '<a href="/_emulator/state">state (JSON)</a></p>'))
@@ -116,31 +173,32 @@ def handle_authorize(emu: Emulator, method: str, query: dict[str, str],
     ``state``. With ``auto_approve_after`` set, GET redirects at once. A bad request (unknown
     client, unregistered redirect URI) gets an error page, never a redirect."""
     if method == "POST":
-        form = {k: v[-1] for k, v in
-                parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        form = parse_form(raw)
         action = form.pop("action", "approve")
         params, approve = form, action == "approve"
     elif method == "GET":
         params, approve = query, True
     else:
-        return 405, _page("Not allowed", "<h1>Method not allowed</h1>"), None
+        return 405, page("Not allowed", "<h1>Method not allowed</h1>"), None
     try:
         checked = emu.check_authorize(params)
         if method == "GET" and emu.auto_approve_after is None:
             hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" '
                              f'value="{html.escape(v)}">' for k, v in checked.items())
             scopes = html.escape(checked.get("scopes", "") or "(none)")
-            return 200, _page("Authorize request", (
+            name = html.escape(emu.oidc.codes.client_name(checked["client_id"]))
+            return 200, page("Authorize request", (
                 "<h1>Allow access?</h1>"
-                "<p>A command-line tool (such as <code>aws sso login</code>) asks to access "
-                f"your AWS accounts.</p><p><small>Scopes: {scopes}</small></p>"
+                f'<p>The application <code id="client-name">{name}</code> (a command-line '
+                "tool such as <code>aws sso login</code>) asks to access your AWS "
+                f"accounts.</p><p><small>Scopes: {scopes}</small></p>"
                 f'<form method="post" action="/authorize">{hidden}<div class="buttons">'
                 '<button class="deny" type="submit" name="action" value="deny">Deny</button>'
                 '<button class="allow" type="submit" name="action" value="approve">'
                 "Allow access</button></div></form>")), None
         location = emu.authorize(checked, approve)
     except ValueError as exc:
-        return 400, _page("Invalid request", (
+        return 400, page("Invalid request", (
             f'<h1 class="bad">Invalid request</h1><p>{html.escape(str(exc))}.</p>')), None
-    return 302, _page("Redirecting", (
+    return 302, page("Redirecting", (
         f'<p>Redirecting to <a href="{html.escape(location)}">your terminal</a>…</p>')), location
