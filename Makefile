@@ -20,10 +20,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # aws-sso-util (the anchor we compare against) gets its own venv: it pins its own dependencies.
 $(BENCH_VENV)/bin/aws-sso-util:

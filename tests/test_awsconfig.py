@@ -8,7 +8,8 @@ import pytest
 
 from ssogen.errors import ConfigFileError
 from ssogen.inifile.document import ConfigDocument
-from ssogen.planning.plan import NewSection, Plan, SectionEdit
+from ssogen.inifile.model import NewSection, SectionEdit
+from ssogen.planning.plan import Plan
 
 
 def doc(text: str | bytes) -> ConfigDocument:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import DEFAULT_NAME_TEMPLATE, Settings
-from ssogen.planning import naming
+from ssogen.planning import name_templates, naming
 from ssogen.resources import read_template
 
 SAFE = re.compile(r"[A-Za-z0-9._@+-]+")
@@ -112,7 +112,7 @@ def test_bad_templates_are_usage_errors(template: str, message: str) -> None:
 
 _FILTERS = ["lower", "upper", "kebab", "snake", "alias", "trim"]
 _expr = st.builds(lambda v, fs: "{{ " + " | ".join([v, *fs]) + " }}",
-                  st.sampled_from([*naming._VARIABLES, "session"]),
+                  st.sampled_from([*name_templates._VARIABLES, "session"]),
                   st.lists(st.sampled_from(_FILTERS), max_size=3))
 _literal = st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size=4)
 
@@ -123,11 +123,12 @@ _literal = st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size
 def test_fast_path_renders_exactly_like_jinja(parts: list[str], rows: list[tuple]) -> None:
     template = "".join(parts)
     aliases = {"AdministratorAccess": "admin"}
-    fast = naming.compile_simple(template, "sess", aliases)
+    fast = name_templates.compile_simple(template, "sess", aliases)
     if "{{" in template:
         assert fast is not None
     if fast is not None:
-        assert [fast(r) for r in rows] == naming.render_jinja(template, rows, "sess", aliases)
+        assert [fast(r) for r in rows] == name_templates.render_jinja(template, rows, "sess",
+                                                                      aliases)
 
 
 def test_collisions_are_deterministic_and_reported() -> None:

@@ -6,9 +6,10 @@ import pytest
 
 from ssogen.errors import ConfigFileError, UsageError
 from ssogen.inifile.document import ConfigDocument
+from ssogen.inifile.model import FileModel, SectionInfo, classify
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.planning.plan import FileModel, Plan, SectionInfo, build_plan, classify
+from ssogen.planning.plan import Plan, build_plan
 
 URL = "https://acme.awsapps.com/start"
 

@@ -29,7 +29,8 @@ from ssogen.errors import ConfigFileError
 from ssogen.inifile.document import ConfigDocument
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.planning.plan import Plan, same_start_url
+from ssogen.model.starturl import same_start_url
+from ssogen.planning.plan import Plan
 
 URL = "https://acme.awsapps.com/start"
 IDS = ["111111111111", "222222222222", "333333333333"]
@@ -335,7 +336,7 @@ def test_migrate_legacy_changes_only_their_two_keys_and_converges(
     trailing / or #/) and SSO region ends up with sso_session instead of sso_start_url and
     sso_region, every other key as it was; nothing else it has is lost; the next run (with or
     without the flag) changes nothing."""
-    from ssogen.planning.plan import legacy_matches
+    from ssogen.planning.legacy import legacy_matches
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+from ssogen.app.ports import Answers
+from ssogen.app.sessions import Known
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.ui import wizard
-from ssogen.ui.wizard import Answers, Known, Option
+from ssogen.ui import prompter, wizard
+from ssogen.ui.prompter import Option
 
 URL = "https://acme.awsapps.com/start"
 
@@ -111,7 +113,7 @@ def test_region_from_host_is_not_asked() -> None:
 
 
 def test_yes_defaults() -> None:
-    d = wizard.DefaultsPrompter()
+    d = prompter.DefaultsPrompter()
     with pytest.raises(UsageError, match="--start-url is required with --yes"):
         wizard.ask_session(d, [], Answers())
     with pytest.raises(UsageError, match="--sso-region is required with --yes"):
@@ -175,8 +177,8 @@ def test_no_terminal_without_yes(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     with pytest.raises(UsageError, match="needs a terminal"):
-        wizard.make_prompter(yes=False)
-    assert isinstance(wizard.make_prompter(yes=True), wizard.DefaultsPrompter)
+        prompter.make_prompter(yes=False)
+    assert isinstance(prompter.make_prompter(yes=True), prompter.DefaultsPrompter)
 
 
 def test_checking_outside_include_drops_include() -> None:
@@ -192,7 +194,7 @@ def test_checking_outside_include_drops_include() -> None:
 
 
 def test_adopt_needs_consent() -> None:
-    assert wizard.ask_adopt(wizard.DefaultsPrompter(), ["mine"]) is False  # --yes never adopts
+    assert wizard.ask_adopt(prompter.DefaultsPrompter(), ["mine"]) is False  # --yes never adopts
     assert wizard.ask_adopt(Scripted(profile=True), ["mine"]) is True
     assert wizard.ask_adopt(Scripted(profile=True), []) is False
 
@@ -204,4 +206,4 @@ def test_migrate_question_default_yes_and_never_under_yes() -> None:
                for q in p.asked)
     assert wizard.ask_migrate(Scripted(migrate=False), ["old"], URL, "acme") is False
     assert wizard.ask_migrate(Scripted(), [], URL, "acme") is False  # nothing to ask
-    assert wizard.ask_migrate(wizard.DefaultsPrompter(), ["old"], URL, "acme") is False
+    assert wizard.ask_migrate(prompter.DefaultsPrompter(), ["old"], URL, "acme") is False

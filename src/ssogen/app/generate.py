@@ -123,7 +123,8 @@ def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
     path = Path(config_path)
     if mode == "write":
         _check_symlinks(path)
-    with ConfigLock(path) if mode == "write" else nullcontext():
+    on_wait = reporter.info if reporter is not None else None
+    with ConfigLock(path, on_wait=on_wait) if mode == "write" else nullcontext():
         for _ in range(MAX_REPLANS):
             if snapshot is None or (mode == "write" and not snapshot.unchanged()):
                 snapshot = ConfigSnapshot.read(path)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ssogen.errors import UsageError
 
 if TYPE_CHECKING:
-    from ssogen.app.generate import GenerationResult
+    from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Answers, Questions, Reporter
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
@@ -75,7 +75,7 @@ def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> Setu
     answers.remembered = any(s.session == settings.session for s in managed_settings(snapshot))
     settings = questions.ask_profiles(settings, inventory, answers)
     check_filters(settings, inventory, reporter)
-    mode = "dry-run" if request.dry_run else "write"
+    mode: Mode = "dry-run" if request.dry_run else "write"
     adopt, migrate = request.adopt, request.migrate_legacy
     if questions.interactive and not (adopt and migrate):
         probe = generate(request.config, settings, inventory, mode="dry-run", adopt=True,
@@ -127,9 +127,9 @@ def settings_source(request: SetupRequest, snapshot: ConfigSnapshot, inventory: 
     """Flags, over what a previous run remembered for this session, over the defaults."""
     from ssogen.app.generate import managed_settings
     from ssogen.model.settings import Settings
+    from ssogen.model.starturl import same_start_url
     from ssogen.model.validate import check_session_name
     from ssogen.planning.naming import resolve_template
-    from ssogen.planning.plan import same_start_url
 
     if request.start_url and not same_start_url(request.start_url, inventory.start_url):
         raise UsageError(f"--start-url {request.start_url} does not match the inventory's "

@@ -60,7 +60,7 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
 
 
 def _matches(settings: Settings, inventory: Inventory) -> bool:
-    from ssogen.planning.plan import same_start_url
+    from ssogen.model.starturl import same_start_url
 
     return inventory.session == settings.session or (
         bool(settings.start_url) and same_start_url(inventory.start_url, settings.start_url))

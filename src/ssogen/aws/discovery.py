@@ -242,7 +242,8 @@ class _Runner:
             except self._BotoCoreError as exc:
                 raise ApiError(f"{what}: {type(exc).__name__}") from None
             limiter.success()
-            return resp
+            out: dict[str, Any] = resp
+            return out
 
     def roles(self, account_id: str) -> list[str]:
         roles: list[str] = []

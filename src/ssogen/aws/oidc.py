@@ -46,7 +46,7 @@ def oidc_client(session: SsoSession, model: Any = None) -> Any:
 
 def _error_code(exc: Exception) -> str:
     try:
-        return str(exc.response["Error"]["Code"])  # type: ignore[attr-defined]
+        return str(getattr(exc, "response")["Error"]["Code"])  # noqa: B009 (a ClientError)
     except (AttributeError, KeyError, TypeError):
         return ""
 
@@ -141,9 +141,10 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
     def attempt() -> dict[str, Any] | None:
         nonlocal interval
         try:
-            return client.create_token(grantType=DEVICE_GRANT, clientId=registration["clientId"],
-                                       clientSecret=registration["clientSecret"],
-                                       deviceCode=auth["deviceCode"])
+            resp: dict[str, Any] = client.create_token(
+                grantType=DEVICE_GRANT, clientId=registration["clientId"],
+                clientSecret=registration["clientSecret"], deviceCode=auth["deviceCode"])
+            return resp
         except ClientError as exc:
             code = _error_code(exc)
             if code == "AuthorizationPendingException":

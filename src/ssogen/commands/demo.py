@@ -18,14 +18,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
-import importlib.util
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EPILOG = """\
 examples:
@@ -67,6 +64,10 @@ print(json.dumps(out))
 def _aws_cli_v1_version() -> str | None:
     """The version of the AWS CLI v1 (PyPI ``awscli``) that ``python -m awscli`` would run
     here, or None. Not imported: importing awscli changes ``os.environ`` (AWS_DATA_PATH)."""
+    import importlib.metadata
+    import importlib.util
+    from pathlib import Path
+
     try:
         spec = importlib.util.find_spec("awscli")
     except (ImportError, ValueError):
@@ -83,6 +84,8 @@ def _aws_cli_v1_version() -> str | None:
 def _aws_cli(pick: str, version: str, env: dict[str, str], home: Path) -> bool:
     """``aws s3 ls`` and ``aws sts get-caller-identity`` for profile ``pick``, by the AWS CLI
     v1, output shown (neither prints a secret); False (reported) if one fails."""
+    import subprocess
+
     from ssogen.ui import terminal as ui
 
     _heading(f"What you run next, by the AWS CLI {version} (no second login)")
@@ -101,8 +104,8 @@ def _aws_cli(pick: str, version: str, env: dict[str, str], home: Path) -> bool:
     return True
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "demo", parents=[common],
         help="try everything against the built-in emulator, in a sandbox (never ~/.aws)",
@@ -128,6 +131,12 @@ def _heading(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
     from ssogen.emulator import Emulator, Organization
     from ssogen.errors import EXIT_INTERRUPTED, UsageError
     from ssogen.ui import terminal as ui

@@ -4,10 +4,11 @@ for trying ssogen (or the AWS CLI, or any SDK) without AWS, and for users' own t
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 EPILOG = """\
 examples:
@@ -63,8 +64,8 @@ def _port(text: str) -> int:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "emulator", parents=[common],
         help="run the built-in IAM Identity Center emulator (no AWS needed)",
@@ -133,6 +134,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"emulator: cannot listen on 127.0.0.1:{args.port} "
                          f"({exc.strerror or exc})") from None
+
+    import signal
+    import threading
 
     stop = threading.Event()
 

@@ -27,8 +27,8 @@ Not logged in: exit 4, run `ssogen login --profile NAME`. Unknown profile: exit 
 """
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "export-credentials", parents=[common],
         help="print role credentials for a profile (env, powershell, json, credential_process)",

@@ -19,8 +19,8 @@ examples:
 """
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "list", parents=[common], epilog=EPILOG,
         help="list the accounts and roles reachable through a session",

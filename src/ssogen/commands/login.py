@@ -18,8 +18,8 @@ boto3 and the SDKs use it (and ssogen uses theirs).
 """
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "login", parents=[common], epilog=EPILOG,
         help="device-code login (works in WSL2 and over SSH)",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.commands._options import add_login_options, add_ownership_options
@@ -48,8 +47,8 @@ an [ssogen NAME] section so that `ssogen sync` can repeat this run without quest
 """
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "setup", parents=[common],
         help="set up a session and write a profile for every account and role",
@@ -96,13 +95,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     from ssogen.app import setup
     from ssogen.ui import wizard
+    from ssogen.ui.prompter import make_prompter
     from ssogen.ui.render import report
     from ssogen.ui.reporter import TerminalReporter
 
     request = make_request(args)  # bad flag values fail before any login or question
     if args.json and not args.yes:
         raise UsageError("--json needs --yes (the wizard talks to you on the terminal)")
-    questions = wizard.Wizard(wizard.make_prompter(yes=args.yes))  # no terminal, no --yes: 2
+    questions = wizard.Wizard(make_prompter(yes=args.yes))  # no terminal and no --yes: exit 2
     outcome = setup.run(request, TerminalReporter(), questions)
     result = outcome.result
     code = report([result], "dry-run" if args.dry_run else "write", verbose=args.verbose,
@@ -116,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
 
 def make_request(args: argparse.Namespace) -> SetupRequest:
     """The flags, checked, as a request (one adapter: nothing else reads ``args``)."""
+    from pathlib import Path
+
     from ssogen.app.setup import SetupRequest
     from ssogen.model import regions, starturl, validate
     from ssogen.planning.naming import resolve_template

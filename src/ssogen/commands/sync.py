@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ssogen.commands._options import add_login_options, add_ownership_options
+
+if TYPE_CHECKING:
+    from ssogen.app.generate import Mode
 
 EPILOG = """\
 examples:
@@ -28,8 +31,8 @@ exit codes: 0 ok (or in sync), 1 --check found differences, 2 usage or config fi
 """
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser,
-             ) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "sync", parents=[common],
         help="regenerate ssogen-managed profiles with the remembered settings",
@@ -59,11 +62,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ssogen.app import sync
     from ssogen.ui.render import report
     from ssogen.ui.reporter import TerminalReporter
 
-    mode = "check" if args.check else "dry-run" if args.dry_run else "write"
+    mode: Mode = "check" if args.check else "dry-run" if args.dry_run else "write"
     request = sync.SyncRequest(
         config=Path(args.config), sessions=tuple(args.sessions),
         inventories=tuple(Path(p) for p in args.inventory), mode=mode, prune=args.prune,

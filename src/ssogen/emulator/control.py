@@ -102,7 +102,9 @@ def _accounts(emu: Emulator, method: str, rest: list[str],
                 raise ValueError("roles must be a list of strings")
             org.add_account(str(body.get("id", "")), str(body.get("name", "")),
                             str(body.get("email", "")), roles)
-            return 201, org.account(str(body["id"])).to_dict()  # type: ignore[union-attr]
+            added = org.account(str(body["id"]))
+            assert added is not None
+            return 201, added.to_dict()
     elif len(rest) == 1 and method == "DELETE":
         org.remove_account(rest[0])
         return 200, {"removed": rest[0]}

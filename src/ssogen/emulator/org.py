@@ -42,7 +42,7 @@ _BUCKET_EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
 
 
 class Organization:
-    """Accounts (12-digit id -> :class:`~ssogen.inventory.Account`) behind one start URL."""
+    """Accounts (12-digit id -> :class:`~ssogen.model.inventory.Account`) behind one start URL."""
 
     def __init__(self, accounts: list[Account] | None = None) -> None:
         self._lock = threading.RLock()

@@ -167,12 +167,28 @@ def _force_first_line(ops: list[Opcode], n_old: int, n_new: int,
     return head + ops[1:]
 
 
-class _Opcodes:
-    def __init__(self, ops: list[Opcode]) -> None:
-        self.ops = ops
-
-    def get_opcodes(self) -> list[Opcode]:
-        return self.ops
+def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
+    """Hunks of changes with ``n`` lines of context, as ``SequenceMatcher.get_grouped_opcodes``
+    makes them (for opcodes that did not come from a SequenceMatcher)."""
+    codes = list(ops) or [("equal", 0, 1, 0, 1)]
+    if codes[0][0] == "equal":  # fix up leading and trailing context
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
+    groups: list[list[Opcode]] = []
+    group: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > n + n:  # end the hunk at a long equal run
+            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            groups.append(group)
+            group = []
+            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        groups.append(group)
+    return groups
 
 
 def _show(line: str) -> str:
@@ -192,7 +208,7 @@ def _format(ops: list[Opcode], a: list[str], b: list[str], label: str,
         if last and missing:
             out.append("\\ No newline at end of file\n")
 
-    grouped = difflib.SequenceMatcher.get_grouped_opcodes(_Opcodes(ops), DIFF_CONTEXT)  # type: ignore[arg-type]
+    grouped = _grouped(ops, DIFF_CONTEXT)
     for group in grouped:
         first, last = group[0], group[-1]
         a1, a2, b1, b2 = first[1], last[2], first[3], last[4]

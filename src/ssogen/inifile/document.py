@@ -28,7 +28,6 @@ mutable list (to splice options), ``Block.lines``.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -55,7 +54,7 @@ class EditsLike(Protocol):
 
 _PREFIX = re.compile(r"^([^=:]*?[=:][ \t]*)")
 _COMPACT = re.compile(r"^\S+[=:]")
-Key = Hashable
+Key = tuple[str, int] | tuple[str]  # ("pre",), ("s", section index), ("new", n)
 
 
 class _Line(Option):
@@ -107,6 +106,11 @@ def _renamed(chunk: str, header: str) -> str:
     m = _HEADER.match(first.strip())
     note = m.group("note") if m else ""
     return f"[{header}]{note}\n{rest}"
+
+
+def _option(block: object) -> Option:
+    assert isinstance(block, Option)
+    return block
 
 
 def _is_comment_or_blank(line: str) -> bool:
@@ -273,6 +277,7 @@ class ConfigDocument:
             """The option at ``i`` becomes ``key`` = ``value`` on the same line, spelled the
             way the old line was (delimiter, spacing, line ending, indented comments)."""
             old = structure[i]
+            assert isinstance(old, Option)
             first_line = old.lines[0] if old.lines else f"{old.raw_key} = "
             m = _PREFIX.match(first_line)
             prefix = m.group(1) if m else f"{old.raw_key}{sep}"
@@ -295,7 +300,7 @@ class ConfigDocument:
         for key, value in to_set:
             i = where.get(key.lower())
             if i is not None:
-                rewrite(i, structure[i].raw_key, value)
+                rewrite(i, _option(structure[i]).raw_key, value)
             else:
                 appended.append(_Line(key, value, key_line(key, sep, value), section))
         if appended:
@@ -396,8 +401,9 @@ class ConfigDocument:
             if out and out[-1][0][0] == "s":
                 key, obj = out[-1]
                 if isinstance(obj, str):
-                    out[-1] = (key, _without_trailing_blank_lines(obj))
-                    self._texts[key[1]] = out[-1][1]  # type: ignore[index]
+                    text = _without_trailing_blank_lines(obj)
+                    out[-1] = (key, text)
+                    self._texts[int(key[-1])] = text
                 elif obj.structure and isinstance(obj.structure[-1], Space):
                     obj.structure.pop()  # configupdater private API: a mutable structure
         self._out = out

@@ -15,11 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-#: ``ssogen_managed = true`` marks what ssogen owns
-MARKER = "ssogen_managed"
-#: the section holding a session's remembered settings: ``[ssogen NAME]`` (must never start
-#: with ``profile``, ``sso-session`` or ``services``: botocore routes sections by prefix)
-SETTINGS_PREFIX = "ssogen"
+from ssogen.model.settings import MARKER, SETTINGS_PREFIX
 
 _PLAIN = re.compile(r"[\t !#-&(-\[\]-~]*")  # printable ASCII without quotes and backslash
 

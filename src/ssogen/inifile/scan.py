@@ -37,8 +37,7 @@ REJECT = ("botocore and the AWS CLI cannot read this file either; fix it by hand
 @dataclass
 class Layout:
     """The scanned file: ``text`` (as parsed: no BOM, ends with a line break), the character
-    offset of every section header (``offsets[i]`` for ``model.sections[i]``), the offset
-    where the first section starts (``len(text)`` when there is none), and the model."""
+    offset of every section header (``offsets[i]`` for ``model.sections[i]``), and the model."""
 
     text: str
     offsets: list[int]
@@ -59,92 +58,112 @@ def _error(source: str, lineno: int, what: str) -> ConfigFileError:
     return ConfigFileError(f"{source}:{lineno}: {what}; {REJECT}")
 
 
+class _Scan:
+    """State across sections: the duplicate checks, and the section being read."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sections: list[SectionInfo] = []
+        self.header_lines: list[int] = []  # 0-based line of each header
+        self.seen_headers: set[str] = set()  # configparser's duplicate check: exact header
+        # botocore's name -> (line, header); [default] and [profile default] are botocore's
+        # documented override, not a clash (the plain-default flag keeps them apart)
+        self.seen_names: dict[tuple[str, str, bool], tuple[int, str]] = {}
+        self.default_keys: set[str] = set()
+        self.values: dict[str, str] | None = None  # the current section's, for kinds kept
+        self.multi: dict[str, list[str]] = {}  # values continued over several lines
+
+    def close(self) -> None:
+        """Store the current section's values (configparser joins continued values with
+        line breaks and strips the end)."""
+        if self.values is not None and self.sections:
+            for key, parts in self.multi.items():
+                self.values[key] = "\n".join(parts).rstrip()
+            self.sections[-1].options = self.values
+        self.multi = {}
+
+    def header(self, header: str, lineno: int) -> set[str]:
+        """A new section; returns the set its keys are checked against."""
+        self.close()
+        keys = self.default_keys
+        if header != DEFAULT_SECTION:
+            if header in self.seen_headers:
+                raise _error(self.source, lineno, f"duplicate section [{header}]")
+            self.seen_headers.add(header)
+            keys = set()
+        kind, name = classify(header)
+        if name is not None and header != DEFAULT_SECTION:
+            ident = (kind, name, header == "default")
+            other = self.seen_names.get(ident)
+            if other is not None:
+                raise ConfigFileError(
+                    f"{self.source}:{lineno}: [{header}] and [{other[1]}] (line {other[0]}) "
+                    f"are the same {kind} {name!r} to botocore, which silently uses the last "
+                    "one; merge them or rename one (ssogen left the file untouched)")
+            self.seen_names[ident] = (lineno, header)
+        self.values = {} if kind in _KEEP_VALUES else None
+        self.sections.append(SectionInfo(len(self.sections), header, kind, name, {}, lineno))
+        self.header_lines.append(lineno - 1)
+        return keys
+
+
 def scan(text: str, source: str = "config") -> Layout:
-    """Scan ``text`` (LF or CRLF lines, no BOM, ending with a line break)."""
+    """Scan ``text`` (LF or CRLF lines, no BOM, ending with a line break).
+
+    One loop over the lines, kept flat on purpose (it is the engine's hot path: a call per
+    line would cost more than the work); a section header is handled by :class:`_Scan`."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    sections: list[SectionInfo] = []
-    offsets: list[int] = []
-    seen_headers: set[str] = set()  # configparser's duplicate check: the exact header
-    # botocore's name -> line, header; [default] and [profile default] are botocore's
-    # documented override, not a clash (the plain-default flag keeps them apart)
-    seen_names: dict[tuple[str, str, bool], tuple[int, str]] = {}
-    default_keys: set[str] = set()
-    keys: set[str] = set()  # of the current section ([DEFAULT]: shared by all its headers)
-    values: dict[str, list[str]] | None = None  # value parts, for the kinds kept
-    current: SectionInfo | None = None
+    st = _Scan(source)
+    keys: set[str] | None = None  # of the current section (None: before the first one)
+    values: dict[str, str] | None = None  # the current section's values (kinds kept)
+    multi = st.multi
     option = ""  # the option continuation lines belong to ("": none)
     nested = False  # that option's value began empty: its continuation lines need "="
     indent_level = 0
     bad_line = 0  # first line configparser cannot parse (reported after the whole file)
     nested_error: tuple[int, str] | None = None  # botocore's check, after configparser's
-    nested_in_default = False
-    offset = 0
-
-    def keep(section: SectionInfo | None, parts: dict[str, list[str]] | None) -> None:
-        if section is not None and parts is not None:
-            section.options = {k: "\n".join(v).rstrip() for k, v in parts.items()}
-
-    for lineno, line in enumerate(lines, start=1):
-        start = offset
-        offset += len(line) + 1
+    lineno = 0
+    sectcre = _SECTCRE.match
+    for line in lines:
+        lineno += 1
         stripped = line.strip()
         if not stripped:
-            if values is not None and option:
-                values[option].append("")
+            if option and values is not None:
+                if option not in multi:
+                    multi[option] = [values[option]]
+                multi[option].append("")
             continue
         first = stripped[0]
         if first == "#" or first == ";":
             continue
-        indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
-        if option and indent > indent_level:  # a continuation line
-            if values is not None:
-                values[option].append(stripped)
-            if nested and nested_error is None:
-                for sub in stripped.splitlines():
-                    if sub.strip() and "=" not in sub:
-                        assert current is not None
-                        nested_error = (lineno, f"nested value line {sub.strip()[:40]!r} in "
-                                        f"[{current.header}] has no '='")
-                        nested_in_default = current.header == DEFAULT_SECTION
-                        break
-            continue
-        indent_level = indent
-        if first == "[":
-            m = _SECTCRE.match(stripped)
-            if m:
-                keep(current, values)
-                header = m.group("header")
-                option, nested = "", False
-                if header == DEFAULT_SECTION:
-                    keys = default_keys
-                elif header in seen_headers:
-                    raise _error(source, lineno, f"duplicate section [{header}]")
-                else:
-                    seen_headers.add(header)
-                    keys = set()
-                kind, name = classify(header)
-                if name is not None and header != DEFAULT_SECTION:
-                    ident = (kind, name, header == "default")
-                    other = seen_names.get(ident)
-                    if other is not None:
-                        raise ConfigFileError(
-                            f"{source}:{lineno}: [{header}] and [{other[1]}] (line {other[0]})"
-                            f" are the same {kind} {name!r} to botocore, which silently uses "
-                            "the last one; merge them or rename one (ssogen left the file "
-                            "untouched)")
-                    seen_names[ident] = (lineno, header)
-                values = {} if kind in _KEEP_VALUES else None
-                current = SectionInfo(len(sections), header, kind, name, {}, lineno)
-                sections.append(current)
-                offsets.append(start)
+        if line[0].isspace():
+            indent = len(line) - len(line.lstrip())
+            if option and indent > indent_level:  # a continuation line
+                if values is not None:
+                    if option not in multi:
+                        multi[option] = [values[option]]
+                    multi[option].append(stripped)
+                if nested and nested_error is None:
+                    nested_error = _nested_problem(stripped, lineno, st.sections[-1].header)
                 continue
-        if current is None:
+            indent_level = indent
+        else:
+            indent_level = 0
+        if first == "[":
+            m = sectcre(stripped)
+            if m:
+                keys = st.header(m.group("header"), lineno)
+                values, multi = st.values, st.multi
+                option, nested = "", False
+                continue
+        if keys is None:
             raise _error(source, lineno, f"{stripped[:60]!r} comes before any [section] "
                          "header")
-        eq, colon = stripped.find("="), stripped.find(":")
-        at = eq if colon < 0 or 0 <= eq < colon else colon
+        eq = stripped.find("=")
+        colon = stripped.find(":", 0, eq) if eq > 0 else stripped.find(":")
+        at = eq if colon < 0 else colon
         if at < 0:  # configparser goes on (and says so at the end); the option stays open
             bad_line = bad_line or lineno
             continue
@@ -152,19 +171,37 @@ def scan(text: str, source: str = "config") -> Layout:
         if not key:
             bad_line = bad_line or lineno
         if key in keys:
-            raise _error(source, lineno, f"duplicate key {key!r} in [{current.header}] "
-                         "(keys are case-insensitive)")
+            raise _error(source, lineno, f"duplicate key {key!r} in "
+                         f"[{st.sections[-1].header}] (keys are case-insensitive)")
         keys.add(key)
         value = stripped[at + 1:].strip()
         option, nested = key, not value
         if values is not None:
-            values[key] = [value]
-    keep(current, values)
+            values[key] = value
+    st.close()
     if bad_line:
         raw = lines[bad_line - 1].strip()
         raise _error(source, bad_line, f"cannot parse {raw[:60]!r} (not 'key = value', a "
                      "comment or a [section])")
-    real_sections = any(s.header != DEFAULT_SECTION for s in sections)
-    if nested_error is not None and (real_sections or not nested_in_default):
-        raise _error(source, *nested_error)
-    return Layout(text, offsets, FileModel(sections))
+    if nested_error is not None:  # a bad nested [DEFAULT] value matters only if inherited
+        in_default = nested_error[1].endswith(f"in [{DEFAULT_SECTION}] has no '='")
+        if not in_default or any(s.header != DEFAULT_SECTION for s in st.sections):
+            raise _error(source, *nested_error)
+    return Layout(text, _offsets(lines, st.header_lines), FileModel(st.sections))
+
+
+def _nested_problem(stripped: str, lineno: int, header: str) -> tuple[int, str] | None:
+    """botocore parses a value that starts with a line break as ``k = v`` lines (split like
+    ``str.splitlines``)."""
+    for sub in stripped.splitlines():
+        if sub.strip() and "=" not in sub:
+            return lineno, f"nested value line {sub.strip()[:40]!r} in [{header}] has no '='"
+    return None
+
+
+def _offsets(lines: list[str], header_lines: list[int]) -> list[int]:
+    """The character offset of each header line (the line lengths summed in C)."""
+    from itertools import accumulate
+
+    ends = list(accumulate(map(len, lines)))
+    return [ends[i - 1] + i if i else 0 for i in header_lines]

@@ -123,7 +123,7 @@ class Inventory:
             acc_id = raw.get("id")
             if isinstance(acc_id, int) and not isinstance(acc_id, bool):
                 acc_id = f"{acc_id:012d}"
-            if not is_account_id(acc_id):
+            if not isinstance(acc_id, str) or not is_account_id(acc_id):
                 raise bad(f"{where}.id must be a 12-digit account id, got {acc_id!r:.40}")
             name = raw.get("name", "")
             email = raw.get("email", "")

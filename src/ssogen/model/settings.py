@@ -21,8 +21,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ssogen.errors import ConfigFileError
+
+#: The key that marks a section ssogen owns: ``ssogen_managed = true``.
+MARKER = "ssogen_managed"
 
 #: Section name prefix of remembered settings. Must never start with ``profile``,
 #: ``sso-session`` or ``services`` (botocore routes sections by prefix).
@@ -85,7 +89,7 @@ class Settings:
         """Inverse of :meth:`to_section`; ``where`` (``file:line``) prefixes errors."""
         prefix = f"{where}: " if where else ""
 
-        def load_json(key: str, kind: type) -> object:
+        def load_json(key: str, kind: type) -> Any:
             raw = values[key]
             try:
                 data = json.loads(raw)
@@ -93,9 +97,10 @@ class Settings:
                 raise ConfigFileError(
                     f"{prefix}[{SETTINGS_PREFIX} {session}] {key} is not valid JSON: {raw!r:.60}"
                 ) from None
-            if not isinstance(data, kind) or not all(
-                isinstance(v, str) for v in (data.values() if isinstance(data, dict) else data)
-            ):
+            items: list[object] | None = (list(data.values()) if isinstance(data, dict)
+                                          else data if isinstance(data, list) else None)
+            if not isinstance(data, kind) or items is None or not all(
+                    isinstance(v, str) for v in items):
                 raise ConfigFileError(
                     f"{prefix}[{SETTINGS_PREFIX} {session}] {key} must be a JSON "
                     f"{'list' if kind is list else 'object'} of strings"
@@ -108,12 +113,12 @@ class Settings:
         s.name_template = values.get("name_template") or DEFAULT_NAME_TEMPLATE
         for key in _LIST_KEYS:
             if values.get(key):
-                setattr(s, key, list(load_json(key, list)))  # type: ignore[call-overload]
+                setattr(s, key, list(load_json(key, list)))
         for key in _MAP_KEYS + _ORDERED_MAP_KEYS:
             if values.get(key):
-                setattr(s, key, dict(load_json(key, dict)))  # type: ignore[call-overload]
+                setattr(s, key, dict(load_json(key, dict)))
         if s.profile_keys:
-            from ssogen.planning.profile_template import check
+            from ssogen.model.profile_keys import check
 
             problem = check(s.profile_keys)
             if problem:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from ssogen.errors import UsageError
@@ -109,9 +110,8 @@ def _classify(host: str) -> tuple[str, str | None]:
     if host.endswith((".portal.amazonaws.eu", ".api.amazonwebservices.eu")):
         return "eusc", "aws-eusc"
     if host.endswith((".portal.amazonaws.com", ".app.aws")):
-        region = _region_from_host(host)
-        part = regions.find(region).partition if region and regions.find(region) else "aws"
-        return "regional-portal", part
+        found = regions.find(_region_from_host(host) or "")
+        return "regional-portal", found.partition if found is not None else "aws"
     if host.endswith(".awsapps.com"):
         return "awsapps", "aws"
     return "custom", None
@@ -123,6 +123,34 @@ def _region_from_host(host: str) -> str | None:
         if m and regions.find(m.group("region")):
             return m.group("region")
     return None
+
+
+def portal_url(url: str) -> str:
+    """A start URL as the portal spells it, minus the trailing ``/`` or ``#/`` a browser's
+    address bar adds (``.../start``, ``.../start/`` and ``.../start#/`` are the same page)."""
+    url = url.strip()
+    while url.endswith(("/", "#")):
+        url = url[:-1]
+    return url
+
+
+def normalize(url: str) -> str:
+    """The canonical spelling of a start URL: scheme and host in lower case, no default port,
+    nothing after the path (the address bar's ``#/``, a trailing ``/``), the path as given.
+    Two start URLs are the same portal when their canonical spellings are equal."""
+    raw = (url or "").strip()
+    parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = f":{parts.port}" if parts.port not in (None, 443) else ""
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme.lower()}://{host}{port}{path}"
+
+
+def same_start_url(a: str, b: str) -> bool:
+    try:
+        return normalize(a) == normalize(b)
+    except ValueError:  # a port that is not a number
+        return a.strip() == b.strip()
 
 
 def infer_region(url: str) -> str | None:
@@ -179,8 +207,9 @@ def resolve_custom(url: str, *, timeout: float = 3.0) -> StartUrl | None:
         return info
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            return None
+        def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                             headers: Any, newurl: str) -> urllib.request.Request | None:
+            return None  # the one redirect is read from the 3xx answer, not followed
 
     opener = urllib.request.build_opener(_NoRedirect)
     for method in ("HEAD", "GET"):

@@ -1,18 +1,5 @@
-"""Profile names: templates -> names, sanitising, deterministic collision handling.
-
-Templates are Jinja2 in a :class:`~jinja2.sandbox.SandboxedEnvironment` (a template can come
-from a shared config file, so it must not reach Python internals). Variables:
-
-``account_name``  the account's name (its id when the name is empty or has no usable character)
-``account_id``    the 12-digit account id
-``account_email`` the account's e-mail address
-``role_name``     the permission set (role) name as AWS reports it
-``role``          ``role_name`` mapped through ``role_aliases`` and without ``AWSReservedSSO_``
-``session``       the sso-session name
-
-Filters besides Jinja's own (``lower``, ``upper``, ``replace``, ``trim``, ...): ``kebab``,
-``snake``, ``strip_prefix(p)``, ``strip_suffix(s)``, ``alias`` (through ``role_aliases``) and
-``truncate_to(n)``. Named presets live in ``templates/presets.json`` (data, not code).
+"""Profile names: the template's output (:mod:`ssogen.planning.name_templates`) made safe,
+and collisions resolved so that a name never comes to mean another account/role.
 
 Whatever the template yields is then sanitised so every AWS tool, shell and the INI header
 ``[profile NAME]`` accept it as one token: only ``A-Z a-z 0-9 . _ - + @`` survive (accents are
@@ -24,89 +11,41 @@ back to the account id.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ssogen.errors import UsageError
-from ssogen.resources import read_template
+from ssogen.planning.name_templates import (  # re-exported: the names' vocabulary
+    _fold,
+    kebab,
+    render_names,
+    resolve_template,
+    short_role,
+    snake,
+    strip_reserved,
+)
 
 if TYPE_CHECKING:
+    from ssogen.inifile.model import SectionInfo
     from ssogen.model.inventory import Account, Inventory
     from ssogen.model.settings import Settings
 
 MAX_NAME_LENGTH = 100
-RESERVED_ROLE_PREFIX = "AWSReservedSSO_"
 #: Names a generated profile never takes: ``[profile default]`` would override ``[default]``.
 RESERVED_NAMES = frozenset({"default"})
+
+__all__ = ["MAX_NAME_LENGTH", "RESERVED_NAMES", "Holders", "NameHolder", "base_names",
+           "is_generated", "kebab", "names_chosen_by_user", "preview_names",
+           "resolve_collisions", "resolve_template", "sanitize", "shorten", "snake",
+           "strip_reserved", "unmatched_includes", "wanted_pairs"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 _DASHES = re.compile(r"-{2,}")
 _EDGE = "-._"
-_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_NON_WORD = re.compile(r"[^A-Za-z0-9]+")
-_RESERVED_SUFFIX = re.compile(r"_[0-9a-f]{16}$")
-_ROW_SEP = "\x1e"  # ASCII record separator: cannot survive sanitising, so never in a name
-
-
-# -- filters --------------------------------------------------------------------------------
-def _words(text: str) -> list[str]:
-    text = _fold(str(text))
-    return [w for w in _NON_WORD.split(_WORD_BOUNDARY.sub(" ", text)) if w]
-
-
-@functools.lru_cache(maxsize=4096)
-def kebab(text: str) -> str:
-    """``AdministratorAccess`` -> ``administrator-access``; ``ACME Prod_1`` -> ``acme-prod-1``."""
-    return "-".join(w.lower() for w in _words(text))
-
-
-@functools.lru_cache(maxsize=4096)
-def snake(text: str) -> str:
-    return "_".join(w.lower() for w in _words(text))
-
-
-def strip_prefix(text: str, prefix: str) -> str:
-    text = str(text)
-    return text[len(prefix):] if prefix and text.startswith(prefix) else text
-
-
-def strip_suffix(text: str, suffix: str) -> str:
-    text = str(text)
-    return text[: -len(suffix)] if suffix and text.endswith(suffix) else text
-
-
-def truncate_to(text: str, length: int) -> str:
-    return str(text)[: max(0, int(length))]
-
-
-def strip_reserved(role_name: str) -> str:
-    """``AWSReservedSSO_ReadOnly_0123456789abcdef`` -> ``ReadOnly`` (IAM names of SSO roles)."""
-    if role_name.startswith(RESERVED_ROLE_PREFIX):
-        return _RESERVED_SUFFIX.sub("", role_name[len(RESERVED_ROLE_PREFIX):]) or role_name
-    return role_name
-
-
-def short_role(role_name: str, aliases: Mapping[str, str]) -> str:
-    if role_name in aliases:
-        return aliases[role_name]
-    stripped = strip_reserved(role_name)
-    return aliases.get(stripped, stripped)
 
 
 # -- sanitising -----------------------------------------------------------------------------
-def _fold(text: str) -> str:
-    """Fold accents (``é`` -> ``e``) and compatibility forms; other letters stay as they are."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _clean(name: str) -> str:
     """Only safe characters, separators trimmed at both ends; no length bound."""
     text = _UNSAFE.sub("-", _fold(str(name)))
@@ -143,164 +82,6 @@ def shorten(name: str, limit: int = MAX_NAME_LENGTH) -> str:
     head = name[:head_length].rstrip(_EDGE)
     tail = name[len(name) - (room - head_length):].lstrip(_EDGE)
     return "-".join(p for p in (head, digest, tail) if p)
-
-
-# -- templates ------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def presets() -> dict[str, str]:
-    data = json.loads(read_template("presets.json"))
-    return {name: p["template"] for name, p in data["presets"].items()}
-
-
-def resolve_template(value: str) -> str:
-    """A preset name or a template -> template text.
-
-    UsageError for an unknown preset, and for a template that does not compile or cannot
-    render a sample account (unknown variable, sandbox violation...): checked here, so a flag
-    or a remembered setting fails before any login, question or file access."""
-    value = (value or "").strip()
-    if "{{" in value or "{%" in value:
-        _check_template(value)
-        return value
-    table = presets()
-    if value in table:
-        return table[value]
-    raise UsageError(
-        f"unknown name template {value!r}; use a preset ({', '.join(sorted(table))}) "
-        "or a Jinja2 template such as '{{ account_name | kebab }}-{{ role | kebab }}'"
-    )
-
-
-#: what a template is tried on before anything else happens (see :func:`resolve_template`)
-_SAMPLE_ROW = ("Example Account", "123456789012", "aws@example.com",
-               "AWSReservedSSO_ReadOnlyAccess_0123456789abcdef", "ReadOnlyAccess")
-
-
-@functools.lru_cache(maxsize=32)
-def _check_template(template: str) -> None:
-    if compile_simple(template, "session", {}) is not None:
-        return  # only variables and plain filters: it renders (no Jinja2 import needed)
-    render_jinja(template, [_SAMPLE_ROW], "session", {})
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> Any:
-    from jinja2 import StrictUndefined, pass_context
-    from jinja2.sandbox import SandboxedEnvironment
-
-    env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined,
-                               keep_trailing_newline=False)
-
-    @pass_context
-    def alias(ctx: Any, text: str) -> str:
-        return short_role(str(text), ctx.get("_aliases") or {})
-
-    env.filters.update(kebab=kebab, snake=snake, strip_prefix=strip_prefix,
-                       strip_suffix=strip_suffix, truncate_to=truncate_to, alias=alias)
-    return env
-
-
-@functools.lru_cache(maxsize=32)
-def _compile(template: str, batch: bool) -> Any:
-    from jinja2 import TemplateError
-
-    env = _environment()
-    source = template
-    if batch:  # one render for every row: far cheaper than one render() per profile
-        source = ("{% for account_name, account_id, account_email, role_name, role in _rows %}"
-                  + template + _ROW_SEP + "{% endfor %}")
-    try:
-        return env.from_string(source)
-    except TemplateError as exc:
-        raise UsageError(f"invalid name template {template!r}: {exc}") from None
-
-
-_VARIABLES = ("account_name", "account_id", "account_email", "role_name", "role")
-_SIMPLE_EXPR = re.compile(r"\{\{\s*([a-z_]+)((?:\s*\|\s*[a-z_]+)*)\s*\}\}")
-
-
-def _simple_filters(aliases: Mapping[str, str]) -> dict[str, Any]:
-    return {"lower": str.lower, "upper": str.upper, "trim": str.strip, "kebab": kebab,
-            "snake": snake, "alias": lambda text: short_role(text, aliases)}
-
-
-def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> Any:
-    """A plain-Python renderer for templates that are only literal text and ``{{ variable |
-    filter | ... }}`` with argument-less filters (every preset is); None for anything else.
-
-    Same output as Jinja2 (a test holds them equal), without importing or compiling Jinja2:
-    that costs more than the whole planning of a 1,000-profile file.
-    """
-    filters = _simple_filters(aliases)
-    template = template.replace("\r\n", "\n").replace("\r", "\n")  # as Jinja's lexer does
-    parts: list[Any] = []
-    pos = 0
-    for m in _SIMPLE_EXPR.finditer(template):
-        literal = template[pos:m.start()]
-        if "{" in literal or "}" in literal:
-            return None
-        names = [f.strip() for f in m.group(2).split("|") if f.strip()]
-        var = m.group(1)
-        if var not in (*_VARIABLES, "session") or any(f not in filters for f in names):
-            return None
-        parts += [literal, (var, [filters[f] for f in names])]
-        pos = m.end()
-    tail = template[pos:]
-    if "{" in tail or "}" in tail:
-        return None
-    parts.append(tail)
-    parts = [p for p in parts if p != ""]
-
-    def render(row: tuple[str, ...]) -> str:
-        values = dict(zip(_VARIABLES, row, strict=True), session=session)
-        out = []
-        for part in parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = values[part[0]]
-            for fn in part[1]:
-                value = fn(value)
-            out.append(value)
-        return "".join(out)
-
-    return render
-
-
-def render_names(template_value: str, rows: list[tuple[str, str, str, str, str]],
-                 session: str, aliases: Mapping[str, str]) -> list[str]:
-    """Raw (unsanitised) template output for each ``(name, id, email, role_name, role)``."""
-    template = resolve_template(template_value)
-    simple = compile_simple(template, session, aliases)
-    if simple is not None:
-        return [simple(row) for row in rows]
-    return render_jinja(template, rows, session, aliases, label=template_value)
-
-
-def render_jinja(template: str, rows: list[tuple[str, str, str, str, str]], session: str,
-                 aliases: Mapping[str, str], *, label: str | None = None) -> list[str]:
-    """:func:`render_names` through Jinja2's sandbox (any template)."""
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
-
-    template_value = label or template
-    if not rows:
-        _compile(template, False)  # still report a broken template
-        return []
-    context = {"session": session, "_aliases": dict(aliases)}
-    try:
-        out = _compile(template, True).render(_rows=rows, **context)
-        names = out.split(_ROW_SEP)
-        if len(names) == len(rows) + 1 and names[-1] == "":
-            return names[:-1]
-        # the template itself printed the separator: fall back to one render per row
-        single = _compile(template, False)
-        return [single.render(account_name=r[0], account_id=r[1], account_email=r[2],
-                              role_name=r[3], role=r[4], **context) for r in rows]
-    except SecurityError as exc:
-        raise UsageError(f"name template {template_value!r} is not allowed: {exc}") from None
-    except TemplateError as exc:
-        raise UsageError(f"name template {template_value!r} failed: {exc}") from None
 
 
 # -- names for an inventory -----------------------------------------------------------------
@@ -351,6 +132,63 @@ def _bounded(raw: str, fallback: str) -> str:
     return shorten(text) if len(text) > MAX_NAME_LENGTH else text
 
 
+class _Claims:
+    """The names of the file (looked up lazily) plus the ones given in this run."""
+
+    def __init__(self, outside: Mapping[str, NameHolder]) -> None:
+        self.outside = outside
+        self.own: dict[str, NameHolder] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.own or name in self.outside
+
+    def __getitem__(self, name: str) -> NameHolder:
+        return self.own[name] if name in self.own else self.outside[name]
+
+    def __setitem__(self, name: str, holder: NameHolder) -> None:
+        self.own[name] = holder
+
+    def setdefault(self, name: str, holder: NameHolder) -> None:
+        if name not in self:
+            self.own[name] = holder
+
+
+class Holders(Mapping[str, "NameHolder"]):
+    """The profile names of a file, each described (as a collision message says who holds
+    it) only when asked: building a description per profile would cost more than the
+    planning of a 20,000-section file. ``state``: id(section) -> what happens to a managed
+    profile of the session in this run ("renamed", "pruned", "stale")."""
+
+    def __init__(self, sections: Mapping[str, SectionInfo], state: Mapping[int, str],
+                 source: str) -> None:
+        self.sections, self.state, self.source = sections, state, source
+
+    def __getitem__(self, name: str) -> NameHolder:
+        s = self.sections[name]
+        account = s.options.get("sso_account_id") or None
+        where = f"profile {s.name} ({self.source}:{s.line})"
+        state = self.state.get(id(s), "")
+        if state in ("renamed", "pruned"):
+            return NameHolder(f"{where}, {state} in this run (a name is not reused in the run "
+                              "that frees it)", account)
+        if state == "stale":
+            return NameHolder(f"{where}, whose account/role is gone (stale; --prune removes "
+                              "it)", account)
+        if s.managed:
+            other = s.options.get("sso_session") or "no session"
+            return NameHolder(f"{where} of [sso-session {other}] (managed by ssogen)", account)
+        return NameHolder(f"your {where} (not managed by ssogen)", account)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.sections
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sections)
+
+    def __len__(self) -> int:
+        return len(self.sections)
+
+
 @dataclass(frozen=True)
 class NameHolder:
     """Who already holds a profile name: said in the collision message, and it decides the
@@ -379,9 +217,10 @@ def resolve_collisions(
     the final names and one message per suffixed pair, saying who holds the name.
     """
     current = current or {}
-    holders: dict[str, NameHolder] = (
-        dict(taken) if isinstance(taken, Mapping)
+    outside: Mapping[str, NameHolder] = (
+        taken if isinstance(taken, Mapping)
         else {n: NameHolder("a profile ssogen does not manage") for n in taken})
+    holders = _Claims(outside)  # who holds each name: the file's, then this run's
     for name in chosen:  # names the user gave managed profiles (kept as they are)
         holders.setdefault(name, NameHolder("the name you gave another profile"))
     for name in RESERVED_NAMES:
@@ -495,6 +334,43 @@ def _suffixed(base: str, suffix: str) -> str:
     suffix = sanitize(suffix)
     base = shorten(base, max(1, MAX_NAME_LENGTH - len(suffix) - 1))
     return sanitize(f"{base}-{suffix}")
+
+
+def names_chosen_by_user(pairs: list[tuple[Account, str]], bases: list[str],
+                         managed: Mapping[tuple[str, str], SectionInfo], settings: Settings,
+                         previous: Settings | None) -> dict[tuple[str, str], str]:
+    """(account id, role) -> name of each managed profile whose name ssogen did not give it.
+
+    ssogen renames a managed profile only when its name is one ssogen generates: under the new
+    settings, or under the settings remembered from the last run (a template changed through
+    ssogen) -- for the account as it is called now or as it may have been called before (an
+    account renamed in AWS). Any other name was chosen by the user and stays: renaming it
+    would break ``--profile NAME``. Linear; the extra renders only for names that differ.
+    """
+    odd = [i for i, (a, r) in enumerate(pairs)
+           if (s := managed.get((a.id, r.strip()))) is not None and s.name is not None
+           and not is_generated(s.name, bases[i], a.id, r)]
+    if not odd:
+        return {}
+    odd_pairs = [pairs[i] for i in odd]
+    olds = [settings] if previous is None else [previous, settings]
+    old_bases = [bases[i] for i in odd] if previous is None else base_names(
+        previous, odd_pairs)
+    chosen: dict[tuple[str, str], str] = {}
+    left = []
+    for (a, r), old in zip(odd_pairs, old_bases, strict=True):
+        name = managed[(a.id, r.strip())].name or ""
+        if not is_generated(name, old, a.id, r):
+            left.append((a, r))
+    for tpl in olds:
+        if not left:
+            break
+        fits = any_account_name_matches(
+            tpl, left, [managed[(a.id, r.strip())].name or "" for a, r in left])
+        left = [pair for pair, fit in zip(left, fits, strict=True) if not fit]
+    for a, r in left:
+        chosen[(a.id, r.strip())] = managed[(a.id, r.strip())].name or ""
+    return chosen
 
 
 def preview_names(settings: Settings, inventory: Inventory) -> list[tuple[Account, str, str]]:

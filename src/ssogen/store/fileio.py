@@ -45,7 +45,7 @@ def remove_stale_temps(path: Path) -> list[Path]:
     Returns what was removed; never raises."""
     target = resolve_target(Path(path))
     prefix = tmp_prefix(target)
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [p for p in target.parent.iterdir()
                       if p.name.startswith(prefix) and p.name.endswith(TMP_SUFFIX)]

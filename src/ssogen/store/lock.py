@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -29,15 +30,16 @@ def lock_path(config_path: Path) -> Path:
 class ConfigLock:
     """``with ConfigLock(path):`` -- exclusive, blocking, released by the kernel on exit."""
 
-    def __init__(self, config_path: Path, *, dir_mode: int = 0o700) -> None:
+    def __init__(self, config_path: Path, *, dir_mode: int = 0o700,
+                 on_wait: Callable[[str], None] | None = None) -> None:
+        """``on_wait(message)``: told when another run holds the lock (we wait for it)."""
         self.path = lock_path(config_path)
         self.dir_mode = dir_mode
+        self.on_wait = on_wait
         self._fd: int | None = None
 
     def acquire(self) -> None:
         import fcntl
-
-        from ssogen.ui import terminal as ui
 
         parent = self.path.parent
         try:
@@ -55,8 +57,9 @@ class ConfigLock:
                     raise
                 holder = _read_pid(fd)
                 who = f" (pid {holder})" if holder else ""
-                ui.info(f"ssogen: waiting for another ssogen run{who} to finish "
-                        f"(lock: {self.path})…")
+                if self.on_wait is not None:
+                    self.on_wait(f"ssogen: waiting for another ssogen run{who} to finish "
+                                 f"(lock: {self.path})…")
                 fcntl.flock(fd, fcntl.LOCK_EX)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -1,0 +1,76 @@
+"""Who owns which key of a managed section, and how ssogen updates it (the user-edits-survive
+rule):
+
+* identity keys (``sso_session``, ``sso_account_id``, ``sso_role_name``, the marker; for an
+  ``[sso-session]``: ``sso_start_url``, ``sso_region``) are ssogen's: always brought in line;
+* every other template key (``region``, ``output``, ``--profile-template`` keys) is written at
+  creation, and later only follows a default changed through ssogen: a profile still holding
+  the previous default (as remembered in ``[ssogen NAME]``) gets the new one, a value edited by
+  hand is kept;
+* keys the user added to a managed section are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from ssogen.model.settings import MARKER
+from ssogen.planning.templates import Block, BlockTemplate, ini_value
+
+if TYPE_CHECKING:
+    from ssogen.model.inventory import Account
+    from ssogen.model.settings import Settings
+
+PROFILE_IDENTITY = ("sso_session", "sso_account_id", "sso_role_name", MARKER)
+SESSION_IDENTITY = ("sso_start_url", "sso_region", MARKER)
+
+
+def owned_update(options: Mapping[str, str], new: Block, old: Callable[[], Block] | None,
+                 identity: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Keys to set and delete in a managed section. ``old`` renders the block with the
+    previous settings; it is called only when a value differs."""
+    to_set: list[tuple[str, str]] = []
+    to_delete: list[str] = []
+    old_values: dict[str, str | None] | None = None
+    for key, value in new:
+        current = options.get(key)
+        if key in identity:
+            if value is None:
+                continue
+            if key == MARKER:
+                if (current or "").strip().lower() != value.lower():
+                    to_set.append((key, value))
+            elif current != value:
+                to_set.append((key, value))
+            continue
+        if current == value or old is None:  # in line, or no remembered previous default
+            continue
+        if old_values is None:
+            old_values = dict(old())
+        if current == old_values.get(key):  # still the previous default: follow the new one
+            if value is None:
+                to_delete.append(key)
+            else:
+                to_set.append((key, value))
+    return to_set, to_delete
+
+
+def profile_ctx(settings: Settings, account: Account, role: str, session: str,
+                ) -> dict[str, str | None]:
+    return {"session": session, "account_id": account.id, "account_name": account.name,
+            "role_name": role, "region": settings.region_for(account.id),
+            "output": settings.output}
+
+
+def extra_keys(keys: Mapping[str, str]) -> Block:
+    return [(k, ini_value(k, v)) for k, v in keys.items()]
+
+
+def profile_block(tpl: BlockTemplate, ctx: Mapping[str, str | None], extra: Block) -> Block:
+    """The profile template rendered, the template-file keys before the marker (last)."""
+    out = tpl.render(ctx)
+    if not extra:
+        return out
+    at = next((i for i, (k, _) in enumerate(out) if k == MARKER), len(out))
+    return out[:at] + extra + out[at:]

@@ -1,0 +1,80 @@
+"""The block templates (``templates/profile.ini``, ``templates/sso-session.ini``): which keys a
+generated section has, in which order, filled from which fields -- data, not code.
+
+Parsing works on text; :func:`block_template` reads the shipped file once through
+:mod:`ssogen.resources` (package data, not a user's file).
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ssogen.errors import UsageError
+from ssogen.model.validate import has_control
+from ssogen.resources import read_template
+
+#: (key, format, fields used) for one line of a block template
+TemplateLine = tuple[str, str, tuple[str, ...]]
+Block = list[tuple[str, str | None]]  # (key, value or None: not written)
+
+
+def ini_value(key: str, value: str) -> str:
+    """A value as it can be written on one ``key = value`` line and read back unchanged.
+
+    configparser strips surrounding whitespace (so would every later comparison: the file
+    would never converge) and a line break would start a new line in the file (an injected
+    section): strip the first, refuse the second.
+    """
+    value = value.strip()
+    if not value.isprintable() and has_control(value):
+        raise UsageError(f"refusing to write {key} = {value[:80]!r}: it contains a line break "
+                         "or control character")
+    return value
+
+
+@dataclass(frozen=True)
+class BlockTemplate:
+    lines: tuple[TemplateLine, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _, _ in self.lines)
+
+    def render(self, ctx: Mapping[str, str | None]) -> Block:
+        """(key, value) in template order; value None when a field it needs is unset."""
+        out: Block = []
+        for key, fmt, fields in self.lines:
+            if not fields:
+                value: str | None = fmt
+            elif len(fields) == 1 and fmt == f"{{{fields[0]}}}":
+                value = ctx.get(fields[0])
+            elif any(ctx.get(f) is None for f in fields):
+                value = None
+            else:
+                value = fmt.format_map(ctx)
+            out.append((key, None if value is None else ini_value(key, value)))
+        return out
+
+
+def parse_block_template(text: str, source: str) -> BlockTemplate:
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ValueError(f"{source}: line without '=': {raw!r}")
+        fmt = value.strip()
+        fields = tuple(f for _, f, _, _ in string.Formatter().parse(fmt) if f)
+        lines.append((key.strip().lower(), fmt, fields))
+    return BlockTemplate(tuple(lines))
+
+
+@functools.lru_cache(maxsize=4)
+def block_template(name: str) -> BlockTemplate:
+    """The shipped template ``templates/NAME``."""
+    return parse_block_template(read_template(name), f"templates/{name}")
