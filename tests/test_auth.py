@@ -57,7 +57,7 @@ def ts(delta: timedelta) -> str:
 
 
 def test_cache_keys_match_the_aws_cli_examples():
-    # PROTOCOL.md §3 examples (taken from the AWS CLI v2 / botocore code)
+    # examples taken from the AWS CLI v2 / botocore code (docs/AWS-NOW.md)
     acme = auth.SsoSession("acme", "https://acme.awsapps.com/start", "eu-west-1")
     assert acme.token_cache_key == "293abb6b76d7791c0732cc517d38c4b5c734b87f"
     assert acme.registration_cache_key == "b02584108186386606e1b78860819cafc4e8866f"

@@ -1,5 +1,5 @@
 """``ssogen setup --inventory`` / ``ssogen sync --inventory`` through the real CLI: the
-ownership rules of DESIGN §2, the modes, the exit codes, the files written, the lock."""
+ownership rules of docs/ARCHITECTURE.md, the modes, the exit codes, the files written, the lock."""
 
 from __future__ import annotations
 

@@ -315,7 +315,7 @@ def test_pkce_authorization_code_flow_like_aws_cli_v2(emulator: Emulator) -> Non
     import secrets as pysecrets
 
     oidc, sso = clients(emulator)
-    reg = oidc.register_client(  # what AWS CLI v2 >= 2.22 registers (PROTOCOL.md §1)
+    reg = oidc.register_client(  # what AWS CLI v2 >= 2.22 registers (docs/AWS-NOW.md)
         clientName="botocore-client-acme", clientType="public",
         grantTypes=["authorization_code", "refresh_token"],
         redirectUris=["http://127.0.0.1/oauth/callback"], issuerUrl=START,

@@ -1,6 +1,6 @@
 """The portal's page-size limit at its edges, on the wire: ``max_result`` 1..100 is served,
 anything else is InvalidRequestException (400) in the rest-json format botocore parses --
-AWS enforces the model's maximum of 100 since about 2026-05 (PROTOCOL.md §2)."""
+AWS enforces the model's maximum of 100 since about 2026-05."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""--profile-template FILE: extra keys for every generated profile (DESIGN §4)."""
+"""--profile-template FILE: extra keys for every generated profile."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exit codes (DESIGN §3) and the exception hierarchy that maps onto them.
+"""Exit codes (the CLI contract, README) and the exception hierarchy that maps onto them.
 
 Every error a user can cause or meet is a :class:`SsogenError`; the CLI prints its message on
 one line (``ssogen: error: ...``) and exits with its ``exit_code``. Messages must never contain a

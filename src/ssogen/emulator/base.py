@@ -49,7 +49,7 @@ PORTAL_STATUS = {
 class ServiceError(Exception):
     """An error answer of ``sso-oidc`` (service ``"oidc"``) or the ``sso`` portal (any other
     service name), in their rest-json wire format: botocore picks the modelled exception class
-    from the ``x-amzn-ErrorType`` header (PROTOCOL.md §1)."""
+    from the ``x-amzn-ErrorType`` header (botocore's rest-json error parsing)."""
 
     def __init__(self, service: str, name: str, message: str) -> None:
         super().__init__(f"{name}: {message}")

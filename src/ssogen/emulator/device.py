@@ -8,7 +8,7 @@ Two forms of verification URL, as AWS has used them (``verification_style``):
              ``<url>/device?user_code=ABCD-EFGH`` (the page fills the code in)
 ``signin``   both = ``<url>/platform/authorize?request_uri=<opaque urn>``, one per
              authorization, with no user code in either: the page asks for the code (what AWS
-             answers since about 2026-09, PROTOCOL.md §8)
+             answers since about 2026-09)
 """
 
 from __future__ import annotations

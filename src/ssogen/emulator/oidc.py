@@ -1,4 +1,4 @@
-"""``sso-oidc`` (PROTOCOL.md §1): RegisterClient, StartDeviceAuthorization and CreateToken with
+"""``sso-oidc``: RegisterClient, StartDeviceAuthorization and CreateToken with
 its three grants -- device code (``ssogen.emulator.device``), authorization code + PKCE
 (``ssogen.emulator.pkce``) and refresh token -- and the sign-in sessions their tokens belong
 to.

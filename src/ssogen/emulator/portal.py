@@ -1,4 +1,4 @@
-"""The ``sso`` portal (PROTOCOL.md §2): ListAccounts, ListAccountRoles, GetRoleCredentials
+"""The ``sso`` portal: ListAccounts, ListAccountRoles, GetRoleCredentials
 and Logout, for the bearer token in ``x-amz-sso_bearer_token``.
 
 Pages hold ``max_result`` items (1..100, default 20; above 100 is InvalidRequestException, as

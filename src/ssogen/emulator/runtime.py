@@ -3,7 +3,7 @@ counters: what every call goes through before a service answers it.
 
 The clock is real time plus an offset (``advance_clock``): every expiry in the emulator is
 computed from it, so a test can skip an hour without waiting one. Rate limits and faults apply
-to the portal APIs only (that is where tools hit them at scale: PROTOCOL.md §2); latency and
+to the portal APIs only (that is where tools hit them at scale); latency and
 counting apply to every API.
 """
 

@@ -1,5 +1,5 @@
 """A local IAM Identity Center: the ``sso-oidc`` and ``sso`` portal wire protocol as botocore
-sends and parses it (docs/PROTOCOL.md §1–2), on 127.0.0.1, for the demo and for tests -- plus
+sends and parses it (docs/AWS-NOW.md), on 127.0.0.1, for the demo and for tests -- plus
 STS (GetCallerIdentity, AssumeRole), S3 ListBuckets and the console sign-in federation
 endpoint for the role credentials it issues, so that an unmodified AWS CLI or SDK can run
 ``aws sts get-caller-identity`` / ``aws s3 ls`` with a profile ssogen generated (or one that
@@ -43,7 +43,7 @@ __all__ = ["API_NAMES", "DEVICE_GRANT", "ENDPOINT_VARIABLES", "FAULT_KINDS", "Em
 API_NAMES = [api for api, _ in ROUTES.values()] + [
     "GetCallerIdentity", "AssumeRole", "ListBuckets", "GetSigninToken", "ConsoleLogin"]
 
-#: service-specific endpoint variables (PROTOCOL.md §5) of the services served here; botocore
+#: service-specific endpoint variables (``AWS_ENDPOINT_URL_<SERVICE ID>``) of the services served here; botocore
 #: names them after the service id (``SSO``, ``SSO OIDC``, ``STS``, ``S3``, ``Signin``)
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
                       "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_S3",

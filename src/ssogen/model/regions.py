@@ -1,6 +1,6 @@
 """IAM Identity Center regions per partition, read from ``templates/sso_regions.json``.
 
-The list is data (PROTOCOL.md §6, botocore ``endpoints.json`` services ``oidc`` and
+The list is data (botocore's ``endpoints.json``, services ``oidc`` and
 ``portal.sso``): when AWS opens a region, the JSON file changes, not this code.
 """
 

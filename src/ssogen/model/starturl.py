@@ -1,6 +1,6 @@
 """Start URL validation, classification and the defaults derived from it.
 
-AWS-owned forms (PROTOCOL.md §6):
+AWS-owned forms (the AWS CLI v2's list: docs/AWS-NOW.md, section e):
 
 * ``https://d-1234567890.awsapps.com/start`` and ``https://<alias>.awsapps.com/start``
 * China: ``https://<alias>.awsapps.cn/start``

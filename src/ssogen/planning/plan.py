@@ -3,7 +3,7 @@
 The current file comes in as a :class:`~ssogen.inifile.model.FileModel` (every section with
 its name as botocore routes it and its keys); the plan says, per section, what to rename, set,
 delete or remove, and which new sections to insert where (the neutral edits of
-:mod:`ssogen.inifile.model`, which the document applies). Ownership (DESIGN §2):
+:mod:`ssogen.inifile.model`, which the document applies). Ownership (docs/ARCHITECTURE.md):
 
 * only sections carrying ``ssogen_managed = true`` are ever modified or removed;
 * identity keys (``sso_session``, ``sso_account_id``, ``sso_role_name``, the marker) are owned;

@@ -1,4 +1,4 @@
-"""``--profile-template FILE``: extra keys for every generated ``[profile]`` (DESIGN §4).
+"""``--profile-template FILE``: extra keys for every generated ``[profile]``.
 
 The file lists ``key = value`` lines, as they would appear in a profile::
 

@@ -121,6 +121,7 @@ def atomic_write_bytes(
     backup_suffix: str | None = None,
     dir_mode: int | None = None,
     replace_read_only: bool = False,
+    follow_symlinks: bool = True,
 ) -> Path:
     """Atomically replace ``path`` (or its symlink target) with ``data``.
 
@@ -130,9 +131,14 @@ def atomic_write_bytes(
     A file that exists but is read-only for us is never replaced (``PermissionError``): the
     rename would succeed in a writable directory, silently overriding the user's ``chmod``
     (``replace_read_only``: a file that is ours, like the backup, is replaced anyway).
+    ``follow_symlinks=False`` (caches, lock and backup files: names in a directory others may
+    write to): a symlink at ``path`` is refused (``OSError`` ELOOP) instead of followed.
     Returns the path actually written.
     """
-    target = resolve_target(Path(path))
+    if not follow_symlinks and os.path.islink(path):
+        raise OSError(errno.ELOOP, "it is a symlink; ssogen does not write through it",
+                      str(path))
+    target = resolve_target(Path(path)) if follow_symlinks else Path(os.path.abspath(path))
     kind = not_regular(target)
     if kind:  # callers turn OSError into their own one-line error
         if kind == "a directory":
