@@ -43,8 +43,8 @@ __all__ = ["API_NAMES", "DEVICE_GRANT", "ENDPOINT_VARIABLES", "FAULT_KINDS", "Em
 API_NAMES = [api for api, _ in ROUTES.values()] + [
     "GetCallerIdentity", "AssumeRole", "ListBuckets", "GetSigninToken", "ConsoleLogin"]
 
-#: service-specific endpoint variables (``AWS_ENDPOINT_URL_<SERVICE ID>``) of the services served here; botocore
-#: names them after the service id (``SSO``, ``SSO OIDC``, ``STS``, ``S3``, ``Signin``)
+#: the service-specific endpoint variables of the services served here; botocore names them
+#: ``AWS_ENDPOINT_URL_<SERVICE ID>`` (``SSO``, ``SSO OIDC``, ``STS``, ``S3``, ``Signin``)
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
                       "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_S3",
                       "AWS_ENDPOINT_URL_SIGNIN")

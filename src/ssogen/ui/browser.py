@@ -1,7 +1,7 @@
 """Opening the verification URL in a browser, and the user code on the clipboard.
 
 Inside WSL2 Python's ``webbrowser`` usually finds no browser (or launches a console one in the
-terminal), so on WSL the *Windows* browser is opened instead (see docs/ARCHITECTURE.md), in this order:
+terminal), so on WSL the *Windows* browser is opened instead, in this order:
 
 1. ``BROWSER`` when set (through ``webbrowser``, which honours it first);
 2. ``wslview`` (package wslu);
