@@ -172,3 +172,22 @@ def test_open_url_without_display_or_wsl_does_nothing(monkeypatch, tmp_path):
     if browser.is_wsl():
         pytest.skip("running inside WSL")
     assert browser.open_url(URL) is False
+
+
+def test_powershell_command_doubles_every_powershell_quote() -> None:
+    """Issue 12 finding 5: PowerShell ends a single-quoted string at ' and at the typographic
+    quotes U+2018..U+201B; a hostile verification URL must not break out of the string."""
+    for quote in browser.POWERSHELL_QUOTES:
+        url = f"https://x/a{quote}; Remove-Item -Recurse C:\\ ;{quote}b"
+        script = browser.powershell_command(url)[3]
+        assert script.startswith("Start-Process '") and script.endswith("'")
+        body = script[len("Start-Process '"):-1]
+        # inside the string every quote character comes doubled: none ends the string
+        i = 0
+        while i < len(body):
+            if body[i] in browser.POWERSHELL_QUOTES:
+                assert body[i + 1] == body[i], script
+                i += 2
+            else:
+                i += 1
+    assert "\x1b" not in browser.powershell_command("https://x/\x1b[2J")[3]

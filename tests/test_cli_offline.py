@@ -192,7 +192,7 @@ def test_files_written_modes_symlink_backup_lock(sandbox: Sandbox, acme_inventor
     setup(sandbox, acme_inventory)
     assert stat.S_IMODE(sandbox.config.stat().st_mode) == 0o600
     assert stat.S_IMODE(sandbox.aws.stat().st_mode) == 0o700
-    assert (sandbox.aws / "config.ssogen.lock").exists()
+    assert not (sandbox.aws / "config.ssogen.lock").exists()  # removed when released
     assert not (sandbox.aws / "config.ssogen.bak").exists()  # nothing to back up
 
     real = tmp_path / "windows" / "config"

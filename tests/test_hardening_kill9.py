@@ -139,6 +139,14 @@ def lock_is_free(lock: Path) -> bool:
         os.close(fd)
 
 
+def _lock_pid(lock: Path) -> bytes:
+    """The pid in the lock file (the lock file exists only while a run holds the lock)."""
+    try:
+        return lock.read_bytes().strip()
+    except FileNotFoundError:
+        return b""
+
+
 def other_files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name not in ("config", BACKUP, LOCK))
 
@@ -175,7 +183,7 @@ def calibrate(sandbox: Sandbox, work: Workload) -> dict[str, float]:
     pid = str(proc.pid).encode()
     while proc.poll() is None:
         now = time.monotonic() - start
-        if "lock" not in marks and (sandbox.aws / LOCK).read_bytes().strip() == pid:
+        if "lock" not in marks and _lock_pid(sandbox.aws / LOCK) == pid:
             marks["lock"] = now
         if "tmp" not in marks:
             with os.scandir(sandbox.aws) as it:

@@ -17,8 +17,8 @@ from ssogen import __version__
 from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenError
 
 # Order is the order shown in --help.
-COMMANDS = ["setup", "sync", "login", "list", "export_credentials", "demo", "emulator",
-            "completion"]
+COMMANDS = ["setup", "sync", "login", "list", "export_credentials", "doctor", "demo",
+            "emulator", "completion"]
 
 EPILOG = """\
 examples:
@@ -120,16 +120,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.hint:
             ui.info(f"  hint: {exc.hint}")
         return exc.exit_code
-    except KeyboardInterrupt:
-        ui.info("\nssogen: interrupted; nothing was written.")
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D at a question
+        ui.info("\nssogen: interrupted; the config file was not changed.")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. `ssogen list | head`: not an error worth a traceback
         sys.stderr.close()
         return 0
-    except Exception as exc:  # a bug: one line, details only with -v
+    except Exception as exc:  # a bug: one line, details only with -v -- always exit 70
         if args.verbose:
-            raise
+            import traceback
+
+            traceback.print_exc()
         ui.error(f"internal error: {type(exc).__name__}; run again with -v for details")
         return EXIT_INTERNAL
 

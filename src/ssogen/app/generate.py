@@ -121,8 +121,7 @@ def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
     for settings, inventory in work:  # a bad template or inventory fails before the lock
         check_inputs(settings, inventory)
     path = Path(config_path)
-    if mode == "write":
-        _check_symlinks(path)
+    _check_target(path)  # in every mode: --dry-run says what the real run would
     on_wait = reporter.info if reporter is not None else None
     with ConfigLock(path, on_wait=on_wait) if mode == "write" else nullcontext():
         for _ in range(MAX_REPLANS):
@@ -169,11 +168,13 @@ def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult
     path = snapshot.path
     try:
         target = atomic_write_bytes(
-            path, data, new_mode=0o600, dir_mode=0o700,
+            path, data, new_mode=0o600, dir_mode=0o700, refuse_hard_links=True,
             backup_suffix=BACKUP_SUFFIX if snapshot.raw is not None else None)
     except OSError as exc:
-        raise ConfigFileError(
-            f"{path}: cannot write ({exc.strerror or exc}); the file is unchanged") from None
+        from ssogen.store.fileio import write_problem
+
+        message, hint = write_problem(path, exc)
+        raise ConfigFileError(f"{message}; the file is unchanged", hint=hint) from None
     for r in results:
         if r.changed:
             r.written = True
@@ -192,20 +193,28 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
                         reporter=reporter)[0]
 
 
-def _check_symlinks(path: Path) -> None:
-    """A symlink pointing nowhere on the way to the file: create the file it names when that
-    file's folder exists (a dotfiles repo without the file yet), else refuse -- never create
-    folders behind a dangling link (``~/.aws`` -> ``/mnt/c/...`` with the drive unmounted)."""
+def _check_target(path: Path) -> None:
+    """Where the file would be written must exist: a symlink pointing nowhere on the way to
+    the file is followed only when the file's folder exists (a dotfiles repo without the file
+    yet), never into folders ssogen would have to invent (``~/.aws`` -> ``/mnt/c/...`` with the
+    drive unmounted); and of missing folders ssogen creates only a ``.aws`` folder (0700) in
+    an existing one -- a typo in ``--config`` is said, not built."""
     import os
 
     from ssogen.store.fileio import dangling_link, resolve_target
 
     link = dangling_link(path)
-    if link is not None and not resolve_target(path).parent.is_dir():
+    target = resolve_target(path)
+    if link is not None and not target.parent.is_dir():
         raise ConfigFileError(
             f"{link} is a symlink to {os.readlink(link)}, which does not exist (a drive not "
             "mounted?); ssogen created nothing",
             hint="mount the drive or fix the link, then run again")
+    folder = target.parent
+    if not folder.exists() and not (folder.name == ".aws" and folder.parent.is_dir()):
+        raise ConfigFileError(
+            f"{folder}: the folder does not exist; ssogen creates ~/.aws when it is missing, "
+            "no other folder", hint=f"check the path, or create it: mkdir -p {folder}")
 
 
 def managed_settings(snapshot: ConfigSnapshot) -> list[Settings]:

@@ -136,9 +136,7 @@ def make_request(args: argparse.Namespace) -> SetupRequest:
         _region(args.region)
     profile_keys = None
     if args.profile_template is not None:
-        from ssogen.planning import profile_template
-
-        profile_keys = tuple(profile_template.load(args.profile_template).items())
+        profile_keys = tuple(_profile_template(args.profile_template).items())
     return SetupRequest(
         config=Path(args.config), inventory=Path(args.inventory) if args.inventory else None,
         start_url=args.start_url, sso_region=sso_region, session=args.session,
@@ -147,6 +145,30 @@ def make_request(args: argparse.Namespace) -> SetupRequest:
         exclude=tuple(args.exclude) if args.exclude is not None else None,
         profile_keys=profile_keys, adopt=args.adopt, migrate_legacy=args.migrate_legacy,
         dry_run=args.dry_run, no_browser=args.no_browser)
+
+
+def _profile_template(path: str) -> dict[str, str]:
+    """The keys of ``--profile-template FILE``; unreadable files are one-line exit-2 errors."""
+    from pathlib import Path
+
+    from ssogen.planning import profile_template
+    from ssogen.store.fileio import ReadRefused, read_regular
+
+    try:
+        text = read_regular(Path(path), 1 << 20).decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"--profile-template {path}: no such file") from None
+    except ReadRefused as exc:
+        raise UsageError(f"--profile-template {path}: is {exc.why}, not a template file") \
+            from None
+    except IsADirectoryError:
+        raise UsageError(f"--profile-template {path}: is a directory") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--profile-template {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--profile-template {path}: cannot read "
+                         f"({exc.strerror or exc})") from None
+    return profile_template.parse(text, path)
 
 
 def _region(value: str) -> str:

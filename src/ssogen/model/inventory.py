@@ -157,4 +157,9 @@ class Inventory:
             raise InventoryError(
                 f"{source}:{exc.lineno}: not valid JSON ({exc.msg})"
             ) from None
+        except RecursionError:
+            raise InventoryError(f"{source}: JSON nested too deeply to be an inventory") \
+                from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise InventoryError(f"{source}: not an inventory ({str(exc)[:80]})") from None
         return cls.from_dict(data, source)

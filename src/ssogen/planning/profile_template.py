@@ -29,8 +29,6 @@ that ``sync`` repeats them wherever it runs (CI, another laptop) without the fil
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ssogen.errors import UsageError
 from ssogen.model.profile_keys import key_problem, value_problem
 
@@ -61,19 +59,3 @@ def parse(text: str, source: str) -> dict[str, str]:
             raise UsageError(f"{where}: {key} is set twice (botocore refuses duplicate keys)")
         keys[key] = value
     return keys
-
-
-def load(path: str | Path) -> dict[str, str]:
-    """:func:`parse` of the file at ``path``; unreadable files are one-line exit-2 errors."""
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"--profile-template {path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"--profile-template {path}: is a directory") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--profile-template {path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"--profile-template {path}: cannot read "
-                         f"({exc.strerror or exc})") from None
-    return parse(text, str(path))

@@ -122,6 +122,7 @@ def atomic_write_bytes(
     dir_mode: int | None = None,
     replace_read_only: bool = False,
     follow_symlinks: bool = True,
+    refuse_hard_links: bool = False,
 ) -> Path:
     """Atomically replace ``path`` (or its symlink target) with ``data``.
 
@@ -133,6 +134,8 @@ def atomic_write_bytes(
     (``replace_read_only``: a file that is ours, like the backup, is replaced anyway).
     ``follow_symlinks=False`` (caches, lock and backup files: names in a directory others may
     write to): a symlink at ``path`` is refused (``OSError`` ELOOP) instead of followed.
+    ``refuse_hard_links`` (the user's config): a file with several hard links is refused
+    (``OSError`` EMLINK): the rename would leave the other names with the old content.
     Returns the path actually written.
     """
     if not follow_symlinks and os.path.islink(path):
@@ -153,6 +156,8 @@ def atomic_write_bytes(
         exists = True
         if not replace_read_only and not os.access(target, os.W_OK):
             raise PermissionError(errno.EACCES, "the file is read-only", str(target))
+        if refuse_hard_links and st.st_nlink > 1:
+            raise OSError(errno.EMLINK, f"it has {st.st_nlink} hard links", str(target))
     except FileNotFoundError:
         mode = new_mode
         exists = False
@@ -160,9 +165,10 @@ def atomic_write_bytes(
 
     if backup_suffix and exists:
         backup = target.with_name(target.name + backup_suffix)
-        atomic_write_bytes(backup, target.read_bytes(), new_mode=mode, replace_read_only=True)
+        atomic_write_bytes(backup, target.read_bytes(), new_mode=mode, replace_read_only=True,
+                           follow_symlinks=False)
         with contextlib.suppress(OSError):
-            os.chmod(backup, mode)
+            os.chmod(backup, mode, follow_symlinks=False)
 
     fd, tmp_name = tempfile.mkstemp(prefix=f"{tmp_prefix(target)}{os.getpid()}-",
                                     suffix=TMP_SUFFIX, dir=parent)
@@ -173,9 +179,11 @@ def atomic_write_bytes(
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        if st is not None and os.geteuid() == 0:
-            with contextlib.suppress(OSError):
-                os.chown(tmp, st.st_uid, st.st_gid)
+        if st is not None:
+            copy_xattrs(target, tmp)
+            if os.geteuid() == 0:
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, st.st_uid, st.st_gid)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -185,6 +193,49 @@ def atomic_write_bytes(
     remove_stale_temps(target)
     return target
 
+
+
+def copy_xattrs(source: Path, dest: Path) -> list[str]:
+    """Copy the extended attributes of ``source`` to ``dest`` -- POSIX ACLs
+    (``system.posix_acl_access``), SELinux labels (``security.selinux``), user attributes --
+    so that replacing a file by rename does not drop them. Attributes the filesystem or our
+    privileges do not let us set are skipped. Returns the names copied."""
+    copied: list[str] = []
+    try:
+        names = os.listxattr(source)
+    except (OSError, AttributeError):  # no xattr support here (or no such call)
+        return copied
+    for name in names:
+        try:
+            os.setxattr(dest, name, os.getxattr(source, name))
+            copied.append(name)
+        except OSError:
+            continue
+    return copied
+
+
+def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
+    """(one line, hint) for a file ssogen could not replace, naming what is in the way."""
+    target = resolve_target(Path(path))
+    directory = target.parent
+    if exc.errno == errno.ELOOP:
+        return (f"{exc.filename or path}: {exc.strerror}",
+                f"remove the symlink: rm {exc.filename or path}")
+    if exc.errno == errno.EMLINK:
+        return (f"{target}: {exc.strerror}; replacing it would split them (the other names "
+                "would keep the old content), so ssogen writes nothing",
+                "make the other names symlinks to this file, or give ssogen the file with "
+                "--config")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if exc.strerror == "the file is read-only":
+            return (f"{target}: the file is read-only; ssogen never replaces a file you made "
+                    "read-only", f"make it writable (chmod u+w {target}) to let ssogen update "
+                    "it")
+        if exc.errno == errno.EROFS or not os.access(directory, os.W_OK):
+            return (f"{directory}: the folder is read-only (ssogen writes the new file next "
+                    "to the old one and renames it)", f"make the folder writable (chmod u+w "
+                    f"{directory}) or use --config with a file in a writable folder")
+    return f"{path}: cannot write ({exc.strerror or exc})", None
 
 
 _KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
@@ -201,6 +252,52 @@ def not_regular(path: Path) -> str | None:
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a loop of symlinks"
+        raise
+    return _kind(mode)
+
+
+def _kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+class ReadRefused(Exception):
+    """A file :func:`read_regular` will not read: not a regular file, or too large."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path`` (symlinks followed), at most ``limit``
+    (see :func:`read_regular_stat`)."""
+    return read_regular_stat(path, limit)[0]
+
+
+def read_regular_stat(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file at ``path`` (symlinks followed), at most ``limit``, and
+    the status of the file they were read from.
+
+    Opened without blocking and checked on the open descriptor, so a named pipe, a device
+    (``/dev/zero``) or a file swapped in between cannot hang the run or fill the memory.
+    FileNotFoundError and other OSErrors pass up; ReadRefused says why it was not read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReadRefused("a loop of symlinks") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        kind = _kind(st.st_mode)
+        if kind:
+            raise ReadRefused(kind)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ReadRefused(f"larger than {limit // (1 << 20)} MiB")
+    return data, st

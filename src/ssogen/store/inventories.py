@@ -8,14 +8,22 @@ from pathlib import Path
 from ssogen.errors import InventoryError
 from ssogen.model.inventory import Inventory
 
+#: the largest inventory ssogen reads (10,000 accounts with ten roles are about 3 MB)
+MAX_INVENTORY_BYTES = 64 << 20
+
 
 def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     """The inventory in ``path``; one-line InventoryError (exit 2) for anything else."""
+    from ssogen.store.fileio import ReadRefused, read_regular
+
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p, MAX_INVENTORY_BYTES)
     except FileNotFoundError:
-        raise InventoryError(f"{p}: inventory file not found") from None
+        raise InventoryError(f"{p}: inventory file not found",
+                             hint="write one with `ssogen list --json > FILE`") from None
+    except ReadRefused as exc:
+        raise InventoryError(f"{p}: is {exc.why}, not an inventory file") from None
     except IsADirectoryError:
         raise InventoryError(f"{p}: is a directory, not an inventory file") from None
     except OSError as exc:

@@ -31,27 +31,45 @@ def read_config(path: Path) -> bytes | None:
     return _read(Path(path))[0]
 
 
-def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
-    from ssogen.store.fileio import not_regular
+#: the largest config file ssogen reads (50,000 profiles are about 8 MB)
+MAX_CONFIG_BYTES = 256 << 20
 
-    kind = not_regular(path)
-    if kind == "a directory":
-        raise ConfigFileError(f"{path}: is a directory, not a config file")
-    if kind:  # e.g. AWS_CONFIG_FILE=/dev/null, or a named pipe that would block the read
-        raise ConfigFileError(f"{path}: is {kind}, not a regular file; point --config (or "
-                              "AWS_CONFIG_FILE) at a regular file")
+
+def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
+    from ssogen.store.fileio import ReadRefused, read_regular_stat
+
     try:
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            return fh.read(), st
+        raw, st = read_regular_stat(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return None, None
+    except ReadRefused as exc:
+        if exc.why == "a directory":
+            raise ConfigFileError(f"{path}: is a directory, not a config file",
+                                  hint="point --config (or AWS_CONFIG_FILE) at the file in it, "
+                                  "e.g. --config ~/.aws/config") from None
+        raise ConfigFileError(f"{path}: is {exc.why}, not a regular config file",
+                              hint="point --config (or AWS_CONFIG_FILE) at a regular file"
+                              ) from None
     except IsADirectoryError:
         raise ConfigFileError(f"{path}: is a directory, not a config file") from None
     except PermissionError:
-        raise ConfigFileError(f"{path}: permission denied") from None
+        raise ConfigFileError(f"{path}: permission denied", hint=_permission_hint(path)) \
+            from None
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return raw, st
+
+
+def _permission_hint(path: Path) -> str:
+    """What to do about a config ssogen may not read: the classic is a file left owned by root
+    by an earlier ``sudo``."""
+    try:
+        owner = os.stat(path).st_uid
+    except OSError:
+        owner = None
+    if owner is not None and owner != os.geteuid():
+        return f"it is not yours (left by an earlier sudo?): sudo chown $USER {path}"
+    return f"make it readable: chmod u+r {path}"
 
 
 @dataclass(frozen=True)

@@ -81,11 +81,25 @@ def find_windows_exe(name: str, which: Which = shutil.which,
     return None
 
 
+#: every character PowerShell takes for a single quote: ' and the typographic ones
+POWERSHELL_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
 def powershell_command(url: str, exe: str = "powershell.exe") -> list[str]:
     """``Start-Process '<url>'`` with the URL in a PowerShell single-quoted string (literal:
-    only ``'`` needs escaping, by doubling it; ``&``, ``$`` and backticks are inert)."""
-    quoted = "'" + url.replace('"', "%22").replace("'", "''") + "'"
-    return [exe, "-NoProfile", "-Command", f"Start-Process {quoted}"]
+    ``&``, ``$`` and backticks are inert). Only quote characters need escaping -- by doubling
+    each, and PowerShell ends a single-quoted string at any of five of them, not only at
+    ``'`` -- a URL from the service cannot break out of the string. Double quotes and control
+    characters (invalid in a URL anyway) are percent-encoded."""
+    out = []
+    for ch in url:
+        if ch in POWERSHELL_QUOTES:
+            out.append(ch * 2)
+        elif ch == '"' or (not ch.isprintable() and ch != " "):
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+        else:
+            out.append(ch)
+    return [exe, "-NoProfile", "-Command", f"Start-Process '{''.join(out)}'"]
 
 
 _CMD_META = "^&|<>()"

@@ -11,6 +11,7 @@ import sys
 #: and response bodies (JSON, dict reprs, bytes reprs with escaped quotes).
 _SECRET_FIELD = re.compile(
     r"""((?:x-amz-sso_bearer_token|accessToken|refreshToken|clientSecret|secretAccessKey|"""
+    r"""accessKeyId|aws_access_key_id|access_key|AccessKeyId|"""
     r"""sessionToken|deviceCode|codeVerifier|access_token|refresh_token|client_secret|"""
     r"""device_code|code_verifier|Authorization)\\?['"]?\s*[:=]\s*b?\\?['"]?)"""
     r"""([^'"\\,}\s]+)""", re.IGNORECASE)
