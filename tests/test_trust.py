@@ -193,3 +193,58 @@ def test_setup_json_needs_yes_and_names_what_it_created(sandbox: Sandbox,
     assert doc["sessions"][0]["written"] is True
     refused = sandbox.run("setup", "--json", "--inventory", str(inv))
     assert refused.returncode == 2 and "--json needs --yes" in refused.stderr
+
+
+LEGACY = ("# mine\n[profile old-ro]\nsso_start_url = https://acme.awsapps.com/start\n"
+          "sso_region = eu-west-1\nsso_account_id = 666666666666\n"
+          "sso_role_name = ReadOnlyAccess\nregion = eu-west-1\n")
+
+
+def test_migration_does_not_depend_on_the_order(tmp_path: Path) -> None:
+    """Finding 6: `setup --yes` then `sync --migrate-legacy` left two live profiles for one
+    account/role, `setup --migrate-legacy` in one go one. Now the managed duplicate goes stale
+    (named), and with --prune the two orders end in the same profiles."""
+    inv = _inventory_file(tmp_path / "inv.json", [
+        {"id": "666666666666", "name": "dup", "roles": ["ReadOnlyAccess", "Admin"]}])
+    ends = []
+    for order in ("one-go", "two-steps"):
+        (tmp_path / order).mkdir()
+        sandbox = Sandbox(tmp_path / order)
+        sandbox.aws.mkdir()
+        sandbox.config.write_text(LEGACY)
+        if order == "one-go":
+            sandbox.run("setup", "--yes", "--migrate-legacy", "--inventory", str(inv),
+                        check=True)
+        else:
+            sandbox.run("setup", "--yes", "--inventory", str(inv), check=True)
+            proc = sandbox.run("sync", "--migrate-legacy", "--inventory", str(inv),
+                               check=True)
+            assert "stale, kept (--prune removes them) 1: dup-read-only-access" \
+                   in proc.stderr
+            sandbox.run("sync", "--prune", "--inventory", str(inv), check=True)
+        live = identities(sandbox.config)
+        per_role = [v for v in live.values() if v[1:] == ("666666666666", "ReadOnlyAccess")]
+        assert per_role == [("acme", "666666666666", "ReadOnlyAccess")], live
+        ends.append(live)
+    assert ends[0] == ends[1]
+
+
+def test_a_config_in_a_missing_folder_is_refused_in_every_mode(sandbox: Sandbox,
+                                                              tmp_path: Path) -> None:
+    """Finding 10: `--config /nonexistent/dir/config` silently created the folders, and
+    --dry-run showed a diff the real run could not write."""
+    inv = _inventory_file(tmp_path / "inv.json", [
+        {"id": "666666666666", "name": "dup", "roles": ["ReadOnlyAccess"]}])
+    missing = tmp_path / "no" / "such" / "config"
+    for flags in ([], ["--dry-run"]):
+        proc = sandbox.run("--config", str(missing), "setup", "--yes", "--inventory",
+                           str(inv), *flags)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines()[0] == (
+            f"ssogen: error: {missing.parent}: the folder does not exist; ssogen creates "
+            "~/.aws when it is missing, no other folder")
+        assert "mkdir -p" in proc.stderr
+    assert not (tmp_path / "no").exists()
+    # ~/.aws itself is created when missing (the first run), 0700
+    assert sandbox.run("setup", "--yes", "--inventory", str(inv)).returncode == 0
+    assert oct(sandbox.aws.stat().st_mode & 0o777) == "0o700"

@@ -189,6 +189,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.emulator.verbose:
             log.info("%s %s -> %s", self.command, urlsplit(self.path).path, code)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header by the emulator's clock (``advance_clock`` moves it too), so a
+        client can measure its clock skew against the service."""
+        from email.utils import formatdate
+
+        when = self.server.emulator.now() if timestamp is None else timestamp
+        return formatdate(when, usegmt=True)
+
     def do_GET(self) -> None:
         self._dispatch()
 

@@ -1,0 +1,291 @@
+"""``doctor``: a read-only health check of the config, the caches and the logins -- what a
+user runs when "it doesn't work". Every finding names where (``file:line``, a profile, a
+session) and the fix. Nothing is ever written: no login, no token refresh (that would
+rewrite the cache); online checks use a token that is valid as it is.
+
+The checks are a list of small functions, each on the snapshot (and the cache), so adding
+one is adding a function to :data:`CONFIG_CHECKS`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ssogen.errors import ConfigFileError, SsogenError
+from ssogen.inifile.codec import BOM
+from ssogen.model.starturl import same_start_url
+
+if TYPE_CHECKING:
+    from ssogen.app.ports import Reporter
+    from ssogen.inifile.model import FileModel, SectionInfo
+    from ssogen.model.session import SsoSession
+    from ssogen.store.snapshot import ConfigSnapshot
+
+#: clock skew against the service above which tokens expire early or late
+MAX_SKEW_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class DoctorRequest:
+    config: Path
+    session: str | None = None
+    online: bool = True  # False: --no-login (no network at all)
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str  # file:line, "profile NAME", "session NAME", a path
+    problem: str
+    fix: str
+    check: str  # which check found it (stable: for --json consumers)
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what is fine, said once
+
+    @property
+    def healthy(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"healthy": self.healthy, "findings": [asdict(f) for f in self.findings],
+                "notes": list(self.notes)}
+
+
+def run(request: DoctorRequest, reporter: Reporter) -> Report:
+    from ssogen.store.snapshot import ConfigSnapshot
+
+    report = Report()
+    snapshot = ConfigSnapshot.read(request.config)
+    if snapshot.raw is None:
+        report.findings.append(Finding(str(request.config), "there is no config file",
+                                       "ssogen setup", "config-missing"))
+        return report
+    if snapshot.raw.startswith(BOM.encode("utf-8")):
+        report.findings.append(Finding(
+            f"{request.config}:1", "the file starts with a UTF-8 byte-order mark, which "
+            "botocore and the AWS CLI cannot read", "ssogen sync (removes it), or save the "
+            "file without a BOM", "bom"))
+    try:
+        model = snapshot.model
+    except ConfigFileError as exc:  # botocore refuses it too: nothing else can be checked
+        where, _, problem = exc.message.partition(": ")
+        report.findings.append(Finding(where, problem.split("; ")[0],
+                                       "fix it by hand (the AWS CLI cannot read the file)",
+                                       "parse"))
+        return report
+    for check in CONFIG_CHECKS:
+        report.findings += check(model, str(request.config))
+    sessions = _sessions(snapshot, request.session)
+    for session in sessions:
+        report.findings += cache_findings(session, report.notes)
+    report.findings += permission_findings()
+    if request.online:
+        for session in sessions:
+            report.findings += online_findings(session, snapshot, reporter, report.notes)
+    return report
+
+
+# -- the config ------------------------------------------------------------------------------
+def _profiles(model: FileModel) -> list[SectionInfo]:
+    return model.of_kind("profile")
+
+
+def check_session_references(model: FileModel, source: str) -> Iterator[Finding]:
+    sessions = {s.name: s for s in model.of_kind("sso-session")}
+    for s in sessions.values():
+        missing = [k for k in ("sso_start_url", "sso_region") if not s.options.get(k)]
+        if missing:
+            yield Finding(f"{source}:{s.line}", f"[sso-session {s.name}] lacks "
+                          f"{' and '.join(missing)}", f"add {missing[0]} = ... to it, or "
+                          "run ssogen setup", "session-incomplete")
+    for p in _profiles(model):
+        name = p.options.get("sso_session")
+        if name and name not in sessions:
+            yield Finding(f"{source}:{p.line}", f"profile {p.name} uses sso_session {name}, "
+                          f"but there is no [sso-session {name}]", f"add [sso-session {name}] "
+                          "(ssogen setup writes one) or fix the name", "session-missing")
+        elif name:
+            session = sessions[name]
+            for key in ("sso_start_url", "sso_region"):
+                mine, theirs = p.options.get(key), session.options.get(key)
+                if mine and theirs and mine.strip() != theirs.strip():
+                    yield Finding(f"{source}:{p.line}", f"profile {p.name} sets {key} "
+                                  f"differently from [sso-session {name}] (botocore refuses "
+                                  "the profile)", f"remove {key} from the profile",
+                                  "session-conflict")
+
+
+def check_legacy(model: FileModel, source: str) -> Iterator[Finding]:
+    from ssogen.planning.legacy import is_legacy
+
+    sessions = model.of_kind("sso-session")
+    for p in _profiles(model):
+        if not is_legacy(p) or p.managed:
+            continue
+        url = p.options.get("sso_start_url", "").strip()
+        session = next((s for s in sessions
+                        if same_start_url(s.options.get("sso_start_url", ""), url)), None)
+        fix = ("ssogen sync --migrate-legacy" if session is not None
+               else f"ssogen setup --start-url {url} --migrate-legacy")
+        yield Finding(f"{source}:{p.line}", f"profile {p.name} is a legacy SSO profile "
+                      "(sso_start_url in the profile: its token never refreshes)", fix, "legacy")
+
+
+def check_duplicates(model: FileModel, source: str) -> Iterator[Finding]:
+    seen: dict[tuple[str, str, str], SectionInfo] = {}
+    for p in _profiles(model):
+        o = p.options
+        account, role = o.get("sso_account_id", ""), o.get("sso_role_name", "")
+        if not account or not role:
+            continue
+        where = o.get("sso_session") or o.get("sso_start_url", "").strip()
+        key = (where, account, role)
+        if key in seen:
+            first = seen[key]
+            yield Finding(f"{source}:{p.line}", f"profiles {first.name} and {p.name} both "
+                          f"point at {account}/{role}", "remove one (ssogen sync --prune "
+                          "removes a stale ssogen-managed one)", "duplicate")
+        else:
+            seen[key] = p
+
+
+def check_environment(model: FileModel, source: str) -> Iterator[Finding]:
+    names = {p.name for p in _profiles(model)}
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        value = os.environ.get(var)
+        if value and value not in names:
+            yield Finding(var, f"names profile {value!r}, which is not in {source}",
+                          f"unset {var}, or create that profile", "env-profile")
+
+
+CONFIG_CHECKS: list[Callable[[FileModel, str], Iterator[Finding]]] = [
+    check_session_references, check_legacy, check_duplicates, check_environment]
+
+
+# -- the caches ------------------------------------------------------------------------------
+def _sessions(snapshot: ConfigSnapshot, only: str | None) -> list[SsoSession]:
+    from ssogen.app.sessions import session_by_name
+
+    names = [s.name for s in snapshot.model.of_kind("sso-session") if s.name]
+    if only is not None:
+        names = [only]
+    out = []
+    for name in names:
+        try:
+            out.append(session_by_name(snapshot, name))
+        except SsogenError:
+            continue  # reported by the config checks (or an unknown --session: said below)
+    return out
+
+
+def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
+    from ssogen.store.tokens import load_registration, load_token, utcnow
+
+    cached = load_token(session)
+    fix = f"ssogen login {session.login_flag}"
+    if cached is None:
+        return [Finding(session.label, "not logged in (no cached token)", fix, "token-missing")]
+    now = utcnow()
+    until = cached["_expires"].astimezone().strftime("%Y-%m-%d %H:%M")
+    if cached["_expires"] > now:
+        notes.append(f"{session.label}: logged in until {until}")
+        return []
+    refreshable = all(k in cached for k in ("refreshToken", "clientId", "clientSecret")) and (
+        cached.get("_reg_expires") is not None and cached["_reg_expires"] > now)
+    if refreshable:
+        notes.append(f"{session.label}: the token expired at {until}; it is refreshed on "
+                     "next use")
+        out = []
+    else:
+        out = [Finding(session.label, f"the login expired at {until} and cannot be "
+                       "refreshed", fix, "token-expired")]
+    if load_registration(session) is None and not refreshable:
+        notes.append(f"{session.label}: the client registration is missing or expires "
+                     "within 15 minutes; the next login registers again")
+    return out
+
+
+def permission_findings() -> list[Finding]:
+    from ssogen.store.tokens import cache_dir
+
+    out = []
+    directory = cache_dir()
+    for path in [directory, Path(os.path.expanduser("~/.aws/cli/cache"))]:
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
+            out.append(Finding(str(path), f"the cache folder is open to others "
+                               f"({stat.S_IMODE(st.st_mode):04o})", f"chmod 700 {path}",
+                               "cache-permissions"))
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry.suffix != ".json":
+                continue
+            est = entry.lstat()
+            if stat.S_ISREG(est.st_mode) and est.st_mode & 0o077:
+                out.append(Finding(str(entry), f"a token or credentials file is readable by "
+                                   f"others ({stat.S_IMODE(est.st_mode):04o})",
+                                   f"chmod 600 {entry}", "cache-permissions"))
+    return out
+
+
+# -- online (a token valid as it is; never a login or a refresh) -----------------------------
+def online_findings(session: SsoSession, snapshot: ConfigSnapshot, reporter: Reporter,
+                    notes: list[str]) -> list[Finding]:
+    from ssogen.aws.discovery import discover, portal_client
+    from ssogen.store.tokens import load_token, utcnow
+
+    cached = load_token(session)
+    if cached is None or cached["_expires"] <= utcnow():
+        notes.append(f"{session.label}: online checks skipped (no valid token; doctor never "
+                     "logs in)")
+        return []
+    out: list[Finding] = []
+    client = portal_client(session, 8, snapshot.model)
+    try:
+        resp = client.list_accounts(accessToken=cached["accessToken"], maxResults=1)
+        inventory = discover(session, access_token=cached["accessToken"], client=client,
+                             progress=reporter.progress("checking"))
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, SsogenError) else type(exc).__name__
+        return [Finding(session.label, f"the portal did not answer ({reason})",
+                        "check the network (or AWS_ENDPOINT_URL_SSO), then ssogen doctor",
+                        "online")]
+    skew = _skew(resp)
+    if skew is not None and abs(skew) > MAX_SKEW_SECONDS:
+        out.append(Finding("this machine's clock", f"is {abs(skew):.0f} s "
+                           f"{'behind' if skew > 0 else 'ahead of'} the service's: tokens "
+                           "look valid when they are not (or the reverse)",
+                           "sync the clock (WSL2: `sudo hwclock -s`, or restart WSL)", "clock"))
+    live = {(a.id, r) for a in inventory.accounts for r in a.roles}
+    for p in snapshot.model.of_kind("profile"):
+        o = p.options
+        if p.managed and o.get("sso_session") == session.name and (
+                (o.get("sso_account_id", ""), o.get("sso_role_name", "")) not in live):
+            out.append(Finding(f"profile {p.name}", f"its role {o.get('sso_account_id')}/"
+                               f"{o.get('sso_role_name')} is no longer assigned to you",
+                               "ssogen sync --prune", "stale"))
+    return out
+
+
+def _skew(resp: dict[str, Any]) -> float | None:
+    """Service time minus local time, from the answer's ``Date`` header (seconds)."""
+    try:
+        date = resp["ResponseMetadata"]["HTTPHeaders"]["date"]
+        service = parsedate_to_datetime(date)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (service - datetime.now(timezone.utc)).total_seconds()

@@ -1,0 +1,162 @@
+"""``ssogen doctor`` (issue 8): every problem it knows, found with where and the fix; a healthy
+setup exits 0; every corpus file is checked without a traceback; the file is never changed
+(nor the token cache: doctor never logs in or refreshes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import Sandbox, corpus_files
+from ssogen.emulator import Emulator
+
+INVENTORY = {"session": "acme", "start_url": "https://acme.awsapps.com/start",
+             "sso_region": "eu-west-1",
+             "accounts": [{"id": "111111111111", "name": "prod", "roles": ["Admin", "ReadOnly"]}]}
+
+
+def doctor(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
+    before = sandbox.config.read_bytes() if sandbox.config.exists() else None
+    cache = sorted((p.name, p.read_bytes()) for p in sandbox.cache.iterdir()) \
+        if sandbox.cache.is_dir() else []
+    proc = sandbox.run("doctor", *args)
+    assert "Traceback" not in proc.stderr
+    after = sandbox.config.read_bytes() if sandbox.config.exists() else None
+    assert after == before, "doctor changed the config"
+    now = sorted((p.name, p.read_bytes()) for p in sandbox.cache.iterdir()) \
+        if sandbox.cache.is_dir() else []
+    assert now == cache, "doctor changed the token cache"
+    return proc
+
+
+def findings(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [ln for ln in proc.stderr.splitlines() if " — fix: " in ln]
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Path:
+    path = tmp_path / "inv.json"
+    path.write_text(json.dumps(INVENTORY))
+    return path
+
+
+@pytest.fixture
+def logged_in(sandbox: Sandbox, emulator: Emulator, inventory: Path) -> Sandbox:
+    """ssogen's own setup against the emulator, logged in (the emulator approves)."""
+    emulator.auto_approve_after = 0
+    sandbox.env.update(emulator.endpoint_env())
+    proc = sandbox.run("setup", "--yes", "--start-url", INVENTORY["start_url"],
+                       "--sso-region", "eu-west-1", "--no-browser")
+    assert proc.returncode == 0, proc.stderr
+    return sandbox
+
+
+def test_a_healthy_setup_exits_0(logged_in: Sandbox) -> None:
+    proc = doctor(logged_in)
+    assert proc.returncode == 0, proc.stderr
+    assert findings(proc) == []
+    assert "logged in until" in proc.stderr and "healthy" in proc.stderr.splitlines()[-1]
+    data = json.loads(doctor(logged_in, "--json").stdout)
+    assert data["healthy"] is True and data["findings"] == []
+
+
+def test_a_role_no_longer_assigned_and_clock_skew_are_found_online(
+        logged_in: Sandbox, emulator: Emulator) -> None:
+    account = emulator.org.accounts()[0]
+    role = account.roles[0]
+    emulator.remove_role(account.id, role)
+    emulator.advance_clock(1200)  # the service is 20 minutes ahead: the token is still valid
+    proc = doctor(logged_in)
+    assert proc.returncode == 1
+    lines = findings(proc)
+    assert any(f"{account.id}/{role} is no longer assigned" in ln
+               and ln.endswith("fix: ssogen sync --prune") for ln in lines), lines
+    assert any("this machine's clock" in ln and "behind" in ln for ln in lines), lines
+    # offline, neither is checked (and nothing is called)
+    offline = doctor(logged_in, "--no-login")
+    assert not any("no longer assigned" in ln or "clock" in ln for ln in findings(offline))
+
+
+def test_expired_login_and_loose_permissions(logged_in: Sandbox, emulator: Emulator) -> None:
+    token = logged_in.cache / f"{hashlib.sha1(b'acme').hexdigest()}.json"  # session acme
+    data = json.loads(token.read_text())
+    data["expiresAt"] = "2020-01-01T00:00:00Z"
+    data.pop("refreshToken", None)
+    token.write_text(json.dumps(data))
+    token.chmod(0o644)
+    logged_in.cache.chmod(0o755)
+    proc = doctor(logged_in, "--no-login")
+    assert proc.returncode == 1
+    lines = findings(proc)
+    assert any("session acme: the login expired" in ln
+               and ln.endswith("fix: ssogen login --session acme") for ln in lines), lines
+    assert any(f"{logged_in.cache}: the cache folder is open to others" in ln
+               and f"chmod 700 {logged_in.cache}" in ln for ln in lines), lines
+    assert any(f"{token}: a token or credentials file is readable by others" in ln
+               and f"chmod 600 {token}" in ln for ln in lines), lines
+
+
+BROKEN = {
+    "bom": ("\ufeff[default]\nregion = us-east-1\n", "byte-order mark", "cfg:1"),
+    "duplicate-section": ("[default]\nregion = a\n\n[default]\nregion = b\n",
+                          "duplicate section [default]", "cfg:4"),
+    "session-missing": ("[profile p]\nsso_session = nope\nsso_account_id = 111111111111\n"
+                        "sso_role_name = R\n", "there is no [sso-session nope]", "cfg:1"),
+    "legacy": ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n"
+               "sso_region = eu-west-1\n\n[profile old]\nsso_start_url = "
+               "https://acme.awsapps.com/start\nsso_region = eu-west-1\n"
+               "sso_account_id = 111111111111\nsso_role_name = R\n",
+               "legacy SSO profile", "fix: ssogen sync --migrate-legacy"),
+    "duplicate-profiles": ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start"
+                           "\nsso_region = eu-west-1\n\n[profile a]\nsso_session = acme\n"
+                           "sso_account_id = 111111111111\nsso_role_name = R\n\n[profile b]\n"
+                           "sso_session = acme\nsso_account_id = 111111111111\n"
+                           "sso_role_name = R\n", "profiles a and b both point at", "cfg:10"),
+    "conflict": ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n"
+                 "sso_region = eu-west-1\n\n[profile a]\nsso_session = acme\n"
+                 "sso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = R\n",
+                 "sets sso_region differently", "fix: remove sso_region from the profile"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_problem_is_found_with_its_line_and_fix(sandbox: Sandbox, case: str) -> None:
+    text, problem, where = BROKEN[case]
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(text, encoding="utf-8")
+    proc = doctor(sandbox, "--no-login")
+    assert proc.returncode == 1, proc.stderr
+    lines = [ln.replace(str(sandbox.config), "cfg") for ln in findings(proc)]
+    assert any(problem in ln and where in ln for ln in lines), lines
+
+
+def test_aws_profile_naming_a_missing_profile(sandbox: Sandbox) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_text("[default]\nregion = us-east-1\n")
+    proc = sandbox.run("doctor", "--no-login", env={"AWS_PROFILE": "gone"})
+    assert proc.returncode == 1
+    assert any("AWS_PROFILE: names profile 'gone'" in ln and "unset AWS_PROFILE" in ln
+               for ln in findings(proc)), proc.stderr
+
+
+def test_no_config_says_setup(sandbox: Sandbox) -> None:
+    proc = doctor(sandbox, "--no-login")
+    assert proc.returncode == 1 and findings(proc)[0].endswith("fix: ssogen setup")
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_doctor_on_every_corpus_file(sandbox: Sandbox, path: Path) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_bytes(path.read_bytes())
+    proc = doctor(sandbox, "--no-login")
+    assert proc.returncode in (0, 1), proc.stderr
+    for line in findings(proc):
+        assert line.startswith("ssogen: doctor: ") and line.split(" — fix: ")[1].strip()
+    if proc.returncode == 1:
+        assert proc.stderr.splitlines()[-1].endswith("found")
+    assert os.path.exists(sandbox.config)
