@@ -14,7 +14,7 @@ import threading
 import time
 from collections import Counter
 
-from ssogen.emulator.base import Drop, portal_error
+from ssogen.emulator.base import Drop, ServiceError, portal_error
 
 FAULT_KINDS = ("500", "drop")
 
@@ -49,6 +49,8 @@ class Runtime:
         self.faults: Counter[str] = Counter()
         self._rng = random.Random(seed)
         self._buckets: dict[str, TokenBucket] = {}
+        #: api -> [error name, message, calls left]: answers a test asked for
+        self.forced: dict[str, list[object]] = {}
 
     def now(self) -> float:
         """The emulator's epoch seconds: real time plus the offset."""
@@ -69,6 +71,15 @@ class Runtime:
             time.sleep(latency_ms / 1000.0)
         with self.lock:
             self.requests[api] += 1
+            forced = self.forced.get(api)
+            if forced is not None:
+                name, message, left = forced
+                if isinstance(left, int) and left <= 1:
+                    del self.forced[api]
+                elif isinstance(left, int):
+                    forced[2] = left - 1
+                raise ServiceError("oidc" if service == "oidc" else "portal", str(name),
+                                   str(message))
             if service != "portal":
                 return
             if rate_limit is not None:

@@ -191,6 +191,14 @@ class Emulator:
             self._secrets.append(value)
         return value
 
+    def force_error(self, api: str, name: str, message: str = "forced by the test", *,
+                    times: int = 1) -> None:
+        """The next ``times`` calls of ``api`` (e.g. ``"ListAccounts"``, ``"CreateToken"``)
+        answer with error ``name`` -- any text, also a hostile one a client must not print
+        raw (it travels in ``x-amzn-ErrorType`` as the service's own errors do)."""
+        with self.lock:
+            self.runtime.forced[api] = [name, message, times]
+
     def before_call(self, api: str, service: str) -> None:
         """Latency, rate limit and fault injection; raises ServiceError or base.Drop."""
         self.runtime.before_call(api, service, latency_ms=self.latency_ms,
