@@ -106,3 +106,49 @@ def test_classify_routes_like_botocore() -> None:
     assert classify("profile a b") == ("profile", None)
     assert classify("ssogen acme") == ("ssogen", "acme")
     assert classify("DEFAULT") == ("other", None)
+
+
+_RICH = st.sampled_from([
+    "[profile a]", "[profile b]", "[default]", "[sso-session s]", "[services x]", "[other]",
+    "region = eu-west-1", "Region=us-east-1", "output: json", "k = v = w", "x =", "s3 =",
+    "  nested = 1", "    max_concurrent_requests = 20", "\tdeep = 2", "  # indented comment",
+    "", "  ", "# comment", "; comment", "sso_session = s", "a#b = c", "k:v=w",
+    "ssogen_managed = true", "  continued words", "key\u00a0= nbsp", "value = x\u00a0",
+])
+
+
+@PROPS
+@given(lines=st.lists(_RICH, max_size=16), eol=st.sampled_from(["\n", "\r\n"]))
+def test_the_fast_path_reads_exactly_like_the_line_scanner(lines: list[str], eol: str) -> None:
+    """Wherever the one-regex fast path answers, it answers what the line-by-line scanner
+    (configparser's rules, held to botocore above) answers: same sections, names, lines,
+    values and offsets."""
+    from ssogen.inifile.scan import _fast_scan, _Unusual, scan_lines
+
+    text = eol.join(lines) + eol if lines else ""
+    try:
+        fast = _fast_scan(text)
+    except _Unusual:
+        return
+    slow = scan_lines(text)
+    assert fast.offsets == slow.offsets
+    assert [(s.header, s.kind, s.name, s.line) for s in fast.model.sections] == \
+        [(s.header, s.kind, s.name, s.line) for s in slow.model.sections]
+    for a, b in zip(fast.model.sections, slow.model.sections, strict=True):
+        if a.kind in ("profile", "sso-session", "ssogen"):
+            assert a.options == b.options, (a.header, a.options, b.options)
+
+
+def test_the_fast_path_answers_the_common_files() -> None:
+    """The corpus's plain files go the fast way (else the engine's speed would be a claim)."""
+    from ssogen.inifile.scan import _fast_scan, _Unusual
+
+    fast = 0
+    for path in corpus_files():
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        try:
+            _fast_scan(text if text.endswith("\n") or not text else text + "\n")
+            fast += 1
+        except _Unusual:
+            pass
+    assert fast >= len(corpus_files()) * 2 // 3

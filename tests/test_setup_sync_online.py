@@ -115,7 +115,9 @@ def test_unreadable_inventory_exit_2(sandbox, tmp_path) -> None:  # type: ignore
         proc = sandbox.run("setup", "--yes", "--inventory", inv)
         assert proc.returncode == 2
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-        assert len(lines) == 1 and lines[0].startswith("ssogen: error: ")
+        assert lines[0].startswith("ssogen: error: ")
+        assert all(ln.startswith("  hint: ") for ln in lines[1:]), lines
+        assert len(lines) <= 2
 
 
 def test_inventory_without_read_permission_exit_2(sandbox, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -119,8 +119,25 @@ def _refine(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
         return [("delete", i, i + len(a), j, j)]
     if len(a) * len(b) > _MAX_REFINE:
         return [("replace", i, i + len(a), j, j + len(b))]
+    if len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) * 4 <= len(a):
+        return _positional(a, b, i, j)  # a few lines rewritten in place (renamed headers)
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [(t, i + a1, i + a2, j + b1, j + b2) for t, a1, a2, b1, b2 in sm.get_opcodes()]
+
+
+def _positional(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
+    """Line k of ``a`` against line k of ``b``: equal runs and replaced runs (what
+    SequenceMatcher finds too when lines are only rewritten, not moved -- at a fraction of
+    its cost)."""
+    ops: list[Opcode] = []
+    start = 0
+    same = a[0] == b[0]
+    for k in range(1, len(a) + 1):
+        now = k < len(a) and a[k] == b[k]
+        if k == len(a) or now != same:
+            ops.append(("equal" if same else "replace", i + start, i + k, j + start, j + k))
+            start, same = k, now
+    return ops
 
 
 def _merge_equal(ops: list[Opcode]) -> list[Opcode]:
@@ -192,36 +209,33 @@ def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
 
 
 def _show(line: str) -> str:
-    line = line.replace(BOM, "<U+FEFF>")
+    if BOM in line:
+        line = line.replace(BOM, "<U+FEFF>")
     if line.endswith("\r\n"):
-        line = line[:-2] + "\n"
-    return line
+        return line[:-2] + "\n"
+    return line if line.endswith("\n") else line + "\n"
 
 
 def _format(ops: list[Opcode], a: list[str], b: list[str], label: str,
             *, old_missing_nl: bool, new_missing_nl: bool) -> str:
     out = [f"--- {label}\n", f"+++ {label} (ssogen)\n"]
+    no_newline = "\\ No newline at end of file\n"
 
-    def emit(prefix: str, line: str, last: bool, missing: bool) -> None:
-        text = _show(line)
-        out.append(prefix + text if text.endswith("\n") else prefix + text + "\n")
-        if last and missing:
-            out.append("\\ No newline at end of file\n")
+    def lines(prefix: str, src: list[str], lo: int, hi: int, missing: bool) -> None:
+        out.extend([prefix + _show(src[k]) for k in range(lo, hi)])
+        if missing and hi == len(src) and hi > lo:
+            out.append(no_newline)
 
-    grouped = _grouped(ops, DIFF_CONTEXT)
-    for group in grouped:
+    for group in _grouped(ops, DIFF_CONTEXT):
         first, last = group[0], group[-1]
         a1, a2, b1, b2 = first[1], last[2], first[3], last[4]
         out.append(f"@@ -{_range(a1, a2)} +{_range(b1, b2)} @@\n")
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                for k in range(i1, i2):
-                    emit(" ", a[k], k == len(a) - 1, old_missing_nl)
+                lines(" ", a, i1, i2, old_missing_nl)
                 continue
-            for k in range(i1, i2):
-                emit("-", a[k], k == len(a) - 1, old_missing_nl)
-            for k in range(j1, j2):
-                emit("+", b[k], k == len(b) - 1, new_missing_nl)
+            lines("-", a, i1, i2, old_missing_nl)
+            lines("+", b, j1, j2, new_missing_nl)
     return "".join(out) if len(out) > 2 else ""
 
 

@@ -42,7 +42,7 @@ def classify(header: str) -> tuple[str, str | None]:
     return "other", None
 
 
-@dataclass
+@dataclass(slots=True)
 class SectionInfo:
     index: int  # position among the file's sections
     header: str  # the text between the brackets, as written

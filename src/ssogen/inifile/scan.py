@@ -110,8 +110,96 @@ class _Scan:
 def scan(text: str, source: str = "config") -> Layout:
     """Scan ``text`` (LF or CRLF lines, no BOM, ending with a line break).
 
-    One loop over the lines, kept flat on purpose (it is the engine's hot path: a call per
-    line would cost more than the work); a section header is handled by :class:`_Scan`."""
+    The common file -- headers, ``key = value`` lines, comments, blank lines, values
+    continued on indented lines -- is read by :func:`_fast_scan` (one regular expression over
+    the whole text, Python only per header and option); anything else, and every file with
+    a finding, by :func:`scan_lines`, which follows configparser line by line and says what
+    botocore would say."""
+    try:
+        return _fast_scan(text)
+    except _Unusual:
+        return scan_lines(text, source)
+
+
+class _Unusual(Exception):
+    """The fast path does not handle this file (or finds a problem): read it line by line."""
+
+
+#: every line that is not blank and not a comment, in the fast path's four shapes (greedy
+#: only: lazy quantifiers would cost more than the rest of the scan; Python strips the ends)
+_LINE = re.compile(
+    r"^(?:\[(?P<h>[^\n]+)\][^\n]*"  # a section header (the name up to the last "]")
+    r"|(?P<k>[^\s#;=:\[][^=:\n]*)[=:](?P<v>[^\n]*)"  # key = value (the first = or :)
+    r"|(?P<i>[^\S\n]+[^\s#;][^\n]*)"  # an indented line (a continued value)
+    r"|(?P<bad>[^\s#;][^\n]*))$", re.M)
+
+
+_HEADER_START = re.compile(r"^\[", re.M)
+
+
+def _fast_scan(text: str) -> Layout:
+    """One ``findall`` over the text, then a loop over plain tuples. Headers are the lines
+    that start with ``[`` (any other such line is unusual); a kept section whose value goes
+    on over indented lines is read again alone, line by line, for its exact value."""
+    sections: list[SectionInfo] = []
+    seen_headers: set[str] = set()
+    seen_names: set[tuple[str, str, bool]] = set()
+    keys: set[str] | None = None
+    values: dict[str, str] | None = None
+    option = ""  # the option an indented line continues ("": none)
+    nested = False
+    continued: list[int] = []  # kept sections with continued values: read again
+    for header, key, value, indented, _bad in _LINE.findall(text):
+        if key:
+            key = key.rstrip().lower()
+            if keys is None or key in keys:
+                raise _Unusual  # content before the first section, or a duplicate key
+            keys.add(key)
+            value = value.strip()
+            if values is not None:
+                values[key] = value
+            option, nested = key, not value
+        elif header:
+            if header in seen_headers or header == DEFAULT_SECTION:
+                raise _Unusual
+            seen_headers.add(header)
+            kind, name = classify(header)
+            if name is not None:
+                ident = (kind, name, header == "default")
+                if ident in seen_names:
+                    raise _Unusual
+                seen_names.add(ident)
+            values = {} if kind in _KEEP_VALUES else None
+            sections.append(SectionInfo(len(sections), header, kind, name,
+                                        values if values is not None else {}, 0))
+            keys = set()
+            option, nested = "", False
+        elif indented and option:
+            line = indented.strip()
+            if nested and ("=" not in line or len(line.splitlines()) > 1):
+                raise _Unusual  # botocore's nested-value check: said line by line
+            if values is not None and (not continued or continued[-1] != len(sections) - 1):
+                continued.append(len(sections) - 1)
+        else:
+            raise _Unusual  # a stray line, or an indented line that continues nothing
+    offsets = [m.start() for m in _HEADER_START.finditer(text)]
+    if len(offsets) != len(sections):
+        raise _Unusual
+    lineno, pos = 1, 0
+    for section, start in zip(sections, offsets, strict=True):
+        lineno += text.count("\n", pos, start)
+        section.line, pos = lineno, start
+    layout = Layout(text, offsets, FileModel(sections))
+    for index in continued:
+        sections[index].options = scan_lines(layout.chunk(index)).model.sections[0].options
+    return layout
+
+
+def scan_lines(text: str, source: str = "config") -> Layout:
+    """:func:`scan`, one line at a time, exactly as configparser reads (then botocore).
+
+    One loop over the lines, kept flat on purpose (a call per line would cost more than the
+    work); a section header is handled by :class:`_Scan`."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -43,18 +43,33 @@ class BlockTemplate:
     def keys(self) -> tuple[str, ...]:
         return tuple(k for k, _, _ in self.lines)
 
+    @functools.cached_property
+    def _compiled(self) -> tuple[tuple[str, int, str, tuple[str, ...]], ...]:
+        """Each line as (key, kind, constant value or field, fields): 0 a constant (checked
+        once, here), 1 one field as the whole value, 2 a format of several fields."""
+        out = []
+        for key, fmt, fields in self.lines:
+            if not fields:
+                out.append((key, 0, ini_value(key, fmt), fields))
+            elif len(fields) == 1 and fmt == f"{{{fields[0]}}}":
+                out.append((key, 1, fields[0], fields))
+            else:
+                out.append((key, 2, fmt, fields))
+        return tuple(out)
+
     def render(self, ctx: Mapping[str, str | None]) -> Block:
         """(key, value) in template order; value None when a field it needs is unset."""
         out: Block = []
-        for key, fmt, fields in self.lines:
-            if not fields:
-                value: str | None = fmt
-            elif len(fields) == 1 and fmt == f"{{{fields[0]}}}":
-                value = ctx.get(fields[0])
+        for key, kind, data, fields in self._compiled:
+            if kind == 0:
+                out.append((key, data))
+                continue
+            if kind == 1:
+                value = ctx.get(data)
             elif any(ctx.get(f) is None for f in fields):
                 value = None
             else:
-                value = fmt.format_map(ctx)
+                value = data.format_map(ctx)
             out.append((key, None if value is None else ini_value(key, value)))
         return out
 
