@@ -322,7 +322,7 @@ def test_without_print_the_browser_opens_the_url_and_nothing_shows_it(
         sandbox: Sandbox, emulator: Emulator) -> None:
     _configure(sandbox, emulator)
     status = _browser(sandbox)
-    proc = sandbox.run("console", "--profile", "p", "-v")
+    proc = sandbox.run("console", "--profile", "p")
     assert proc.returncode == 0, proc.stderr
     assert status.read_text() == "302"  # the browser was signed in
     _signed_in_for(emulator, PROD, ROLE)
@@ -331,6 +331,18 @@ def test_without_print_the_browser_opens_the_url_and_nothing_shows_it(
                                    f"role {ROLE}) in your browser.")
     for text in (proc.stdout, proc.stderr):  # no part of the URL (the scan checks the token)
         assert "federation" not in text and "SigninToken" not in text and "http" not in text
+
+
+def test_the_debug_log_holds_neither_the_url_nor_the_credentials(sandbox: Sandbox,
+                                                                 emulator: Emulator) -> None:
+    _configure(sandbox, emulator)
+    _browser(sandbox)
+    proc = sandbox.run("console", "--profile", "p", "-vvv")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "botocore" in proc.stderr and "<redacted>" in proc.stderr  # the debug log is there
+    assert proc.stderr.splitlines()[-1].startswith("Opened the AWS console for profile p")
+    assert "SigninToken" not in proc.stderr and "Action=login" not in proc.stderr
+    assert "getSigninToken" not in proc.stderr and "sessionKey" not in proc.stderr
 
 
 def test_no_browser_says_use_print_before_asking_for_a_token(sandbox: Sandbox,
@@ -453,3 +465,62 @@ def test_help_documents_the_endpoint_variable(run_ssogen: Any) -> None:
     assert proc.returncode == 0
     assert "AWS_ENDPOINT_URL_SIGNIN" in proc.stdout and "--print" in proc.stdout
     assert "examples:" in proc.stdout and "not confirmed" in proc.stdout
+
+
+# -- answers that are not a sign-in token ------------------------------------------------------
+@pytest.fixture
+def odd_server() -> Any:
+    """A local HTTP server whose answer to every GET the test sets: (status, headers, body);
+    ``None`` answers bytes that are not HTTP at all."""
+    import http.server
+    import socketserver
+    import threading
+
+    answer: dict[str, Any] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if answer["reply"] is None:
+                self.wfile.write(b"garbage\r\n\r\n")
+                return
+            status, headers, body = answer["reply"]
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:  # the request carries the credentials
+            return None
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    answer["url"] = f"http://127.0.0.1:{server.server_address[1]}/federation"
+    yield answer
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("reply", "needle"), [
+    (None, "cannot reach the sign-in endpoint"),
+    ((200, {"Content-Type": "text/html"}, b"<html>sign in</html>"), "without a sign-in token"),
+    ((200, {"Content-Type": "application/json"}, b'{"SigninToken": ""}'),
+     "without a sign-in token"),
+    ((302, {"Location": "https://elsewhere.example/"}, b""), "refused the credentials (HTTP 302)"),
+    ((400, {"Content-Type": "text/html"}, b"<h1>Bad Request</h1>"),
+     "refused the credentials (HTTP 400)"),
+    ((500, {"Content-Type": "text/plain"}, b"x" * 500), "refused the credentials (HTTP 500)"),
+])
+def test_an_endpoint_that_gives_no_token_is_an_api_error(odd_server: Any, reply: Any,
+                                                         needle: str) -> None:
+    from ssogen.errors import ApiError
+
+    odd_server["reply"] = reply
+    creds = RoleCredentials("ASIAEXAMPLEEXAMPLE12", "the-secret", "the-token", None)
+    with pytest.raises(ApiError) as info:
+        federation.get_signin_token(odd_server["url"], creds, None, environ={}, timeout=5)
+    assert needle in info.value.message and info.value.exit_code == 5
+    assert "\n" not in info.value.message
+    assert "the-secret" not in info.value.message and "the-token" not in info.value.message
+    assert "xxxx" not in info.value.message  # a long body is no reason

@@ -197,6 +197,7 @@ def get_signin_token(federation: str, creds: RoleCredentials, duration: int | No
                      ) -> str:
     """Step 1: a sign-in token for ``creds`` (ApiError, exit 5, when the endpoint refuses or
     cannot be reached; the message names neither the credentials nor the token)."""
+    import http.client
     import json
     import ssl
     import urllib.error
@@ -228,7 +229,7 @@ def get_signin_token(federation: str, creds: RoleCredentials, duration: int | No
                        f"{exc.code}{reason})",
                        hint="it takes unexpired temporary role credentials; imported ones "
                        "expire: paste fresh ones (`ssogen import-credentials`)") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         why = getattr(exc, "reason", None) or exc
         kind = type(why).__name__ if isinstance(why, BaseException) else "URLError"
         raise ApiError(f"cannot reach the sign-in endpoint {host} ({kind})",
