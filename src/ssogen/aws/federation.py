@@ -30,6 +30,7 @@ from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 from ssogen.errors import ApiError, UsageError
 
 if TYPE_CHECKING:
+    import urllib.error
     import urllib.request
 
     from ssogen.aws.credentials import RoleCredentials
@@ -42,8 +43,6 @@ IGNORE_ENDPOINTS_VARIABLE = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 ISSUER = "ssogen"
 #: SessionDuration bounds (docs/AWS-NOW.md §g)
 MIN_DURATION, MAX_DURATION = 900, 43200
-#: how long a login URL stays usable (docs/AWS-NOW.md §g)
-LOGIN_URL_LIFETIME = 15 * 60
 TIMEOUT = 15.0
 
 
@@ -118,8 +117,8 @@ def endpoint_override(environ: Mapping[str, str] | None = None) -> str | None:
         return None
     parts = urlsplit(override)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise UsageError(f"{ENDPOINT_VARIABLE} must be an http(s) URL without a query "
-                         f"(it is {override[:80]!r})")
+        raise UsageError(f"{ENDPOINT_VARIABLE} must be an http(s) URL without a query, "
+                         "such as http://127.0.0.1:8080")
     path = parts.path.rstrip("/")
     if not path.endswith("/federation"):
         path += "/federation"
@@ -204,7 +203,8 @@ def get_signin_token(federation: str, creds: RoleCredentials, duration: int | No
     import urllib.request
 
     env = os.environ if environ is None else environ
-    host = urlsplit(federation).netloc
+    where = urlsplit(federation)
+    host = f"{where.hostname}:{where.port}" if where.port else str(where.hostname)
     context = None
     bundle = env.get("AWS_CA_BUNDLE", "").strip()
     if bundle and federation.startswith("https:"):
@@ -225,10 +225,12 @@ def get_signin_token(federation: str, creds: RoleCredentials, duration: int | No
     except urllib.error.HTTPError as exc:
         reason = _reason(exc)
         exc.close()
+        refused = exc.code in (400, 401, 403)
         raise ApiError(f"the sign-in endpoint {host} refused the credentials (HTTP "
                        f"{exc.code}{reason})",
                        hint="it takes unexpired temporary role credentials; imported ones "
-                       "expire: paste fresh ones (`ssogen import-credentials`)") from None
+                       "expire: paste fresh ones (`ssogen import-credentials`)" if refused
+                       else hint) from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         why = getattr(exc, "reason", None) or exc
         kind = type(why).__name__ if isinstance(why, BaseException) else "URLError"
@@ -244,15 +246,14 @@ def get_signin_token(federation: str, creds: RoleCredentials, duration: int | No
     return token
 
 
-def _reason(exc: object) -> str:
+def _reason(exc: urllib.error.HTTPError) -> str:
     """A short plain-text reason from a refusal (the emulator says why; AWS answers a bare
     400), printable and at most 80 characters; '' otherwise."""
     try:
-        headers = getattr(exc, "headers", None)
-        kind = headers.get("Content-Type", "") if headers is not None else ""
+        kind = exc.headers.get("Content-Type", "") if exc.headers is not None else ""
         if not kind.startswith("text/plain"):
             return ""
-        text = exc.read(200).decode("utf-8", "replace")  # type: ignore[attr-defined]
+        text = exc.read(200).decode("utf-8", "replace")
     except (OSError, ValueError, AttributeError):
         return ""
     text = " ".join(text.split()).removeprefix("Bad Request:").strip()
