@@ -6,6 +6,7 @@ the emulator's STS with role credentials the emulator issued; and never a secret
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -127,11 +128,12 @@ def test_a_symlinked_credentials_file_is_refused(tmp_path: Path) -> None:
     assert link.is_symlink()
 
 
-def test_a_symlinked_backup_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".ssogen.bak", ".ssogen.lock"])
+def test_a_symlinked_backup_or_lock_file_is_refused(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / "credentials"
     path.write_text("[x]\n")
-    (tmp_path / "credentials.ssogen.bak").symlink_to(tmp_path / "stolen")
-    with pytest.raises(ConfigFileError, match=r"credentials\.ssogen\.bak is a symlink"):
+    (tmp_path / f"credentials{suffix}").symlink_to(tmp_path / "stolen")
+    with pytest.raises(ConfigFileError, match=f"credentials{re.escape(suffix)} is a symlink"):
         _import(path, BLOCK)
     assert path.read_text() == "[x]\n" and not (tmp_path / "stolen").exists()
 
@@ -427,3 +429,30 @@ def test_a_paste_into_the_terminal_is_not_shown(sandbox: Sandbox, emulator: Emul
     assert child.exitstatus == 0, child.before
     assert "ssogen: [pasted] in" in (child.before or "")
     assert _caller(sandbox, "pasted").split()[1] == PROD
+
+
+def test_a_change_made_meanwhile_is_read_again_not_overwritten(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssogen.store.snapshot import ConfigSnapshot
+
+    path = tmp_path / "credentials"
+    path.write_text("[a]\naws_access_key_id = AKIAAAAAAAAAAAAAAAAA\n")
+    path.chmod(0o600)
+    original = ConfigSnapshot.unchanged
+    calls: list[int] = []
+
+    def unchanged(self: ConfigSnapshot) -> bool:
+        if not calls:  # another program (aws configure set) writes between read and write
+            with path.open("a") as fh:
+                fh.write("\n[b]\nregion = eu-west-1\n")
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(ConfigSnapshot, "unchanged", unchanged)
+    rec = Recorder()
+    _import(path, BLOCK, reporter=rec)
+    assert path.read_text() == ("[a]\naws_access_key_id = AKIAAAAAAAAAAAAAAAAA\n\n[b]\n"
+                                "region = eu-west-1\n\n[761018884888_AdministratorAccess]\n"
+                                + NEW_KEYS)
+    assert rec.warnings == [f"{path} was changed by another program while ssogen worked; "
+                            "reading it again"]

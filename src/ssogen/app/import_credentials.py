@@ -148,9 +148,12 @@ def _read(path: Path) -> ConfigSnapshot:
 
 
 def _refuse_links(path: Path) -> None:
+    """The file, its backup and its lock file must not be symlinks: the backup holds the old
+    secrets, and ConfigLock truncates its lock file (wherever a link would lead)."""
     from ssogen.app.generate import BACKUP_SUFFIX
+    from ssogen.store.lock import LOCK_SUFFIX
 
-    for p in (path, path.with_name(path.name + BACKUP_SUFFIX)):
+    for p in (path, *(path.with_name(path.name + s) for s in (BACKUP_SUFFIX, LOCK_SUFFIX))):
         if p.is_symlink():
             raise ConfigFileError(
                 f"{p} is a symlink; ssogen does not write credentials through a symlink "
