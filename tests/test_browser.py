@@ -191,3 +191,40 @@ def test_powershell_command_doubles_every_powershell_quote() -> None:
             else:
                 i += 1
     assert "\x1b" not in browser.powershell_command("https://x/\x1b[2J")[3]
+
+
+def test_a_console_browser_is_never_started_unless_browser_names_it(tmp_path, monkeypatch):
+    """With a display but a failing or missing graphical browser, Python's webbrowser falls
+    back to lynx or w3m, which would take over the terminal and show the URL in it. A fake
+    lynx on PATH records whether it ran."""
+    ran = tmp_path / "ran"
+    fake = tmp_path / "bin" / "lynx"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" > {shlex.quote(str(ran))}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("BROWSER", raising=False)
+    monkeypatch.delenv("WSL_INTEROP", raising=False)
+    monkeypatch.delenv("WSL_DISTRO_NAME", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    if browser.is_wsl():
+        pytest.skip("running inside WSL")
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    assert browser.open_url(URL) is False
+    assert not ran.exists()
+    # named by BROWSER, the person asked for it
+    monkeypatch.setenv("BROWSER", "lynx")
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    assert browser.open_url(URL) is True
+    import time
+
+    for _ in range(200):
+        if ran.exists():
+            break
+        time.sleep(0.02)
+    assert ran.read_text().strip() == URL

@@ -60,30 +60,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     return p
 
 
-def _open(url: str) -> bool:
-    """``ui.browser.open_url``, except that when Python's ``webbrowser`` is the way, only its
-    first choice (``BROWSER`` when set) is tried: ``webbrowser.open`` falls back to the next
-    browser it knows when one fails, and on a machine without a display that is a console
-    browser (lynx, w3m) that would show the sign-in URL in this terminal. A console browser
-    (``webbrowser.GenericBrowser`` itself: graphical ones are subclasses) is used only when
-    ``BROWSER`` names it."""
-    import os
-
-    from ssogen.ui import browser
-
-    if browser.plan_open(url) != "webbrowser":
-        return browser.open_url(url)  # the Windows browser on WSL2 (or None: False)
-    import webbrowser
-
-    try:
-        chosen = webbrowser.get()
-        if type(chosen) is webbrowser.GenericBrowser and not os.environ.get("BROWSER"):
-            return False
-        return bool(chosen.open_new_tab(url))
-    except Exception:  # webbrowser.Error, or a broken BROWSER entry: not opened
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
     from ssogen.app.console import ConsoleRequest, sign_in
     from ssogen.errors import UsageError
@@ -109,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(signin.url + "\n")
         sys.stdout.flush()
         return 0
-    if not _open(signin.url):
+    if not browser.open_url(signin.url):
         raise no_browser
     ui.info(f"Opened the AWS console for profile {signin.profile}{who} in your browser.")
     return 0

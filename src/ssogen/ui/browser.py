@@ -182,18 +182,30 @@ def _spawn(argv: list[str], *, cwd: str | None = None, stdin_data: bytes | None 
     return True
 
 
+def _open_with_webbrowser(url: str) -> bool:
+    """Python's ``webbrowser``, first choice only (``BROWSER`` when set): ``webbrowser.open``
+    falls back to the next browser it knows when one fails, and on a machine without a display
+    that is a console browser (lynx, w3m) that would take over this terminal and show the URL
+    in it. A console browser (``webbrowser.GenericBrowser`` itself: graphical ones are
+    subclasses) is used only when ``BROWSER`` names it."""
+    import webbrowser
+
+    try:
+        chosen = webbrowser.get()
+        if type(chosen) is webbrowser.GenericBrowser and not os.environ.get("BROWSER"):
+            return False
+        return bool(chosen.open_new_tab(url))
+    except Exception:  # webbrowser.Error, or a broken BROWSER entry: must not break a login
+        return False
+
+
 def open_url(url: str) -> bool:
     """Try to open ``url`` in the user's browser; True if something was launched."""
     plan = plan_open(url)
     if plan is None:
         return False
     if plan == "webbrowser":
-        import webbrowser
-
-        try:
-            return bool(webbrowser.open_new_tab(url))
-        except Exception:  # a broken BROWSER entry must not break the login
-            return False
+        return _open_with_webbrowser(url)
     assert isinstance(plan, list)
     cwd = None
     if Path(plan[0]).name.lower() == "cmd.exe" and os.path.isdir("/mnt/c"):

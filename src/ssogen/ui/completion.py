@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 # Options whose value is a profile or a session name from the config file.
 _PROFILE_OPTS = {"--profile"}
 _SESSION_OPTS = {"--session"}
-_FILE_OPTS = {"--config", "--inventory", "--keep", "--data", "--profile-template"}
+_FILE_OPTS = {"--config", "--inventory", "--keep", "--data", "--profile-template",
+              "--credentials"}
 _REGION_OPTS = {"--sso-region", "--region"}
 
 
