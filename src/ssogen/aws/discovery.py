@@ -286,48 +286,12 @@ def discover(session: SsoSession, *, access_token: str, progress: ProgressSink |
     bar = progress if progress is not None else NoProgress()
     client = client if client is not None else portal_client(session, max_workers, model)
     runner = _Runner(client, access_token, token_provider, stats, bar)
-    accounts: dict[str, Account] = {}
-    futures: dict[Future[list[str]], str] = {}
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="ssogen-discover")
-
-    def on_done(fut: Future[list[str]]) -> None:
-        if not fut.cancelled() and fut.exception() is None:
-            bar.update(add_done=1)
-
     try:
-        next_token: str | None = None
-        seen_tokens: set[str] = set()
-        while True:
-            params: dict[str, Any] = {"maxResults": PAGE_SIZE}
-            if next_token:
-                params["nextToken"] = next_token
-            page = runner.call("ListAccounts", "ListAccounts", **params)
-            for raw in page.get("accountList") or []:
-                acc_id = raw.get("accountId")
-                if not isinstance(acc_id, str) or not acc_id or acc_id in accounts:
-                    continue
-                accounts[acc_id] = Account(acc_id, str(raw.get("accountName") or ""),
-                                           str(raw.get("emailAddress") or ""))
-                fut = pool.submit(runner.roles, acc_id)
-                futures[fut] = acc_id
-                fut.add_done_callback(on_done)
-            bar.update(total=len(accounts))
-            # a failed role call ends the run now rather than after the last page
-            failed = [f for f in futures if f.done() and f.exception() is not None]
-            if failed:
-                failed[0].result()
-            next_token = page.get("nextToken")
-            if not next_token:
-                break
-            if next_token in seen_tokens:
-                raise ApiError("ListAccounts: the service repeated a page token "
-                               "(pagination loop)")
-            seen_tokens.add(next_token)
+        futures, accounts = _list_accounts(runner, pool, bar)
         bar.update(total_final=True)
         wait(futures, return_when=FIRST_EXCEPTION)
-        for fut in futures:
-            if fut.done() and not fut.cancelled() and fut.exception() is not None:
-                fut.result()
+        _raise_first_failure(futures)
         for fut, acc_id in futures.items():
             accounts[acc_id].roles = fut.result()
     except BaseException as exc:
@@ -343,3 +307,50 @@ def discover(session: SsoSession, *, access_token: str, progress: ProgressSink |
     return Inventory(session=session.name, start_url=session.start_url,
                      sso_region=session.sso_region,
                      accounts=sorted(accounts.values(), key=lambda a: a.id))
+
+
+RoleFutures = dict[Future[list[str]], str]
+
+
+def _raise_first_failure(futures: RoleFutures) -> None:
+    for fut in futures:
+        if fut.done() and not fut.cancelled() and fut.exception() is not None:
+            fut.result()
+
+
+def _list_accounts(runner: _Runner, pool: ThreadPoolExecutor,
+                   bar: ProgressSink) -> tuple[RoleFutures, dict[str, Account]]:
+    """Page through ListAccounts, starting each account's role listing as soon as the account
+    is seen; a failed role listing ends the run at the next page rather than after the last."""
+    accounts: dict[str, Account] = {}
+    futures: RoleFutures = {}
+
+    def on_done(fut: Future[list[str]]) -> None:
+        if not fut.cancelled() and fut.exception() is None:
+            bar.update(add_done=1)
+
+    next_token: str | None = None
+    seen_tokens: set[str] = set()
+    while True:
+        params: dict[str, Any] = {"maxResults": PAGE_SIZE}
+        if next_token:
+            params["nextToken"] = next_token
+        page = runner.call("ListAccounts", "ListAccounts", **params)
+        for raw in page.get("accountList") or []:
+            acc_id = raw.get("accountId")
+            if not isinstance(acc_id, str) or not acc_id or acc_id in accounts:
+                continue
+            accounts[acc_id] = Account(acc_id, str(raw.get("accountName") or ""),
+                                       str(raw.get("emailAddress") or ""))
+            fut = pool.submit(runner.roles, acc_id)
+            futures[fut] = acc_id
+            fut.add_done_callback(on_done)
+        bar.update(total=len(accounts))
+        _raise_first_failure({f: a for f, a in futures.items() if f.done()})
+        next_token = page.get("nextToken")
+        if not next_token:
+            return futures, accounts
+        if next_token in seen_tokens:
+            raise ApiError("ListAccounts: the service repeated a page token "
+                           "(pagination loop)")
+        seen_tokens.add(next_token)

@@ -138,40 +138,59 @@ def atomic_write_bytes(
     (``OSError`` EMLINK): the rename would leave the other names with the old content.
     Returns the path actually written.
     """
-    if not follow_symlinks and os.path.islink(path):
-        raise OSError(errno.ELOOP, "it is a symlink; ssogen does not write through it",
-                      str(path))
-    target = resolve_target(Path(path)) if follow_symlinks else Path(os.path.abspath(path))
-    kind = not_regular(target)
-    if kind:  # callers turn OSError into their own one-line error
-        if kind == "a directory":
-            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(target))
-        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file", str(target))
+    target = _write_target(Path(path), follow_symlinks)
     parent = target.parent
     if dir_mode is not None and not parent.exists():
         make_dirs(parent, dir_mode)
-    try:
-        st = os.stat(target)
-        mode = stat.S_IMODE(st.st_mode)
-        exists = True
-        if not replace_read_only and not os.access(target, os.W_OK):
-            raise PermissionError(errno.EACCES, "the file is read-only", str(target))
-        if refuse_hard_links and st.st_nlink > 1:
-            raise OSError(errno.EMLINK, f"it has {st.st_nlink} hard links", str(target))
-    except FileNotFoundError:
-        mode = new_mode
-        exists = False
-        st = None
-
-    if backup_suffix and exists:
+    st = _existing(target, replace_read_only=replace_read_only,
+                   refuse_hard_links=refuse_hard_links)
+    mode = stat.S_IMODE(st.st_mode) if st is not None else new_mode
+    if backup_suffix and st is not None:
         backup = target.with_name(target.name + backup_suffix)
         atomic_write_bytes(backup, target.read_bytes(), new_mode=mode, replace_read_only=True,
                            follow_symlinks=False)
         with contextlib.suppress(OSError):
             os.chmod(backup, mode, follow_symlinks=False)
+    _replace(target, data, mode, st)
+    _fsync_dir(parent)
+    remove_stale_temps(target)
+    return target
 
+
+def _write_target(path: Path, follow_symlinks: bool) -> Path:
+    """The file a write replaces: ``path``'s symlink target, or ``path`` itself when links
+    must not be followed (a link there is refused); never a directory or a special file."""
+    if not follow_symlinks and os.path.islink(path):
+        raise OSError(errno.ELOOP, "it is a symlink; ssogen does not write through it",
+                      str(path))
+    target = resolve_target(path) if follow_symlinks else Path(os.path.abspath(path))
+    kind = not_regular(target)
+    if kind:  # callers turn OSError into their own one-line error
+        if kind == "a directory":
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(target))
+        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file", str(target))
+    return target
+
+
+def _existing(target: Path, *, replace_read_only: bool,
+              refuse_hard_links: bool) -> os.stat_result | None:
+    """``target``'s stat when it exists and may be replaced (None when it does not exist)."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return None
+    if not replace_read_only and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only", str(target))
+    if refuse_hard_links and st.st_nlink > 1:
+        raise OSError(errno.EMLINK, f"it has {st.st_nlink} hard links", str(target))
+    return st
+
+
+def _replace(target: Path, data: bytes, mode: int, st: os.stat_result | None) -> None:
+    """Write ``data`` to a temp file next to ``target`` (fsynced, ``mode``, the old file's
+    extended attributes and, as root, its owner) and rename it over ``target``."""
     fd, tmp_name = tempfile.mkstemp(prefix=f"{tmp_prefix(target)}{os.getpid()}-",
-                                    suffix=TMP_SUFFIX, dir=parent)
+                                    suffix=TMP_SUFFIX, dir=target.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -189,10 +208,6 @@ def atomic_write_bytes(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(parent)
-    remove_stale_temps(target)
-    return target
-
 
 
 def copy_xattrs(source: Path, dest: Path) -> list[str]:
