@@ -416,3 +416,26 @@ class Proxy:
     def total(self) -> int:
         with self._lock:
             return sum(self.counts.values())
+
+
+class TokenBucket:
+    """A service's throttle for one API: ``rate`` requests a second, bursts of ``burst``;
+    :meth:`take` is False when the request would be throttled. Thread-safe."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            self.refused += 1
+            return False

@@ -24,7 +24,8 @@ The calls run in a bounded thread pool, each task spawning the calls its answer 
 (a new permission set ARN -> its description; a new account -> its tags), so nothing waits for
 a phase to finish. Pacing and retries follow :mod:`ssogen.aws.discovery`: botocore's retries
 are off, each API has an :class:`~ssogen.aws.discovery.AdaptiveRateLimiter` shared by all
-workers (these APIs are throttled per operation), throttles are retried through it, 5xx and
+workers (these APIs are throttled per operation; :class:`_Limiter` adds a cold start for a
+throttle before any success), throttles are retried through it, 5xx and
 dropped connections with exponential backoff and full jitter. Anything that still fails ends
 the run with a one-line :class:`~ssogen.errors.ApiError` (exit 5); an access denial names the
 API and the IAM permission it needs. A partial result is never returned as if complete.
@@ -135,6 +136,29 @@ class Target:
     all_users: bool = False
 
 
+class _Limiter(AdaptiveRateLimiter):
+    """The portal discovery's limiter with a cold start: a throttle that comes before
+    ``MIN_SIGNAL`` successes in the window (the first call, say, when another tool spent the
+    budget) tells nothing about the sustainable rate, and cutting to that measured rate would
+    pace at ``MIN_RATE`` (0.5/s) and take minutes to climb back. Then it paces at
+    ``COLD_START_RATE`` instead and lets the usual rules (a cut per throttle burst, growth while
+    none arrives) find the limit."""
+
+    MIN_SIGNAL = 5
+    COLD_START_RATE = 5.0
+
+    def throttled(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if self.rate is None and self.measured_rate(now) * self.WINDOW < self.MIN_SIGNAL:
+                self._last_throttle = self._last_cut = now
+                self.rate = self.COLD_START_RATE
+                self._next = max(self._next, now)
+                log.debug("throttled at the start: pacing at %.1f req/s", self.rate)
+                return
+        super().throttled()
+
+
 class _NotFound(Exception):
     """A lookup (``GetUserId``, ``GetGroupId``, tags of an account) found nothing."""
 
@@ -212,7 +236,7 @@ class _Caller:
         self.progress = progress
         self.profile = profile
         self.stop = threading.Event()
-        self._limiters: dict[str, AdaptiveRateLimiter] = {}
+        self._limiters: dict[str, _Limiter] = {}
         self._lock = threading.Lock()
         self._methods: dict[tuple[str, str], Any] = {}
         self._xform = botocore.xform_name
@@ -221,9 +245,9 @@ class _Caller:
         self._token_exc = (bex.SSOTokenLoadError, bex.TokenRetrievalError,
                            bex.UnauthorizedSSOTokenError, bex.SSOError)
 
-    def _limiter(self, api: str) -> AdaptiveRateLimiter:
+    def _limiter(self, api: str) -> _Limiter:
         with self._lock:
-            return self._limiters.setdefault(api, AdaptiveRateLimiter())
+            return self._limiters.setdefault(api, _Limiter())
 
     def _count(self, what: str, api: str = "") -> None:
         with self._lock:
