@@ -342,10 +342,18 @@ class Proxy:
     for access denial and throttling. Counts requests per operation and the most in flight."""
 
     def __init__(self, target: str, *, latency: float = 0.0,
-                 rule: Callable[[str], tuple[int, str] | None] | None = None) -> None:
+                 rule: Callable[[str], tuple[int, str] | None] | None = None,
+                 recorded: dict[tuple[str, bytes], tuple[int, list[tuple[str, str]], bytes]]
+                 | None = None, replay: bool = False) -> None:
         self.target = target.removeprefix("http://")
         self.latency = latency
         self.rule = rule
+        #: ``recorded``: the target's answers by (operation, request body), filled as they
+        #: pass; with ``replay`` an answer found there is sent again without asking the
+        #: target (so only the added latency is measured, not the target's own time)
+        self.recorded = recorded
+        self.replay = replay
+        self.replay_misses = 0
         self.counts: dict[str, int] = {}
         self.in_flight = 0
         self.max_in_flight = 0
@@ -380,21 +388,32 @@ class Proxy:
                         self.end_headers()
                         self.wfile.write(data)
                         return
-                    conn = http.client.HTTPConnection(proxy.target, timeout=60)
-                    headers = {k: v for k, v in self.headers.items()
-                               if k.lower() not in ("host", "connection")}
-                    conn.request("POST", self.path, body=body, headers=headers)
-                    resp = conn.getresponse()
-                    data = resp.read()
-                    self.send_response(resp.status)
-                    for k, v in resp.getheaders():
-                        if k.lower() not in ("transfer-encoding", "connection",
-                                             "content-length", "server", "date"):
-                            self.send_header(k, v)
+                    key = (op, body)
+                    answer = None
+                    if proxy.replay and proxy.recorded is not None:
+                        answer = proxy.recorded.get(key)
+                        if answer is None:
+                            proxy.replay_misses += 1
+                    if answer is None:
+                        conn = http.client.HTTPConnection(proxy.target, timeout=60)
+                        headers = {k: v for k, v in self.headers.items()
+                                   if k.lower() not in ("host", "connection")}
+                        conn.request("POST", self.path, body=body, headers=headers)
+                        resp = conn.getresponse()
+                        kept = [(k, v) for k, v in resp.getheaders()
+                                if k.lower() not in ("transfer-encoding", "connection",
+                                                     "content-length", "server", "date")]
+                        answer = (resp.status, kept, resp.read())
+                        conn.close()
+                        if proxy.recorded is not None:
+                            proxy.recorded[key] = answer
+                    status, kept, data = answer
+                    self.send_response(status)
+                    for k, v in kept:
+                        self.send_header(k, v)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
-                    conn.close()
                 finally:
                     with proxy._lock:
                         proxy.in_flight -= 1

@@ -247,7 +247,9 @@ def test_access_denied_names_the_api_and_the_permission(
     first = proc.stderr.splitlines()[0]
     assert first.startswith("ssogen: error: ") and op in first and permission in first
     assert "profile 'admin' needs the IAM permission" in first
-    assert proxy.counts[op] == 1  # a denial is not retried
+    # a denial is never retried: at most one call per request that was in flight (the four
+    # OUs' account listings run at once; the user's and each group's assignments too)
+    assert 1 <= proxy.counts[op] <= 4
     assert "Traceback" not in proc.stderr
 
 
@@ -399,3 +401,14 @@ def test_cold_start_throttle_does_not_pace_at_the_floor() -> None:
         warm.success()
     warm.throttled()
     assert warm.rate is not None and 40 <= warm.rate <= 41  # 40 successes in the last second
+
+
+def test_an_unwritable_out_is_one_line_exit_2(admin: Sandbox, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for args in (["--user", "user01", "--out", str(blocker / "alice.json")],
+                 ["--all-users", "--out", str(blocker / "dir")]):
+        proc = admin.run(*ADMIN, *args)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("ssogen: error: ") and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

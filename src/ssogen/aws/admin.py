@@ -411,6 +411,12 @@ class _Tasks:
                 self._pending -= 1
                 self._cond.notify_all()
 
+    @property
+    def error(self) -> BaseException | None:
+        """The first failure of a task (None while there is none)."""
+        with self._cond:
+            return self._error
+
     def wait(self) -> None:
         with self._cond:
             while self._pending and self._error is None:
@@ -551,6 +557,16 @@ class _Run:
         for group_id in ids:
             self.assignments_of("GROUP", group_id)
 
+    def list_users(self, into: list[User]) -> None:
+        """Every user (appended to ``into``), and the assignments of each."""
+        for raw in self.caller.pages("identitystore", "ListUsers", "Users", "ListUsers",
+                                     IdentityStoreId=self.store):
+            user = User(str(raw["UserId"]), str(raw.get("UserName") or raw["UserId"]),
+                        _primary_email(raw))
+            with self.lock:
+                into.append(user)
+            self.assignments_of("USER", user.id)
+
     def list_groups(self) -> None:
         """Every group; the members of each (and then, if it has any, its assignments)."""
         for raw in self.caller.pages("identitystore", "ListGroups", "Groups", "ListGroups",
@@ -687,11 +703,13 @@ def discover_admin(clients: dict[str, Any], target: Target, *, instance_arn: str
     except BaseException as exc:
         caller.stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, _Cancelled) and tasks.error is not None:
+            exc = tasks.error  # a worker failed first: that is the error to tell
         if isinstance(exc, _Cancelled):
             raise ApiError("admin discovery was cancelled") from None
         if isinstance(exc, (_NotFound, _Validation)):
             raise ApiError(f"{exc}") from None
-        raise
+        raise exc from None
     finally:
         bar.close()
     pool.shutdown(wait=True)
@@ -717,12 +735,7 @@ def _discover(run: _Run, caller: _Caller, target: Target,
         run.assignments_of("GROUP", group_subject.id)
     else:
         run.tasks.spawn(run.list_groups)
-        for raw in caller.pages("identitystore", "ListUsers", "Users", "ListUsers",
-                                IdentityStoreId=store):
-            user = User(str(raw["UserId"]), str(raw.get("UserName") or raw["UserId"]),
-                        _primary_email(raw))
-            users.append(user)
-            run.assignments_of("USER", user.id)
+        run.tasks.spawn(run.list_users, users)
     run.tasks.wait()
     run.progress.update(total=len(run.tags), total_final=True)
 
@@ -751,7 +764,11 @@ def _discover(run: _Run, caller: _Caller, target: Target,
     if group_subject is not None and not run.members.get(group_subject.id):
         warnings.append(f"group {group_subject.name!r} has no members: no portal lists these "
                         "accounts yet")
-    groups = len(run.members) if target.all_users else len(
-        user_groups.get(users[0].id, [])) if users else 1
+    if target.all_users:
+        groups = len(run.members)
+    elif target.user is not None:
+        groups = len(user_groups.get(users[0].id, []))
+    else:
+        groups = 1
     return AdminView(run.instance_arn, store, subjects, warnings, groups=groups,
                      org_accounts=len(run.org_accounts))
