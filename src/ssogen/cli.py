@@ -18,7 +18,7 @@ from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenErr
 
 # Order is the order shown in --help.
 COMMANDS = ["setup", "sync", "login", "list", "export_credentials", "import_credentials",
-            "console", "doctor", "demo", "emulator", "completion"]
+            "console", "doctor", "org", "demo", "emulator", "completion"]
 
 EPILOG = """\
 examples:

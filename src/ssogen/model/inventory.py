@@ -8,6 +8,11 @@ The JSON form (``ssogen list --json``, ``--inventory FILE``) is::
                    "roles": ["AdministratorAccess", "ReadOnly"]}]}
 
 Accounts are sorted by id and roles by name, so the file is stable and diffs well in git.
+
+Two optional fields per account are known only on the admin side (``ssogen org inventory``,
+from AWS Organizations): ``ou_path`` (``"Root/Workloads/Prod"``) and ``tags`` (an object, sorted
+by key). They are omitted when unknown -- the portal a user signs in to tells neither -- so a
+per-user inventory is written exactly as before.
 """
 
 from __future__ import annotations
@@ -28,18 +33,36 @@ def utcnow_iso() -> str:
 
 @dataclass
 class Account:
+    """One account and the role (permission set) names a user may assume in it.
+
+    ``ou_path`` and ``tags`` are None when unknown (per-user discovery), else what AWS
+    Organizations says: the path of OU names from the root, ``/``-separated, and the
+    account's tags."""
+
     id: str
     name: str = ""
     email: str = ""
     roles: list[str] = field(default_factory=list)
+    ou_path: str | None = None
+    tags: dict[str, str] | None = None
+
+    @property
+    def ou(self) -> str:
+        """The last element of ``ou_path`` (the account's own OU); empty when unknown."""
+        return (self.ou_path or "").rsplit("/", 1)[-1]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "email": self.email,
             "roles": sorted(set(self.roles)),
         }
+        if self.ou_path is not None:
+            out["ou_path"] = self.ou_path
+        if self.tags is not None:
+            out["tags"] = {k: self.tags[k] for k in sorted(self.tags)}
+        return out
 
 
 @dataclass
@@ -140,7 +163,15 @@ class Inventory:
                 raise bad(f"{where}.roles must be a list of non-empty strings")
             if acc_id in accounts:
                 raise bad(f"{where}: account {acc_id} listed twice")
-            accounts[acc_id] = Account(acc_id, name, email, sorted(set(roles)))
+            ou_path = raw.get("ou_path")
+            if ou_path is not None and not isinstance(ou_path, str):
+                raise bad(f"{where}.ou_path must be a string")
+            tags = raw.get("tags")
+            if tags is not None and not (isinstance(tags, dict) and all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in tags.items())):
+                raise bad(f"{where}.tags must be an object of string values")
+            accounts[acc_id] = Account(acc_id, name, email, sorted(set(roles)), ou_path,
+                                       None if tags is None else dict(sorted(tags.items())))
         return cls(
             session=data["session"],
             start_url=data["start_url"],

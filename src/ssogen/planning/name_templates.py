@@ -4,18 +4,30 @@ fast path for the common ones.
 
 Variables: ``account_name`` (its id when empty or without a usable character), ``account_id``,
 ``account_email``, ``role_name`` (the permission set as AWS reports it), ``role``
-(``role_name`` through ``role_aliases``, without ``AWSReservedSSO_``) and ``session``.
+(``role_name`` through ``role_aliases``, without ``AWSReservedSSO_``), ``session``, and what
+an admin-side inventory (``ssogen org inventory``) knows from AWS Organizations: ``ou_path``
+(``Root/Workloads/Prod``), ``ou`` (its last element, ``Prod``) and ``tags`` (the account's
+tags: ``{{ tags.Team }}`` or ``{{ tags["cost-center"] }}``). A per-user inventory knows none of
+them: ``ou_path`` and ``ou`` are empty and ``tags`` has no entry.
+
+A tag the account does not carry renders **empty** rather than failing: one untagged account
+must not stop the profiles of a thousand others, and the same template must work on per-user
+inventories. ``{{ tags.Team | default('shared') }}`` names the fallback; ``tags.Team is
+defined`` tests for it. Empty parts collapse when the name is sanitised. A misspelt variable
+(``role_nme``) still fails, naming the variables there are and the closest one.
+
 Filters besides Jinja's own: ``kebab``, ``snake``, ``strip_prefix(p)``, ``strip_suffix(s)``,
 ``alias`` and ``truncate_to(n)``. Presets are data (``templates/presets.json``).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ssogen.errors import UsageError
@@ -107,9 +119,52 @@ def resolve_template(value: str) -> str:
     )
 
 
-#: what a template is tried on before anything else happens (see :func:`resolve_template`)
-_SAMPLE_ROW = ("Example Account", "123456789012", "aws@example.com",
-               "AWSReservedSSO_ReadOnlyAccess_0123456789abcdef", "ReadOnlyAccess")
+#: One row to name: ``(account_name, account_id, account_email, role_name, role)``, optionally
+#: followed by ``(ou_path, ou, tags)`` (rows of five have none of those: empty, empty, no tag).
+NameRow = tuple[Any, ...]
+
+#: every variable a template can use, in the order the rows carry them (``session`` aside)
+ROW_FIELDS = ("account_name", "account_id", "account_email", "role_name", "role", "ou_path",
+              "ou", "tags")
+TEMPLATE_VARIABLES = (*ROW_FIELDS, "session")
+
+#: what a template is tried on before anything else happens (see :func:`resolve_template`);
+#: no tags: a template using one still renders (empty), as it would on a per-user inventory
+_SAMPLE_ROW: NameRow = ("Example Account", "123456789012", "aws@example.com",
+               "AWSReservedSSO_ReadOnlyAccess_0123456789abcdef", "ReadOnlyAccess",
+               "Root/Workloads/Prod", "Prod", {})
+
+
+class Tags(Mapping[str, str]):
+    """An account's tags as a template sees them: ``tags.X`` and ``tags["X"]`` look up the tag
+    ``X`` only (never a method: a tag may be called ``items``), and a missing tag is Jinja's
+    lenient ``Undefined`` (renders empty, ``default(...)`` replaces it)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, str] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(dict(sorted(self._data.items())))
+
+
+def full_row(row: NameRow) -> NameRow:
+    """``row`` with all of :data:`ROW_FIELDS` (missing OU fields empty, tags as :class:`Tags`)."""
+    if len(row) < 5 or len(row) > len(ROW_FIELDS):
+        raise ValueError(f"a name row has 5 to {len(ROW_FIELDS)} fields, not {len(row)}")
+    padded = (*row, "", "", None)[:len(ROW_FIELDS)] if len(row) < len(ROW_FIELDS) else row
+    tags = padded[7]
+    return (*padded[:7], tags if isinstance(tags, Tags) else Tags(tags))
 
 
 @functools.lru_cache(maxsize=32)
@@ -121,11 +176,29 @@ def _check_template(template: str) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> Any:
-    from jinja2 import StrictUndefined, pass_context
+    from jinja2 import StrictUndefined, Undefined, pass_context
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined,
-                               keep_trailing_newline=False)
+    class _Environment(SandboxedEnvironment):
+        """Unknown variables fail (StrictUndefined); a missing tag is lenient Undefined."""
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if isinstance(obj, Tags):
+                return _tag(obj, attribute)
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            if isinstance(obj, Tags):
+                return _tag(obj, argument)
+            return super().getitem(obj, argument)
+
+    def _tag(tags: Tags, key: Any) -> Any:
+        if isinstance(key, str) and key in tags:
+            return tags[key]
+        return Undefined(name=f"tags.{key}")
+
+    env = _Environment(autoescape=False, undefined=StrictUndefined,
+                       keep_trailing_newline=False)
 
     @pass_context
     def alias(ctx: Any, text: str) -> str:
@@ -136,6 +209,38 @@ def _environment() -> Any:
     return env
 
 
+#: the filters ssogen adds to Jinja's (named in an error about an unknown filter)
+SSOGEN_FILTERS = ("kebab", "snake", "lower", "upper", "strip_prefix", "strip_suffix", "alias",
+                  "replace", "truncate_to")
+
+
+def _unknown_name_hint(message: str) -> str:
+    """For Jinja's ``'x' is undefined`` and ``No filter named 'x'``: what there is instead and
+    the closest match (``did you mean role_name?``); empty for any other message."""
+    m = re.match(r"'([^']+)' is undefined$", message)
+    known: tuple[str, ...]
+    if m:
+        wanted, known, what = m.group(1), TEMPLATE_VARIABLES, "variables"
+    else:
+        m = re.match(r"No filter named '([^']+)'", message)
+        if not m:
+            return ""
+        wanted, what = m.group(1), "filters"
+        known = tuple(sorted(set(SSOGEN_FILTERS) | set(_environment().filters)))
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+    listed = ", ".join(SSOGEN_FILTERS if what == "filters" else known)
+    more = " and Jinja's built-in ones" if what == "filters" else ""
+    guess = f"; did you mean {close[0]}?" if close else ""
+    return f"{guess} ({what}: {listed}{more})"
+
+
+def _explained(exc: Exception) -> str:
+    """Jinja's message, with :func:`_unknown_name_hint` when it names something unknown."""
+    message = str(exc)
+    hint = _unknown_name_hint(message)
+    return message.rstrip(".") + hint if hint else message
+
+
 @functools.lru_cache(maxsize=32)
 def _compile(template: str, batch: bool) -> Any:
     from jinja2 import TemplateError
@@ -143,15 +248,17 @@ def _compile(template: str, batch: bool) -> Any:
     env = _environment()
     source = template
     if batch:  # one render for every row: far cheaper than one render() per profile
-        source = ("{% for account_name, account_id, account_email, role_name, role in _rows %}"
+        source = ("{% for " + ", ".join(ROW_FIELDS) + " in _rows %}"
                   + template + _ROW_SEP + "{% endfor %}")
     try:
         return env.from_string(source)
     except TemplateError as exc:
-        raise UsageError(f"invalid name template {template!r}: {exc}") from None
+        raise UsageError(f"invalid name template {template!r}: {_explained(exc)}") from None
 
 
 _VARIABLES = ("account_name", "account_id", "account_email", "role_name", "role")
+#: the string variables the fast path renders besides ``_VARIABLES`` and ``session``
+_SIMPLE_EXTRA = ("ou_path", "ou")
 _SIMPLE_EXPR = re.compile(r"\{\{\s*([a-z_]+)((?:\s*\|\s*[a-z_]+)*)\s*\}\}")
 
 
@@ -177,7 +284,8 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
             return None
         names = [f.strip() for f in m.group(2).split("|") if f.strip()]
         var = m.group(1)
-        if var not in (*_VARIABLES, "session") or any(f not in filters for f in names):
+        if var not in (*_VARIABLES, *_SIMPLE_EXTRA, "session") or any(
+                f not in filters for f in names):
             return None
         parts += [literal, (var, [filters[f] for f in names])]
         pos = m.end()
@@ -187,8 +295,12 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
     parts.append(tail)
     parts = [p for p in parts if p != ""]
 
-    def render(row: tuple[str, ...]) -> str:
-        values = dict(zip(_VARIABLES, row, strict=True), session=session)
+    def render(row: NameRow) -> str:
+        values = dict(zip(_VARIABLES, row[:5], strict=True), session=session)
+        if len(row) > 5:  # ou_path, ou (no Tags object: the fast path never reads tags)
+            values.update(zip(_SIMPLE_EXTRA, row[5:7], strict=False))
+        else:
+            values.update(ou_path="", ou="")
         out = []
         for part in parts:
             if isinstance(part, str):
@@ -203,9 +315,9 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
     return render
 
 
-def render_names(template_value: str, rows: list[tuple[str, str, str, str, str]],
-                 session: str, aliases: Mapping[str, str]) -> list[str]:
-    """Raw (unsanitised) template output for each ``(name, id, email, role_name, role)``."""
+def render_names(template_value: str, rows: Sequence[NameRow], session: str,
+                 aliases: Mapping[str, str]) -> list[str]:
+    """Raw (unsanitised) template output for each row (:data:`NameRow`)."""
     template = resolve_template(template_value)
     simple = compile_simple(template, session, aliases)
     if simple is not None:
@@ -213,7 +325,7 @@ def render_names(template_value: str, rows: list[tuple[str, str, str, str, str]]
     return render_jinja(template, rows, session, aliases, label=template_value)
 
 
-def render_jinja(template: str, rows: list[tuple[str, str, str, str, str]], session: str,
+def render_jinja(template: str, rows: Sequence[NameRow], session: str,
                  aliases: Mapping[str, str], *, label: str | None = None) -> list[str]:
     """:func:`render_names` through Jinja2's sandbox (any template)."""
     from jinja2 import TemplateError
@@ -224,6 +336,7 @@ def render_jinja(template: str, rows: list[tuple[str, str, str, str, str]], sess
         _compile(template, False)  # still report a broken template
         return []
     context = {"session": session, "_aliases": dict(aliases)}
+    rows = [full_row(r) for r in rows]
     try:
         out: str = _compile(template, True).render(_rows=rows, **context)
         names = out.split(_ROW_SEP)
@@ -231,9 +344,10 @@ def render_jinja(template: str, rows: list[tuple[str, str, str, str, str]], sess
             return names[:-1]
         # the template itself printed the separator: fall back to one render per row
         single = _compile(template, False)
-        return [single.render(account_name=r[0], account_id=r[1], account_email=r[2],
-                              role_name=r[3], role=r[4], **context) for r in rows]
+        return [single.render(**dict(zip(ROW_FIELDS, r, strict=True)), **context)
+                for r in rows]
     except SecurityError as exc:
         raise UsageError(f"name template {template_value!r} is not allowed: {exc}") from None
     except TemplateError as exc:
-        raise UsageError(f"name template {template_value!r} failed: {exc}") from None
+        raise UsageError(f"name template {template_value!r} failed: {_explained(exc)}") \
+            from None

@@ -128,7 +128,8 @@ def base_names(settings: Settings, pairs: list[tuple[Account, str]]) -> list[str
             account_name = usable[account.id] = (account.name if sanitize(account.name)
                                                   else account.id)
         rows.append((account_name, account.id, account.email, role,
-                     short_role(role, settings.role_aliases)))
+                     short_role(role, settings.role_aliases), account.ou_path or "",
+                     account.ou, account.tags))
     raw = render_names(settings.name_template, rows, settings.session, settings.role_aliases)
     return [_bounded(n, account.id) for n, (account, _) in zip(raw, pairs, strict=True)]
 
@@ -314,9 +315,9 @@ def any_account_name_matches(settings: Settings, pairs: list[tuple[Account, str]
     account may have been renamed in AWS since its profile was generated), collision suffix
     allowed? False when the name does not depend on the account name, or is nothing but it.
     Linear: one render per pair, string comparisons only."""
-    from ssogen.model.inventory import Account as _Account
+    from dataclasses import replace
 
-    fake = [(_Account(a.id, _PLACEHOLDER, a.email, [role]), role) for a, role in pairs]
+    fake = [(replace(a, name=_PLACEHOLDER, roles=[role]), role) for a, role in pairs]
     out = []
     lower = _PLACEHOLDER.lower()
     for shape, (account, role), name in zip(base_names(settings, fake), pairs, names,
