@@ -47,7 +47,7 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     snapshot = ConfigSnapshot.read(request.config)
     chosen = targets(request, snapshot, inventories)
     for settings in chosen:  # a broken remembered template fails before any login
-        check_template(request.config, settings)
+        check_template(request.config, settings, snapshot)
     work = []
     for settings in chosen:
         inventory = inventory_for(request, snapshot, settings, inventories, reporter)
@@ -95,15 +95,22 @@ def targets(request: SyncRequest, snapshot: ConfigSnapshot,
     return chosen
 
 
-def check_template(config: Path, settings: Settings) -> None:
+def check_template(config: Path, settings: Settings, snapshot: ConfigSnapshot) -> None:
+    """A remembered template that cannot render fails here, naming where it is remembered and
+    how to replace it (before any login)."""
     from ssogen.model.settings import settings_section_name
     from ssogen.planning.naming import resolve_template
 
     try:
         resolve_template(settings.name_template)
     except UsageError as exc:
-        raise UsageError(f"{config}: [{settings_section_name(settings.session)}] "
-                         f"name_template: {exc.message}", hint=exc.hint) from None
+        header = settings_section_name(settings.session)
+        line = next((s.line for s in snapshot.model.sections if s.header == header), 0)
+        where = f"{config}:{line}" if line else str(config)
+        raise UsageError(
+            f"{where}: [{header}] name_template: {exc.message}",
+            hint=exc.hint or (f"fix the line there, or choose another with `ssogen setup "
+                              f"--session {settings.session} --name-template PRESET`")) from None
 
 
 def inventory_for(request: SyncRequest, snapshot: ConfigSnapshot, settings: Settings,

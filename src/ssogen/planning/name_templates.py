@@ -37,6 +37,7 @@ RESERVED_ROLE_PREFIX = "AWSReservedSSO_"
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 _RESERVED_SUFFIX = re.compile(r"_[0-9a-f]{16}$")
+MAX_TEMPLATE = 2_000  # characters: a name template longer than this is refused
 _ROW_SEP = "\x1e"  # ASCII record separator: cannot survive sanitising, so never in a name
 
 
@@ -100,6 +101,14 @@ def presets() -> dict[str, str]:
     return {name: p["template"] for name, p in data["presets"].items()}
 
 
+def _quoted(template: str, limit: int = 80) -> str:
+    """``template`` quoted for an error line, its middle elided when long."""
+    if len(template) <= limit:
+        return repr(template)
+    half = (limit - 1) // 2
+    return repr(template[:half] + "…" + template[-half:])
+
+
 def resolve_template(value: str) -> str:
     """A preset name or a template -> template text.
 
@@ -107,6 +116,9 @@ def resolve_template(value: str) -> str:
     render a sample account (unknown variable, sandbox violation...): checked here, so a flag
     or a remembered setting fails before any login, question or file access."""
     value = (value or "").strip()
+    if len(value) > MAX_TEMPLATE:
+        raise UsageError(f"the name template is {len(value):,} characters long (at most "
+                         f"{MAX_TEMPLATE:,}): {_quoted(value)}")
     if "{{" in value or "{%" in value:
         _check_template(value)
         return value
@@ -114,7 +126,7 @@ def resolve_template(value: str) -> str:
     if value in table:
         return table[value]
     raise UsageError(
-        f"unknown name template {value!r}; use a preset ({', '.join(sorted(table))}) "
+        f"unknown name template {_quoted(value)}; use a preset ({', '.join(sorted(table))}) "
         "or a Jinja2 template such as '{{ account_name | kebab }}-{{ role | kebab }}'"
     )
 
@@ -177,9 +189,10 @@ def _check_template(template: str) -> None:
 @functools.lru_cache(maxsize=1)
 def _environment() -> Any:
     from jinja2 import StrictUndefined, Undefined, pass_context
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class _Environment(SandboxedEnvironment):
+    from ssogen.planning.jinja_limits import LimitedEnvironment
+
+    class _Environment(LimitedEnvironment):
         """Unknown variables fail (StrictUndefined); a missing tag is lenient Undefined."""
 
         def getattr(self, obj: Any, attribute: str) -> Any:
@@ -204,8 +217,8 @@ def _environment() -> Any:
     def alias(ctx: Any, text: str) -> str:
         return short_role(str(text), ctx.get("_aliases") or {})
 
-    env.filters.update(kebab=kebab, snake=snake, strip_prefix=strip_prefix,
-                       strip_suffix=strip_suffix, truncate_to=truncate_to, alias=alias)
+    env.add_filters(kebab=kebab, snake=snake, strip_prefix=strip_prefix,
+                    strip_suffix=strip_suffix, truncate_to=truncate_to, alias=alias)
     return env
 
 
@@ -251,9 +264,12 @@ def _compile(template: str, batch: bool) -> Any:
         source = ("{% for " + ", ".join(ROW_FIELDS) + " in _rows %}"
                   + template + _ROW_SEP + "{% endfor %}")
     try:
-        return env.from_string(source)
+        return env.limited_template(source)
     except TemplateError as exc:
-        raise UsageError(f"invalid name template {template!r}: {_explained(exc)}") from None
+        raise UsageError(f"invalid name template {_quoted(template)}: {_explained(exc)}") from None
+    except _RENDER_ERRORS as exc:  # a parser overwhelmed by nesting
+        raise UsageError(f"invalid name template {_quoted(template)}: {_render_error(exc)}") \
+            from None
 
 
 _VARIABLES = ("account_name", "account_id", "account_email", "role_name", "role")
@@ -325,6 +341,21 @@ def render_names(template_value: str, rows: Sequence[NameRow], session: str,
     return render_jinja(template, rows, session, aliases, label=template_value)
 
 
+#: what a template that compiles can still raise while rendering (a filter given the wrong
+#: arguments, a division by zero, too deep a nesting of expressions)
+_RENDER_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError, RecursionError,
+                  MemoryError)
+
+
+def _render_error(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "it nests too deeply"
+    if isinstance(exc, MemoryError):
+        return "it needs too much memory"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
 def render_jinja(template: str, rows: Sequence[NameRow], session: str,
                  aliases: Mapping[str, str], *, label: str | None = None) -> list[str]:
     """:func:`render_names` through Jinja2's sandbox (any template)."""
@@ -337,17 +368,23 @@ def render_jinja(template: str, rows: Sequence[NameRow], session: str,
         return []
     context = {"session": session, "_aliases": dict(aliases)}
     rows = [full_row(r) for r in rows]
+    env = _environment()
     try:
-        out: str = _compile(template, True).render(_rows=rows, **context)
+        out: str = env.render_limited(_compile(template, True), len(rows), _rows=rows,
+                                      **context)
         names = out.split(_ROW_SEP)
         if len(names) == len(rows) + 1 and names[-1] == "":
             return names[:-1]
         # the template itself printed the separator: fall back to one render per row
         single = _compile(template, False)
-        return [single.render(**dict(zip(ROW_FIELDS, r, strict=True)), **context)
-                for r in rows]
+        names = [str(env.render_limited(single, 1, **dict(zip(ROW_FIELDS, r, strict=True)),
+                                        **context)) for r in rows]
+        return names
     except SecurityError as exc:
-        raise UsageError(f"name template {template_value!r} is not allowed: {exc}") from None
+        raise UsageError(f"name template {_quoted(template_value)} is not allowed: {exc}") from None
     except TemplateError as exc:
-        raise UsageError(f"name template {template_value!r} failed: {_explained(exc)}") \
+        raise UsageError(f"name template {_quoted(template_value)} failed: {_explained(exc)}") \
             from None
+    except _RENDER_ERRORS as exc:  # the template's own arithmetic or a filter's arguments
+        raise UsageError(f"name template {_quoted(template_value)} failed: "
+                         f"{_render_error(exc)}") from None
