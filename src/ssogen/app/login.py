@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ssogen.errors import UsageError
-from ssogen.model.login_flow import FLOWS, FlowChoice, MachineFacts, choose_flow
+if TYPE_CHECKING:  # imported where used: this module is imported while argv is parsed
+    from collections.abc import Callable, Mapping
+
+    from ssogen.model.login_flow import FlowChoice, MachineFacts
+
+#: the flows :func:`prefer` accepts (``ssogen.model.login_flow.FLOWS``; a test checks it)
+FLOWS = ("pkce", "device-code")
 
 #: files that give a container away (Docker, Podman/CRI-O)
 CONTAINER_FILES = ("/.dockerenv", "/run/.containerenv")
@@ -44,27 +48,27 @@ def is_wsl(environ: Mapping[str, str], proc_root: str = "/proc") -> bool:
     ``microsoft`` kernel string, the WSL interop handler."""
     if environ.get("WSL_DISTRO_NAME") or environ.get("WSL_INTEROP"):
         return True
-    root = Path(proc_root)
     for rel in ("sys/kernel/osrelease", "version"):
         try:
-            text = (root / rel).read_text(encoding="utf-8", errors="replace")
+            with open(os.path.join(proc_root, rel), encoding="utf-8", errors="replace") as fh:
+                text = fh.read(4096)
         except OSError:
             continue
         if "microsoft" in text.lower():
             return True
-    try:
-        return (root / "sys" / "fs" / "binfmt_misc" / "WSLInterop").exists()
-    except OSError:
-        return False
+    return os.path.exists(os.path.join(proc_root, "sys", "fs", "binfmt_misc", "WSLInterop"))
 
 
 def machine_facts(environ: Mapping[str, str] | None = None, *,
-                  exists: Callable[[str], bool] = os.path.exists,
+                  exists: Callable[[str], bool] | None = None,
                   platform: str | None = None, proc_root: str = "/proc") -> MachineFacts:
     """What this machine looks like to the login-flow rule."""
+    from ssogen.model.login_flow import MachineFacts
+
     env = os.environ if environ is None else environ
     plat = sys.platform if platform is None else platform
-    container = next((f for f in CONTAINER_FILES if exists(f)), "")
+    found = os.path.exists if exists is None else exists
+    container = next((f for f in CONTAINER_FILES if found(f)), "")
     if not container and env.get("KUBERNETES_SERVICE_HOST"):
         container = "Kubernetes"
     if plat == "darwin" or plat.startswith("win"):
@@ -79,6 +83,8 @@ def machine_facts(environ: Mapping[str, str] | None = None, *,
 def choose(*, flow: str | None = None, legacy: bool = False,
            no_browser: bool = False) -> FlowChoice:
     """The flow for a login now: ``flow``, else the command line's, else the default."""
+    from ssogen.model.login_flow import MachineFacts, choose_flow
+
     requested = flow if flow is not None else preferred()
     facts = MachineFacts() if requested is not None else machine_facts()
     return choose_flow(requested, facts, legacy=legacy, no_browser=no_browser)
@@ -88,6 +94,7 @@ def pkce_timeout(environ: Mapping[str, str] | None = None) -> float:
     """How long a PKCE login waits for the browser: ``SSOGEN_PKCE_TIMEOUT`` seconds, else
     600 (the AWS CLI's wait)."""
     from ssogen.aws.pkce import DEFAULT_TIMEOUT
+    from ssogen.errors import UsageError
 
     raw = (os.environ if environ is None else environ).get(PKCE_TIMEOUT_VARIABLE, "").strip()
     if not raw:

@@ -4,8 +4,6 @@ the browser and the Windows clipboard where they exist."""
 
 from __future__ import annotations
 
-import threading
-
 from ssogen.model.events import PKCE, LoginPrompt, NoProgress, ProgressSink
 from ssogen.ui import terminal as ui
 
@@ -64,6 +62,8 @@ class TerminalReporter:
         Windows browser, which reaches ssogen through WSL2's localhost forwarding). The
         browser is launched in a thread: some launchers (``BROWSER=...``, a first Firefox)
         return only when the browser exits, and the redirect must find ssogen listening."""
+        import threading
+
         from ssogen.ui import browser
 
         url = prompt.verification_uri
