@@ -17,7 +17,7 @@ from ssogen import __version__
 from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenError
 
 # Order is the order shown in --help.
-COMMANDS = ["setup", "sync", "login", "list", "export_credentials", "demo", "emulator",
+COMMANDS = ["setup", "sync", "login", "logout", "list", "export_credentials", "demo", "emulator",
             "completion"]
 
 EPILOG = """\
