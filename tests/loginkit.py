@@ -96,26 +96,29 @@ def consent(authorize_url: str, action: str = "approve") -> str:
 
 
 class LoginProcess:
-    """A command that logs in (``python -m ssogen ARGS``), its stderr read line by line as
-    it comes, so the test can act on the prompt while the command waits. Everything read is
-    handed to the suite's secret scan."""
+    """A command that logs in (``python -m ssogen ARGS``, or ``argv``), its stderr read line
+    by line as it comes, so the test can act on the prompt while the command waits
+    (``merge``: stdout and stderr as one stream, for a CLI that prompts on stdout).
+    Everything read is handed to the suite's secret scan."""
 
     def __init__(self, sandbox: Any, *args: str, env: dict[str, str] | None = None,
-                 argv: list[str] | None = None) -> None:
+                 argv: list[str] | None = None, merge: bool = False) -> None:
         full_env = dict(sandbox.env)
         full_env.update(env or {})
+        self.merge = merge
         self.proc = _subprocess.Popen(
             argv or [_sys.executable, "-m", "ssogen", *args], env=full_env,
-            cwd=str(sandbox.home), stdout=_subprocess.PIPE, stderr=_subprocess.PIPE,
-            text=True)
+            cwd=str(sandbox.home), stdout=_subprocess.PIPE,
+            stderr=_subprocess.STDOUT if merge else _subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._new = _threading.Condition()
         self._reader = _threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
+        stream = self.proc.stdout if self.merge else self.proc.stderr
+        assert stream is not None
+        for line in stream:
             with self._new:
                 self.lines.append(line.rstrip("\n"))
                 self._new.notify_all()
@@ -158,7 +161,7 @@ class LoginProcess:
                 self.proc.wait()
         self._reader.join(10)
         assert self.proc.stdout is not None
-        out = self.proc.stdout.read()
+        out = "" if self.merge else self.proc.stdout.read()
         err = "\n".join(line for line in self.lines if line != "\0EOF")
         scan_output(out, err)
         return self.proc.returncode, out, err

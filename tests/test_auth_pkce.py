@@ -14,6 +14,7 @@ import stat
 import time
 import urllib.parse
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +58,7 @@ def pkce_login(sandbox, emu, *args: str, action: str = "approve",  # type: ignor
     run = kit.LoginProcess(sandbox, *(args or PKCE_LOGIN))
     url = run.authorize_url()
     location = kit.consent(url, action)
-    status, headers, page = kit.http("GET", location)
+    _, headers, page = kit.http("GET", location)
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Cache-Control"] == "no-store"
     assert headers["Referrer-Policy"] == "no-referrer"
@@ -176,7 +177,7 @@ def test_a_redirect_with_another_state_is_refused(online) -> None:  # type: igno
 
 
 def test_other_requests_to_the_callback_do_not_end_the_wait(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+    sandbox, _ = online
     run = kit.LoginProcess(sandbox, *PKCE_LOGIN)
     url = run.authorize_url()
     callback = dict(query(url))["redirect_uri"]
@@ -230,13 +231,14 @@ def test_the_browser_is_opened_with_the_url(online, tmp_path) -> None:  # type: 
     redirect. Python's webbrowser waits for a BROWSER command to exit: ssogen must already
     be listening, and must not wait for the browser to exit before it stops waiting."""
     sandbox, emu = online
+    import sys
+
+    tests, status = str(Path(kit.__file__).parent), str(tmp_path / "status")
     fake = tmp_path / "browser.py"
     fake.write_text(
-        "import sys\nsys.path.insert(0, %r)\nimport loginkit\n"
+        f"import sys\nsys.path.insert(0, {tests!r})\nimport loginkit\n"
         "loc = loginkit.consent(sys.argv[1])\nstatus, _, page = loginkit.http('GET', loc)\n"
-        "open(%r, 'w').write(str(status))\n" % (str(kit.__file__).rsplit("/", 1)[0],
-                                               str(tmp_path / "status")))
-    import sys
+        f"open({status!r}, 'w').write(str(status))\n")
 
     run = kit.LoginProcess(sandbox, "login", "--session", "acme", "--use-pkce",
                            env={"BROWSER": f"{sys.executable} {fake} %s"})
