@@ -126,5 +126,5 @@ def portal_logout(region: str, access_token: str, model: Any = None) -> bool:
             return False
         raise ApiError(f"the portal's Logout failed ({code or 'error'})") from None
     except BotoCoreError as exc:
-        raise network_error(exc, sso) from None
+        raise network_error(exc, sso, "portal") from None
     return True

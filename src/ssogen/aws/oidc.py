@@ -52,13 +52,13 @@ def error_code(exc: Exception) -> str:
         return ""
 
 
-def network_error(exc: Exception, client: Any) -> ApiError:
+def network_error(exc: Exception, client: Any, what: str = "login endpoint") -> ApiError:
     """A one-line ApiError (exit 5) naming the endpoint that could not be reached."""
     try:
         endpoint = client.meta.endpoint_url
     except AttributeError:
         endpoint = "sso-oidc"
-    return ApiError(f"cannot reach the IAM Identity Center login endpoint {endpoint} "
+    return ApiError(f"cannot reach the IAM Identity Center {what} {endpoint} "
                     f"({type(exc).__name__})")
 
 
