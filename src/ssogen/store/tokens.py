@@ -94,8 +94,8 @@ def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    write_json(path, data, what="the token", folder="token cache")
+def _write_json(path: Path, data: dict[str, Any], what: str = "the token") -> None:
+    write_json(path, data, what=what, folder="token cache")
 
 
 @dataclass
@@ -186,7 +186,7 @@ def load_registration(session: SsoSession, now: datetime | None = None, *,
 
 
 def save_registration(session: SsoSession, registration: dict[str, Any]) -> None:
-    _write_json(registration_path(session), registration)
+    _write_json(registration_path(session), registration, "the client registration")
 
 
 def token_lock(session: SsoSession) -> CacheLock:
