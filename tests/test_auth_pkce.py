@@ -305,3 +305,53 @@ def test_the_verifier_matches_the_challenge_sent(online) -> None:  # type: ignor
     assert spent.used and spent.redirect_uri == location.split("?", 1)[0]
     assert len(spent.challenge) == 43
     assert base64.urlsafe_b64decode(spent.challenge + "=")  # a base64url SHA-256
+
+
+def test_setup_logs_in_with_pkce_when_asked(sandbox, make_emulator) -> None:  # type: ignore[no-untyped-def]
+    """setup (like sync) builds its request without knowing the flag: the run's preference
+    (recorded while parsing) reaches the login."""
+    emu = make_emulator()
+    sandbox.env.update(emu.endpoint_env())
+    rc, err, _, _ = pkce_login(sandbox, emu, "setup", "--yes", "--use-pkce", "--no-browser",
+                               "--start-url", START_URL, "--sso-region", "eu-west-1",
+                               "--session", "acme")
+    assert rc == 0, err
+    assert api(emu, "StartDeviceAuthorization") == 0 and api(emu, "CreateToken") == 1
+    assert "[sso-session acme]" in sandbox.config.read_text()
+    sync = sandbox.run("sync", "--no-login", "--check")
+    assert sync.returncode == 0, sync.stderr
+
+
+def test_wsl_opens_the_windows_browser(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """WSL simulated by WSL_DISTRO_NAME, with a fake ``wslview`` on PATH that, like the
+    Windows browser (which reaches 127.0.0.1 through WSL2's localhost forwarding), allows
+    access and follows the redirect."""
+    import sys
+
+    sandbox, emu = online
+    fake = tmp_path / "winbin"
+    fake.mkdir()
+    tests = str(Path(kit.__file__).parent)
+    wslview = fake / "wslview"
+    wslview.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {tests!r})\nimport loginkit\n"
+        f"open({str(fake / 'opened')!r}, 'w').write(sys.argv[1])\n"
+        "loginkit.http('GET', loginkit.consent(sys.argv[1]))\n")
+    wslview.chmod(0o755)
+    env = {"WSL_DISTRO_NAME": "Ubuntu", "PATH": f"{fake}:{os.environ['PATH']}"}
+    run = kit.LoginProcess(sandbox, "login", "--session", "acme", "--use-pkce", env=env)
+    url = run.authorize_url()
+    rc, _, err = run.finish()
+    assert rc == 0, err
+    assert (fake / "opened").read_text() == url
+    assert "Opened the login page in your browser." in err.splitlines()
+    assert api(emu, "CreateToken") == 1
+    # without the flag, WSL logs in with a device code, and says why (WSL, or what this
+    # machine has that outranks it: SSH, a container)
+    emu.auto_approve_after = 1
+    device = sandbox.run("login", "--session", "acme", "--force", env=env)
+    assert device.returncode == 0, device.stderr
+    note = device.stderr.splitlines()[0]
+    assert note.startswith("ssogen: logging in with a device code (")
+    assert note.endswith(" — --use-pkce to use the browser flow")
+    assert api(emu, "StartDeviceAuthorization") == 1
