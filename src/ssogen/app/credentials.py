@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from ssogen.errors import SsogenError
 
 if TYPE_CHECKING:
-    from ssogen.app.ports import Reporter
+    from collections.abc import Callable
+
     from ssogen.aws.credentials import RoleCredentials
     from ssogen.model.events import LoginPrompt
     from ssogen.model.session import SsoSession
@@ -97,10 +98,11 @@ def _refresh_token(target: SsoProfile, snapshot: ConfigSnapshot) -> None:
                      model=snapshot.model, min_validity=TOKEN_WINDOW)
 
 
-def export(profile: str, config: Path, reporter: Reporter) -> RoleCredentials:
+def export(profile: str, config: Path, warn: Callable[[str], None]) -> RoleCredentials:
     """Role credentials for ``profile`` of the config file ``config`` (see the module). A
-    cache that cannot be written is said (``reporter.warn``), not fatal: the credentials are
-    good."""
+    cache that cannot be written is said (``warn``, one line), not fatal: the credentials are
+    good. (A callable rather than a Reporter: nothing else is ever said here, and the fast
+    path imports no more than it needs.)"""
     from ssogen.store.snapshot import ConfigSnapshot
 
     snapshot = ConfigSnapshot.read(config)
@@ -126,5 +128,5 @@ def export(profile: str, config: Path, reporter: Reporter) -> RoleCredentials:
                                                    creds.session_token, creds.expiration),
                 target.account_id)
         except SsogenError as exc:
-            reporter.warn(f"{exc.message} (the credentials are not cached)")
+            warn(f"{exc.message} (the credentials are not cached)")
     return creds

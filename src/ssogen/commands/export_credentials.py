@@ -54,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ssogen.app.credentials import export
     from ssogen.aws.credentials import render
-    from ssogen.ui.reporter import TerminalReporter
+    from ssogen.ui import terminal as ui
 
-    creds = export(args.profile, Path(args.config), TerminalReporter(progress=False))
+    creds = export(args.profile, Path(args.config), ui.warn)
     sys.stdout.write(render(creds, args.format))
     sys.stdout.flush()
     return 0

@@ -84,5 +84,5 @@ class TerminalReporter:
             elif opened and opened[0]:
                 ui.info("Opened the login page in your browser.")
         minutes = prompt.expires_in // 60
-        within = f" within {minutes} min" if minutes else ""
-        ui.info(f"Waiting for the browser{within} (Ctrl-C to cancel)...")
+        limit = f"up to {minutes} min; " if minutes else ""
+        ui.info(f"Waiting for the browser ({limit}Ctrl-C to cancel)...")
