@@ -100,6 +100,8 @@ def _write_json(path: Path, data: dict[str, Any], what: str = "the token") -> No
 
 @dataclass
 class Token:
+    """A usable access token, its expiry, and where it came from (what ``login`` says)."""
+
     access_token: str
     expires_at: datetime
     source: str  # "cache" | "refresh" | "login"
