@@ -13,7 +13,7 @@ import json
 import os
 import stat
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -115,10 +115,10 @@ def test_aws_cli_refreshes_ssogens_pkce_login(short_tokens) -> None:  # type: ig
     assert new["refreshToken"] != old["refreshToken"] and new["clientId"] == old["clientId"]
 
 
-def test_ssogen_refreshes_and_reuses_the_aws_clis_pkce_login(sandbox, make_emulator,  # type: ignore[no-untyped-def]
+def test_ssogen_reuses_and_refreshes_the_aws_clis_pkce_login(sandbox, make_emulator,  # type: ignore[no-untyped-def]
                                                              ) -> None:
     cli = aws_cli_from_source()
-    emu = make_emulator(token_ttl=200)  # under ssogen's 5 minutes: ssogen refreshes at once
+    emu = make_emulator()
     sandbox.use_emulator(emu, start_url=START_URL, profile=(ACCOUNT, ROLE))
     run = kit.LoginProcess(sandbox, argv=[cli, "sso", "login", "--profile", "acme-ro",
                                           "--no-browser"], merge=True)
@@ -127,18 +127,29 @@ def test_ssogen_refreshes_and_reuses_the_aws_clis_pkce_login(sandbox, make_emula
     assert rc == 0, out
     assert "Successfully logged into Start URL: https://acme.awsapps.com/start" in out
     written = token(sandbox)
-    assert api(emu, "RegisterClient") == 1
-    listed = sandbox.run("list", "--session", "acme", "--json", "--no-login")
-    assert listed.returncode == 0, listed.stderr
-    assert api(emu, "CreateToken") == 2  # the CLI's code grant, then ssogen's refresh
+    assert api(emu, "RegisterClient") == 1 and api(emu, "CreateToken") == 1
+
+    def ssogen_list() -> None:
+        listed = sandbox.run("list", "--session", "acme", "--json", "--no-login")
+        assert listed.returncode == 0, listed.stderr
+
+    ssogen_list()  # the CLI's token as it is
+    assert api(emu, "CreateToken") == 1 and token(sandbox) == written
+    # 57 minutes later (by the file's clock): ssogen refreshes with the CLI's registration
+    near = dict(written, expiresAt=(datetime.now(timezone.utc) + timedelta(minutes=3))
+                .strftime("%Y-%m-%dT%H:%M:%SZ"))
+    (sandbox.cache / TOKEN_FILE).write_text(json.dumps(near))
+    ssogen_list()
+    assert api(emu, "CreateToken") == 2
     refreshed = token(sandbox)
     assert refreshed["accessToken"] != written["accessToken"]
     assert list(refreshed) == list(written)  # the same keys in the same order
+    assert refreshed["clientId"] == written["clientId"]
     # a PKCE login by ssogen reuses the CLI's registration (one key for both tools)
-    ssogen_pkce_login_forced = kit.LoginProcess(sandbox, "login", "--session", "acme",
-                                                "--use-pkce", "--no-browser", "--force")
-    assert kit.http("GET", kit.consent(ssogen_pkce_login_forced.authorize_url()))[0] == 200
-    assert ssogen_pkce_login_forced.finish()[0] == 0
+    forced = kit.LoginProcess(sandbox, "login", "--session", "acme", "--use-pkce",
+                              "--no-browser", "--force")
+    assert kit.http("GET", kit.consent(forced.authorize_url()))[0] == 200
+    assert forced.finish()[0] == 0
     assert api(emu, "RegisterClient") == 1
 
 
