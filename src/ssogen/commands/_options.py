@@ -40,7 +40,8 @@ def add_login_options(p: argparse.ArgumentParser, *, no_login: bool = True) -> N
                       help="if a login is needed, log in through a browser on this machine "
                       "(authorization code with PKCE; the default on a desktop). On WSL2 the "
                       "Windows browser opens, and its redirect reaches ssogen on 127.0.0.1 "
-                      "through WSL2's localhost forwarding")
+                      "through WSL2's localhost forwarding (where that is off, e.g. "
+                      "localhostForwarding=false, use --use-device-code)")
     flow.add_argument("--use-device-code", action=_LoginFlow, const="device-code",
                       dest="login_flow", default=None,
                       help="if a login is needed, show a URL and a code to approve in any "
