@@ -17,8 +17,8 @@ from ssogen import __version__
 from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenError
 
 # Order is the order shown in --help.
-COMMANDS = ["setup", "sync", "login", "list", "export_credentials", "import_credentials",
-            "console", "doctor", "org", "demo", "emulator", "completion"]
+COMMANDS = ["setup", "sync", "login", "logout", "list", "export_credentials",
+            "import_credentials", "console", "doctor", "org", "demo", "emulator", "completion"]
 
 EPILOG = """\
 examples:

@@ -1,9 +1,10 @@
-"""The online part shared by ``setup``, ``sync`` and ``list``: a usable token for a session,
-then every account and role behind it.
+"""The online part shared by ``setup``, ``sync``, ``list`` and ``login``: a usable token for a
+session, then every account and role behind it.
 
-The login is :mod:`ssogen.aws.login` (cached token → refresh → device code) and discovery
-:mod:`ssogen.aws.discovery`; both use clients built from the run's config snapshot, created
-the normal way, so ``AWS_ENDPOINT_URL_SSO`` / ``AWS_ENDPOINT_URL_SSO_OIDC`` apply.
+The login is :mod:`ssogen.aws.login` (cached token → refresh → device code or PKCE, the flow
+chosen by :mod:`ssogen.app.login`) and discovery :mod:`ssogen.aws.discovery`; both use
+clients built from the run's config snapshot, created the normal way, so
+``AWS_ENDPOINT_URL_SSO`` / ``AWS_ENDPOINT_URL_SSO_OIDC`` apply.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from ssogen.app.ports import Reporter
     from ssogen.aws.discovery import DiscoveryStats
     from ssogen.model.inventory import Inventory
@@ -21,29 +24,39 @@ if TYPE_CHECKING:
 
 def token(session: SsoSession, snapshot: ConfigSnapshot | None, reporter: Reporter, *,
           allow_login: bool = True, force: bool = False, no_browser: bool = False,
-          rejected: str | None = None) -> Token:
-    """A usable access token (see :func:`ssogen.aws.login.obtain_token`)."""
-    from ssogen.aws.login import obtain_token
+          rejected: str | None = None, flow: str | None = None,
+          min_validity: timedelta | None = None) -> Token:
+    """A usable access token (see :func:`ssogen.aws.login.obtain_token`). ``flow``:
+    ``"pkce"`` or ``"device-code"`` (None: what the command line asked for, else the
+    machine's default -- :func:`ssogen.app.login.choose`)."""
+    from ssogen.app.login import choose, pkce_timeout
+    from ssogen.aws.login import MIN_TOKEN_VALIDITY, obtain_token
+    from ssogen.model.events import PKCE
 
+    choice = choose(flow=flow, legacy=session.legacy, no_browser=no_browser)
+    wait = pkce_timeout() if allow_login and choice.flow == PKCE else 0.0
     return obtain_token(session, prompt=reporter.login_prompt, allow_login=allow_login,
                         force=force, no_browser=no_browser, rejected=rejected,
-                        model=snapshot.model if snapshot is not None else None)
+                        model=snapshot.model if snapshot is not None else None,
+                        flow=choice, min_validity=min_validity or MIN_TOKEN_VALIDITY,
+                        pkce_timeout=wait)
 
 
 def login_and_discover(session: SsoSession, snapshot: ConfigSnapshot | None,
                        reporter: Reporter, *, allow_login: bool = True,
                        no_browser: bool = False, stats: DiscoveryStats | None = None,
-                       say_found: bool = True) -> Inventory:
+                       say_found: bool = True, flow: str | None = None) -> Inventory:
     """A usable token (a login only when the cache cannot be used or refreshed), then every
     account and role. NotLoggedInError (4) when a login is needed and not allowed.
     ``say_found``: report how many accounts and roles were found."""
     from ssogen.aws.discovery import discover
 
-    first = token(session, snapshot, reporter, allow_login=allow_login, no_browser=no_browser)
+    first = token(session, snapshot, reporter, allow_login=allow_login, no_browser=no_browser,
+                  flow=flow)
 
     def renew(rejected: str) -> str:
         return token(session, snapshot, reporter, allow_login=allow_login,
-                     no_browser=no_browser, rejected=rejected).access_token
+                     no_browser=no_browser, rejected=rejected, flow=flow).access_token
 
     progress = reporter.progress("discovering")
     try:

@@ -1,6 +1,8 @@
 """Role credentials for a profile, and their shell / process formats (``export-credentials``).
 
-Credentials are resolved by botocore itself (``Session(profile=NAME).get_credentials()``): for an
+The fast path -- role credentials the AWS CLI's cache still holds -- is
+:mod:`ssogen.app.credentials`; this module is what it falls back to. Credentials are
+resolved by botocore itself (``Session(profile=NAME).get_credentials()``): for an
 SSO profile that reads the AWS CLI v2 token cache, refreshes the token when it can, and calls
 ``GetRoleCredentials`` through a normally created ``sso`` client, so ``AWS_ENDPOINT_URL_SSO`` /
 ``AWS_ENDPOINT_URL_SSO_OIDC`` apply. Non-SSO profiles (static keys, assume-role) work too.
@@ -31,6 +33,8 @@ class RoleCredentials:
     secret_access_key: str
     session_token: str | None
     expiration: datetime | None  # UTC
+    # botocore's provider name ("sso", "assume-role", ...); "cache" from ~/.aws/cli/cache
+    method: str | None = None
 
     @property
     def expiration_iso(self) -> str | None:
@@ -110,8 +114,10 @@ def resolve(profile: str, config_path: str, model: FileModel | None = None) -> R
     expiry = getattr(creds, "_expiry_time", None)
     if isinstance(expiry, datetime) and expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=timezone.utc)
+    method = getattr(creds, "method", None)
     return RoleCredentials(frozen.access_key, frozen.secret_key, frozen.token,
-                           expiry if isinstance(expiry, datetime) else None)
+                           expiry if isinstance(expiry, datetime) else None,
+                           method if isinstance(method, str) else None)
 
 
 def _short(exc: Exception) -> str:

@@ -1,6 +1,6 @@
 """The OAuth flows of IAM Identity Center's ``sso-oidc`` service, as the AWS CLI v2 runs them:
 client registration (cached, see :mod:`ssogen.store.tokens`), the device-code flow and the
-refresh of a cached token.
+refresh of a cached token (the authorization-code flow with PKCE is :mod:`ssogen.aws.pkce`).
 
 Device code (RFC 8628): StartDeviceAuthorization; one CreateToken attempt at once (a
 pre-authorised client needs no person), then the prompt -- handed to a callback, never printed
@@ -44,24 +44,27 @@ def oidc_client(session: SsoSession, model: Any = None) -> Any:
                   read_timeout=30)
 
 
-def _error_code(exc: Exception) -> str:
+def error_code(exc: Exception) -> str:
+    """The service's error code of a botocore ClientError ("" for anything else)."""
     try:
         return str(getattr(exc, "response")["Error"]["Code"])  # noqa: B009 (a ClientError)
     except (AttributeError, KeyError, TypeError):
         return ""
 
 
-def _network_error(exc: Exception, client: Any) -> ApiError:
+def network_error(exc: Exception, client: Any, what: str = "login endpoint") -> ApiError:
+    """A one-line ApiError (exit 5) naming the endpoint that could not be reached."""
     try:
         endpoint = client.meta.endpoint_url
     except AttributeError:
         endpoint = "sso-oidc"
-    return ApiError(f"cannot reach the IAM Identity Center login endpoint {endpoint} "
+    return ApiError(f"cannot reach the IAM Identity Center {what} {endpoint} "
                     f"({type(exc).__name__})")
 
 
 def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
-    """RegisterClient (device flow: no grantTypes) and cache the registration."""
+    """RegisterClient for the device flow (no grantTypes, as the AWS CLI sends it) and cache
+    the registration."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     client_name = (f"botocore-client-{int(time.time())}" if session.legacy
@@ -70,9 +73,9 @@ def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
         resp = client.register_client(clientName=client_name, clientType="public",
                                       scopes=list(session.scopes))
     except ClientError as exc:
-        raise LoginError(f"client registration refused ({_error_code(exc) or 'error'})") from None
+        raise LoginError(f"client registration refused ({error_code(exc) or 'error'})") from None
     except BotoCoreError as exc:
-        raise _network_error(exc, client) from None
+        raise network_error(exc, client) from None
     try:
         expires = datetime.fromtimestamp(int(resp["clientSecretExpiresAt"]), timezone.utc)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
@@ -84,7 +87,9 @@ def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
 
 
 def refresh(session: SsoSession, cached: dict[str, Any], client: Any) -> Token | None:
-    """CreateToken with the refresh token (as botocore does); None when not possible."""
+    """CreateToken with the refresh token (as botocore does) and cache the new token; None
+    when not possible (no refresh token, expired registration) or refused (e.g.
+    InvalidGrantException: another process spent the single-use refresh token first)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     needed = ("refreshToken", "clientId", "clientSecret", "_reg_expires")
@@ -95,10 +100,10 @@ def refresh(session: SsoSession, cached: dict[str, Any], client: Any) -> Token |
                                    clientSecret=cached["clientSecret"],
                                    refreshToken=cached["refreshToken"])
     except ClientError as exc:
-        log.info("token refresh refused (%s); a new login is needed", _error_code(exc))
+        log.info("token refresh refused (%s)", error_code(exc))
         return None
     except BotoCoreError as exc:
-        raise _network_error(exc, client) from None
+        raise network_error(exc, client) from None
     expires = utcnow() + timedelta(seconds=int(resp.get("expiresIn") or 3600))
     registration = {"clientId": cached["clientId"], "clientSecret": cached["clientSecret"],
                     "expiresAt": cached["registrationExpiresAt"]}
@@ -112,7 +117,8 @@ class _InvalidClient(Exception):
 
 
 def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, Any], *,
-                      prompt: Callable[[LoginPrompt], None], no_browser: bool) -> Token:
+                      prompt: Callable[[LoginPrompt], None], no_browser: bool,
+                      note: str) -> Token:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -120,12 +126,12 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
                                                  clientSecret=registration["clientSecret"],
                                                  startUrl=session.start_url)
     except ClientError as exc:
-        code = _error_code(exc)
+        code = error_code(exc)
         if code == "InvalidClientException":
             raise _InvalidClient from None
         raise LoginError(f"the login could not start ({code or 'error'})") from None
     except BotoCoreError as exc:
-        raise _network_error(exc, client) from None
+        raise network_error(exc, client) from None
 
     try:  # RFC 8628: 5 s when absent; never a busy loop
         raw_interval = auth.get("interval")
@@ -146,7 +152,7 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
                 clientSecret=registration["clientSecret"], deviceCode=auth["deviceCode"])
             return resp
         except ClientError as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code == "AuthorizationPendingException":
                 return None
             if code == "SlowDownException":
@@ -162,7 +168,7 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
                 raise _InvalidClient from None
             raise LoginError(f"the login failed ({code or 'error'})") from None
         except BotoCoreError as exc:
-            raise _network_error(exc, client) from None
+            raise network_error(exc, client) from None
 
     # One attempt before any prompt: pre-authorised clients need no user action.
     resp = attempt()
@@ -170,7 +176,7 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
         prompt(LoginPrompt(session.label, str(auth.get("verificationUri") or ""),
                            str(auth.get("userCode") or ""),
                            str(auth.get("verificationUriComplete") or ""), expires_in,
-                           open_browser=not no_browser))
+                           open_browser=not no_browser, note=note))
     while resp is None:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -186,13 +192,14 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
 
 
 def device_login(session: SsoSession, client: Any, *, prompt: Callable[[LoginPrompt], None],
-                 no_browser: bool = False) -> Token:
-    """The device-code flow; re-registers once when the registration is rejected."""
+                 no_browser: bool = False, note: str = "") -> Token:
+    """The device-code flow; re-registers once when the registration is rejected. ``note``:
+    the line saying why this flow was chosen, shown with the prompt."""
     registration = load_registration(session) or register_client(session, client)
     for attempt in range(2):
         try:
             return _device_flow_once(session, client, registration, prompt=prompt,
-                                     no_browser=no_browser)
+                                     no_browser=no_browser, note=note)
         except _InvalidClient:
             if attempt:
                 break

@@ -3,17 +3,54 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import Any
+
+
+class _LoginFlow(argparse.Action):
+    """``--use-pkce`` / ``--use-device-code``: stored as ``login_flow`` and recorded for the
+    run (:func:`ssogen.app.login.prefer`), so every login of the command uses that flow."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, const: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, const=const, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None,
+                 ) -> None:
+        from ssogen.app.login import prefer
+
+        setattr(namespace, self.dest, self.const)
+        prefer(self.const)
 
 
 def add_login_options(p: argparse.ArgumentParser, *, no_login: bool = True) -> None:
-    """``--no-browser`` (and ``--no-login``) for commands that may have to log in."""
+    """``--use-pkce`` | ``--use-device-code``, ``--no-browser`` (and ``--no-login``) for
+    commands that may have to log in."""
+    from ssogen.app.login import prefer
+
+    prefer(None)  # a new parser, a new run: no flow asked for yet
     if no_login:
         p.add_argument("--no-login", action="store_true",
-                       help="never start a device-code login (exit 4 without a valid or "
-                       "refreshable token)")
+                       help="never start a login (exit 4 without a valid or refreshable "
+                       "token)")
+    flow = p.add_mutually_exclusive_group()
+    flow.add_argument("--use-pkce", action=_LoginFlow, const="pkce", dest="login_flow",
+                      default=None,
+                      help="if a login is needed, log in through a browser on this machine "
+                      "(authorization code with PKCE; the default on a desktop). On WSL2 the "
+                      "Windows browser opens, and its redirect reaches ssogen on 127.0.0.1 "
+                      "through WSL2's localhost forwarding (where that is off, e.g. "
+                      "localhostForwarding=false, use --use-device-code)")
+    flow.add_argument("--use-device-code", action=_LoginFlow, const="device-code",
+                      dest="login_flow", default=None,
+                      help="if a login is needed, show a URL and a code to approve in any "
+                      "browser, on any device (the default over SSH, in containers, on WSL "
+                      "and without a display)")
     p.add_argument("--no-browser", action="store_true",
-                   help="if a login is needed, only print the URL and code (never open a "
-                   "browser: SSH, containers)")
+                   help="if a login is needed, only print the URL (and code); never open a "
+                   "browser (SSH, containers). Without --use-pkce it logs in with a device "
+                   "code")
 
 
 def add_ownership_options(p: argparse.ArgumentParser) -> None:

@@ -1,6 +1,8 @@
 """``ssogen export-credentials``: role credentials for a profile, for a shell or credential_process.
 
-The only command that prints secrets, and only on stdout.
+The only command that prints secrets, and only on stdout. The work is
+:func:`ssogen.app.credentials.export` (the AWS CLI's role-credential cache first, botocore
+when it has nothing usable).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ examples:
   credential_process = ssogen export-credentials --profile prod-admin --format process
 
 Credentials come from the cached SSO token (refreshed when possible); nothing logs in here.
+IAM Identity Center role credentials are cached in ~/.aws/cli/cache, where and as the AWS CLI
+caches them, and reused while more than 15 minutes remain: a cached answer needs no network
+(fast enough for credential_process). `ssogen logout` and `aws sso logout` remove them.
 Not logged in: exit 4, run `ssogen login --profile NAME`. Unknown profile: exit 2.
 """
 
@@ -45,11 +50,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.aws import credentials
-    from ssogen.store.snapshot import ConfigSnapshot
+    from pathlib import Path
 
-    snapshot = ConfigSnapshot.read(args.config)
-    creds = credentials.resolve(args.profile, args.config, snapshot.model)
-    sys.stdout.write(credentials.render(creds, args.format))
+    from ssogen.app.credentials import export
+    from ssogen.aws.credentials import render
+    from ssogen.ui import terminal as ui
+
+    creds = export(args.profile, Path(args.config), ui.warn)
+    sys.stdout.write(render(creds, args.format))
     sys.stdout.flush()
     return 0

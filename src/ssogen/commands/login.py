@@ -1,4 +1,4 @@
-"""``ssogen login``: device-code login for one IAM Identity Center session."""
+"""``ssogen login``: log in to one IAM Identity Center session (PKCE or device code)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ EPILOG = """\
 examples:
   ssogen login --session acme              log in (reuses a valid token or refreshes it)
   ssogen login --profile dev-admin         log in through the session a profile uses
+  ssogen login --session acme --use-pkce   log in through this machine's browser
+  ssogen login --session acme --use-device-code   a URL and a code, for any device
   ssogen login --session acme --no-browser print the URL and code only (SSH, containers)
   ssogen login --session acme --force      ignore the cached token and log in again
 
-The token is cached in ~/.aws/sso/cache exactly as `aws sso login` caches it, so the AWS CLI,
-boto3 and the SDKs use it (and ssogen uses theirs).
+Which login? Without a flag ssogen says which flow it picked and why, in one line: the
+browser (authorization code with PKCE) on a desktop, a device code over SSH, in a container,
+on WSL, without a display, with --no-browser and for legacy profiles. A PKCE login waits 10
+minutes for the browser (SSOGEN_PKCE_TIMEOUT=SECONDS changes that), then exits 3.
+
+The token is cached in ~/.aws/sso/cache exactly as `aws sso login` caches it (for both
+flows), so the AWS CLI, boto3 and the SDKs use and refresh it (and ssogen theirs).
 """
 
 
@@ -22,10 +29,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "login", parents=[common], epilog=EPILOG,
-        help="device-code login (works in WSL2 and over SSH)",
-        description="Log in to AWS IAM Identity Center with the device-code flow: open the "
-        "URL shown (in any browser, on any device) and approve the code. On WSL2 the Windows "
-        "browser is opened and the code copied to the Windows clipboard.",
+        help="log in (browser with PKCE, or a device code: works in WSL2 and over SSH)",
+        description="Log in to AWS IAM Identity Center: through the browser on this machine "
+        "(authorization code with PKCE), or with a device code -- open the URL shown in any "
+        "browser, on any device, and approve the code. On WSL2 the Windows browser is "
+        "opened and a device code copied to the Windows clipboard.",
     )
     add_session_choice(p, verb="log in to")
     add_login_options(p, no_login=False)
@@ -44,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     snapshot = ConfigSnapshot.read(args.config)
     session = resolve_session(snapshot, session=args.session, profile=args.profile)
     token = online.token(session, snapshot, TerminalReporter(), force=args.force,
-                         no_browser=args.no_browser)
+                         no_browser=args.no_browser, flow=getattr(args, "login_flow", None))
     until = token.expires_at.astimezone().strftime("%H:%M")
     if token.source == "cache":
         ui.info(f"Already logged in to {session.start_url} (token valid until {until}); "

@@ -6,13 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+#: :attr:`LoginPrompt.kind` of the device-code flow (RFC 8628): a URL and a code to enter
+DEVICE_CODE = "device-code"
+#: :attr:`LoginPrompt.kind` of the authorization-code flow with PKCE (RFC 7636): a URL to open
+#: in a browser on this machine, which redirects back to ssogen on 127.0.0.1
+PKCE = "pkce"
+
 
 @dataclass(frozen=True)
 class LoginPrompt:
-    """A device-code login waiting for approval: where to go and what to enter.
+    """A login waiting for the person: where to go (and, for a device code, what to enter).
 
-    ``verification_uri`` and ``verification_uri_complete`` are opaque strings from the service
-    (since 2026 the latter no longer carries the code): shown as given, never built or parsed.
+    Device code: ``verification_uri`` and ``verification_uri_complete`` are opaque strings
+    from the service (since 2026 the latter no longer carries the code): shown as given,
+    never built or parsed.
+
+    PKCE: both are the ``/authorize`` URL, ``user_code`` is empty. That URL holds the client
+    id, the loopback redirect URI, the ``state`` and the S256 ``code_challenge`` -- none of
+    them a secret (the challenge is a hash of the verifier, which never leaves the process,
+    and a forged callback with a known state still needs the verifier to be redeemed) -- so
+    it is printed, as the AWS CLI prints it, for a browser that does not open by itself.
     """
 
     session: str  # the session's label, e.g. "session acme"
@@ -21,6 +34,9 @@ class LoginPrompt:
     verification_uri_complete: str
     expires_in: int  # seconds
     open_browser: bool  # False: --no-browser (print only)
+    kind: str = DEVICE_CODE  # DEVICE_CODE | PKCE
+    # One line saying which flow the machine's default picked and why ("" when a flag chose).
+    note: str = ""
 
 
 class ProgressSink(Protocol):

@@ -1,14 +1,18 @@
 """The AWS CLI v2's SSO cache (``~/.aws/sso/cache``), shared with botocore and every SDK.
 
-Files (directory 0700, files 0600, always replaced atomically, never through a symlink):
+Files (directory 0700, files 0600, always replaced atomically, never through a symlink, read
+only when they are regular files of at most 1 MiB -- :mod:`ssogen.store.cachefile`):
 
 * token: ``sha1(session name).json`` (legacy profiles: ``sha1(start URL).json``) with
   ``startUrl, region, accessToken, expiresAt, clientId, clientSecret, registrationExpiresAt``
-  and ``refreshToken`` when the service returned one;
+  and ``refreshToken`` when the service returned one -- the same for both login flows;
 * registration: ``sha1(json.dumps({"tool": "botocore", "startUrl", "region", "scopes",
   "session_name"}, sort_keys=True)).json`` with ``clientId, clientSecret, expiresAt`` and
   ``scopes``, plus ``grantTypes`` for an authorization-code (PKCE) client -- one file for both
-  flows, as the AWS CLI keys it.
+  flows, as the AWS CLI keys it. Each flow refuses the other's registration (docs/AWS-NOW.md
+  §a), so switching flows registers anew and overwrites that one file, as the CLI does;
+* ``<token file>.ssogen.lock`` while one process refreshes that token (refresh tokens are
+  single use: two refreshing at once would log one of them out).
 
 Timestamps are UTC ``%Y-%m-%dT%H:%M:%SZ``. A cache file that is not JSON, lacks keys, holds
 wrong types or unparsable/past dates is treated as absent and replaced. Nothing here ever
@@ -17,8 +21,6 @@ prints or logs a token or a secret.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -26,8 +28,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ssogen.errors import ConfigFileError
+from ssogen.model.events import DEVICE_CODE, PKCE
 from ssogen.model.session import SsoSession
+from ssogen.store.cachefile import CacheLock, read_json, remove, write_json
 
 log = logging.getLogger(__name__)
 
@@ -84,57 +87,21 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        log.info("cannot read %s (%s); ignoring it", path.name, exc.strerror)
-        return None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        log.info("%s is not valid JSON; ignoring it", path.name)
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json(path)
 
 
 def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Atomic replace; file 0600, directory 0700 (both enforced, even when they existed)."""
-    from ssogen.store.fileio import atomic_write_bytes, make_dirs
-
-    directory = path.parent
-    try:
-        make_dirs(directory, 0o700)
-        if not directory.is_dir():
-            raise FileExistsError(directory)
-    except OSError as exc:  # e.g. ~/.aws/sso/cache is a file
-        why = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
-        raise ConfigFileError(f"{directory}: cannot create the token cache folder ({why}); "
-                              "fix or remove it and log in again") from None
-    try:
-        os.chmod(directory, 0o700)
-    except OSError as exc:  # e.g. a directory owned by someone else
-        log.info("cannot make %s private (%s)", directory, exc.strerror)
-    with contextlib.suppress(OSError):
-        if path.is_file():
-            os.chmod(path, 0o600)  # so the replacement is created 0600 too
-    try:
-        written = atomic_write_bytes(path, json.dumps(data).encode("utf-8"), new_mode=0o600,
-                                     dir_mode=0o700)
-    except OSError as exc:  # e.g. the cache file is a directory
-        raise ConfigFileError(f"{path}: cannot write the token cache ({exc.strerror or exc})"
-                              "; fix or remove it and log in again") from None
-    with contextlib.suppress(OSError):  # e.g. a Windows drive (drvfs without metadata)
-        os.chmod(written, 0o600)
+def _write_json(path: Path, data: dict[str, Any], what: str = "the token") -> None:
+    write_json(path, data, what=what, folder="token cache")
 
 
 @dataclass
 class Token:
+    """A usable access token, its expiry, and where it came from (what ``login`` says)."""
+
     access_token: str
     expires_at: datetime
     source: str  # "cache" | "refresh" | "login"
@@ -189,9 +156,12 @@ def save_token(session: SsoSession, *, access_token: str, expires_at: datetime,
     _write_json(token_path(session), data)
 
 
-def load_registration(session: SsoSession, now: datetime | None = None) -> dict[str, Any] | None:
-    """The cached client registration when reusable: well-formed, not for the PKCE flow, with
-    our scopes, and valid for more than 15 minutes."""
+def load_registration(session: SsoSession, now: datetime | None = None, *,
+                      flow: str = DEVICE_CODE) -> dict[str, Any] | None:
+    """The cached client registration when ``flow`` may reuse it: well-formed, with our
+    scopes, valid for more than 15 minutes, and registered for that flow -- the device flow
+    refuses a registration with ``authorization_code`` in ``grantTypes``, PKCE one without it
+    (as the AWS CLI v2 does, docs/AWS-NOW.md §a)."""
     data = _read_json(registration_path(session))
     if data is None:
         return None
@@ -201,15 +171,59 @@ def load_registration(session: SsoSession, now: datetime | None = None) -> dict[
     if expires is None or expires - (now or utcnow()) <= REGISTRATION_MARGIN:
         return None
     grants = data.get("grantTypes")
-    if grants is not None and (not isinstance(grants, list) or "authorization_code" in grants):
+    if grants is not None and not isinstance(grants, list):
+        return None
+    auth_code = grants is not None and "authorization_code" in grants
+    if auth_code != (flow == PKCE):
         return None
     scopes = data.get("scopes")
     if not isinstance(scopes, list) or not set(session.scopes) <= set(scopes):
         # e.g. registered by `aws sso login` without scopes: no refresh tokens; replace it
         return None
-    return {"clientId": data["clientId"], "clientSecret": data["clientSecret"],
-            "expiresAt": format_time(expires), "scopes": scopes}
+    out = {"clientId": data["clientId"], "clientSecret": data["clientSecret"],
+           "expiresAt": format_time(expires), "scopes": scopes}
+    if flow == PKCE:
+        out["grantTypes"] = grants
+    return out
 
 
 def save_registration(session: SsoSession, registration: dict[str, Any]) -> None:
-    _write_json(registration_path(session), registration)
+    _write_json(registration_path(session), registration, "the client registration")
+
+
+def token_lock(session: SsoSession) -> CacheLock:
+    """The lock that serialises refreshing this session's token across processes."""
+    return CacheLock(token_path(session), folder="token cache")
+
+
+def remove_token(session: SsoSession) -> Path | None:
+    """Remove the session's token file (never the registration); its path if there was one."""
+    path = token_path(session)
+    return path if remove(path) else None
+
+
+def cache_entries() -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``*.json`` file of the cache folder that is a JSON object, by name."""
+    try:
+        names = sorted(os.listdir(cache_dir()))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if name.endswith(".json"):
+            path = cache_dir() / name
+            data = _read_json(path)
+            if data is not None:
+                out.append((path, data))
+    return out
+
+
+def is_token_entry(data: dict[str, Any]) -> bool:
+    """A token file, by the rule ``aws sso logout`` deletes by: it holds ``accessToken``."""
+    return "accessToken" in data
+
+
+def is_registration_entry(data: dict[str, Any]) -> bool:
+    """A client registration (``clientId``, ``clientSecret`` and ``expiresAt``, no token)."""
+    return (not is_token_entry(data) and _nonempty_str(data.get("clientId"))
+            and _nonempty_str(data.get("clientSecret")) and "expiresAt" in data)

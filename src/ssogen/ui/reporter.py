@@ -1,11 +1,14 @@
 """The terminal's side of :class:`ssogen.app.ports.Reporter`: one-line messages on stderr, a
-progress bar when stderr is a terminal, and the device-code prompt (with the browser and the
-Windows clipboard where they exist)."""
+progress bar when stderr is a terminal, and the login prompt -- device code or PKCE -- with
+the browser and the Windows clipboard where they exist."""
 
 from __future__ import annotations
 
-from ssogen.model.events import LoginPrompt, NoProgress, ProgressSink
+from ssogen.model.events import PKCE, LoginPrompt, NoProgress, ProgressSink
 from ssogen.ui import terminal as ui
+
+#: how long the PKCE prompt waits for the browser launcher before saying it is on its way
+_OPEN_WAIT = 3.0
 
 
 class TerminalReporter:
@@ -26,9 +29,18 @@ class TerminalReporter:
         return Progress(label, enabled=self._progress)
 
     def login_prompt(self, prompt: LoginPrompt) -> None:
-        """The URL and code first (each alone on its line, nothing glued to it), then the
-        conveniences: the Windows clipboard, the browser. The prompt is printed before a
-        browser is launched, so a console browser from ``BROWSER`` cannot hide it."""
+        """The URL (and code) first, each alone on its line with nothing glued to it, then
+        the conveniences: the Windows clipboard, the browser. The prompt is printed before a
+        browser is launched, so a console browser from ``BROWSER`` cannot hide it. ``note``
+        (which flow the default chose, and why) comes first."""
+        if prompt.note:
+            ui.info(prompt.note)
+        if prompt.kind == PKCE:
+            self._pkce_prompt(prompt)
+        else:
+            self._device_prompt(prompt)
+
+    def _device_prompt(self, prompt: LoginPrompt) -> None:
         from ssogen.ui import browser
 
         uri, code = prompt.verification_uri, prompt.user_code
@@ -44,3 +56,33 @@ class TerminalReporter:
         if prompt.open_browser and browser.open_url(complete or uri):
             ui.info("Opened the login page in your browser.")
         ui.info("Waiting for approval (Ctrl-C to cancel)...")
+
+    def _pkce_prompt(self, prompt: LoginPrompt) -> None:
+        """PKCE: the sign-in page must be opened by a browser on this machine (on WSL2 the
+        Windows browser, which reaches ssogen through WSL2's localhost forwarding). The
+        browser is launched in a thread: some launchers (``BROWSER=...``, a first Firefox)
+        return only when the browser exits, and the redirect must find ssogen listening."""
+        import threading
+
+        from ssogen.ui import browser
+
+        url = prompt.verification_uri
+        where = ("To log in, open this URL in a browser on this machine (it sends you back to "
+                 "ssogen on 127.0.0.1):")
+        for line in (where, "", url, "",
+                     "If no browser here can open it, press Ctrl-C and run the command again "
+                     "with --use-device-code.", ""):
+            ui.info(line)
+        if prompt.open_browser:
+            opened: list[bool] = []
+            launcher = threading.Thread(target=lambda: opened.append(browser.open_url(url)),
+                                        name="ssogen-open-browser", daemon=True)
+            launcher.start()
+            launcher.join(_OPEN_WAIT)
+            if launcher.is_alive():
+                ui.info("Opening the login page in your browser...")
+            elif opened and opened[0]:
+                ui.info("Opened the login page in your browser.")
+        minutes = prompt.expires_in // 60
+        limit = f"up to {minutes} min; " if minutes else ""
+        ui.info(f"Waiting for the browser ({limit}Ctrl-C to cancel)...")
