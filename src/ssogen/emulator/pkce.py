@@ -109,7 +109,7 @@ class AuthorizationCodes:
         params = self.check(query)
         out: dict[str, str] = {}
         if approve:
-            code = secrets.token_urlsafe(32)
+            code = self.host.issue(secrets.token_urlsafe(32))  # a secret: scanned for
             with self.host.lock:
                 self.codes[code] = AuthCode(params["client_id"], params["redirect_uri"],
                                             params["code_challenge"],
@@ -131,6 +131,8 @@ class AuthorizationCodes:
                 and isinstance(verifier, str) and verifier):
             raise oidc_error("InvalidRequestException",
                              "code, redirectUri and codeVerifier are required")
+        if isinstance(verifier, str) and len(verifier) >= 43:
+            self.host.issue(verifier)  # the client's secret half: never to be printed either
         a = self.codes.get(code)
         if (a is None or a.client_id != client_id or a.used
                 or self.host.now() >= a.expires_at):
