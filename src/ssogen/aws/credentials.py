@@ -17,7 +17,7 @@ import json
 import shlex
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
 
@@ -106,11 +106,20 @@ def resolve(profile: str, config_path: str, model: FileModel | None = None) -> R
     except bex.BotoCoreError as exc:
         raise ApiError(f"cannot get credentials for profile {profile!r}: "
                        f"{type(exc).__name__}") from None
-    except ValueError:  # botocore json.loads()s what a credential_process prints
-        raise ConfigFileError(
-            f"profile {profile!r}: its credential_process did not print JSON credentials",
-            hint="run that command by hand: it must print {\"Version\": 1, \"AccessKeyId\": "
-            "...} on stdout") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # botocore reads the SSO token cache and a credential_process's output itself and
+        # does not check their shape: an empty or hand-edited token file, `"expiresAt":
+        # null`, or a process printing no JSON surfaces as one of these
+        if _uses_sso(session):
+            raise NotLoggedInError(f"not logged in for profile {profile!r}: the cached SSO "
+                                   f"token cannot be used ({type(exc).__name__})",
+                                   hint=login_hint) from None
+        if isinstance(exc, ValueError):
+            raise ConfigFileError(
+                f"profile {profile!r}: its credential_process did not print JSON credentials",
+                hint="run that command by hand: it must print {\"Version\": 1, "
+                "\"AccessKeyId\": ...} on stdout") from None
+        raise
     expiry = getattr(creds, "_expiry_time", None)
     if isinstance(expiry, datetime) and expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=timezone.utc)
@@ -118,6 +127,16 @@ def resolve(profile: str, config_path: str, model: FileModel | None = None) -> R
     return RoleCredentials(frozen.access_key, frozen.secret_key, frozen.token,
                            expiry if isinstance(expiry, datetime) else None,
                            method if isinstance(method, str) else None)
+
+
+def _uses_sso(session: Any) -> bool:
+    """Does the session's profile get its credentials through IAM Identity Center?"""
+    try:
+        scoped = session.get_scoped_config()
+    except Exception:  # only asked while explaining another failure
+        return False
+    return isinstance(scoped, dict) and bool(
+        scoped.get("sso_session") or scoped.get("sso_start_url"))
 
 
 def _short(exc: Exception) -> str:
