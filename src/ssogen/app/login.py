@@ -42,23 +42,6 @@ def preferred() -> str | None:
     return _preferred[0]
 
 
-def is_wsl(environ: Mapping[str, str], proc_root: str = "/proc") -> bool:
-    """WSL (1 or 2), by the same signals as :func:`ssogen.ui.browser.is_wsl` (which opens
-    the Windows browser; the app layer cannot import it): the variables WSL sets, the
-    ``microsoft`` kernel string, the WSL interop handler."""
-    if environ.get("WSL_DISTRO_NAME") or environ.get("WSL_INTEROP"):
-        return True
-    for rel in ("sys/kernel/osrelease", "version"):
-        try:
-            with open(os.path.join(proc_root, rel), encoding="utf-8", errors="replace") as fh:
-                text = fh.read(4096)
-        except OSError:
-            continue
-        if "microsoft" in text.lower():
-            return True
-    return os.path.exists(os.path.join(proc_root, "sys", "fs", "binfmt_misc", "WSLInterop"))
-
-
 def machine_facts(environ: Mapping[str, str] | None = None, *,
                   exists: Callable[[str], bool] | None = None,
                   platform: str | None = None, proc_root: str = "/proc") -> MachineFacts:
@@ -75,6 +58,8 @@ def machine_facts(environ: Mapping[str, str] | None = None, *,
         display = True
     else:
         display = bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    from ssogen.store.machine import is_wsl
+
     wsl = plat.startswith("linux") and is_wsl(env, proc_root)
     return MachineFacts(ssh=bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY")),
                         container=container, wsl=wsl, display=display)

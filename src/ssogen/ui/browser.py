@@ -29,6 +29,8 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from ssogen.store.machine import is_wsl
+
 # Where Windows executables live when PATH lacks them (appendWindowsPath=false, sudo, env -i).
 _WINDOWS_DIRS = (
     "/mnt/c/Windows/System32",
@@ -37,27 +39,7 @@ _WINDOWS_DIRS = (
 )
 
 Which = Callable[[str], "str | None"]
-
-
-def is_wsl(environ: Mapping[str, str] | None = None, proc_root: str | os.PathLike[str] = "/proc",
-           ) -> bool:
-    """True when running inside WSL (1 or 2). No single signal is authoritative: ``sudo`` and
-    ``env -i`` strip the variables, custom kernels drop the ``microsoft`` string."""
-    env = os.environ if environ is None else environ
-    if env.get("WSL_DISTRO_NAME") or env.get("WSL_INTEROP"):
-        return True
-    root = Path(proc_root)
-    for rel in ("sys/kernel/osrelease", "version"):
-        try:
-            text = (root / rel).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if "microsoft" in text.lower():
-            return True
-    try:
-        return (root / "sys" / "fs" / "binfmt_misc" / "WSLInterop").exists()
-    except OSError:
-        return False
+__all__ = ["is_wsl"]  # re-exported: where WSL is told from lives in ssogen.store.machine
 
 
 def has_display(environ: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
