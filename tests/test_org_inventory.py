@@ -296,9 +296,9 @@ def test_persistent_5xx_is_exit_5_in_one_line(admin: Sandbox,
                                               moto: tuple[MotoServer, OrgSpec, Seeded],
                                               monkeypatch: pytest.MonkeyPatch,
                                               capsys: Any) -> None:
-    from ssogen.aws import admin as admin_module
+    from ssogen.aws import discovery
 
-    monkeypatch.setattr(admin_module, "_backoff", lambda *a: 0.0)  # no real waiting
+    monkeypatch.setattr(discovery, "_backoff", lambda *a: 0.0)  # no real waiting
     proxy = Proxy(moto[0].url, rule=lambda o: (503, "ServiceUnavailable")
                   if o == "DescribePermissionSet" else None).start()
     try:

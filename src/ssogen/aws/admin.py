@@ -43,11 +43,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ssogen.aws.discovery import (
-    MAX_THROTTLED_ATTEMPTS,
-    MAX_TRANSIENT_ATTEMPTS,
     THROTTLE_CODES,
     AdaptiveRateLimiter,
-    _backoff,
+    Attempts,
+    error_parts,
 )
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
 from ssogen.model.events import NoProgress, ProgressSink
@@ -271,7 +270,7 @@ class _Caller:
             method = getattr(self.clients[service], self._xform(api))
             self._methods[key] = method
         limiter = self._limiter(api)
-        transient = throttled = 0
+        attempts = Attempts(what, self._sleep, self._count)
         bex = self._bex
         while True:
             if self.stop.is_set():
@@ -281,38 +280,17 @@ class _Caller:
             try:
                 resp: dict[str, Any] = method(**params)
             except bex.ClientError as exc:
-                err = exc.response.get("Error", {}) if isinstance(exc.response, dict) else {}
-                code = str(err.get("Code", ""))
-                meta = exc.response.get("ResponseMetadata", {}) if isinstance(
-                    exc.response, dict) else {}
-                status = int(meta.get("HTTPStatusCode") or 0)
+                code, status, err = error_parts(exc)
                 if status == 429 or code in THROTTLE_CODES:
-                    limiter.throttled()
-                    self._count("throttled")
-                    throttled += 1
-                    if throttled >= MAX_THROTTLED_ATTEMPTS:
-                        raise ApiError(f"{what}: still throttled after {throttled} attempts "
-                                       f"({code or 'HTTP 429'})") from None
-                    self._sleep(_backoff(min(throttled, 6), 0.05, 1.0))
+                    attempts.throttle(limiter, code or "HTTP 429")
                     continue
                 if status >= 500 or code in _TRANSIENT_CODES:
-                    transient += 1
-                    self._count("retried")
-                    if transient >= MAX_TRANSIENT_ATTEMPTS:
-                        raise ApiError(f"{what}: failed after {transient} attempts "
-                                       f"(HTTP {status or '5xx'} {code})".rstrip()) from None
-                    self._sleep(_backoff(transient, 0.2, 4.0))
+                    attempts.retry(f"HTTP {status or '5xx'} {code}".rstrip())
                     continue
                 self._refuse(service, api, what, code, status, err)
             except self._transient_exc as exc:
-                transient += 1
-                self._count("retried")
-                if transient >= MAX_TRANSIENT_ATTEMPTS:
-                    raise ApiError(f"{what}: failed after {transient} attempts "
-                                   f"({type(exc).__name__})",
-                                   hint="check the network (or the AWS_ENDPOINT_URL_* "
-                                   "variables)") from None
-                self._sleep(_backoff(transient, 0.2, 4.0))
+                attempts.retry(type(exc).__name__, hint="check the network (or the "
+                               "AWS_ENDPOINT_URL_* variables)")
                 continue
             except bex.NoCredentialsError:
                 raise UsageError(f"no AWS credentials for {self._who()}",

@@ -139,6 +139,45 @@ class _Cancelled(Exception):
     pass
 
 
+def error_parts(exc: Any) -> tuple[str, int, dict[str, Any]]:
+    """A botocore ``ClientError``'s error code, HTTP status and ``Error`` mapping."""
+    response = exc.response if isinstance(exc.response, dict) else {}
+    err = response.get("Error", {})
+    err = err if isinstance(err, dict) else {}
+    status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
+    return str(err.get("Code", "")), status, err
+
+
+@dataclass
+class Attempts:
+    """The retries of one call: after a throttle or a transient failure, how long to wait --
+    or, after too many, the ApiError that ends the run. ``sleep`` waits (and may raise when
+    the run is cancelled); ``count`` records "throttled" or "retried"."""
+
+    what: str
+    sleep: Callable[[float], None]
+    count: Callable[[str], None]
+    throttled: int = 0
+    transient: int = 0
+
+    def throttle(self, limiter: AdaptiveRateLimiter, label: str) -> None:
+        limiter.throttled()
+        self.count("throttled")
+        self.throttled += 1
+        if self.throttled >= MAX_THROTTLED_ATTEMPTS:
+            raise ApiError(f"{self.what}: still throttled after {self.throttled} attempts "
+                           f"({label})") from None
+        self.sleep(_backoff(min(self.throttled, 6), 0.05, 1.0))
+
+    def retry(self, why: str, hint: str | None = None) -> None:
+        self.transient += 1
+        self.count("retried")
+        if self.transient >= MAX_TRANSIENT_ATTEMPTS:
+            raise ApiError(f"{self.what}: failed after {self.transient} attempts ({why})",
+                           hint=hint) from None
+        self.sleep(_backoff(self.transient, 0.2, 4.0))
+
+
 def portal_client(session: SsoSession, max_workers: int, model: Any = None) -> Any:
     """An unsigned ``sso`` portal client created the normal way (endpoint overrides apply);
     botocore's own retries are off because :class:`_Runner` retries and paces itself."""
@@ -195,7 +234,7 @@ class _Runner:
         method = getattr(self.client, "list_accounts" if api == "ListAccounts"
                          else "list_account_roles")
         limiter = self.limiters[api]
-        transient = throttled = 0
+        attempts = Attempts(what, self._sleep, self._count)
         while True:
             if self.stop.is_set():
                 raise _Cancelled
@@ -205,39 +244,19 @@ class _Runner:
             try:
                 resp = method(accessToken=token, **params)
             except self._ClientError as exc:
-                err = exc.response.get("Error", {}) if isinstance(exc.response, dict) else {}
-                code = str(err.get("Code", ""))
-                meta = exc.response.get("ResponseMetadata", {}) if isinstance(
-                    exc.response, dict) else {}
-                status = int(meta.get("HTTPStatusCode") or 0)
+                code, status, _ = error_parts(exc)
                 if status == 429 or code in THROTTLE_CODES:
-                    limiter.throttled()
-                    self._count("throttled")
-                    throttled += 1
-                    if throttled >= MAX_THROTTLED_ATTEMPTS:
-                        raise ApiError(f"{what}: still throttled after {throttled} attempts "
-                                       "(429 TooManyRequests)") from None
-                    self._sleep(_backoff(min(throttled, 6), 0.05, 1.0))
+                    attempts.throttle(limiter, "429 TooManyRequests")
                     continue
                 if status >= 500 or code in ("InternalServerException", "ServiceUnavailable"):
-                    transient += 1
-                    self._count("retried")
-                    if transient >= MAX_TRANSIENT_ATTEMPTS:
-                        raise ApiError(f"{what}: failed after {transient} attempts "
-                                       f"(HTTP {status or '5xx'} {code})".rstrip()) from None
-                    self._sleep(_backoff(transient, 0.2, 4.0))
+                    attempts.retry(f"HTTP {status or '5xx'} {code}".rstrip())
                     continue
                 if status == 401 or code == "UnauthorizedException":
                     self._renew_token(token, what)
                     continue
                 raise ApiError(f"{what}: {code or 'error'} (HTTP {status})") from None
             except self._transient_exc as exc:
-                transient += 1
-                self._count("retried")
-                if transient >= MAX_TRANSIENT_ATTEMPTS:
-                    raise ApiError(f"{what}: failed after {transient} attempts "
-                                   f"({type(exc).__name__})") from None
-                self._sleep(_backoff(transient, 0.2, 4.0))
+                attempts.retry(type(exc).__name__)
                 continue
             except self._BotoCoreError as exc:
                 raise ApiError(f"{what}: {type(exc).__name__}") from None
