@@ -11,16 +11,19 @@ from ssogen.ui import terminal as ui
 class TerminalReporter:
     def __init__(self, *, progress: bool | None = None) -> None:
         self._progress = progress  # None: when stderr is a terminal
+        self.warnings: list[str] = []  # every warning said, for the wizard to repeat
 
     def info(self, message: str) -> None:
         ui.info(message)
 
     def warn(self, message: str) -> None:
+        self.warnings.append(message)
         ui.warn(message)
 
     def progress(self, label: str) -> ProgressSink:
-        from ssogen.ui.progress import Progress
+        from ssogen.ui.progress import Progress, stop_live
 
+        stop_live()
         if self._progress is False:
             return NoProgress()
         return Progress(label, enabled=self._progress)
@@ -43,4 +46,13 @@ class TerminalReporter:
             ui.info("The code is on the Windows clipboard.")
         if prompt.open_browser and browser.open_url(complete or uri):
             ui.info("Opened the login page in your browser.")
-        ui.info("Waiting for approval (Ctrl-C to cancel)...")
+        self._wait(prompt)
+
+    @staticmethod
+    def _wait(prompt: LoginPrompt) -> None:
+        """The prompt's last line: on a terminal, a countdown to the code's expiry redrawn in
+        place (it ends when the next line is printed); elsewhere the plain line."""
+        from ssogen.ui.progress import Countdown
+
+        if not Countdown(prompt.expires_in).start():
+            ui.info("Waiting for approval (Ctrl-C to cancel)...")
