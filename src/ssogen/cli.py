@@ -73,15 +73,44 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         import textwrap
 
         out = []
-        for para in text.split("\n\n"):
+        for para in text.strip("\n").split("\n\n"):
             lines = para.split("\n")
-            if any(line.startswith(" ") for line in lines):
-                out.append("\n".join(indent + line for line in lines))
+            rest = {len(line) - len(line.lstrip(" ")) for line in lines[1:]}
+            if len(lines) > 1 and not lines[0].startswith(" ") and len(rest) == 1 \
+                    and min(rest) >= 4:  # a hanging paragraph ("exit codes: 0 ok, ...")
+                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width + 2,
+                                         initial_indent=indent,
+                                         subsequent_indent=indent + " " * min(rest),
+                                         break_long_words=False, break_on_hyphens=False))
+            elif any(line.startswith(" ") for line in lines):
+                out.append("\n".join(_fit_line(indent + line, width + 2) for line in lines))
             else:
                 out.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
                                          initial_indent=indent, subsequent_indent=indent,
                                          break_on_hyphens=False))
-        return "\n\n".join(out)
+        return "\n\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def _fit_line(line: str, width: int) -> str:
+    """One line of an example list within ``width``: ``command    what it does`` keeps its
+    two columns (the description wraps under itself), other lines wrap with a hanging
+    indent; words (flags, URLs) are never broken."""
+    import re
+    import textwrap
+
+    if len(line) <= width:
+        return line
+    lead = len(line) - len(line.lstrip(" "))
+    m = re.match(r"(\s*\S.*?\S)(\s{2,})(\S.*)$", line)
+    if m and len(m.group(1)) + len(m.group(2)) <= width - 24:
+        col = len(m.group(1)) + len(m.group(2))
+        desc = textwrap.wrap(m.group(3), width - col, break_long_words=False,
+                             break_on_hyphens=False)
+        return "\n".join([m.group(1) + m.group(2) + desc[0],
+                          *(" " * col + d for d in desc[1:])])
+    return textwrap.fill(line.strip(), width, initial_indent=" " * lead,
+                         subsequent_indent=" " * (lead + 4), break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def _closest(word: str, choices: Sequence[str]) -> str | None:
