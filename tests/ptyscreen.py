@@ -110,6 +110,18 @@ class PtyScreen:
                 raise AssertionError(f"not on the screen: {pattern!r}\n{self.dump()}")
             self._pump(0.05)
 
+    def wait_words(self, text: str, *, timeout: float | None = None) -> None:
+        """Until ``text`` is on the screen, whatever line breaks (wrapping) it got."""
+        want = " ".join(text.split())
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while " ".join(self.text.split()).find(want) < 0:
+            if time.monotonic() > deadline or self.eof:
+                self._pump(0.2)
+                if " ".join(self.text.split()).find(want) >= 0:
+                    return
+                raise AssertionError(f"not on the screen: {text!r}\n{self.dump()}")
+            self._pump(0.05)
+
     def dump(self) -> str:
         top = "+" + "-" * self.cols + "+"
         body = "\n".join(f"|{line.ljust(self.cols)}|" for line in self.screen.display)

@@ -217,18 +217,18 @@ def _config_problem(args: argparse.Namespace, argv: Sequence[str]) -> SsogenErro
 
 
 def _show_error(exc: SsogenError) -> None:
+    """The error and its hint; on a terminal wrapped at word boundaries (in a pipe or a log
+    one line each, for grep)."""
     from ssogen.ui import terminal as ui
 
-    ui.error(exc.message)
-    if exc.hint:
-        hint = f"  hint: {exc.hint}"
-        if sys.stderr.isatty():  # a terminal: wrapped at word boundaries; a pipe: one line
-            import shutil
-            import textwrap
+    message, hint = exc.message, f"  hint: {exc.hint}" if exc.hint else ""
+    if sys.stderr.isatty():
+        from ssogen.ui.picker import wrap
 
-            width = shutil.get_terminal_size((80, 24)).columns - 1
-            hint = textwrap.fill(hint, max(40, width), subsequent_indent="        ",
-                                 break_long_words=False, break_on_hyphens=False)
+        message = wrap(message, indent="    ", used=len("ssogen: error: "))
+        hint = wrap(hint, indent="      ") if hint else ""
+    ui.error(message)
+    if hint:
         ui.info(hint)
 
 
@@ -261,9 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _show_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        from ssogen.ui.render import interrupted_text
+        from ssogen.ui.render import interrupted_text, say
 
-        ui.info(f"\nssogen: interrupted; {interrupted_text(args.config, started)}")
+        say(f"\nssogen: interrupted; {interrupted_text(args.config, started)}")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. `ssogen list | head`: not an error worth a traceback

@@ -174,16 +174,22 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def wrap(text: str, width: int | None = None, indent: str = "  ") -> str:
+def wrap(text: str, width: int | None = None, indent: str = "  ", used: int = 0) -> str:
     """``text`` wrapped at word boundaries to the terminal's width (continuation lines
-    indented), each of its own lines separately; URLs and names are never broken."""
-    width = (width or columns()) - 1
+    indented), each of its own lines separately; URLs and names are never broken.
+    ``used``: columns the first line already has (a prefix printed before it)."""
+    width = max(20, (width or columns()) - 1)
     out = []
-    for line in text.split("\n"):
+    for n, line in enumerate(text.split("\n")):
+        if not line.strip():
+            out.append(line)
+            continue
         lead = line[:len(line) - len(line.lstrip(" "))]
-        out.append(textwrap.fill(line, width=max(20, width), initial_indent="",
-                                 subsequent_indent=lead + indent, break_long_words=False,
-                                 break_on_hyphens=False) if line.strip() else line)
+        first = " " * used if n == 0 else ""
+        filled = textwrap.fill(line, width=width, initial_indent=first,
+                               subsequent_indent=lead + indent, break_long_words=False,
+                               break_on_hyphens=False)
+        out.append(filled[len(first):])
     return "\n".join(out)
 
 
@@ -232,21 +238,16 @@ def _run(lines: Callable[[], list[Line]], bindings: Any, *, focus: Any = None,
     from prompt_toolkit.layout.controls import FormattedTextControl
     from prompt_toolkit.layout.dimension import Dimension
 
-    cache: list[list[Line]] = []
-
     def fragments() -> Any:  # prompt_toolkit's formatted text: (style, text) pairs
-        drawn = lines()
-        cache[:] = [drawn]
         out: list[tuple[str, str]] = []
-        for n, line in enumerate(drawn):
+        for n, line in enumerate(lines()):
             if n:
                 out.append(("", "\n"))
             out.extend(line)
         return out
 
-    def height() -> Dimension:
-        count = len(cache[0]) if cache else len(lines())
-        return Dimension.exact(max(0, count))
+    def height() -> Dimension:  # asked before each drawing: the lines as they are now
+        return Dimension.exact(len(lines()))
 
     body = Window(FormattedTextControl(fragments, show_cursor=above is None,
                                        focusable=above is None),
@@ -544,16 +545,17 @@ def ask_text(message: str, *, default: str = "",
 
     def lines() -> list[Line]:
         out: list[Line] = []
-        width = _size()[1] - 1
+        cols = _size()[1]
+        shown = ""
         if preview is not None:
             try:
                 shown = preview(buffer.text)
             except Exception:  # the preview must never kill the question
                 shown = ""
-            if shown:
-                out.append(_cut([("class:dim", f"  {shown}")], width))
-        if problem[0]:
-            out.append(_cut([("class:error", f"  ✗ {problem[0]}")], width))
+        for style, text in (("class:dim", shown),
+                            ("class:error", f"✗ {problem[0]}" if problem[0] else "")):
+            for part in wrap(text, cols - 2, indent="  ").split("\n") if text else []:
+                out.append(_cut([(style, f"  {part}")], cols - 1))
         return out
 
     kb = KeyBindings()
@@ -601,9 +603,16 @@ def ask_keys(message: str, choices: Sequence[tuple[str, str]], *, default: str,
     legend = legend or ", ".join(label(k, w) for k, w in choices)
 
     def lines() -> list[Line]:
-        line = [*_question(message), ("class:dim", legend), ("", " "),
-                ("[SetCursorPosition]", "")]
-        return [_cut(line, _size()[1] - 1)]
+        # a long question wraps at word boundaries; the legend and the cursor end it
+        text = wrap(f"? {message} {legend}", _size()[1], indent="  ").split("\n")
+        out: list[Line] = []
+        for n, part in enumerate(text):
+            line: Line = [("class:qmark", "?"), ("class:question", part[1:])] if n == 0 \
+                else [("class:question", part)]
+            if n == len(text) - 1:
+                line += [("", " "), ("[SetCursorPosition]", "")]
+            out.append(line)
+        return out
 
     kb = KeyBindings()
 

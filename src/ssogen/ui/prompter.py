@@ -172,7 +172,7 @@ class TerminalPrompter:
             if not REGION_RE.fullmatch(value) or value in names:
                 return None
             near = closest(value)
-            also = f"; {regions.did_you_mean(near)}" if near else ""
+            also = f" ({regions.did_you_mean(near)})" if near else ""
             return (f"{value} is not in {regions.source()}'s list of {what}s{also}. "
                     f"Take {value} as typed? y = yes, any other key = no")
 

@@ -486,7 +486,7 @@ def ask_write(p: Prompter, summary: Any, *, show_diff: Callable[[], None]) -> bo
 
     p.say("\n".join(render.summary_lines(summary, columns())))
     for note in summary.warnings:
-        ui.warn(wrap(note, columns() - len("ssogen: warning: ")))
+        ui.warn(wrap(note, columns(), used=len("ssogen: warning: ")))
     question = f"Write these changes to {render.display_path(summary.config)}?"
     while True:
         key = p.keys(question, WRITE_CHOICES, default="y", flag="--yes")
