@@ -174,7 +174,8 @@ def _setup_again(exc: LoginError, config: Path, cached: tuple[str, ...]) -> Logi
     message = exc.message.replace("`ssogen login` again", "`ssogen setup` again")
     if "`ssogen setup`" not in message:
         message += "; run `ssogen setup` again"
-    kept = f"; the {' and the '.join(cached)} stay cached" if cached else ""
+    verb = "stays" if len(cached) == 1 else "stay"
+    kept = f"; the {' and the '.join(cached)} {verb} cached" if cached else ""
     return LoginError(message, hint=f"{config} is untouched{kept}")
 
 

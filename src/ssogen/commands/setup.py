@@ -147,8 +147,9 @@ def declined_text(outcome: Outcome) -> str:
 
     text = f"{display_path(outcome.result.path)} is untouched"
     if outcome.cached:
+        verb = "stays" if len(outcome.cached) == 1 else "stay"
         text += (f"; the {' and the '.join(outcome.cached)} for session {outcome.session} "
-                 f"stay cached in {display_path(cache_dir())}")
+                 f"{verb} cached in {display_path(cache_dir())}")
         if "login" in outcome.cached:
             text += ", so the next run needs no new login"
     return text
