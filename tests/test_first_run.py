@@ -26,9 +26,9 @@ START_URL = "https://acme.awsapps.com/start"
                                          "mean --region? (see `ssogen setup --help`)"),
     (["sync", "--dry-runn"], "ssogen: error: unknown option --dry-runn; did you mean "
                              "--dry-run? (see `ssogen sync --help`)"),
-    (["setup", "--output", "jsn"], "ssogen: error: argument --output: 'jsn' is not one of "
-                                   "json, yaml, yaml-stream, text, table; did you mean json? "
-                                   "(see `ssogen setup --help`)"),
+    (["setup", "--output", "jsn"], "ssogen: error: argument --output: invalid choice: 'jsn' "
+                                   "(choose from json, yaml, yaml-stream, text, table); did "
+                                   "you mean json? (see `ssogen setup --help`)"),
 ])
 def test_mistyped_commands_and_flags_name_the_closest(run_ssogen, argv: list[str],  # type: ignore[no-untyped-def]
                                                       line: str) -> None:

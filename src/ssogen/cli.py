@@ -138,9 +138,9 @@ class _Parser(argparse.ArgumentParser):
             if m.group("arg") == "COMMAND":
                 message = f"unknown command {value!r}" + (
                     f"; did you mean `{self.prog} {close}`?" if close else "")
-            else:
-                message = (f"argument {m.group('arg')}: {value!r} is not one of "
-                           f"{', '.join(choices)}" + (f"; did you mean {close}?" if close else ""))
+            else:  # the same words on every Python version (3.12 stopped quoting choices)
+                message = (f"argument {m.group('arg')}: invalid choice: {value!r} (choose from "
+                           f"{', '.join(choices)})" + (f"; did you mean {close}?" if close else ""))
         ui.error(f"{message} (see `{self.prog} --help`)")
         raise SystemExit(EXIT_USAGE)
 
