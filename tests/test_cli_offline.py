@@ -264,7 +264,7 @@ def test_lock_of_a_killed_run_does_not_block(sandbox: Sandbox, acme_inventory: P
     (["setup", "--yes", "--inventory", "{inv}", "--start-url", "https://other.awsapps.com/start"],
      "does not match the inventory's start URL"),
     (["setup", "--yes", "--inventory", "{inv}", "--region", "Europe"],
-     "does not look like an AWS region"),
+     "no such AWS region"),
     (["setup", "--yes", "--inventory", "{inv}", "--session", "a b"], "contains spaces"),
     (["sync", "--inventory", "{inv}"], "no session set up by ssogen yet"),
 ])

@@ -71,10 +71,18 @@ def test_demo_yes_in_fresh_home(sandbox, tmp_path: Path) -> None:  # type: ignor
     # what a user runs next, by the real AWS CLI (v1, from PyPI, installed here), against the
     # emulator's STS and S3, with the login `ssogen setup` cached
     assert_real_cli_output(out)
-    # the approval URL a person would open is shown, and the sandbox is gone afterwards
+    # the approval URL a person would open is shown; the sandbox is said to be temporary,
+    # and no path of it is printed that is gone afterwards
     assert re.search(r"http://127\.0\.0\.1:\d+/device", proc.stderr)
-    sandbox_home = re.search(r"sandbox HOME: (\S+)", out)
-    assert sandbox_home and not Path(sandbox_home.group(1)).exists()
+    assert "sandbox: a temporary HOME" in out
+    for path in set(re.findall(r"/\S*ssogen-demo-\S*", out + proc.stderr)):
+        pytest.fail(f"the demo printed {path}, a sandbox path it deletes")
+    # the profile setup suggests next is the one the demo then shows
+    suggested = re.search(r"next: aws s3 ls --profile (\S+)", proc.stderr)
+    assert suggested and suggested.group(1) == PROFILE, proc.stderr
+    assert f"==> Credentials for profile {PROFILE}, resolved by boto3" in out
+    # and how to run ssogen afterwards, with or without it on PATH
+    assert re.search(r"On your machine, the same wizard .*\n  .*ssogen setup\n", out), out
 
 
 def test_demo_keep(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -83,6 +91,7 @@ def test_demo_keep(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     assert proc.returncode == 0, proc.stderr
     config = keep / "home" / ".aws" / "config"
     assert "[sso-session acme-demo]" in config.read_text()
+    assert f"sandbox HOME: {keep / 'home'}  (kept" in proc.stdout  # a kept path is shown
     assert list((keep / "home" / ".aws" / "sso" / "cache").glob("*.json"))
     assert not sandbox.aws.exists()
     # a second run into the same (now non-empty) directory refuses, in one line
@@ -123,8 +132,8 @@ def test_demo_interactive_person_approves_in_browser(sandbox, tmp_path: Path,
     body = urllib.parse.urlencode({"user_code": code, "action": "approve"}).encode()
     with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
         assert b"Request approved" in resp.read()
-    for question in ("How should the profiles be named", "Accounts and roles",
-                     "Default region", "Default output"):
+    for question in ("How should the profiles be named", "Which roles", "Which accounts",
+                     "Default region", "Default output", "Different region"):
         child.expect(question)
         time.sleep(0.15)
         child.send("\r")

@@ -415,3 +415,49 @@ def test_migrated_profile_is_hand_written_afterwards() -> None:
     for migrate in (False, True):
         plan2 = build_plan(again.model, opts(), INV, migrate=migrate)
         assert plan2.empty and plan2.migrated == 0 and plan2.kept == 2
+
+
+def test_account_region_globs_on_name_and_id() -> None:
+    """``account_regions`` keys are an account id (wins) or case-insensitive globs on the id
+    or the name, the first matching glob winning."""
+    inv = Inventory("acme", URL, "eu-west-1", [
+        Account("111111111111", "Prod", "", ["Admin"]),
+        Account("222222222222", "Dev", "", ["Admin"]),
+        Account("333333333333", "prod-eu", "", ["Admin"]),
+    ])
+    settings = opts(region="eu-west-1", account_regions={
+        "PROD*": "us-east-1", "3333*": "ap-south-1", "333333333333": "eu-central-1"})
+    plan = build_plan(model(""), settings, inv)
+    regions = {s.header: dict(s.keys).get("region") for s in plan.new_sections}
+    assert regions["profile prod-admin"] == "us-east-1"  # glob on the name, any case
+    assert regions["profile prod-eu-admin"] == "eu-central-1"  # the exact id wins
+    assert regions["profile dev-admin"] == "eu-west-1"  # the default
+    assert 'account_regions = {"PROD*": "us-east-1", "3333*": "ap-south-1", ' \
+        '"333333333333": "eu-central-1"}' in "".join(
+            f"{k} = {v}\n" for s in plan.new_sections if s.header == "ssogen acme"
+            for k, v in s.keys)  # remembered in the order given
+
+
+def test_account_region_change_follows_the_old_default_but_keeps_hand_edits() -> None:
+    """A per-account region set later through ssogen reaches a profile still holding the
+    remembered region; a region edited by hand stays (the ownership rule)."""
+    text = SESSION + settings_section(region="eu-west-1") + \
+        managed("dev-admin", "222222222222", "Admin", "region = eu-west-1") + \
+        managed("prod-admin", "111111111111", "Admin", "region = sa-east-1") + \
+        managed("prod-read-only", "111111111111", "ReadOnly", "region = eu-west-1")
+    m = model(text)
+    plan = build_plan(m, opts(region="eu-west-1", account_regions={"prod": "us-east-2"}), INV)
+    edits = {m.sections[e.index].header: e for e in plan.edits}
+    assert edits["profile prod-read-only"].set == [("region", "us-east-2")]  # followed
+    assert "profile prod-admin" not in edits  # sa-east-1 was edited by hand: kept
+    assert "profile dev-admin" not in edits  # not matched: the default, unchanged
+    # and the other way: the per-account region removed again, the hand edit still stays
+    text2 = SESSION + settings_section(region="eu-west-1",
+                                       account_regions='{"prod": "us-east-2"}') + \
+        managed("prod-admin", "111111111111", "Admin", "region = sa-east-1") + \
+        managed("prod-read-only", "111111111111", "ReadOnly", "region = us-east-2")
+    m2 = model(text2)
+    plan2 = build_plan(m2, opts(region="eu-west-1"), INV)
+    edits2 = {m2.sections[e.index].header: e for e in plan2.edits}
+    assert edits2["profile prod-read-only"].set == [("region", "eu-west-1")]
+    assert "profile prod-admin" not in edits2

@@ -88,7 +88,7 @@ def test_setup_yes_reuses_existing_session(online) -> None:  # type: ignore[no-u
         (["--start-url", "http://acme.awsapps.com/start", "--sso-region", "eu-west-1"],
          "must use https://"),
         (["--start-url", START_URL, "--sso-region", "eu-wets-1"],
-         "unknown IAM Identity Center region 'eu-wets-1'"),
+         "--sso-region 'eu-wets-1': no such IAM Identity Center region"),
         (["--start-url", START_URL, "--sso-region", "eu-west-1", "--session", "my team"],
          "contains spaces"),
         (["--sso-region", "eu-west-1"], "--start-url is required with --yes"),

@@ -195,3 +195,49 @@ def test_resolve_custom_head_not_allowed(monkeypatch: pytest.MonkeyPatch) -> Non
     got = starturl.resolve_custom("https://login.acme.example.com")
     assert got is not None and got.region == "us-east-2"
     assert opener.methods == ["HEAD", "GET"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "url", "kind", "region"),
+    [
+        ("acme", "https://acme.awsapps.com/start", "awsapps", None),
+        ("ACME", "https://acme.awsapps.com/start", "awsapps", None),
+        ("d-1234567890", "https://d-1234567890.awsapps.com/start", "awsapps", None),
+        ("acme.awsapps.com/start", "https://acme.awsapps.com/start", "awsapps", None),
+        ("acme.awsapps.com", "https://acme.awsapps.com/start", "awsapps", None),
+        ("https://acme.awsapps.com/start/#/", "https://acme.awsapps.com/start", "awsapps",
+         None),  # the browser's address bar
+        ("https://acme.awsapps.com/start/", "https://acme.awsapps.com/start", "awsapps", None),
+        ("  HTTPS://Acme.AWSApps.com:443/start#/  ", "https://acme.awsapps.com/start",
+         "awsapps", None),
+        ("acme.awsapps.cn", "https://acme.awsapps.cn/start", "china", None),
+        ("sso.acme.example.com", "https://sso.acme.example.com", "custom", None),
+        ("https://login.acme.example.com/", "https://login.acme.example.com", "custom", None),
+        ("ssoins-7223abcd.portal.us-east-2.app.aws",  # dual-stack regional portal
+         "https://ssoins-7223abcd.portal.us-east-2.app.aws", "regional-portal", "us-east-2"),
+        ("https://ssoins-1.portal.eu-west-1.app.aws/#/", "https://ssoins-1.portal.eu-west-1.app.aws",
+         "regional-portal", "eu-west-1"),
+        ("https://start.us-gov-home.awsapps.com/directory/acme#/",
+         "https://start.us-gov-home.awsapps.com/directory/acme", "govcloud", None),
+    ],
+)
+def test_from_input_understands_what_people_type(typed: str, url: str, kind: str,
+                                                  region: str | None) -> None:
+    info = starturl.from_input(typed)
+    assert (info.url, info.kind, info.region) == (url, kind, region)
+    assert starturl.from_input(info.url).url == info.url  # idempotent
+    assert starturl.same_start_url(typed if "://" in typed else url, url)
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("http://acme.awsapps.com/start", "https://"),
+    ("acme corp", "spaces"),
+    ("", "empty"),
+    ("ftp://acme.awsapps.com", "https://"),
+    ("-acme-", "host"),
+])
+def test_from_input_refusals_say_what_to_type(typed: str, words: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        starturl.from_input(typed)
+    assert words in exc.value.message
+    assert "acme.awsapps.com" in (exc.value.hint or "")  # the forms it understands

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -26,7 +27,8 @@ class Scripted:
     def __init__(self, **answers: Any) -> None:
         self.answers = answers
         self.asked: list[str] = []
-        self.options: dict[str, Sequence[Option]] = {}
+        self.options: dict[str, Sequence[Any]] = {}
+        self.summaries: dict[str, str] = {}
 
     def _answer(self, message: str, default: Any) -> Any:
         self.asked.append(message)
@@ -37,28 +39,52 @@ class Scripted:
 
     def text(self, message: str, *, default: str, flag: str,
              validate: Callable[[str], str | None] | None = None,
-             preview: Callable[[str], str] | None = None, choices: Sequence[str] = ()) -> str:
+             preview: Callable[[str], str] | None = None,
+             answer: Callable[[str], str] | None = None) -> str:
         value = self._answer(message, default)
         if validate:
             problem = validate(value)
             assert problem is None, problem
+        if preview:
+            self.summaries[message] = preview(value)
         return value
 
     def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
-               search: bool = False) -> Any:
+               search: bool = False, header: str = "") -> Any:
         self.options[message] = options
         return self._answer(message, default)
 
+    def region(self, message: str, choices: Sequence[Any], *, default: str, flag: str,
+               what: str, none: str = "") -> str:
+        self.options[message] = choices
+        return str(self._answer(message, default))
+
     def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
-                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]:
+                 validate: Callable[[list[Any]], str | None] | None = None,
+                 summary: Callable[[list[Any]], str] | None = None,
+                 header: str = "") -> list[Any]:
         self.options[message] = options
-        return self._answer(message, [o.value for o in options if o.checked])
+        values = self._answer(message, [o.value for o in options if o.checked])
+        if validate:
+            problem = validate(values)
+            assert problem is None, problem
+        if summary:
+            self.summaries[message] = summary(values)
+        return list(values)
 
     def confirm(self, message: str, *, default: bool, flag: str) -> bool:
         return bool(self._answer(message, default))
 
+    def keys(self, message: str, choices: Sequence[tuple[str, str]], *, default: str,
+             flag: str) -> str:
+        return str(self._answer(message, default))
+
     def say(self, message: str) -> None:
         self.asked.append("say: " + message)
+
+
+def questions(p: Scripted) -> list[str]:
+    return [q for q in p.asked if not q.startswith("say:")]
 
 
 KNOWN = [Known("corp", URL, "eu-west-1", managed=True),
@@ -78,7 +104,32 @@ def test_start_url_matching_a_session_reuses_it() -> None:
     p = Scripted()
     c = wizard.ask_session(p, KNOWN, Answers(start_url=URL))
     assert (c.session, c.reused) == ("corp", True)
-    assert p.asked == []  # nothing to ask
+    assert questions(p) == []  # nothing to ask
+    assert any("reusing [sso-session corp]" in q for q in p.asked)  # but it is said
+
+
+@pytest.mark.parametrize("pasted", [
+    "https://acme.awsapps.com/start/#/", "https://acme.awsapps.com/start/",
+    "https://ACME.awsapps.com/start", "acme", "acme.awsapps.com/start"])
+def test_another_spelling_of_a_sessions_url_reuses_it(pasted: str) -> None:
+    """The address-bar form, a trailing slash, another host case, a short form: the same
+    portal, so the session is reused (never a second login under acme-2)."""
+    by_flag = wizard.ask_session(Scripted(), KNOWN, Answers(start_url=pasted))
+    assert (by_flag.session, by_flag.reused, by_flag.start_url) == ("corp", True, URL)
+    typed = Scripted(which_iam_identity_center=wizard.NEW, start=pasted)
+    c = wizard.ask_session(typed, KNOWN, Answers())
+    assert (c.session, c.reused) == ("corp", True)
+    assert "(the start URL of [sso-session corp]: reused)" in typed.summaries[
+        "AWS access portal (start) URL:"]  # the live preview says so before Enter
+    assert not any("Name of the" in q for q in typed.asked)
+
+
+def test_typed_short_forms_become_the_url_stored() -> None:
+    p = Scripted(start="acme.awsapps.com/start#/", region=lambda d: "eu-west-1")
+    c = wizard.ask_session(p, [], Answers())
+    assert (c.start_url, c.session, c.reused) == ("https://acme.awsapps.com/start", "acme",
+                                                 False)
+    assert p.summaries["AWS access portal (start) URL:"] == "→ https://acme.awsapps.com/start"
 
 
 def test_pick_legacy_creates_session_from_its_url() -> None:
@@ -134,34 +185,76 @@ def _inventory() -> Inventory:
 
 def test_selection_becomes_exclude_globs() -> None:
     base = Settings("corp", URL, "eu-west-1", exclude=["222222222222", "legacy-*"])
-    options_seen: dict[str, Any] = {}
+    seen: dict[str, Any] = {}
 
-    def pick(default: list[Any]) -> list[Any]:
-        options_seen["default"] = list(default)
-        # keep dev again, drop the sandbox account and the ReadOnly role
-        return [("account", "111111111111"), ("account", "222222222222"), ("role", "Admin")]
+    def accounts(default: list[Any]) -> list[Any]:
+        seen["accounts"] = list(default)
+        return ["111111111111", "222222222222"]  # keep dev again, drop the sandbox account
 
-    p = Scripted(accounts_and_roles=pick)
+    p = Scripted(which_roles=["Admin"], which_accounts=accounts)
     include, exclude = wizard.ask_selection(p, base, _inventory())
-    assert ("account", "222222222222") not in options_seen["default"]  # was excluded before
+    assert "222222222222" not in seen["accounts"]  # was excluded before: unchecked
     assert include == []
     assert exclude == ["legacy-*", "333333333333", "ReadOnly"]
+    # each question says how many profiles its answer makes
+    assert p.summaries["Which roles, in every account?"] == "1 of 2 roles → 2 profiles"
+    assert p.summaries["Which accounts?"] == "2 of 3 accounts → 2 profiles"
+
+
+def test_the_pickers_read_like_the_org() -> None:
+    """Roles are one question for every account (with how many accounts have each), accounts
+    another, their names, ids and profile counts in aligned columns."""
+    p = Scripted()
+    wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), _inventory())
+    roles = [o.title for o in p.options["Which roles, in every account?"]]
+    assert roles == ["Admin     in 3 accounts", "ReadOnly  in 2 accounts"]
+    accounts = [o.title for o in p.options["Which accounts?"]]
+    assert accounts == ["dev      222222222222  2 profiles",
+                        "prod     111111111111  2 profiles",
+                        "sandbox  333333333333  1 profile"]
+
+
+def test_picker_at_300_accounts() -> None:
+    from ssogen.emulator import Organization
+
+    org = Organization.generate(300)
+    inv = Inventory("corp", URL, "eu-west-1", list(org.accounts()))
+    p = Scripted(which_accounts=lambda d: d[:10])
+    include, exclude = wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), inv)
+    rows = p.options["Which accounts?"]
+    assert len(rows) == 300
+    ids = [o.title.split()[1] for o in rows]
+    assert all(len(i) == 12 for i in ids)
+    assert len({o.title.index(i) for o, i in zip(rows, ids, strict=True)}) == 1  # aligned
+    assert len(exclude) == 290 and include == []
+    assert p.summaries["Which accounts?"].startswith("10 of 300 accounts → ")
+
+
+def test_one_role_and_one_account_ask_nothing() -> None:
+    inv = Inventory("corp", URL, "eu-west-1", [Account("111111111111", "prod", "", ["Admin"])])
+    p = Scripted()
+    assert wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), inv) == ([], [])
+    assert questions(p) == []
 
 
 def test_profiles_questions_and_flags() -> None:
     base = Settings("corp", URL, "eu-west-1")
-    p = Scripted(named="aws-cli", region="us-east-2", output="yaml")
+    p = Scripted(named="aws-cli", default_region="us-east-2", output="yaml")
     s = wizard.ask_profiles(p, base, _inventory(), Answers())
     assert (s.name_template, s.region, s.output) == ("aws-cli", "us-east-2", "yaml")
     titles = [o.title for o in next(v for k, v in p.options.items() if "named" in k)]
     assert any("prod-admin" in t for t in titles)  # the preview shows real names
-    flags = Answers(name_template="account-role", region="", output="json", exclude=["dev"])
+    flags = Answers(name_template="account-role", region="", output="json", exclude=["dev"],
+                    account_regions={})
     p2 = Scripted()
     s2 = wizard.ask_profiles(p2, base, _inventory(), flags)
     assert p2.asked == []  # every question pre-answered by a flag
     assert (s2.region, s2.output, s2.exclude) == (None, "json", ["dev"])
     with pytest.raises(UsageError):
         wizard.ask_profiles(Scripted(), base, _inventory(), Answers(region="Europe"))
+    with pytest.raises(UsageError) as exc:  # a typo in --region: did you mean
+        wizard.ask_profiles(Scripted(), base, _inventory(), Answers(region="eu-wset-1"))
+    assert (exc.value.hint or "").startswith("did you mean eu-west-1?")
 
 
 def test_preview_text_reports_template_errors() -> None:
@@ -185,7 +278,8 @@ def test_checking_outside_include_drops_include() -> None:
     base = Settings("corp", URL, "eu-west-1", include=["prod"])
     everything = [("account", "111111111111"), ("account", "222222222222"),
                   ("account", "333333333333"), ("role", "Admin"), ("role", "ReadOnly")]
-    p = Scripted(accounts_and_roles=[v for v in everything if v[1] != "333333333333"])
+    p = Scripted(which_accounts=[v[1] for v in everything
+                                 if v[0] == "account" and v[1] != "333333333333"])
     include, exclude = wizard.ask_selection(p, base, _inventory())
     assert include == []  # dev was checked although --include said prod only
     assert exclude == ["333333333333"]
@@ -197,13 +291,60 @@ def test_adopt_needs_consent() -> None:
     assert wizard.ask_adopt(prompter.DefaultsPrompter(), ["mine"]) is False  # --yes never adopts
     assert wizard.ask_adopt(Scripted(profile=True), ["mine"]) is True
     assert wizard.ask_adopt(Scripted(profile=True), []) is False
+    one, two = Scripted(), Scripted()
+    wizard.ask_adopt(one, ["mine"])
+    wizard.ask_adopt(two, ["mine", "also"])
+    assert one.asked[0].startswith("1 profile you wrote already points at these roles (mine)")
+    assert two.asked[0].startswith("2 profiles you wrote already point at these roles")
+    assert "(s)" not in one.asked[0] + two.asked[0]
 
 
-def test_migrate_question_default_yes_and_never_under_yes() -> None:
+def test_migrate_question_default_no_and_never_under_yes() -> None:
     p = Scripted()
-    assert wizard.ask_migrate(p, ["old", "old-admin"], URL, "acme") is True  # the default
+    assert wizard.ask_migrate(p, ["old", "old-admin"], URL, "acme") is False  # the default
     assert any(q == f"Migrate 2 legacy profiles for {URL} to [sso-session acme]?"
                for q in p.asked)
-    assert wizard.ask_migrate(Scripted(migrate=False), ["old"], URL, "acme") is False
+    assert wizard.ask_migrate(Scripted(migrate=True), ["old"], URL, "acme") is True
     assert wizard.ask_migrate(Scripted(), [], URL, "acme") is False  # nothing to ask
     assert wizard.ask_migrate(prompter.DefaultsPrompter(), ["old"], URL, "acme") is False
+
+
+def test_account_regions_step() -> None:
+    base = Settings("corp", URL, "eu-west-1", region="eu-west-1")
+    answers = iter([True, False])
+    p = Scripted(different_region=lambda d: next(answers),
+                 which_accounts_get=["111111111111", "333333333333"],
+                 region_for_2_accounts="us-east-1")
+    got = wizard.ask_account_regions(p, base, _inventory(), Answers())
+    assert got == {"111111111111": "us-east-1", "333333333333": "us-east-1"}
+    assert "Another region for other accounts?" in p.asked
+    # default no: nothing changes; remembered ones are said and kept
+    kept = Scripted()
+    remembered = replace(base, account_regions={"prod*": "sa-east-1"})
+    assert wizard.ask_account_regions(kept, remembered, _inventory(), Answers()) == {
+        "prod*": "sa-east-1"}
+    assert any("prod* → sa-east-1" in q for q in kept.asked)
+    # the flag answers it; --yes keeps what was remembered
+    flags = Answers(account_regions={"dev": "ap-south-1"})
+    assert wizard.ask_account_regions(Scripted(), base, _inventory(), flags) == {
+        "dev": "ap-south-1"}
+    assert wizard.ask_account_regions(prompter.DefaultsPrompter(), remembered, _inventory(),
+                                      Answers()) == {"prod*": "sa-east-1"}
+
+
+def test_write_question_summary_first_and_diff_on_request() -> None:
+    from pathlib import Path
+
+    from ssogen.app.setup import Change, WriteSummary
+
+    summary = WriteSummary("acme", Path("/nonexistent/config"), (URL, "eu-west-1"),
+                           (Change("create", ("a", "b")),), (("eu-west-1", 2),), None,
+                           ("a warning",))
+    shown: list[int] = []
+    keys = iter(["d", "d", "n"])
+    p = Scripted(write_these=lambda d: next(keys))
+    assert wizard.ask_write(p, summary, show_diff=lambda: shown.append(1)) is False
+    assert shown == [1, 1]  # the diff each time it was asked for, then the question again
+    text = next(q for q in p.asked if q.startswith("say: Changes to"))
+    assert "create" in text and "2 profiles" in text and "a, b" in text
+    assert wizard.ask_write(Scripted(), summary, show_diff=lambda: None) is True  # default

@@ -1,7 +1,9 @@
 """Argument parsing and dispatch only (one module per command in ``ssogen.commands``).
 
-Command modules must stay cheap to import: boto3, questionary and configupdater are imported
-inside ``run()``, so ``ssogen --help`` starts fast.
+Command modules must stay cheap to import: boto3, prompt_toolkit and configupdater are
+imported inside ``run()``, so ``ssogen --help`` starts fast. Help text is wrapped to the
+terminal (examples keep their layout); a mistyped command or flag is one line naming the
+closest one and the ``--help`` of the command it belongs to.
 """
 
 from __future__ import annotations
@@ -28,9 +30,13 @@ examples:
   ssogen sync --check                CI gate: exit 1 when ~/.aws/config is out of date
   ssogen demo --yes                  try everything against the built-in emulator
 
-exit codes: 0 ok, 1 --check found drift, 2 usage/config error, 3 login failed,
-            4 not logged in (--no-login), 5 AWS API failure, 130 interrupted
+exit codes: 0 ok, 1 --check found drift (or setup's changes declined at the prompt),
+            2 usage/config error, 3 login failed, 4 not logged in (--no-login),
+            5 AWS API failure, 130 interrupted
 """
+
+#: commands that read the config file (its path is checked before they start)
+READS_CONFIG = {"setup", "sync", "login", "list", "export-credentials"}
 
 
 def default_config_path() -> str:
@@ -54,17 +60,111 @@ def common_parser() -> argparse.ArgumentParser:
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
+    """Descriptions and epilogs wrapped to the terminal (at most 100 columns), paragraph by
+    paragraph; a paragraph with indented lines (examples, tables) keeps its layout."""
+
+    def __init__(self, prog: str, **kwargs: object) -> None:
+        import shutil
+
+        width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 2
+        super().__init__(prog, width=max(40, width), **kwargs)  # type: ignore[arg-type]
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        out = []
+        for para in text.strip("\n").split("\n\n"):
+            lines = para.split("\n")
+            rest = {len(line) - len(line.lstrip(" ")) for line in lines[1:]}
+            if len(lines) > 1 and not lines[0].startswith(" ") and len(rest) == 1 \
+                    and min(rest) >= 4:  # a hanging paragraph ("exit codes: 0 ok, ...")
+                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width + 2,
+                                         initial_indent=indent,
+                                         subsequent_indent=indent + " " * min(rest),
+                                         break_long_words=False, break_on_hyphens=False))
+            elif any(line.startswith(" ") for line in lines):
+                out.append("\n".join(_fit_line(indent + line, width + 2) for line in lines))
+            else:
+                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
+                                         initial_indent=indent, subsequent_indent=indent,
+                                         break_on_hyphens=False))
+        return "\n\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def _fit_line(line: str, width: int) -> str:
+    """One line of an example list within ``width``: ``command    what it does`` keeps its
+    two columns (the description wraps under itself), other lines wrap with a hanging
+    indent; words (flags, URLs) are never broken."""
+    import re
+    import textwrap
+
+    if len(line) <= width:
+        return line
+    lead = len(line) - len(line.lstrip(" "))
+    m = re.match(r"(\s*\S.*?\S)(\s{2,})(\S.*)$", line)
+    if m and len(m.group(1)) + len(m.group(2)) <= width - 24:
+        col = len(m.group(1)) + len(m.group(2))
+        desc = textwrap.wrap(m.group(3), width - col, break_long_words=False,
+                             break_on_hyphens=False)
+        return "\n".join([m.group(1) + m.group(2) + desc[0],
+                          *(" " * col + d for d in desc[1:])])
+    return textwrap.fill(line.strip(), width, initial_indent=" " * lead,
+                         subsequent_indent=" " * (lead + 4), break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def _closest(word: str, choices: Sequence[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line, like every other error (argparse prints the whole usage)."""
+    """Usage errors in one line, like every other error (argparse prints the whole usage),
+    with the closest command, flag or value when something is mistyped."""
 
     def error(self, message: str) -> NoReturn:
+        import re
+
         from ssogen.ui import terminal as ui
 
+        m = re.match(r"argument (?P<arg>.+?): invalid choice: '(?P<value>.*?)' "
+                     r"\(choose from (?P<choices>.*)\)$", message)
+        if m:
+            choices = [c.strip().strip("'\"") for c in m.group("choices").split(",")]
+            value = m.group("value")
+            close = _closest(value, choices)
+            if m.group("arg") == "COMMAND":
+                message = f"unknown command {value!r}" + (
+                    f"; did you mean `{self.prog} {close}`?" if close else "")
+            else:  # the same words on every Python version (3.12 stopped quoting choices)
+                message = (f"argument {m.group('arg')}: invalid choice: {value!r} (choose from "
+                           f"{', '.join(choices)})" + (f"; did you mean {close}?" if close else ""))
         ui.error(f"{message} (see `{self.prog} --help`)")
         raise SystemExit(EXIT_USAGE)
+
+
+def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                  extras: list[str]) -> NoReturn:
+    """Arguments no parser took: named with the closest flag of the command they were given
+    to, and that command's --help (not the top level's)."""
+    from ssogen.ui import terminal as ui
+
+    target = parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and args.command:
+            target = action.choices.get(args.command, parser)
+    flags = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
+    first = extras[0]
+    if first.startswith("-"):
+        word = first.split("=", 1)[0]
+        close = _closest(word, flags)
+        message = f"unknown option {word}" + (f"; did you mean {close}?" if close else "")
+    else:
+        message = f"unexpected argument {first!r}"
+    ui.error(f"{message} (see `{target.prog} --help`)")
+    raise SystemExit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,11 +199,50 @@ def _setup_logging(verbosity: int) -> None:
     setup_logging(verbosity)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _config_problem(args: argparse.Namespace, argv: Sequence[str]) -> SsogenError | None:
+    """A config path that is a directory, said before the command starts, with the file it
+    probably meant and where the path came from (--config, AWS_CONFIG_FILE, the default)."""
+    from pathlib import Path
+
+    path = Path(args.config)
+    if args.command not in READS_CONFIG or not path.is_dir():
+        return None
+    given = any(a == "--config" or a.startswith("--config=") for a in argv)
+    source = ("--config" if given else
+              "AWS_CONFIG_FILE" if os.environ.get("AWS_CONFIG_FILE") else "the default path")
+    inside = path / "config"
+    hint = (f"did you mean {inside}? (--config {inside})" if inside.is_file() else
+            f"point --config (or AWS_CONFIG_FILE) at a file, e.g. {inside}")
+    return SsogenError(f"{path} ({source}) is a directory, not a config file", hint=hint)
+
+
+def _show_error(exc: SsogenError) -> None:
+    """The error and its hint; on a terminal wrapped at word boundaries (in a pipe or a log
+    one line each, for grep)."""
     from ssogen.ui import terminal as ui
 
+    message, hint = exc.message, f"  hint: {exc.hint}" if exc.hint else ""
+    if sys.stderr.isatty():
+        from ssogen.ui.picker import wrap
+
+        message = wrap(message, indent="    ", used=len("ssogen: error: "))
+        hint = wrap(hint, indent="      ") if hint else ""
+    ui.error(message)
+    if hint:
+        ui.info(hint)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import time
+
+    from ssogen.ui import terminal as ui
+
+    started = time.time()
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unrecognized(parser, args, extras)
     args.config = getattr(args, "config", None) or default_config_path()
     args.verbose = getattr(args, "verbose", 0) or 0
     args.no_color = getattr(args, "no_color", False)
@@ -114,14 +253,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        problem = _config_problem(args, argv)
+        if problem is not None:
+            raise problem
         return int(args.func(args) or 0)
     except SsogenError as exc:
-        ui.error(exc.message)
-        if exc.hint:
-            ui.info(f"  hint: {exc.hint}")
+        _show_error(exc)
         return exc.exit_code
     except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D at a question
-        ui.info("\nssogen: interrupted; the config file was not changed.")
+        from ssogen.ui.render import interrupted_text, say
+
+        say(f"\nssogen: interrupted; {interrupted_text(args.config, started)}")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. `ssogen list | head`: not an error worth a traceback
@@ -134,6 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         ui.error(f"internal error: {type(exc).__name__}; run again with -v for details")
         return EXIT_INTERNAL
+    finally:
+        progress = sys.modules.get("ssogen.ui.progress")
+        if progress is not None:
+            progress.stop_live()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_DRIFT = 1  # --check found differences
+EXIT_DECLINED = 1  # setup: the changes were shown and declined; the config is untouched
 EXIT_USAGE = 2  # usage error, unreadable or invalid config/inventory file
 EXIT_LOGIN = 3  # login failed: denied, expired, invalid client
 EXIT_NOT_LOGGED_IN = 4  # no valid token and --no-login

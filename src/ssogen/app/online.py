@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from ssogen.app.ports import Reporter
     from ssogen.aws.discovery import DiscoveryStats
+    from ssogen.model.events import LoginPrompt
     from ssogen.model.inventory import Inventory
     from ssogen.model.session import SsoSession
     from ssogen.store.snapshot import ConfigSnapshot
@@ -28,18 +29,60 @@ def token(session: SsoSession, snapshot: ConfigSnapshot | None, reporter: Report
           min_validity: timedelta | None = None) -> Token:
     """A usable access token (see :func:`ssogen.aws.login.obtain_token`). ``flow``:
     ``"pkce"`` or ``"device-code"`` (None: what the command line asked for, else the
-    machine's default -- :func:`ssogen.app.login.choose`)."""
+    machine's default -- :func:`ssogen.app.login.choose`). When a login has to start, why is
+    said first (``the login for session acme expired at 14:02``): a browser page should never
+    open without a reason."""
     from ssogen.app.login import choose, pkce_timeout
     from ssogen.aws.login import MIN_TOKEN_VALIDITY, obtain_token
     from ssogen.model.events import PKCE
 
     choice = choose(flow=flow, legacy=session.legacy, no_browser=no_browser)
     wait = pkce_timeout() if allow_login and choice.flow == PKCE else 0.0
-    return obtain_token(session, prompt=reporter.login_prompt, allow_login=allow_login,
+    why = login_reason(session, force=force, rejected=rejected)
+
+    def prompt(p: LoginPrompt) -> None:
+        reporter.info(f"ssogen: {why}")
+        reporter.login_prompt(p)
+
+    return obtain_token(session, prompt=prompt, allow_login=allow_login,
                         force=force, no_browser=no_browser, rejected=rejected,
                         model=snapshot.model if snapshot is not None else None,
                         flow=choice, min_validity=min_validity or MIN_TOKEN_VALIDITY,
                         pkce_timeout=wait)
+
+
+def login_reason(session: SsoSession, *, force: bool = False, rejected: str | None = None,
+                 ) -> str:
+    """Why a login would start now, from the token cache as it is before the run (read
+    once, nothing secret in the text)."""
+    from ssogen.aws.login import MIN_TOKEN_VALIDITY
+    from ssogen.store.tokens import load_token, utcnow
+
+    label = session.label
+    if force:
+        return f"logging in to {label} again (--force)"
+    cached = load_token(session)
+    if cached is None:
+        return f"no login cached for {label}: logging in"
+    if rejected is not None and cached["accessToken"] == rejected:
+        return f"the service refused the cached login for {label}: logging in again"
+    expires = cached["_expires"]
+    refresh = " and could not be refreshed" if cached.get("refreshToken") else ""
+    if expires <= utcnow():
+        return f"the login for {label} expired at {_when(expires)}{refresh}: logging in again"
+    if expires - utcnow() < MIN_TOKEN_VALIDITY:
+        return (f"the login for {label} expires at {_when(expires)}, too soon for this run"
+                f"{refresh}: logging in again")
+    return f"logging in to {label}"
+
+
+def _when(moment: datetime) -> str:
+    """``14:02`` today (local time), else ``2026-11-25 14:02``."""
+    from datetime import datetime as dt
+
+    local = moment.astimezone()
+    same_day = local.date() == dt.now(local.tzinfo).date()
+    return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
 
 
 def login_and_discover(session: SsoSession, snapshot: ConfigSnapshot | None,

@@ -55,6 +55,7 @@ class Answers:
     name_template: str | None = None
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    account_regions: dict[str, str] | None = None  # --account-region: pattern -> region
     # the settings come from a previous run ([ssogen NAME]): under --yes they stay as they are
     remembered: bool = False
 

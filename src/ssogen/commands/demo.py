@@ -124,6 +124,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     return p
 
 
+def _ssogen_command() -> str:
+    """How to run this ssogen again: ``ssogen`` when that is on PATH, else the script the
+    demo was started as (``.venv/bin/ssogen`` after ``make demo``)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    if shutil.which("ssogen"):
+        return "ssogen"
+    here = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if here is None or here.name != "ssogen":
+        return f"{os.path.relpath(sys.executable)} -m ssogen"
+    relative = os.path.relpath(here)
+    return str(here) if relative.startswith("..") else relative
+
+
 def _heading(text: str) -> None:
     from ssogen.ui import terminal as ui
 
@@ -140,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     from ssogen.emulator import Emulator, Organization
     from ssogen.errors import EXIT_INTERRUPTED, UsageError
     from ssogen.ui import terminal as ui
+    from ssogen.ui.render import count, suggest_profile
 
     if not args.yes and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the demo asks questions and needs a terminal",
@@ -178,9 +195,13 @@ def run(args: argparse.Namespace) -> int:
         with emu:
             env.update(emu.endpoint_env())
             _heading("The built-in IAM Identity Center emulator")
-            print(f"  running at {emu.url} with {len(org)} accounts and {org.role_count} "
-                  "roles (a sample organisation)")
-            print(f"  sandbox HOME: {home}  (your real ~/.aws is not touched)")
+            print(f"  running at {emu.url} with {count(len(org), 'account')} and "
+                  f"{count(org.role_count, 'role')} (a sample organisation)")
+            if cleanup:
+                print("  sandbox: a temporary HOME (your real ~/.aws is not touched), "
+                      "removed\n           when the demo ends (--keep DIR keeps it)")
+            else:
+                print(f"  sandbox HOME: {home}  (kept; your real ~/.aws is not touched)")
             if args.yes:
                 print("  the emulator approves the login code by itself (--yes), as you would "
                       "in the browser")
@@ -200,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
                 ui.error(f"setup exited {proc.returncode} (see above)")
                 return proc.returncode
 
-            _heading(f"The written config ({config})")
+            _heading("The written config (~/.aws/config in the sandbox)")
             text = config.read_text(encoding="utf-8") if config.exists() else ""
             sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
             profiles = [line.strip()[len("[profile "):-1] for line in text.splitlines()
@@ -209,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
                 ui.error("setup wrote no profiles")
                 return 1
 
-            pick = next((n for n in profiles if "read" in n.lower()), profiles[0])
+            pick = suggest_profile(profiles) or profiles[0]  # the one setup suggested
             _heading(f"Credentials for profile {pick}, resolved by boto3")
             print(f"  $ python -c 'boto3.Session(profile_name=\"{pick}\").get_credentials()'",
                   flush=True)
@@ -233,11 +254,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  aws sts get-caller-identity --profile {pick}  →  {data['arn']}")
                 buckets = ", ".join(data["buckets"]) or "(no buckets)"
                 print(f"  aws s3 ls --profile {pick}  →  {buckets}")
-            print(f"\n{ui.style('Done.', 'green')} {len(profiles)} profiles, one login. "
-                  "On your machine:\n"
-                  "  ssogen setup                          the same wizard, against your "
-                  "IAM Identity Center\n"
-                  f"  aws s3 ls --profile <profile>         e.g. --profile {pick}")
+            print(f"\n{ui.style('Done.', 'green')} {count(len(profiles), 'profile')}, one "
+                  "login.\nOn your machine, the same wizard against your IAM Identity Center:\n"
+                  f"  {_ssogen_command()} setup\n"
+                  "then, with one of the profiles it writes:\n"
+                  "  aws s3 ls --profile <profile>")
+            if shutil.which("ssogen") is None:
+                print("ssogen is not on your PATH yet: `make install` puts it there (with "
+                      "pipx or uv).")
             if not cleanup:
                 print(f"\nThe sandbox is kept in {root} "
                       f"(try: AWS_CONFIG_FILE={config} HOME={home} aws configure list-profiles)")

@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(format_table(inventory))
     if args.verbose or not args.json:
         extra = f", {stats.throttled} throttled requests retried" if stats.throttled else ""
-        ui.info(f"{len(inventory.accounts)} accounts, {inventory.role_count} roles "
-                f"({stats.elapsed:.1f} s{extra})")
+        from ssogen.ui.render import count
+
+        ui.info(f"{count(len(inventory.accounts), 'account')}, "
+                f"{count(inventory.role_count, 'role')} ({stats.elapsed:.1f} s{extra})")
     return 0

@@ -12,14 +12,16 @@ from ssogen.model.validate import OUTPUT_FORMATS
 from ssogen.ui import terminal as ui
 
 if TYPE_CHECKING:
+    from ssogen.app.setup import SetupOutcome as Outcome
     from ssogen.app.setup import SetupRequest
 
 EPILOG = """\
 examples:
   ssogen setup
         the wizard: pick or create a session, log in, choose names and roles, review, write
-  ssogen setup --yes --start-url https://acme.awsapps.com/start --sso-region eu-west-1
-        unattended: every default, no terminal needed (prints the login URL and code)
+  ssogen setup --yes --start-url acme --sso-region eu-west-1
+        unattended: every default, no terminal needed (prints the login URL and code);
+        acme means https://acme.awsapps.com/start
   ssogen setup --no-browser        over SSH / in WSL2: only print the URL and code
   ssogen setup --yes --inventory acme.json
         offline: profiles for every account/role in a saved inventory (`ssogen list --json`)
@@ -30,6 +32,9 @@ examples:
   ssogen setup --yes --inventory acme.json \\
         --name-template '{{ account_name | kebab }}.{{ role | alias }}'
   ssogen setup --yes --inventory acme.json --include 'prod-*' --exclude '*ReadOnly*'
+  ssogen setup --yes --inventory acme.json --region eu-west-1 \\
+        --account-region 'us-*=us-east-1' --account-region 210987654321=eu-central-1
+        another region for some accounts (account id, or a glob on the account name)
   ssogen setup --yes --inventory acme.json --profile-template keys.ini
         also write the `key = value` lines of keys.ini (e.g. `cli_pager =`) into every profile
   ssogen setup --yes --start-url https://acme.awsapps.com/start --sso-region eu-west-1 \\
@@ -44,6 +49,13 @@ tool; clashes get the account id appended and are reported.
 
 Only profiles marked `ssogen_managed = true` are ever changed; the settings are remembered in
 an [ssogen NAME] section so that `ssogen sync` can repeat this run without questions.
+
+The wizard ends with a summary of the changes and every warning; answer y to write, n to
+leave the file as it is, d to read the whole diff in your pager ($PAGER, else less -R).
+
+exit codes: 0 written (or nothing to change), 1 the changes were declined at the prompt
+            (the config is untouched), 2 usage or config file error, 3 login failed,
+            5 AWS API failure, 130 interrupted
 """
 
 
@@ -65,11 +77,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("--session", metavar="NAME",
                    help="sso-session name (default: the inventory's; an existing session with "
                    "the same start URL is reused)")
-    p.add_argument("--start-url", metavar="URL", help="IAM Identity Center start URL")
+    p.add_argument("--start-url", metavar="URL",
+                   help="IAM Identity Center start URL (https://acme.awsapps.com/start; also "
+                   "understood: acme, acme.awsapps.com/start, the address bar's …/start/#/)")
     p.add_argument("--sso-region", metavar="REGION", help="region of IAM Identity Center")
     p.add_argument("--region", metavar="REGION",
                    help="default region written into new profiles (default: the SSO region; "
                    "a session set up before keeps its own)")
+    p.add_argument("--account-region", action="append", metavar="ACCOUNT=REGION",
+                   help="another region for the profiles of some accounts: ACCOUNT is an "
+                   "account id or a glob on the account name (repeatable; remembered for "
+                   "sync; replaces the remembered ones)")
     p.add_argument("--output", choices=OUTPUT_FORMATS,
                    help="default output format for new profiles (default: json)")
     p.add_argument("--name-template", metavar="T",
@@ -94,24 +112,47 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def run(args: argparse.Namespace) -> int:
     from ssogen.app import setup
+    from ssogen.errors import EXIT_DECLINED
     from ssogen.ui import wizard
     from ssogen.ui.prompter import make_prompter
-    from ssogen.ui.render import report
+    from ssogen.ui.render import report, say, suggest_profile
     from ssogen.ui.reporter import TerminalReporter
 
     request = make_request(args)  # bad flag values fail before any login or question
     if args.json and not args.yes:
         raise UsageError("--json needs --yes (the wizard talks to you on the terminal)")
-    questions = wizard.Wizard(make_prompter(yes=args.yes))  # no terminal and no --yes: exit 2
-    outcome = setup.run(request, TerminalReporter(), questions)
+    reporter = TerminalReporter()
+    # no terminal and no --yes: exit 2; the wizard repeats the reporter's warnings at the end
+    questions = wizard.Wizard(make_prompter(yes=args.yes), warnings=reporter.warnings)
+    outcome = setup.run(request, reporter, questions)
     result = outcome.result
+    if outcome.declined:
+        say(f"ssogen: answered no: {declined_text(outcome)}")
+        say("next: ssogen setup, when you want these changes written")
+        return EXIT_DECLINED
     code = report([result], "dry-run" if args.dry_run else "write", verbose=args.verbose,
                   next_steps=outcome.offline, as_json=args.json)
     if result.written and not outcome.offline:
-        first = next((p.name for p in result.plan.profiles if p.action == "create"), None)
+        first = suggest_profile([p.name for p in result.plan.profiles if p.action == "create"])
         if first:
             ui.info(f"next: aws s3 ls --profile {first}")
     return code
+
+
+def declined_text(outcome: Outcome) -> str:
+    """Exactly what a declined run wrote: the config nothing; the token cache maybe a login
+    or a client registration (so the next run needs no new login)."""
+    from ssogen.store.tokens import cache_dir
+    from ssogen.ui.render import display_path
+
+    text = f"{display_path(outcome.result.path)} is untouched"
+    if outcome.cached:
+        verb = "stays" if len(outcome.cached) == 1 else "stay"
+        text += (f"; the {' and the '.join(outcome.cached)} for session {outcome.session} "
+                 f"{verb} cached in {display_path(cache_dir())}")
+        if "login" in outcome.cached:
+            text += ", so the next run needs no new login"
+    return text
 
 
 def make_request(args: argparse.Namespace) -> SetupRequest:
@@ -122,8 +163,7 @@ def make_request(args: argparse.Namespace) -> SetupRequest:
     from ssogen.model import regions, starturl, validate
     from ssogen.planning.naming import resolve_template
 
-    if args.start_url:
-        starturl.parse(args.start_url)
+    start_url = starturl.from_input(args.start_url).url if args.start_url else None
     sso_region = regions.validate_sso_region(args.sso_region) if args.sso_region else None
     if args.session:
         validate.check_session_name(args.session)
@@ -132,19 +172,20 @@ def make_request(args: argparse.Namespace) -> SetupRequest:
             resolve_template(args.name_template)  # compiled and tried on a sample account
         except UsageError as exc:
             raise UsageError(f"--name-template: {exc.message}", hint=exc.hint) from None
-    if args.region:
-        _region(args.region)
+    region = regions.validate_profile_region(args.region) if args.region is not None else None
+    account_regions = (tuple(_account_region(v) for v in args.account_region)
+                       if args.account_region else None)
     profile_keys = None
     if args.profile_template is not None:
         profile_keys = tuple(_profile_template(args.profile_template).items())
     return SetupRequest(
         config=Path(args.config), inventory=Path(args.inventory) if args.inventory else None,
-        start_url=args.start_url, sso_region=sso_region, session=args.session,
-        region=args.region, output=args.output, name_template=args.name_template,
+        start_url=start_url, sso_region=sso_region, session=args.session,
+        region=region, output=args.output, name_template=args.name_template,
         include=tuple(args.include) if args.include is not None else None,
         exclude=tuple(args.exclude) if args.exclude is not None else None,
-        profile_keys=profile_keys, adopt=args.adopt, migrate_legacy=args.migrate_legacy,
-        dry_run=args.dry_run, no_browser=args.no_browser)
+        profile_keys=profile_keys, account_regions=account_regions, adopt=args.adopt,
+        migrate_legacy=args.migrate_legacy, dry_run=args.dry_run, no_browser=args.no_browser)
 
 
 def _profile_template(path: str) -> dict[str, str]:
@@ -171,9 +212,17 @@ def _profile_template(path: str) -> dict[str, str]:
     return profile_template.parse(text, path)
 
 
-def _region(value: str) -> str:
-    from ssogen.model.validate import region_shape_problem
+def _account_region(value: str) -> tuple[str, str]:
+    """``ACCOUNT=REGION`` → (pattern, region); the region checked like --region."""
+    from ssogen.model import regions
+    from ssogen.model.validate import unwritable
 
-    if not value.strip() or region_shape_problem(value):
-        raise UsageError(f"--region {value!r} does not look like an AWS region (e.g. eu-west-1)")
-    return value
+    pattern, sep, region = value.partition("=")
+    pattern = pattern.strip()
+    if not sep or not pattern or not region.strip():
+        raise UsageError(f"--account-region {value!r} is not ACCOUNT=REGION",
+                         hint="e.g. --account-region 210987654321=us-east-1 or "
+                         "--account-region 'prod-*=eu-central-1'")
+    if unwritable(pattern) or any(c in pattern for c in '"\\'):
+        raise UsageError(f"--account-region: {pattern[:40]!r} cannot be an account pattern")
+    return pattern, regions.validate_profile_region(region, flag="--account-region")

@@ -21,9 +21,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ConfigFileError
+
+if TYPE_CHECKING:
+    from ssogen.model.inventory import Account
 
 #: The key that marks a section ssogen owns: ``ssogen_managed = true``.
 MARKER = "ssogen_managed"
@@ -37,9 +40,10 @@ DEFAULT_NAME_TEMPLATE = "account-role"
 
 _SCALAR_KEYS = ("region", "output", "name_template")
 _LIST_KEYS = ("include", "exclude")
-_MAP_KEYS = ("role_aliases", "account_regions")
-#: --profile-template keys: a JSON object in the template's order (the order they are written)
-_ORDERED_MAP_KEYS = ("profile_keys",)
+_MAP_KEYS = ("role_aliases",)
+#: JSON objects kept in the order given: --profile-template keys (the order they are
+#: written), and account regions (the first matching glob wins)
+_ORDERED_MAP_KEYS = ("profile_keys", "account_regions")
 SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS
 
 
@@ -54,12 +58,16 @@ class Settings:
     include: list[str] = field(default_factory=list)  # globs: account name / id / role name
     exclude: list[str] = field(default_factory=list)
     role_aliases: dict[str, str] = field(default_factory=dict)  # role name -> short name
-    account_regions: dict[str, str] = field(default_factory=dict)  # account id -> region
+    # account id, or a case-insensitive glob on the id or the name -> region (in order)
+    account_regions: dict[str, str] = field(default_factory=dict)
     # extra keys for every generated profile (--profile-template), in the template's order
     profile_keys: dict[str, str] = field(default_factory=dict)
 
-    def region_for(self, account_id: str) -> str | None:
-        return self.account_regions.get(account_id, self.region)
+    def region_for(self, account: Account) -> str | None:
+        """The region written into this account's profiles: ``account_regions`` -- an entry
+        naming the account id wins, else the first glob matching its id or name (case does
+        not matter, as for ``include``) -- else the default region."""
+        return account_region(self.account_regions, account.id, account.name) or self.region
 
     def to_section(self) -> dict[str, str]:
         """The keys of the ``[ssogen NAME]`` section (empty settings left out)."""
@@ -125,6 +133,20 @@ class Settings:
                 raise ConfigFileError(f"{prefix}[{SETTINGS_PREFIX} {session}] profile_keys: "
                                       f"{problem}")
         return s
+
+
+def account_region(mapping: Mapping[str, str], account_id: str, account_name: str,
+                   ) -> str | None:
+    """The region ``mapping`` (pattern -> region) gives this account, or None."""
+    from fnmatch import fnmatchcase
+
+    if account_id in mapping:
+        return mapping[account_id]
+    fields = (account_id, account_name.lower())
+    for pattern, region in mapping.items():
+        if any(fnmatchcase(f, pattern.lower()) for f in fields):
+            return region
+    return None
 
 
 def settings_section_name(session: str) -> str:

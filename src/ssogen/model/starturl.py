@@ -13,7 +13,12 @@ AWS-owned forms (the AWS CLI v2's list: docs/AWS-NOW.md, section e):
 
 Anything else with https and a proper host name is a custom (vanity) domain: accepted, with the
 region left to the user (or found by following its one redirect, see :func:`resolve_custom`).
-The URL is stored verbatim (trimmed): cache keys of legacy profiles hash the exact string.
+
+:func:`parse` takes a URL as it is (trimmed): an existing session's or legacy profile's URL is
+kept verbatim, since cache keys of legacy profiles hash the exact string. What a person types
+or pastes goes through :func:`from_input` first, which understands the short forms (``acme``,
+``acme.awsapps.com/start``, ``d-1234567890``) and the address-bar form (``…/start/#/``) and
+returns the one spelling ssogen stores for a new session (:func:`normalize`).
 """
 
 from __future__ import annotations
@@ -93,6 +98,43 @@ def parse(url: str) -> StartUrl:
         if len(names) == 1:  # a one-region partition (e.g. aws-eusc)
             region = names[0]
     return StartUrl(url=raw, host=host, kind=kind, partition=partition, region=region)
+
+
+#: one host label typed alone: an access portal alias or directory id (``acme``, ``d-123…``)
+_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_INPUT_HINT = ("type the portal's alias (acme), its host (acme.awsapps.com) or the URL "
+               "(https://acme.awsapps.com/start)")
+
+
+def from_input(text: str) -> StartUrl:
+    """A start URL as a person types or pastes it, understood and normalised:
+
+    * ``acme`` or ``d-1234567890`` (an alias or a directory id) is
+      ``https://acme.awsapps.com/start``;
+    * a URL without its scheme (``acme.awsapps.com/start``, ``sso.acme.example.com``) gets
+      ``https://``; ``http://`` and other schemes stay refused;
+    * the address-bar form (``…/start/#/``, ``…/start/``) loses what follows the path, the
+      host is lower-cased, a default port dropped (:func:`normalize`);
+    * an ``awsapps.com``/``awsapps.cn`` host without a path gets the portal's ``/start``.
+
+    Returns the parse of that URL (its ``url`` is what a new session stores); a one-line
+    UsageError says what is wrong."""
+    raw = (text or "").strip()
+    if any(c.isspace() for c in raw):
+        raise UsageError(f"start URL {raw[:80]!r} contains spaces", hint=_INPUT_HINT)
+    if raw and "://" not in raw:
+        raw = (f"https://{raw.lower()}.awsapps.com/start" if _ALIAS.fullmatch(raw.lower())
+               else f"https://{raw}")
+    try:
+        parse(raw)  # the scheme, host, port and spaces as given
+    except UsageError as exc:
+        raise UsageError(exc.message, hint=_INPUT_HINT) from None
+    url = normalize(raw)
+    info = parse(url)
+    if info.kind in ("awsapps", "china") and info.host != GOVCLOUD_HOST \
+            and not urlsplit(url).path:
+        info = parse(url + "/start")
+    return info
 
 
 def _classify(host: str) -> tuple[str, str | None]:

@@ -59,7 +59,7 @@ def owned_update(options: Mapping[str, str], new: Block, old: Callable[[], Block
 def profile_ctx(settings: Settings, account: Account, role: str, session: str,
                 ) -> dict[str, str | None]:
     return {"session": session, "account_id": account.id, "account_name": account.name,
-            "role_name": role, "region": settings.region_for(account.id),
+            "role_name": role, "region": settings.region_for(account),
             "output": settings.output}
 
 

@@ -1,7 +1,9 @@
-"""A one-line progress indicator on stderr, drawn only when stderr is a terminal.
+"""Live lines on stderr, drawn only when stderr is a terminal: the discovery progress bar and
+the login code's countdown.
 
-Thread-safe (discovery workers report into it), redrawn at most ten times a second, and erased
-when done so the terminal is left clean. Nothing secret ever passes through it.
+Thread-safe (discovery workers report into the bar), redrawn at most ten times a second (the
+countdown once a second), and ended before anything else is printed, so the terminal is left
+clean. Nothing secret ever passes through them.
 """
 
 from __future__ import annotations
@@ -96,3 +98,84 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# live lines: the login code's countdown
+# ---------------------------------------------------------------------------------------------
+_live: list[Countdown] = []
+_live_lock = threading.Lock()
+
+
+def stop_live() -> None:
+    """End every live line (each leaves its static text), before anything else is printed
+    or asked: a countdown must never run under a message or a question."""
+    with _live_lock:
+        running = list(_live)
+    for line in running:
+        line.stop()
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Countdown:
+    """``Waiting for approval (Ctrl-C to cancel)… code expires in 9:41``, redrawn in place once
+    a second while the device code waits for approval -- only when ``stream`` is a terminal
+    (:meth:`start` says whether it drew). Stopped (by :func:`stop_live`, when the next line is
+    printed), it leaves the line without the clock: what a log shows."""
+
+    def __init__(self, seconds: float, *, text: str = "Waiting for approval (Ctrl-C to cancel)",
+                 stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.text = text
+        self.deadline = time.monotonic() + max(0.0, seconds)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def line(self, now: float | None = None) -> str:
+        left = self.deadline - (time.monotonic() if now is None else now)
+        if left <= 0:
+            return f"{self.text}… the code has expired"
+        return f"{self.text}… code expires in {_clock(left)}"
+
+    def start(self) -> bool:
+        try:
+            tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        if not tty:
+            return False
+        with _live_lock:
+            _live.append(self)
+        self._draw(self.line())
+        self._thread = threading.Thread(target=self._run, name="ssogen-countdown",
+                                        daemon=True)
+        self._thread.start()
+        return True
+
+    def _draw(self, text: str, end: str = "") -> None:
+        columns = shutil.get_terminal_size((80, 24)).columns
+        with self._lock:
+            try:
+                self.stream.write("\r" + text[: max(10, columns - 1)] + "\033[K" + end)
+                self.stream.flush()
+            except (OSError, ValueError):
+                self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self._draw(self.line())
+
+    def stop(self) -> None:
+        with _live_lock:
+            if self not in _live:
+                return
+            _live.remove(self)
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        self._draw(f"{self.text}...", end="\n")

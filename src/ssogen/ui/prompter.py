@@ -1,5 +1,5 @@
-"""How a question is asked: :class:`TerminalPrompter` (questionary, needs a terminal) or
-:class:`DefaultsPrompter` (``--yes``: every question takes its default, no terminal). A
+"""How a question is asked: :class:`TerminalPrompter` (the terminal, :mod:`ssogen.ui.picker`)
+or :class:`DefaultsPrompter` (``--yes``: every question takes its default, no terminal). A
 question without a usable default under ``--yes`` is a one-line UsageError naming the flag
 that answers it."""
 
@@ -9,9 +9,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ssogen.errors import UsageError
+
+if TYPE_CHECKING:
+    from ssogen.model.regions import Region
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class Option:
     value: Any
     description: str | None = None
     checked: bool = True
+    key: str = ""  # typed exactly into a filter, it puts the cursor on this option
+    short: str = ""  # the answer line's text for this option (default: the title)
 
 
 class Prompter(Protocol):
@@ -28,15 +33,28 @@ class Prompter(Protocol):
     def text(self, message: str, *, default: str, flag: str,
              validate: Callable[[str], str | None] | None = None,
              preview: Callable[[str], str] | None = None,
-             choices: Sequence[str] = ()) -> str: ...
+             answer: Callable[[str], str] | None = None) -> str: ...
 
     def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
-               search: bool = False) -> Any: ...
+               search: bool = False, header: str = "") -> Any: ...
+
+    def region(self, message: str, choices: Sequence[Region], *, default: str, flag: str,
+               what: str, none: str = "") -> str:
+        """A region (``what``: "IAM Identity Center region", "AWS region") from
+        ``choices``: type to filter; a typo is refused with the closest regions; an unlisted,
+        well-formed name is taken only after a y. ``none``: the title of a "no region"
+        entry (answered ``""``), offered when given."""
 
     def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
-                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]: ...
+                 validate: Callable[[list[Any]], str | None] | None = None,
+                 summary: Callable[[list[Any]], str] | None = None,
+                 header: str = "") -> list[Any]: ...
 
     def confirm(self, message: str, *, default: bool, flag: str) -> bool: ...
+
+    def keys(self, message: str, choices: Sequence[tuple[str, str]], *, default: str,
+             flag: str) -> str:
+        """One key of ``choices`` ((key, what it does)); Enter takes ``default``."""
 
     def say(self, message: str) -> None: ...
 
@@ -49,7 +67,7 @@ class DefaultsPrompter:
     def text(self, message: str, *, default: str, flag: str,
              validate: Callable[[str], str | None] | None = None,
              preview: Callable[[str], str] | None = None,
-             choices: Sequence[str] = ()) -> str:
+             answer: Callable[[str], str] | None = None) -> str:
         if not default:
             raise UsageError(f"{flag} is required with --yes ({message.rstrip(':? ')})")
         problem = validate(default) if validate else None
@@ -58,24 +76,37 @@ class DefaultsPrompter:
         return default
 
     def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
-               search: bool = False) -> Any:
+               search: bool = False, header: str = "") -> Any:
         if default is None:
             raise UsageError(f"{flag} is required with --yes ({message.rstrip(':? ')})")
         return default
 
+    def region(self, message: str, choices: Sequence[Region], *, default: str, flag: str,
+               what: str, none: str = "") -> str:
+        if not default and not none:
+            raise UsageError(f"{flag} is required with --yes ({message.rstrip(':? ')})")
+        return default
+
     def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
-                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]:
+                 validate: Callable[[list[Any]], str | None] | None = None,
+                 summary: Callable[[list[Any]], str] | None = None,
+                 header: str = "") -> list[Any]:
         return [o.value for o in options if o.checked]
 
     def confirm(self, message: str, *, default: bool, flag: str) -> bool:
         return True  # --yes: the answer to "write it?" is yes
+
+    def keys(self, message: str, choices: Sequence[tuple[str, str]], *, default: str,
+             flag: str) -> str:
+        return default
 
     def say(self, message: str) -> None:
         print(message, file=sys.stderr)
 
 
 class TerminalPrompter:
-    """questionary on the terminal. Ctrl-C raises KeyboardInterrupt (exit 130, nothing written)."""
+    """The questions on the terminal (:mod:`ssogen.ui.picker`); each leaves one answer line.
+    Ctrl-C raises KeyboardInterrupt (exit 130, nothing written)."""
 
     interactive = True
 
@@ -84,94 +115,125 @@ class TerminalPrompter:
 
         if not ui.use_color(sys.stdout):
             os.environ["NO_COLOR"] = "1"  # prompt_toolkit honours it
-        import questionary
 
-        self.q = questionary
+    @staticmethod
+    def _before() -> None:
+        from ssogen.ui.progress import stop_live
 
-    def _ask(self, question: Any) -> Any:
-        answer = question.unsafe_ask()
-        if answer is None:  # questionary returns None on EOF
-            raise KeyboardInterrupt
-        return answer
+        stop_live()  # a countdown or progress line never runs under a question
 
     def text(self, message: str, *, default: str, flag: str,
              validate: Callable[[str], str | None] | None = None,
              preview: Callable[[str], str] | None = None,
-             choices: Sequence[str] = ()) -> str:
-        def check(value: str) -> bool | str:
-            problem = validate(value) if validate else None
-            return problem or True
+             answer: Callable[[str], str] | None = None) -> str:
+        from ssogen.ui import picker
 
-        if preview is not None:
-            q = self._preview_text(message, default, check, preview)
-        elif choices:
-            q = self.q.autocomplete(message, choices=list(choices), default=default,
-                                    validate=check)
-        else:
-            q = self.q.text(message, default=default, validate=check)
-        return str(self._ask(q)).strip()
-
-    def _preview_text(self, message: str, default: str, check: Callable[[str], bool | str],
-                      preview: Callable[[str], str]) -> Any:
-        """A text question with a live preview line above it, redrawn on every key (the
-        prompt itself, not a bottom toolbar: that one needs cursor-position reports)."""
-        from prompt_toolkit import PromptSession
-        from prompt_toolkit.document import Document
-        from questionary.prompts.common import build_validator
-        from questionary.question import Question
-        from questionary.styles import merge_styles_default
-
-        holder: list[Any] = []
-
-        def tokens() -> Any:  # prompt_toolkit's formatted text: (style, text) pairs
-            text = holder[0].default_buffer.text if holder else default
-            try:
-                shown = preview(text)
-            except Exception:  # the preview must never kill the prompt
-                shown = ""
-            return [("class:instruction", f"  {shown}\n"), ("class:qmark", "?"),
-                    ("class:question", f" {message} ")]
-
-        session: Any = PromptSession(tokens, style=merge_styles_default([None]),
-                                     validator=build_validator(check))
-        holder.append(session)
-        session.default_buffer.reset(Document(default))
-        return Question(session.app)
+        self._before()
+        value = picker.ask_text(message, default=default, validate=validate, preview=preview)
+        picker.answer_line(message, answer(value) if answer is not None else value)
+        return value
 
     def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
-               search: bool = False) -> Any:
-        choices = [self.q.Choice(o.title, value=o.value, description=o.description)
-                   for o in options]
-        start = next((c for c in choices if c.value == default), None)
-        q = self.q.select(message, choices=choices, default=start,
-                          use_search_filter=search, use_jk_keys=not search,
-                          instruction="(type to filter, arrows to move, enter)" if search
-                          else "(arrows to move, enter)")
-        return self._ask(q)
+               search: bool = False, header: str = "") -> Any:
+        from ssogen.ui import picker
+
+        self._before()
+        rows = [picker.Row(o.title, o.value, key=o.key, detail=o.description or "")
+                for o in options]
+        q = picker.ListQuestion(
+            message, picker.ListState.of(rows, start=default), header=header,
+            placeholder="(type to filter)" if search else "",
+            keys_help="↑↓ move · type to filter · enter chooses")
+        value = picker.ask_list(q)
+        chosen = next((o for o in options if o.value == value), None)
+        picker.answer_line(message, (chosen.short or chosen.title) if chosen else "")
+        return value
+
+    def region(self, message: str, choices: Sequence[Region], *, default: str, flag: str,
+               what: str, none: str = "") -> str:
+        from ssogen.model import regions
+        from ssogen.model.validate import REGION_RE
+        from ssogen.ui import picker
+
+        self._before()
+        width = max((len(r.name) for r in choices), default=9)
+        rows = [picker.Row(f"{r.name:<{width}}  {r.description}", r.name, key=r.name,
+                           search=r.partition) for r in choices]
+        if none:
+            rows.append(picker.Row(none, "", key="none"))
+        names = [r.name for r in choices]
+        descriptions = {r.name: r.description for r in choices}
+
+        def closest(text: str) -> list[str]:
+            return regions.closest(text, names, descriptions=descriptions)
+
+        def unlisted(text: str) -> str | None:
+            value = text.strip().lower()
+            if not REGION_RE.fullmatch(value) or value in names:
+                return None
+            near = closest(value)
+            also = f" ({regions.did_you_mean(near)})" if near else ""
+            return (f"{value} is not in {regions.source()}'s list of {what}s{also}. "
+                    f"Take {value} as typed? y = yes, any other key = no")
+
+        q = picker.ListQuestion(
+            message, picker.ListState.of(rows, start=default),
+            keys_help="↑↓ move · type to filter · Tab completes · enter chooses",
+            no_match=closest, unlisted=unlisted)
+        value = str(picker.ask_list(q))
+        found = next((r for r in choices if r.name == value), None)
+        shown = (found.label if found else value) if value else (none or "none")
+        if value and not found:
+            shown += " (as typed: not in the list)"
+        picker.answer_line(message, shown)
+        return value
 
     def checkbox(self, message: str, options: Sequence[Option], *, flag: str,
-                 validate: Callable[[list[Any]], str | None] | None = None) -> list[Any]:
-        choices = [self.q.Choice(o.title, value=o.value, checked=o.checked,
-                                 description=o.description) for o in options]
+                 validate: Callable[[list[Any]], str | None] | None = None,
+                 summary: Callable[[list[Any]], str] | None = None,
+                 header: str = "") -> list[Any]:
+        from ssogen.ui import picker
 
-        def check(values: list[Any]) -> bool | str:
-            problem = validate(values) if validate else None
-            return problem or True
-
-        q = self.q.checkbox(message, choices=choices, use_search_filter=True, validate=check,
-                            use_jk_keys=False,
-                            instruction="(type to filter, space toggles, enter when done)")
-        return list(self._ask(q))
+        self._before()
+        rows = [picker.Row(o.title, o.value, checked=o.checked, key=o.key,
+                           detail=o.description or "") for o in options]
+        q = picker.ListQuestion(
+            message, picker.ListState.of(rows, multi=True), header=header,
+            keys_help="space toggle · ctrl-a all · ctrl-n none · ctrl-t invert · "
+                      "enter done",
+            summary=(lambda st: "→ " + summary(st.values())) if summary is not None else None,
+            validate=(lambda st: validate(st.values())) if validate is not None else None)
+        values = list(picker.ask_list(q))
+        picker.answer_line(message, summary(values) if summary is not None
+                           else f"{len(values)} of {len(options)}")
+        return values
 
     def confirm(self, message: str, *, default: bool, flag: str) -> bool:
-        return bool(self._ask(self.q.confirm(message, default=default)))
+        from ssogen.ui import picker
+
+        self._before()
+        yes = picker.ask_confirm(message, default=default)
+        picker.answer_line(message, "Yes" if yes else "No")
+        return yes
+
+    def keys(self, message: str, choices: Sequence[tuple[str, str]], *, default: str,
+             flag: str) -> str:
+        from ssogen.ui import picker
+
+        self._before()
+        key = picker.ask_keys(message, choices, default=default)
+        picker.answer_line(message, dict(choices)[key])
+        return key
 
     def say(self, message: str) -> None:
-        print(message, flush=True)
+        from ssogen.ui import picker
+
+        self._before()
+        print(picker.wrap(message), flush=True)
 
 
 def make_prompter(*, yes: bool) -> Prompter:
-    """``--yes`` → defaults; a terminal → questionary; otherwise a one-line exit-2 error."""
+    """``--yes`` → defaults; a terminal → the terminal; otherwise a one-line exit-2 error."""
     if yes:
         return DefaultsPrompter()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -3,21 +3,125 @@
 The diff goes to stdout (``--dry-run``/``--check``, or ``-v``); warnings, one summary line per
 session and every change by name go to stderr; ``--json`` prints one JSON object on stdout
 instead of the diff (stable keys, every change by name, for bots commenting on pull
-requests).
+requests). The wizard's last question shows :func:`summary_lines` instead of the diff (the
+diff on request, through :func:`page`). Paths under the home directory are shown as ``~/…``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import EXIT_DRIFT, EXIT_OK
 from ssogen.ui import terminal as ui
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ssogen.app.generate import GenerationResult
+    from ssogen.app.setup import WriteSummary
     from ssogen.planning.plan import Plan, ProfileEntry
+
+
+def count(n: int, noun: str, plural: str = "") -> str:
+    """``1 profile``, ``2 profiles`` (never ``1 profile(s)``)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` as a person reads it: under the home directory as ``~/…``."""
+    text = str(path)
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and (text == home or text.startswith(home.rstrip("/") + "/")):
+        return "~" + text[len(home.rstrip("/")):]
+    return text
+
+
+def suggest_profile(names: Sequence[str]) -> str | None:
+    """The profile to suggest trying first: a read-only one when there is one (least
+    privilege), else the first. The demo and setup's "next:" line agree by using this."""
+    return next((n for n in names if "read" in n.lower()), names[0] if names else None)
+
+
+def _names_fitting(names: Sequence[str], width: int) -> str:
+    """As many of ``names`` as fit ``width``, then ``… +N more``."""
+    shown: list[str] = []
+    for i, name in enumerate(names):
+        rest = len(names) - i - 1
+        tail = f", … +{rest} more" if rest else ""
+        candidate = ", ".join([*shown, name])
+        if len(candidate) + len(tail) > width and shown:
+            return ", ".join(shown) + f", … +{len(names) - i} more"
+        shown.append(name)
+    text = ", ".join(shown)
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def summary_lines(summary: WriteSummary, width: int) -> list[str]:
+    """The few lines above "Write these changes?": per kind of change the count and the first
+    names, the regions of the new profiles, the new session, where the old file is kept."""
+    width = max(40, width) - 1
+    lines = [f"Changes to {display_path(summary.config)} (session {summary.session}):"]
+    if summary.new_session:
+        url, region = summary.new_session
+        lines.append(ui.printable(f"  new      [sso-session {summary.session}]  {url} "
+                                  f"({region})")[:width])
+    for change in summary.changes:
+        noun = count(len(change.names), "profile")
+        head = f"  {change.kind:<8} {noun:>13}  "
+        if change.kind == "stale":
+            head = f"  {'stale':<8} {noun:>13}  (kept; --prune removes them)  "
+        names = [ui.printable(n) for n in change.names]
+        lines.append(head + _names_fitting(names, width - len(head)))
+    if summary.regions:
+        parts = [f"{region or 'no region'} ({n})" for region, n in summary.regions]
+        lines.append(f"  {'region':<8} {'':>13}  " + _names_fitting(parts, width - 26))
+    if not summary.changes and not summary.new_session:
+        lines.append("  only the remembered settings ([ssogen NAME]) change")
+    lines.append(f"  your answers are remembered in [ssogen {summary.session}] for "
+                 "`ssogen sync`"[:width])
+    after = (f"  the current file is kept as {display_path(summary.backup)}"
+             if summary.backup else f"  {display_path(summary.config)} is created (mode 0600)")
+    lines.append(after[:width])
+    return lines
+
+
+def say(message: str) -> None:
+    """A message on stderr, wrapped at word boundaries to the terminal when stderr is one
+    (a pipe or a log gets one line per message, as it was)."""
+    if sys.stderr.isatty():
+        from ssogen.ui.picker import wrap
+
+        message = wrap(message, indent="    ")
+    ui.info(message)
+
+
+def page(text: str) -> None:
+    """The full diff through the person's pager: ``$PAGER``, else ``less -R``; printed when
+    neither can run."""
+    import shlex
+    import shutil
+    import subprocess
+
+    data = ui.color_diff(ui.printable_text(text), sys.stdout) or "(no changes)\n"
+    command = os.environ.get("PAGER", "").strip()
+    try:
+        argv = shlex.split(command) if command else []
+    except ValueError:
+        argv = []
+    if not argv and shutil.which("less"):
+        argv = ["less", "-R"]
+    if argv:
+        try:
+            subprocess.run(argv, input=data, text=True, check=False)
+            return
+        except OSError:
+            pass
+    sys.stdout.write(data)
+    sys.stdout.flush()
 
 #: lists longer than this are cut in the report (``-v`` lists every name; ``--json`` always)
 LIST_LIMIT = {"created": 8, "updated": 8}
@@ -71,27 +175,28 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
         for note in r.notes:
             ui.warn(note)
         for line in r.info:
-            ui.info(f"ssogen: {line}")
+            say(f"ssogen: {line}")
         if not as_json and (mode != "write" or verbose) and r.diff:
             sys.stdout.write(ui.color_diff(ui.printable_text(r.diff)))
             sys.stdout.flush()
         drift = drift or r.changed
         if mode == "write":
             if r.written:
-                tail = f"wrote {r.path}" + (f" (backup: {r.backup})" if r.backup else "")
+                tail = f"wrote {display_path(r.path)}" + (
+                    f" (backup: {display_path(r.backup)})" if r.backup else "")
             elif r.changed:
                 tail = "not written"
             else:
-                tail = f"{r.path} already up to date"
+                tail = f"{display_path(r.path)} already up to date"
         elif mode == "check":
             tail = "out of date" if r.changed else "in sync"
         else:
             tail = "dry run, nothing written"
-        ui.info(f"ssogen: {r.plan.session}: {r.summary()} — {tail}")
+        say(f"ssogen: {r.plan.session}: {r.summary()} — {tail}")
         for line in change_lines(r.plan, verbose=verbose):
-            ui.info(line)
+            say(line)
         if next_steps and r.written:
-            first = next((p.name for p in r.plan.profiles if p.action == "create"), None)
+            first = suggest_profile([p.name for p in r.plan.profiles if p.action == "create"])
             ui.info(f"next: ssogen login --session {r.plan.session}"
                     + (f"\n      aws sts get-caller-identity --profile {first}" if first else ""))
     code = EXIT_DRIFT if mode == "check" and drift else EXIT_OK
@@ -101,3 +206,40 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return code
+
+
+def interrupted_text(config: str | Path, since: float) -> str:
+    """What a run interrupted by Ctrl-C wrote, exactly: usually ``nothing was written.``; a
+    client registration or a login the token cache got before the interrupt is named (the
+    config is written only after the last question, so it is untouched -- unless its
+    modification time says otherwise). Only file names and key names are looked at."""
+    from ssogen.store.tokens import cache_dir
+
+    cached: list[str] = []
+    try:
+        entries = sorted(cache_dir().iterdir())
+    except OSError:
+        entries = []
+    for path in entries:
+        try:
+            if path.suffix != ".json" or path.stat().st_mtime < since:
+                continue
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            kind = "a login" if "accessToken" in data else "a client registration"
+            if kind not in cached:
+                cached.append(kind)
+    try:
+        config_written = Path(config).stat().st_mtime >= since
+    except OSError:
+        config_written = False
+    if not cached and not config_written:
+        return "nothing was written."
+    state = (f"{display_path(config)} was written before the interrupt" if config_written
+             else f"{display_path(config)} is untouched")
+    if cached:
+        state += (f"; {' and '.join(cached)} got cached in {display_path(cache_dir())}"
+                  " (the next login reuses it)")
+    return state + "."

@@ -14,16 +14,19 @@ _OPEN_WAIT = 3.0
 class TerminalReporter:
     def __init__(self, *, progress: bool | None = None) -> None:
         self._progress = progress  # None: when stderr is a terminal
+        self.warnings: list[str] = []  # every warning said, for the wizard to repeat
 
     def info(self, message: str) -> None:
         ui.info(message)
 
     def warn(self, message: str) -> None:
+        self.warnings.append(message)
         ui.warn(message)
 
     def progress(self, label: str) -> ProgressSink:
-        from ssogen.ui.progress import Progress
+        from ssogen.ui.progress import Progress, stop_live
 
+        stop_live()
         if self._progress is False:
             return NoProgress()
         return Progress(label, enabled=self._progress)
@@ -55,7 +58,7 @@ class TerminalReporter:
             ui.info("The code is on the Windows clipboard.")
         if prompt.open_browser and browser.open_url(complete or uri):
             ui.info("Opened the login page in your browser.")
-        ui.info("Waiting for approval (Ctrl-C to cancel)...")
+        self._wait(prompt)
 
     def _pkce_prompt(self, prompt: LoginPrompt) -> None:
         """PKCE: the sign-in page must be opened by a browser on this machine (on WSL2 the
@@ -86,3 +89,12 @@ class TerminalReporter:
         minutes = prompt.expires_in // 60
         limit = f"up to {minutes} min; " if minutes else ""
         ui.info(f"Waiting for the browser ({limit}Ctrl-C to cancel)...")
+
+    @staticmethod
+    def _wait(prompt: LoginPrompt) -> None:
+        """The prompt's last line: on a terminal, a countdown to the code's expiry redrawn in
+        place (it ends when the next line is printed); elsewhere the plain line."""
+        from ssogen.ui.progress import Countdown
+
+        if not Countdown(prompt.expires_in).start():
+            ui.info("Waiting for approval (Ctrl-C to cancel)...")

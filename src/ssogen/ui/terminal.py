@@ -69,16 +69,27 @@ def printable_text(text: str) -> str:
                              for ch in line) for line in lines)
 
 
+def _end_live_lines() -> None:
+    """A countdown or progress line on stderr (:mod:`ssogen.ui.progress`) ends before any
+    message, so no message is glued to it."""
+    progress = sys.modules.get("ssogen.ui.progress")
+    if progress is not None:
+        progress.stop_live()
+
+
 def info(message: str) -> None:
+    _end_live_lines()
     print(printable_text(message), file=sys.stderr)
 
 
 def warn(message: str) -> None:
+    _end_live_lines()
     print(f"{style('ssogen: warning:', 'yellow', sys.stderr)} {printable_text(message)}",
           file=sys.stderr)
 
 
 def error(message: str) -> None:
+    _end_live_lines()
     print(f"{style('ssogen: error:', 'red', sys.stderr)} {printable_text(message)}",
           file=sys.stderr)
 
