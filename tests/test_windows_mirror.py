@@ -559,3 +559,54 @@ def test_locate_strips_crlf_and_runs_cmd_from_the_drive_root(tmp_path: Path) -> 
     if not wsl.is_wsl():
         assert (wsl.locate({}, run=run, which=which).problem or "").startswith("this is not WSL")
     assert wsl.drive_root({}) == Path("/mnt/c")  # the real default
+
+
+def test_yes_cannot_answer_the_windows_question_with_yes() -> None:
+    """``--yes`` answers "write it?" with yes; the Windows question keeps its default."""
+    from ssogen.ui import prompter, wizard
+
+    assert wizard.ask_windows(prompter.DefaultsPrompter(), "C:\\Users\\me\\.aws", False) is False
+    assert wizard.Wizard(prompter.DefaultsPrompter()).ask_windows("x", True) is True
+
+
+def test_declined_in_the_wizard_nothing_is_written_on_either_side(
+        sandbox: Sandbox, wsl: Wsl, inventory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssogen.app import setup
+    from ssogen.app.ports import Answers
+
+    for key in ("PATH", "WSL_DISTRO_NAME", "SSOGEN_WSL_ROOT", "FAKE_CMD_LOG", "HOME"):
+        monkeypatch.setenv(key, sandbox.env[key])
+    wsl.folder.mkdir()
+    wsl.config.write_bytes(b"[default]\r\n")
+    said: list[str] = []
+
+    class Declines:
+        interactive = True
+
+        def ask_profiles(self, base, inventory, answers: Answers):  # type: ignore[no-untyped-def]
+            return base
+
+        def ask_migrate(self, *args: object) -> bool:
+            return False
+
+        def ask_adopt(self, *args: object) -> bool:
+            return False
+
+        def ask_windows(self, folder: str, default: bool) -> bool:
+            said.append(f"asked {folder} {default}")
+            return True
+
+        def confirm(self, result: object) -> bool:
+            return False
+
+    class Reporter:
+        def info(self, message: str) -> None:
+            said.append(message)
+
+        warn = info
+
+    request = setup.SetupRequest(config=sandbox.config, inventory=inventory)
+    outcome = setup.run(request, Reporter(), Declines())  # type: ignore[arg-type]
+    assert not outcome.result.written and outcome.result.mirrors == []
+    assert said == ["asked C:\\Users\\me\\.aws True"]
+    assert not sandbox.config.exists() and wsl.config.read_bytes() == b"[default]\r\n"
