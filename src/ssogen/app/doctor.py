@@ -88,6 +88,9 @@ def run(request: DoctorRequest, reporter: Reporter) -> Report:
     sessions = _sessions(snapshot, request.session)
     for session in sessions:
         report.findings += cache_findings(session, report.notes)
+    from ssogen.app.windows_doctor import findings as windows_findings  # WSL2 mirror
+
+    report.findings += windows_findings(snapshot, sessions, report.notes)
     report.findings += permission_findings()
     if request.online:
         for session in sessions:

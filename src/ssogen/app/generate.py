@@ -50,6 +50,8 @@ class GenerationResult:
     info: list[str] = field(default_factory=list)  # said, not warned (names the user kept)
     make_diff: Callable[[], str] | None = field(default=None, repr=False)
     _diff: str | None = field(default=None, repr=False)
+    # the same session in other files (WSL2: the Windows config, ssogen.app.windows)
+    mirrors: list[GenerationResult] = field(default_factory=list)
 
     @property
     def diff(self) -> str:

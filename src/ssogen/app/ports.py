@@ -74,5 +74,9 @@ class Questions(Protocol):
 
     def ask_adopt(self, names: Sequence[str]) -> bool: ...
 
+    def ask_windows(self, folder: str, default: bool) -> bool:
+        """WSL2: write the profiles into the Windows config in ``folder`` too, and copy each
+        login there? (Asked only in the wizard; ``--yes`` keeps the remembered choice.)"""
+
     def confirm(self, result: GenerationResult) -> bool:
         """Show what is about to change and ask before writing."""

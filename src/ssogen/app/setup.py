@@ -48,6 +48,7 @@ class SetupRequest:
     migrate_legacy: bool = False
     dry_run: bool = False
     no_browser: bool = False
+    windows: str | None = None  # WSL2: "auto" (--windows), a folder, "off" (--no-windows)
 
     def answers(self) -> Answers:
         from ssogen.app.ports import Answers
@@ -71,10 +72,12 @@ class SetupOutcome:
 
 def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> SetupOutcome:
     from ssogen.app.generate import generate, managed_settings
+    from ssogen.app.windows import Options, SetupMirror
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
     snapshot = ConfigSnapshot.read(request.config)
+    windows = SetupMirror.start(request.windows, snapshot, reporter)  # --windows: checked now
     session_name = request.session
     cached: tuple[str, ...] = ()
     if request.inventory is not None:
@@ -89,6 +92,7 @@ def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> Setu
     answers = request.answers()
     answers.remembered = any(s.session == settings.session for s in managed_settings(snapshot))
     settings = questions.ask_profiles(settings, inventory, answers)
+    settings = windows.choose(settings, inventory, questions)
     check_filters(settings, inventory, reporter)
     mode: Mode = "dry-run" if request.dry_run else "write"
     adopt, migrate = request.adopt, request.migrate_legacy
@@ -105,6 +109,8 @@ def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> Setu
     confirm = questions.confirm if questions.interactive and mode == "write" else None
     result = generate(request.config, settings, inventory, mode=mode, adopt=adopt,
                       migrate=migrate, confirm=confirm, snapshot=snapshot, reporter=reporter)
+    windows.finish(result, settings, inventory, mode, Options(adopt=request.adopt,
+                                                              migrate=request.migrate_legacy))
     declined = confirm is not None and result.changed and not result.written
     return SetupOutcome(result, offline=request.inventory is not None, declined=declined,
                         session=result.plan.session, cached=cached)

@@ -6,7 +6,10 @@
    matched by session name or start URL), else the portal (the cached token, refreshed if it
    can be; a login only when neither works, never with ``--no-login``: exit 4);
 3. every session is planned before anything is written: a session whose login or discovery
-   fails leaves the file with none of the others' changes either.
+   fails leaves the file with none of the others' changes either;
+4. on WSL2, sessions that remember a Windows folder (``windows_mirror``) get the same
+   profiles in the Windows config and their login copied there (:mod:`ssogen.app.windows`),
+   unless ``--no-windows``.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ class SyncRequest:
     migrate_legacy: bool = False
     allow_login: bool = True
     no_browser: bool = False
+    windows: bool = True  # False: --no-windows (leave the WSL2 Windows copy alone this once)
 
 
 def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     from ssogen.app.generate import generate_all
+    from ssogen.app.windows import Options, SyncMirror
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
@@ -48,15 +53,19 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     chosen = targets(request, snapshot, inventories)
     for settings in chosen:  # a broken remembered template fails before any login
         check_template(request.config, settings, snapshot)
+    windows = SyncMirror.start(snapshot, chosen, reporter, enabled=request.windows)
     work = []
     for settings in chosen:
         inventory = inventory_for(request, snapshot, settings, inventories, reporter)
         work.append((complete_settings(settings, inventory), inventory))
     for settings, inventory in work:
         warn_unmatched(settings, inventory, reporter)
-    return generate_all(request.config, work, mode=request.mode, prune=request.prune,
-                        adopt=request.adopt, migrate=request.migrate_legacy,
-                        snapshot=snapshot, reporter=reporter)
+    results = generate_all(request.config, work, mode=request.mode, prune=request.prune,
+                           adopt=request.adopt, migrate=request.migrate_legacy,
+                           snapshot=snapshot, reporter=reporter)
+    windows.finish(results, work, request.mode, Options(request.prune, request.adopt,
+                                                        request.migrate_legacy))
+    return results
 
 
 def _matches(settings: Settings, inventory: Inventory) -> bool:

@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ssogen.commands._options import add_login_options, add_ownership_options
+from ssogen.commands._windows import add_setup_options, setup_choice
 from ssogen.errors import UsageError
 from ssogen.model.validate import OUTPUT_FORMATS
 from ssogen.ui import terminal as ui
@@ -107,6 +108,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                    help="print the outcome as one JSON object on stdout (every change by "
                    "name); needs --yes")
     add_login_options(p, no_login=False)
+    add_setup_options(p)
     return p
 
 
@@ -185,7 +187,8 @@ def make_request(args: argparse.Namespace) -> SetupRequest:
         include=tuple(args.include) if args.include is not None else None,
         exclude=tuple(args.exclude) if args.exclude is not None else None,
         profile_keys=profile_keys, account_regions=account_regions, adopt=args.adopt,
-        migrate_legacy=args.migrate_legacy, dry_run=args.dry_run, no_browser=args.no_browser)
+        migrate_legacy=args.migrate_legacy, dry_run=args.dry_run, no_browser=args.no_browser,
+        windows=setup_choice(args))
 
 
 def _profile_template(path: str) -> dict[str, str]:

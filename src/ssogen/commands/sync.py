@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ssogen.commands._options import add_login_options, add_ownership_options
+from ssogen.commands._windows import add_sync_options
 
 if TYPE_CHECKING:
     from ssogen.app.generate import Mode
@@ -19,6 +20,8 @@ examples:
   ssogen sync --inventory acme.json --prune    also remove profiles whose role is gone
   ssogen sync --migrate-legacy                 also move legacy profiles (sso_start_url in the
                                                profile) to their [sso-session]
+  ssogen sync --no-windows                     WSL2: leave the Windows copy (`setup --windows`)
+                                               alone this once
 
 Profiles ssogen manages carry `ssogen_managed = true`; everything else in the file is left
 byte for byte as it is. A `region`/`output` you changed by hand in a managed profile is kept,
@@ -55,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                    help="remove managed profiles whose account or role is gone")
     add_ownership_options(p)
     add_login_options(p)
+    add_sync_options(p)
     p.add_argument("--json", action="store_true",
                    help="print the outcome as one JSON object on stdout (every change by "
                    "name, the diff, the warnings), e.g. for a bot commenting on a pull request")
@@ -73,6 +77,6 @@ def run(args: argparse.Namespace) -> int:
         config=Path(args.config), sessions=tuple(args.sessions),
         inventories=tuple(Path(p) for p in args.inventory), mode=mode, prune=args.prune,
         adopt=args.adopt, migrate_legacy=args.migrate_legacy, allow_login=not args.no_login,
-        no_browser=args.no_browser)
+        no_browser=args.no_browser, windows=not args.no_windows)
     results = sync.run(request, TerminalReporter())
     return report(results, mode, verbose=args.verbose, as_json=args.json)

@@ -44,7 +44,9 @@ _MAP_KEYS = ("role_aliases",)
 #: JSON objects kept in the order given: --profile-template keys (the order they are
 #: written), and account regions (the first matching glob wins)
 _ORDERED_MAP_KEYS = ("profile_keys", "account_regions")
-SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS
+#: the Windows mirror on WSL2 (:mod:`ssogen.model.windows`): a folder path, or ``off``
+_WINDOWS_KEYS = ("windows_mirror",)
+SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS + _WINDOWS_KEYS
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Settings:
     account_regions: dict[str, str] = field(default_factory=dict)
     # extra keys for every generated profile (--profile-template), in the template's order
     profile_keys: dict[str, str] = field(default_factory=dict)
+    # WSL2: the Windows user's .aws folder the profiles and logins are mirrored to, or "off"
+    windows_mirror: str | None = None
 
     def region_for(self, account: Account) -> str | None:
         """The region written into this account's profiles: ``account_regions`` -- an entry
@@ -89,6 +93,8 @@ class Settings:
             mapping = getattr(self, key)
             if mapping:
                 out[key] = json.dumps(dict(mapping), ensure_ascii=False)
+        if self.windows_mirror:
+            out["windows_mirror"] = self.windows_mirror
         return out
 
     @classmethod
@@ -125,6 +131,9 @@ class Settings:
         for key in _MAP_KEYS + _ORDERED_MAP_KEYS:
             if values.get(key):
                 setattr(s, key, dict(load_json(key, dict)))
+        if values.get("windows_mirror"):
+            s.windows_mirror = _windows_mirror(values["windows_mirror"], f"{prefix}"
+                                               f"[{SETTINGS_PREFIX} {session}]")
         if s.profile_keys:
             from ssogen.model.profile_keys import check
 
@@ -147,6 +156,16 @@ def account_region(mapping: Mapping[str, str], account_id: str, account_name: st
         if any(fnmatchcase(f, pattern.lower()) for f in fields):
             return region
     return None
+
+
+def _windows_mirror(value: str, where: str) -> str:
+    from ssogen.model.windows import normalized, value_problem
+
+    problem = value_problem(value)
+    if problem:
+        raise ConfigFileError(f"{where} windows_mirror {problem}",
+                              hint="fix it, or run `ssogen setup --windows` / --no-windows")
+    return value if value == "off" else normalized(value)
 
 
 def settings_section_name(session: str) -> str:

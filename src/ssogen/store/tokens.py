@@ -154,6 +154,9 @@ def save_token(session: SsoSession, *, access_token: str, expires_at: datetime,
     if refresh_token:
         data["refreshToken"] = refresh_token
     _write_json(token_path(session), data)
+    from ssogen.store.mirror import token_saved  # WSL2: the Windows copy, when armed
+
+    token_saved(session)
 
 
 def load_registration(session: SsoSession, now: datetime | None = None, *,

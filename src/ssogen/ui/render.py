@@ -169,7 +169,10 @@ def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
 
 def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
            next_steps: bool = False, as_json: bool = False) -> int:
-    """Print the outcome; returns the exit code (1: ``--check`` found drift)."""
+    """Print the outcome; returns the exit code (1: ``--check`` found drift). A result's
+    ``mirrors`` (the Windows config on WSL2) are reported after it, like another session."""
+    primary = {id(r) for r in results}
+    results = [x for r in results for x in (r, *r.mirrors)]
     drift = False
     for r in results:
         for note in r.notes:
@@ -192,10 +195,11 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
             tail = "out of date" if r.changed else "in sync"
         else:
             tail = "dry run, nothing written"
-        say(f"ssogen: {r.plan.session}: {r.summary()} — {tail}")
+        where = "" if id(r) in primary or mode == "write" else f" in {r.path}"
+        say(f"ssogen: {r.plan.session}{where}: {r.summary()} — {tail}")
         for line in change_lines(r.plan, verbose=verbose):
             say(line)
-        if next_steps and r.written:
+        if next_steps and r.written and id(r) in primary:
             first = suggest_profile([p.name for p in r.plan.profiles if p.action == "create"])
             ui.info(f"next: ssogen login --session {r.plan.session}"
                     + (f"\n      aws sts get-caller-identity --profile {first}" if first else ""))

@@ -495,6 +495,15 @@ def ask_write(p: Prompter, summary: Any, *, show_diff: Callable[[], None]) -> bo
         show_diff()
 
 
+def ask_windows(p: Prompter, folder: str, default: bool) -> bool:
+    """WSL2: the same profiles in the Windows config, and each login copied there?"""
+    if not p.interactive:
+        return default
+    return p.confirm(f"Also write these profiles into the Windows config ({folder}) and copy "
+                     "each login there, so `aws` in PowerShell needs no second login?",
+                     default=default, flag="--windows/--no-windows")
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -520,6 +529,9 @@ class Wizard:
 
     def ask_adopt(self, names: Sequence[str]) -> bool:
         return ask_adopt(self.prompter, names)
+
+    def ask_windows(self, folder: str, default: bool) -> bool:
+        return ask_windows(self.prompter, folder, default)
 
     def confirm(self, result: Any) -> bool:
         """The last step: the summary and the warnings, then "write them?" (the diff on
