@@ -9,6 +9,7 @@ per sso-session; botocore ignores sections whose name does not start with ``prof
     output = json
     name_template = account-role
     include = ["prod-*"]
+    chains = ["*-administrator-access=arn:aws:iam::{{ account_id }}:role/Deploy"]
 
 Scalars are written as they are, lists and maps as JSON (unambiguous, no quoting rules of our
 own). ``start_url`` and ``sso_region`` are not repeated there: the ``[sso-session NAME]``
@@ -21,9 +22,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ConfigFileError
+
+if TYPE_CHECKING:
+    from ssogen.model.chain import ChainSpec
 
 #: The key that marks a section ssogen owns: ``ssogen_managed = true``.
 MARKER = "ssogen_managed"
@@ -40,7 +44,9 @@ _LIST_KEYS = ("include", "exclude")
 _MAP_KEYS = ("role_aliases", "account_regions")
 #: --profile-template keys: a JSON object in the template's order (the order they are written)
 _ORDERED_MAP_KEYS = ("profile_keys",)
-SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS
+#: --chain specs (:mod:`ssogen.model.chain`), a JSON list of their text, in the flags' order
+_CHAIN_KEY = "chains"
+SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS + (_CHAIN_KEY,)
 
 
 @dataclass
@@ -57,6 +63,8 @@ class Settings:
     account_regions: dict[str, str] = field(default_factory=dict)  # account id -> region
     # extra keys for every generated profile (--profile-template), in the template's order
     profile_keys: dict[str, str] = field(default_factory=dict)
+    # roles assumed from the generated profiles (--chain), in the flags' order
+    chains: list[ChainSpec] = field(default_factory=list)
 
     def region_for(self, account_id: str) -> str | None:
         return self.account_regions.get(account_id, self.region)
@@ -81,6 +89,8 @@ class Settings:
             mapping = getattr(self, key)
             if mapping:
                 out[key] = json.dumps(dict(mapping), ensure_ascii=False)
+        if self.chains:
+            out[_CHAIN_KEY] = json.dumps([c.text for c in self.chains], ensure_ascii=False)
         return out
 
     @classmethod
@@ -124,7 +134,22 @@ class Settings:
             if problem:
                 raise ConfigFileError(f"{prefix}[{SETTINGS_PREFIX} {session}] profile_keys: "
                                       f"{problem}")
+        if values.get(_CHAIN_KEY):
+            s.chains = _load_chains(load_json(_CHAIN_KEY, list),
+                                    f"{prefix}[{SETTINGS_PREFIX} {session}] {_CHAIN_KEY}")
         return s
+
+
+def _load_chains(texts: list[str], where: str) -> list[ChainSpec]:
+    from ssogen.model import chain
+
+    out = []
+    for text in texts:
+        try:
+            out.append(chain.parse(text))
+        except ValueError as exc:
+            raise ConfigFileError(f"{where}: {text[:200]!r}: {exc}") from None
+    return out
 
 
 def settings_section_name(session: str) -> str:
