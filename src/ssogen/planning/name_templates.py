@@ -160,9 +160,11 @@ def _simple_filters(aliases: Mapping[str, str]) -> dict[str, Any]:
             "snake": snake, "alias": lambda text: short_role(text, aliases)}
 
 
-def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> Any:
+def compile_simple(template: str, session: str, aliases: Mapping[str, str],
+                   variables: tuple[str, ...] = _VARIABLES) -> Any:
     """A plain-Python renderer for templates that are only literal text and ``{{ variable |
     filter | ... }}`` with argument-less filters (every preset is); None for anything else.
+    ``variables`` names the fields of the rows it renders (``session`` besides).
 
     Same output as Jinja2 (a test holds them equal), without importing or compiling Jinja2:
     that costs more than the whole planning of a 1,000-profile file.
@@ -177,7 +179,7 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
             return None
         names = [f.strip() for f in m.group(2).split("|") if f.strip()]
         var = m.group(1)
-        if var not in (*_VARIABLES, "session") or any(f not in filters for f in names):
+        if var not in (*variables, "session") or any(f not in filters for f in names):
             return None
         parts += [literal, (var, [filters[f] for f in names])]
         pos = m.end()
@@ -188,7 +190,7 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
     parts = [p for p in parts if p != ""]
 
     def render(row: tuple[str, ...]) -> str:
-        values = dict(zip(_VARIABLES, row, strict=True), session=session)
+        values = dict(zip(variables, row, strict=True), session=session)
         out = []
         for part in parts:
             if isinstance(part, str):
@@ -237,3 +239,24 @@ def render_jinja(template: str, rows: list[tuple[str, str, str, str, str]], sess
         raise UsageError(f"name template {template_value!r} is not allowed: {exc}") from None
     except TemplateError as exc:
         raise UsageError(f"name template {template_value!r} failed: {exc}") from None
+
+
+def render_rows(template: str, variables: tuple[str, ...], rows: list[tuple[str, ...]],
+                session: str, aliases: Mapping[str, str], *, label: str) -> list[str]:
+    """Raw output of a template (not a preset) over rows of ``variables``: the plain-Python
+    renderer when it can, else Jinja2's sandbox, one render per row. UsageError (naming
+    ``label``) for a template that does not compile or render."""
+    simple = compile_simple(template, session, aliases, variables)
+    if simple is not None:
+        return [simple(row) for row in rows]
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
+    try:
+        compiled = _environment().from_string(template)
+        return [compiled.render(dict(zip(variables, row, strict=True)), session=session,
+                                _aliases=dict(aliases)) for row in rows]
+    except SecurityError as exc:
+        raise UsageError(f"{label} is not allowed: {exc}") from None
+    except TemplateError as exc:
+        raise UsageError(f"{label} failed: {exc}") from None
