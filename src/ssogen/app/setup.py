@@ -18,6 +18,7 @@ from ssogen.errors import UsageError
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Answers, Questions, Reporter
+    from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.store.snapshot import ConfigSnapshot
@@ -36,6 +37,7 @@ class SetupRequest:
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] | None = None
     profile_keys: tuple[tuple[str, str], ...] | None = None  # --profile-template, in order
+    chains: tuple[ChainSpec, ...] | None = None  # --chain (None: keep; (): --no-chain)
     adopt: bool = False
     migrate_legacy: bool = False
     dry_run: bool = False
@@ -116,6 +118,7 @@ def discover_online(request: SetupRequest, snapshot: ConfigSnapshot, reporter: R
     from ssogen.app.sessions import known_identities, login_session
 
     choice = questions.ask_session(known_identities(snapshot), request.answers())
+    check_chains(request.chains, choice.session, choice.sso_region)  # before the login
     session = login_session(snapshot, choice.session, choice.start_url, choice.sso_region)
     inventory = online.login_and_discover(session, snapshot, reporter,
                                           no_browser=request.no_browser)
@@ -157,4 +160,19 @@ def settings_source(request: SetupRequest, snapshot: ConfigSnapshot, inventory: 
         settings.exclude = list(request.exclude)
     if request.profile_keys is not None:
         settings.profile_keys = dict(request.profile_keys)
+    if request.chains is not None:
+        settings.chains = list(request.chains)
     return settings
+
+
+def check_chains(chains: tuple[ChainSpec, ...] | None, session: str, sso_region: str) -> None:
+    """Each --chain rendered for a sample profile of the session (its partition when the SSO
+    region is known): a bad one fails before any login (exit 2, one line)."""
+    if not chains:
+        return
+    from ssogen.model.settings import Settings
+    from ssogen.planning.chains import check_spec
+
+    probe = Settings(session=session, start_url="", sso_region=sso_region)
+    for spec in chains:
+        check_spec(spec, probe)

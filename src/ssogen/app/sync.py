@@ -20,6 +20,7 @@ from ssogen.errors import UsageError
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Reporter
+    from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.store.snapshot import ConfigSnapshot
@@ -36,6 +37,7 @@ class SyncRequest:
     migrate_legacy: bool = False
     allow_login: bool = True
     no_browser: bool = False
+    chains: tuple[ChainSpec, ...] | None = None  # --chain (None: keep; (): --no-chain)
 
 
 def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
@@ -45,7 +47,7 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
 
     inventories = [load_inventory(p) for p in request.inventories]
     snapshot = ConfigSnapshot.read(request.config)
-    chosen = targets(request, snapshot, inventories)
+    chosen = with_chains(request, targets(request, snapshot, inventories))
     for settings in chosen:  # a broken remembered template fails before any login
         check_template(request.config, settings)
     work = []
@@ -95,15 +97,38 @@ def targets(request: SyncRequest, snapshot: ConfigSnapshot,
     return chosen
 
 
+def with_chains(request: SyncRequest, chosen: list[Settings]) -> list[Settings]:
+    """``--chain``/``--no-chain`` set the chains of the one session synced."""
+    if request.chains is None:
+        return chosen
+    if len(chosen) != 1:
+        flag = "--chain" if request.chains else "--no-chain"
+        raise UsageError(f"{flag} sets the chained profiles of one session, and this sync "
+                         f"covers {len(chosen)} ({', '.join(s.session for s in chosen)}); "
+                         f"name it: ssogen sync SESSION {flag} ...")
+    settings = replace(chosen[0], chains=list(request.chains))
+    from ssogen.planning.chains import check_spec
+
+    for spec in settings.chains:  # named as the flag; remembered ones by their section
+        check_spec(spec, settings)
+    return [settings]
+
+
 def check_template(config: Path, settings: Settings) -> None:
     from ssogen.model.settings import settings_section_name
+    from ssogen.planning.chains import check_spec
     from ssogen.planning.naming import resolve_template
 
+    where = f"{config}: [{settings_section_name(settings.session)}]"
     try:
         resolve_template(settings.name_template)
     except UsageError as exc:
-        raise UsageError(f"{config}: [{settings_section_name(settings.session)}] "
-                         f"name_template: {exc.message}", hint=exc.hint) from None
+        raise UsageError(f"{where} name_template: {exc.message}", hint=exc.hint) from None
+    for spec in settings.chains:
+        try:
+            check_spec(spec, settings)
+        except UsageError as exc:
+            raise UsageError(f"{where} chains: {exc.message}", hint=exc.hint) from None
 
 
 def inventory_for(request: SyncRequest, snapshot: ConfigSnapshot, settings: Settings,

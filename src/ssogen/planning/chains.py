@@ -109,8 +109,9 @@ def render_arns(spec: ChainSpec, rows: list[tuple[str, ...]], settings: Settings
                                                label=f"{_label(spec)}: the role ARN")]
     for arn, name in zip(arns, names, strict=True):
         problem = role_arn_problem(arn, partition)
-        if problem:
-            raise UsageError(f"{_label(spec)}: for profile {name}: {problem}")
+        if problem:  # a templated ARN: for which profile (a fixed one is wrong for all)
+            where = f" for {name}" if "{" in spec.role_arn else ""
+            raise UsageError(f"{_label(spec)}:{where} {problem}")
     return arns
 
 
@@ -132,7 +133,8 @@ def check_spec(spec: ChainSpec, settings: Settings) -> None:
     """Render a spec for a sample source (before any login): UsageError when its templates
     do not render or its role ARN is not one in the session's partition."""
     partition = partition_of(settings.sso_region) if settings.sso_region else None
-    (arn,) = render_arns(spec, [_SAMPLE], settings, partition, [_SAMPLE[0]])
+    (arn,) = render_arns(spec, [_SAMPLE], settings, partition,
+                         [f"a sample profile (account {_SAMPLE[2]}, {_SAMPLE[0]})"])
     parsed = parse_role_arn(arn)
     assert parsed is not None
     from ssogen.model.inventory import Account
@@ -158,7 +160,7 @@ def wanted_chains(settings: Settings, sources: list[Source], notes: list[str],
                          f"{settings.session}")
             continue
         arns = render_arns(spec, [_arn_rows(s, settings) for s in hits], settings, partition,
-                           [s.name for s in hits])
+                           [f"profile {s.name}" for s in hits])
         for source, arn in zip(hits, arns, strict=True):
             key = (source.account.id, source.role.strip(), arn)
             if key in out:
