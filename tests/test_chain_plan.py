@@ -4,6 +4,7 @@ every ownership, stability and prune rule of the SSO profiles, on text, no I/O."
 from __future__ import annotations
 
 import configparser
+
 import pytest
 
 from ssogen.errors import UsageError
@@ -111,7 +112,7 @@ def test_a_chain_name_never_takes_an_sso_or_a_hand_written_name() -> None:
 
 
 def test_a_fixed_name_for_several_sources_is_told_apart_by_the_source() -> None:
-    text, plan = run("", opts(f"*={DEPLOY}:deploy"))
+    text, _ = run("", opts(f"*={DEPLOY}:deploy"))
     # the first by source account id and role gets the name, as for SSO profiles
     assert chains(text) == {"deploy": ("prod-admin", DEPLOY),
                             "deploy-prod-read-only": ("prod-read-only", DEPLOY),
@@ -234,9 +235,9 @@ def test_a_user_chain_on_a_renamed_source_is_said() -> None:
 
 def test_rendered_role_arns_are_checked_with_the_partition() -> None:
     with pytest.raises(UsageError) as exc:
-        run("", opts("prod-admin=arn:aws:iam::{{ account_id }}:role/{{ account_name }} x"))
-    assert str(exc.value).startswith("--chain 'prod-admin=arn:aws:iam::{{ account_id }}:role/")
-    assert "for profile prod-admin: the role ARN 'arn:aws:iam::111111111111:role/Prod x'" \
+        run("", opts("prod-admin=arn:aws:iam::{{ account_id }}:role/{{ account_name ~ ' x' }}"))
+    assert str(exc.value).startswith('--chain "prod-admin=arn:aws:iam::{{ account_id }}:role/')
+    assert "for profile prod-admin the role ARN 'arn:aws:iam::111111111111:role/Prod x'" \
         in str(exc.value)
     with pytest.raises(UsageError) as exc:
         run("", opts("prod-admin=arn:aws-cn:iam::111111111111:role/R"))

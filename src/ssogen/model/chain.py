@@ -39,6 +39,9 @@ ROLE_ARN_RE = re.compile(rf"arn:(aws(?:-[a-z]+)*):iam::([0-9]{{12}}):role/"
                          rf"((?:{_NAME_CHARS}+/)*)({_NAME_CHARS}{{1,64}})")
 _SESSION_NAME_RE = re.compile(rf"{_NAME_CHARS}{{2,64}}")
 _OPEN, _CLOSE = ("{{", "{%"), ("}}", "%}")
+_TEMPLATE_BLOCK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_LITERAL_PARTITION = re.compile(r"[a-z-]*")
+_LITERAL_ROLE = re.compile(rf"role/(?:{_NAME_CHARS}|/)*")
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ def _arn_template_problem(arn: str) -> str | None:
     fields = split_outside_templates(arn, ":")
     if len(fields) != 6 or fields[0] != "arn" or fields[2] != "iam" or fields[3] \
             or not fields[5].startswith("role/"):
+        return f"the role ARN {arn[:200]!r} is not {ARN_SHAPE}"
+    literal = [_TEMPLATE_BLOCK.sub("", f) for f in fields]  # what no rendering changes
+    account_ok = not literal[4] or (literal[4].isascii() and literal[4].isdigit())
+    if not (_LITERAL_PARTITION.fullmatch(literal[1]) and account_ok
+            and _LITERAL_ROLE.fullmatch(literal[5])):
         return f"the role ARN {arn[:200]!r} is not {ARN_SHAPE}"
     return None
 
