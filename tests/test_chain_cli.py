@@ -44,8 +44,8 @@ def test_setup_writes_chains_and_a_plain_sync_keeps_them(sandbox: Sandbox,
     assert got[PROD_CHAIN] == {
         "source_profile": "prod-administrator-access",
         "role_arn": "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole",
-        "role_session_name": "ssogen", "region": "eu-west-1", "output": "json",
-        "ssogen_managed": "true"}
+        "role_session_name": "ssogen", "sso_session": "acme", "region": "eu-west-1",
+        "output": "json", "ssogen_managed": "true"}
     assert got[DEV_CHAIN]["source_profile"] == "dev-administrator-access"
     # remembered: a plain sync has nothing to do, --check agrees (exit 0)
     assert json.loads(settings_section(sandbox)["chains"]) == [ADMINS]

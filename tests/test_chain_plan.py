@@ -72,8 +72,8 @@ def test_one_chained_profile_per_matching_source() -> None:
     assert parsed(text)["dev-admin-to-organization-account-access-role"] == {
         "source_profile": "dev-admin",
         "role_arn": "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole",
-        "duration_seconds": "900", "region": "eu-west-1", "output": "json",
-        "ssogen_managed": "true"}
+        "duration_seconds": "900", "sso_session": "acme", "region": "eu-west-1",
+        "output": "json", "ssogen_managed": "true"}
     assert plan.summary() == "created 5, updated 0, adopted 0, stale 0, kept 0"
     created = plan.changes()["created"]
     entry = next(p for p in created if p.name.startswith("dev-admin-to"))
@@ -151,8 +151,10 @@ def test_a_name_the_user_gave_a_chain_is_kept_and_source_profile_still_follows()
 def test_hand_edits_stay_defaults_follow_owned_keys_come_back() -> None:
     spec = f"prod-admin={DEPLOY};duration_seconds=900"
     text, _ = run("", opts(spec))
-    edited = text.replace("duration_seconds = 900\nregion = eu-west-1",
-                          "duration_seconds = 900\nregion = us-east-2\ncli_pager =")
+    edited = text.replace("sso_session = acme\nregion = eu-west-1\noutput = json\n"
+                          "ssogen_managed = true\n", "sso_session = acme\nregion = us-east-2\n"
+                          "output = json\nssogen_managed = true\ncli_pager =\n")
+    assert edited.count("region = us-east-2") == 1
     assert edited != text
     # the user's region and key stay; a spec change of a key nobody touched follows
     out, plan = run(edited, opts(f"prod-admin={DEPLOY};duration_seconds=1800"))

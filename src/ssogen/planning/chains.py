@@ -13,7 +13,8 @@ SSO profile>`` and ``role_arn``, under the rules of the SSO profiles. Pure: no I
   clear of every name in the file and of every name this run gives (SSO ones first).
   Collisions get ``-<source>`` when the holder is a chain of another source and the name does
   not say the source yet, else ``-<target account id>``.
-* Keys: ``source_profile``, ``role_arn`` and the marker are owned; ``role_session_name``,
+* Keys: ``source_profile``, ``role_arn``, ``sso_session`` (the source's: see
+  ``templates/chain.ini`` why) and the marker are owned; ``role_session_name``,
   ``duration_seconds``, ``region`` (of the target account), ``output`` and the
   ``--profile-template`` keys (except assume-role ones) follow the SSO profiles' rule.
 """
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 VARIABLES = ("source", "account_name", "account_id", "account_email", "role_name", "role",
              "target_account_id", "target_role")
 ARN_VARIABLES = VARIABLES[:6]
-CHAIN_IDENTITY = ("source_profile", "role_arn", MARKER)
+CHAIN_IDENTITY = ("source_profile", "role_arn", "sso_session", MARKER)
 #: assume-role keys come from the spec only (a --profile-template line never overrides them)
 ASSUME_ROLE_KEYS = ("role_session_name", "duration_seconds", "external_id", "mfa_serial",
                     "source_profile", "role_arn", "credential_source")
@@ -82,9 +83,10 @@ class Existing:
 
 
 def is_chain(s: SectionInfo) -> bool:
-    """A profile that assumes a role from another profile (not an SSO profile itself)."""
-    return "role_arn" in s.options and "source_profile" in s.options \
-        and "sso_session" not in s.options
+    """A profile that assumes a role from another profile: botocore resolves ``role_arn``
+    first, so it is not an SSO profile, even with an ``sso_session`` (which ssogen writes
+    into its chains, see ``templates/chain.ini``)."""
+    return "role_arn" in s.options and "source_profile" in s.options
 
 
 def _label(spec: ChainSpec) -> str:
@@ -216,8 +218,8 @@ def plan_chains(ctx: ChainContext) -> None:
 
 def classify(ctx: ChainContext) -> tuple[list[Existing], dict[ChainKey, SectionInfo]]:
     """The managed chains this session answers for (those whose source is of the session;
-    orphans -- no SSO source at all -- by the first session of the file, so once), and the
-    user's chains that look like one of ours."""
+    orphans -- no SSO source at all -- by their own sso_session, else by the first session of
+    the file: so once), and the user's chains that look like one of ours."""
     by_name = {s.name: s for s in ctx.profiles if s.name is not None}
     first = min([*ctx.other_sessions, ctx.session])
     existing: list[Existing] = []
@@ -233,7 +235,7 @@ def classify(ctx: ChainContext) -> tuple[list[Existing], dict[ChainKey, SectionI
         if not s.managed:
             if key is not None and session == ctx.session:
                 look_alikes.setdefault(key, s)
-        elif session == ctx.session or (session is None and ctx.session == first):
+        elif (session or s.options.get("sso_session", "").strip() or first) == ctx.session:
             existing.append(Existing(s, key, src if key is not None else None))
             ctx.members.append(s.index)
     return existing, look_alikes
@@ -241,12 +243,15 @@ def classify(ctx: ChainContext) -> tuple[list[Existing], dict[ChainKey, SectionI
 
 def _look_alike(ctx: ChainContext, w: Wanted, look_alikes: dict[ChainKey, SectionInfo]
                 ) -> bool:
-    """A chain the user wrote for the same source and role: adopted with consent (the marker,
-    nothing else), else said; either way no second one is generated."""
+    """A chain the user wrote for the same source and role: adopted with consent (the marker
+    and the sso_session ssogen's chains carry, nothing else), else said; either way no second
+    one is generated."""
     s = look_alikes.get(w.key)
     if s is None:
         return False
     if ctx.adopt:
+        if s.options.get("sso_session") != ctx.session:
+            ctx.edit(s.index).set.append(("sso_session", ctx.session))
         ctx.edit(s.index).set.append((MARKER, "true"))
         ctx.entries.append(_entry("adopt", s.name or "", w))
     else:
@@ -436,7 +441,8 @@ def chain_block(settings: Settings, w: Wanted, spec: ChainSpec, source_profile: 
         "role_session_name": spec.role_session_name,
         "duration_seconds": None if spec.duration_seconds is None
         else str(spec.duration_seconds),
-        "region": settings.region_for(w.target_account_id), "output": settings.output}
+        "session": settings.session, "region": settings.region_for(w.target_account_id),
+        "output": settings.output}
     return profile_block(block_template("chain.ini"), ctx, _extra(settings) + (dropped or []))
 
 

@@ -23,6 +23,7 @@ from ssogen.model.settings import MARKER, SETTINGS_KEYS, Settings, settings_sect
 from ssogen.model.starturl import same_start_url
 from ssogen.model.validate import header_name_problem
 from ssogen.planning import naming
+from ssogen.planning.chains import is_chain
 from ssogen.planning.legacy import legacy_to_migrate
 from ssogen.planning.ownership import (
     PROFILE_IDENTITY,
@@ -167,9 +168,10 @@ class Planner:
         self.migrated_ids = {id(s) for s in migrating}
         # a migrated profile points at the session from now on: treated like any hand-written
         # one (no duplicate generated for its account/role, not adopted without --adopt)
+        # (a chained profile names the session too, but botocore resolves its role_arn)
         self.of_session = [s for s in self.profiles if (
             s.options.get("sso_session") == session or id(s) in self.migrated_ids)
-            and s.name != "default"]
+            and s.name != "default" and not is_chain(s)]
         self.hand_written: dict[Key, SectionInfo] = {}
         for s in self.of_session:
             if not s.managed and _key(s) in self.wanted:
