@@ -262,3 +262,21 @@ def test_orphans_are_reported_once_by_the_first_session() -> None:
     zeta = build_plan(doc.model, Settings("zeta", zeta_url, "eu-west-1"),
                       Inventory("zeta", zeta_url, "eu-west-1", []))
     assert zeta.changes()["stale"] == []  # acme, the first session, answers for it
+
+
+def test_a_template_changed_through_ssogen_renames_and_says_so() -> None:
+    text, _ = run("", opts(f"prod-admin={DEPLOY}"))
+    out, plan = run(text, opts(f"prod-admin={DEPLOY}:{{{{ source }}}}.deploy"))
+    assert chains(out) == {"prod-admin.deploy": ("prod-admin", DEPLOY)}
+    assert [(p.old_name, p.name) for p in plan.changes()["renamed"]] == [
+        ("prod-admin-to-deploy", "prod-admin.deploy")]
+    assert run(out, opts(f"prod-admin={DEPLOY}:{{{{ source }}}}.deploy"))[1].empty
+
+
+def test_profile_template_keys_but_never_assume_role_ones() -> None:
+    keys = {"cli_pager": "", "duration_seconds": "43200", "mfa_serial": "arn:aws:iam::1:mfa/x"}
+    text, _ = run("", opts(f"prod-admin={DEPLOY}", profile_keys=keys))
+    chained = parsed(text)["prod-admin-to-deploy"]
+    assert chained["cli_pager"] == "" and "duration_seconds" not in chained
+    assert "mfa_serial" not in chained
+    assert parsed(text)["prod-admin"]["duration_seconds"] == "43200"  # SSO profiles: as before
