@@ -329,11 +329,9 @@ def _ssogen_gave(ctx: ChainContext, w: Wanted, name: str) -> bool:
 
 
 def _current_names(ctx: ChainContext, wanted: list[Wanted], bases: list[str],
-                   managed: Mapping[ChainKey, SectionInfo]) -> tuple[dict[ChainKey, str],
-                                                                    set[str]]:
+                   managed: Mapping[ChainKey, SectionInfo]) -> dict[ChainKey, str]:
     """Names kept: the one ssogen still gives, or one the user gave (said)."""
     current: dict[ChainKey, str] = {}
-    chosen: set[str] = set()
     for w, base in zip(wanted, bases, strict=True):
         s = managed.get(w.key)
         if s is None or not s.name:
@@ -343,10 +341,9 @@ def _current_names(ctx: ChainContext, wanted: list[Wanted], bases: list[str],
             current[w.key] = s.name
         elif not _ssogen_gave(ctx, w, s.name):
             current[w.key] = s.name
-            chosen.add(s.name)
             ctx.info.append(f"kept your name {s.name} for the chain {w.source.name} → "
                             f"{w.arn} (ssogen would call it {base})")
-    return current, chosen
+    return current
 
 
 def _bases(ctx: ChainContext, wanted: list[Wanted]) -> list[str]:
@@ -402,7 +399,7 @@ def name_chains(ctx: ChainContext, wanted: list[Wanted], managed: dict[ChainKey,
                 stale: list[Existing]) -> list[str]:
     """Each wanted chain's name: kept while it lives, new ones clear of every name."""
     bases = _bases(ctx, wanted)
-    current, _ = _current_names(ctx, wanted, bases, managed)
+    current = _current_names(ctx, wanted, bases, managed)
     kept = {id(managed[k]) for k in current}
     state = dict(ctx.state)
     state.update({id(s): "renamed" for s in managed.values()})
