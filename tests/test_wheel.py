@@ -32,7 +32,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contents(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        for template in ("presets.json", "profile.ini", "sso-session.ini"):
+        for template in ("presets.json", "profile.ini", "sso-session.ini", "chain.ini"):
             assert f"ssogen/templates/{template}" in names
         assert "ssogen/__main__.py" in names and "ssogen/commands/setup.py" in names
         (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]

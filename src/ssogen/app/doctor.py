@@ -276,7 +276,7 @@ def online_findings(session: SsoSession, snapshot: ConfigSnapshot, reporter: Rep
     live = {(a.id, r) for a in inventory.accounts for r in a.roles}
     for p in snapshot.model.of_kind("profile"):
         o = p.options
-        if p.managed and o.get("sso_session") == session.name and (
+        if p.managed and o.get("sso_session") == session.name and "role_arn" not in o and (
                 (o.get("sso_account_id", ""), o.get("sso_role_name", "")) not in live):
             out.append(Finding(f"profile {p.name}", f"its role {o.get('sso_account_id')}/"
                                f"{o.get('sso_role_name')} is no longer assigned to you",

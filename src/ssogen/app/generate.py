@@ -76,6 +76,11 @@ def check_inputs(settings: Settings, inventory: Inventory) -> None:
     from ssogen.planning.naming import resolve_template
 
     resolve_template(settings.name_template)
+    if settings.chains:
+        from ssogen.planning.chains import check_spec
+
+        for spec in settings.chains:
+            check_spec(spec, settings)
     inventory.validate(f"inventory for session {settings.session!r:.60}", session=False)
     problem = header_name_problem("sso-session", settings.session)
     if problem:

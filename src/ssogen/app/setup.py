@@ -24,6 +24,7 @@ from ssogen.errors import LoginError, UsageError
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Answers, Questions, Reporter
+    from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Inventory
     from ssogen.model.session import SsoSession
     from ssogen.model.settings import Settings
@@ -44,6 +45,7 @@ class SetupRequest:
     exclude: tuple[str, ...] | None = None
     profile_keys: tuple[tuple[str, str], ...] | None = None  # --profile-template, in order
     account_regions: tuple[tuple[str, str], ...] | None = None  # --account-region, in order
+    chains: tuple[ChainSpec, ...] | None = None  # --chain (None: keep; (): --no-chain)
     adopt: bool = False
     migrate_legacy: bool = False
     dry_run: bool = False
@@ -147,6 +149,7 @@ def discover_online(request: SetupRequest, snapshot: ConfigSnapshot, reporter: R
     from ssogen.app.sessions import known_identities, login_session
 
     choice = questions.ask_session(known_identities(snapshot), request.answers())
+    check_chains(request.chains, choice.session, choice.sso_region)  # before the login
     session = login_session(snapshot, choice.session, choice.start_url, choice.sso_region)
     before = _cache_state(session)
     try:
@@ -222,6 +225,8 @@ def settings_source(request: SetupRequest, snapshot: ConfigSnapshot, inventory: 
         settings.profile_keys = dict(request.profile_keys)
     if request.account_regions is not None:
         settings.account_regions = dict(request.account_regions)
+    if request.chains is not None:
+        settings.chains = list(request.chains)
     return settings
 
 
@@ -281,3 +286,16 @@ def write_summary(result: GenerationResult, earlier: Sequence[str] = ()) -> Writ
     warnings = tuple(dict.fromkeys([*earlier, *result.notes]))
     return WriteSummary(plan.session, result.path, new_session, tuple(changes),
                         tuple(used.most_common()), backup, warnings)
+
+
+def check_chains(chains: tuple[ChainSpec, ...] | None, session: str, sso_region: str) -> None:
+    """Each --chain rendered for a sample profile of the session (its partition when the SSO
+    region is known): a bad one fails before any login (exit 2, one line)."""
+    if not chains:
+        return
+    from ssogen.model.settings import Settings
+    from ssogen.planning.chains import check_spec
+
+    probe = Settings(session=session, start_url="", sso_region=sso_region)
+    for spec in chains:
+        check_spec(spec, probe)

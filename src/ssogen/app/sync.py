@@ -23,6 +23,7 @@ from ssogen.errors import UsageError
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Reporter
+    from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.store.snapshot import ConfigSnapshot
@@ -40,6 +41,7 @@ class SyncRequest:
     allow_login: bool = True
     no_browser: bool = False
     windows: bool = True  # False: --no-windows (leave the WSL2 Windows copy alone this once)
+    chains: tuple[ChainSpec, ...] | None = None  # --chain (None: keep; (): --no-chain)
 
 
 def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
@@ -50,7 +52,7 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
 
     inventories = [load_inventory(p) for p in request.inventories]
     snapshot = ConfigSnapshot.read(request.config)
-    chosen = targets(request, snapshot, inventories)
+    chosen = with_chains(request, targets(request, snapshot, inventories))
     for settings in chosen:  # a broken remembered template fails before any login
         check_template(request.config, settings, snapshot)
     windows = SyncMirror.start(snapshot, chosen, reporter, enabled=request.windows)
@@ -104,22 +106,48 @@ def targets(request: SyncRequest, snapshot: ConfigSnapshot,
     return chosen
 
 
+def with_chains(request: SyncRequest, chosen: list[Settings]) -> list[Settings]:
+    """``--chain``/``--no-chain`` set the chains of the one session synced."""
+    if request.chains is None:
+        return chosen
+    if len(chosen) != 1:
+        flag = "--chain" if request.chains else "--no-chain"
+        raise UsageError(f"{flag} sets the chained profiles of one session, and this sync "
+                         f"covers {len(chosen)} ({', '.join(s.session for s in chosen)}); "
+                         f"name it: ssogen sync SESSION {flag} ...")
+    settings = replace(chosen[0], chains=list(request.chains))
+    from ssogen.planning.chains import check_spec
+
+    for spec in settings.chains:  # named as the flag; remembered ones by their section
+        check_spec(spec, settings)
+    return [settings]
+
+
 def check_template(config: Path, settings: Settings, snapshot: ConfigSnapshot) -> None:
-    """A remembered template that cannot render fails here, naming where it is remembered and
-    how to replace it (before any login)."""
+    """A remembered template or chain that cannot render fails here, naming where it is
+    remembered (``file:line``) and how to replace it (before any login)."""
     from ssogen.model.settings import settings_section_name
+    from ssogen.planning.chains import check_spec
     from ssogen.planning.naming import resolve_template
 
+    header = settings_section_name(settings.session)
+    line = next((s.line for s in snapshot.model.sections if s.header == header), 0)
+    where = f"{config}:{line}: [{header}]" if line else f"{config}: [{header}]"
     try:
         resolve_template(settings.name_template)
     except UsageError as exc:
-        header = settings_section_name(settings.session)
-        line = next((s.line for s in snapshot.model.sections if s.header == header), 0)
-        where = f"{config}:{line}" if line else str(config)
         raise UsageError(
-            f"{where}: [{header}] name_template: {exc.message}",
+            f"{where} name_template: {exc.message}",
             hint=exc.hint or (f"fix the line there, or choose another with `ssogen setup "
                               f"--session {settings.session} --name-template PRESET`")) from None
+    for spec in settings.chains:
+        try:
+            check_spec(spec, settings)
+        except UsageError as exc:
+            raise UsageError(f"{where} chains: {exc.message}",
+                             hint=exc.hint or "fix the line there, or replace them with "
+                             f"`ssogen sync {settings.session} --chain ...` / --no-chain"
+                             ) from None
 
 
 def inventory_for(request: SyncRequest, snapshot: ConfigSnapshot, settings: Settings,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ssogen.model.chain import ChainSpec
 
 
 class _LoginFlow(argparse.Action):
@@ -70,3 +73,50 @@ def add_session_choice(p: argparse.ArgumentParser, *, verb: str) -> None:
     who.add_argument("--session", metavar="NAME", help=f"[sso-session NAME] to {verb}")
     who.add_argument("--profile", metavar="NAME",
                      help=f"{verb} the session this profile uses (legacy profiles too)")
+
+
+CHAIN_HELP = """\
+chained profiles (--chain SPEC, repeatable; remembered for sync):
+  SPEC is SOURCE_GLOB=ROLE_ARN[:NAME_TEMPLATE], then optionally ;role_session_name=NAME
+  and ;duration_seconds=N.
+  Every generated profile whose name matches SOURCE_GLOB (case-insensitive, as --include)
+  gets a profile of its own with `source_profile = <that profile>` and `role_arn = ROLE_ARN`.
+  ROLE_ARN is arn:<partition>:iam::<account id>:role/[<path>/]<name>, in the session's
+  partition; it may use {{ account_id }} (the source's account), account_name, role_name,
+  role, source, session. NAME_TEMPLATE (default `{{ source }}-to-{{ target_role | kebab }}`)
+  sees the same plus target_account_id and target_role, and the name template filters.
+  role_session_name (2-64 of A-Z a-z 0-9 _+=,.@-) and duration_seconds (900-3600: AWS gives
+  a role assumed from SSO role credentials at most one hour) are written as such.
+  Chained profiles follow their source: renamed with it, stale and pruned with it.
+  --no-chain forgets the remembered specs (their profiles go stale; --prune removes them).
+"""
+
+
+def add_chain_options(p: argparse.ArgumentParser) -> None:
+    """``--chain SPEC`` (repeatable) and ``--no-chain`` (``setup`` and ``sync``)."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--chain", action="append", metavar="SPEC",
+                       help="also a profile that assumes a role from each generated profile "
+                       "matching a glob: 'SOURCE_GLOB=ROLE_ARN[:NAME_TEMPLATE]', options "
+                       "after ';' (see below; repeatable; replaces the remembered ones)")
+    group.add_argument("--no-chain", action="store_true",
+                       help="forget the remembered --chain specs")
+
+
+def chain_specs(args: argparse.Namespace) -> tuple[ChainSpec, ...] | None:
+    """The --chain flags parsed (None: keep the remembered ones; (): --no-chain); a bad spec
+    is a one-line exit-2 error naming it."""
+    if args.no_chain:
+        return ()
+    if args.chain is None:
+        return None
+    from ssogen.errors import UsageError
+    from ssogen.model import chain
+
+    specs = []
+    for text in args.chain:
+        try:
+            specs.append(chain.parse(text))
+        except ValueError as exc:
+            raise UsageError(f"--chain {text[:200]!r}: {exc}") from None
+    return tuple(specs)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ssogen.commands._options import add_login_options, add_ownership_options
+from ssogen.commands._options import (
+    CHAIN_HELP,
+    add_chain_options,
+    add_login_options,
+    add_ownership_options,
+    chain_specs,
+)
 from ssogen.commands._windows import add_setup_options, setup_choice
 from ssogen.errors import UsageError
 from ssogen.model.validate import OUTPUT_FORMATS
@@ -41,6 +47,12 @@ examples:
   ssogen setup --yes --start-url https://acme.awsapps.com/start --sso-region eu-west-1 \\
         --migrate-legacy
         also move legacy profiles (sso_start_url in the profile) to the [sso-session]
+  ssogen setup --yes --inventory acme.json --chain \\
+        '*-administrator-access=arn:aws:iam::{{ account_id }}:role/OrganizationAccountAccessRole'
+        also, per admin profile, one that assumes OrganizationAccountAccessRole in its account
+        (prod-administrator-access-to-organization-account-access-role)
+  ssogen setup --yes --inventory acme.json --chain \\
+        'prod-*=arn:aws:iam::123456789012:role/Deploy:{{ source }}-deploy;duration_seconds=900'
 
 name template presets: account-role (default), account.role, account_role, role-account,
 session-account-role, aws-cli, account-id-role. Templates are Jinja2 over account_name,
@@ -68,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
         description="Pick or create an [sso-session], find its accounts and roles, preview "
         "the profile names, show the diff and write ~/.aws/config. Flags pre-answer the "
         "questions; --yes answers the rest with their defaults and needs no terminal.",
-        epilog=EPILOG,
+        epilog=EPILOG + "\n" + CHAIN_HELP,
     )
     p.add_argument("--yes", "-y", action="store_true",
                    help="answer every remaining question with its default (no terminal needed)")
@@ -101,6 +113,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                    "name; case-insensitive; repeatable)")
     p.add_argument("--exclude", action="append", metavar="GLOB",
                    help="leave out accounts/roles matching (repeatable)")
+    add_chain_options(p)
     add_ownership_options(p)
     p.add_argument("--dry-run", action="store_true",
                    help="print the unified diff, write nothing")
@@ -180,15 +193,20 @@ def make_request(args: argparse.Namespace) -> SetupRequest:
     profile_keys = None
     if args.profile_template is not None:
         profile_keys = tuple(_profile_template(args.profile_template).items())
+    chains = chain_specs(args)
+    if chains:
+        from ssogen.app.setup import check_chains
+
+        check_chains(chains, args.session or "session", sso_region or "")
     return SetupRequest(
         config=Path(args.config), inventory=Path(args.inventory) if args.inventory else None,
         start_url=start_url, sso_region=sso_region, session=args.session,
         region=region, output=args.output, name_template=args.name_template,
         include=tuple(args.include) if args.include is not None else None,
         exclude=tuple(args.exclude) if args.exclude is not None else None,
-        profile_keys=profile_keys, account_regions=account_regions, adopt=args.adopt,
-        migrate_legacy=args.migrate_legacy, dry_run=args.dry_run, no_browser=args.no_browser,
-        windows=setup_choice(args))
+        profile_keys=profile_keys, account_regions=account_regions, chains=chains,
+        adopt=args.adopt, migrate_legacy=args.migrate_legacy, dry_run=args.dry_run,
+        no_browser=args.no_browser, windows=setup_choice(args))
 
 
 def _profile_template(path: str) -> dict[str, str]:

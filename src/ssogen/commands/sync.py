@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ssogen.commands._options import add_login_options, add_ownership_options
+from ssogen.commands._options import (
+    CHAIN_HELP,
+    add_chain_options,
+    add_login_options,
+    add_ownership_options,
+    chain_specs,
+)
 from ssogen.commands._windows import add_sync_options
 
 if TYPE_CHECKING:
@@ -22,6 +28,8 @@ examples:
                                                profile) to their [sso-session]
   ssogen sync --no-windows                     WSL2: leave the Windows copy (`setup --windows`)
                                                alone this once
+  ssogen sync acme --chain 'prod-*=arn:aws:iam::{{ account_id }}:role/OrganizationAccountAccessRole'
+                                               set session acme's chained profiles (remembered)
 
 Profiles ssogen manages carry `ssogen_managed = true`; everything else in the file is left
 byte for byte as it is. A `region`/`output` you changed by hand in a managed profile is kept,
@@ -42,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
         description="Bring the profiles of every ssogen-managed session (or those named) in "
         "line with the accounts and roles you can reach, using the settings `ssogen setup` "
         "remembered in the config file. No questions asked.",
-        epilog=EPILOG,
+        epilog=EPILOG + "\n" + CHAIN_HELP,
     )
     p.add_argument("sessions", nargs="*", metavar="SESSION",
                    help="sso-session names to regenerate (default: all ssogen-managed ones)")
@@ -56,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                       help="print the diff, write nothing; exit 1 if the file is out of date")
     p.add_argument("--prune", action="store_true",
                    help="remove managed profiles whose account or role is gone")
+    add_chain_options(p)
     add_ownership_options(p)
     add_login_options(p)
     add_sync_options(p)
@@ -77,6 +86,6 @@ def run(args: argparse.Namespace) -> int:
         config=Path(args.config), sessions=tuple(args.sessions),
         inventories=tuple(Path(p) for p in args.inventory), mode=mode, prune=args.prune,
         adopt=args.adopt, migrate_legacy=args.migrate_legacy, allow_login=not args.no_login,
-        no_browser=args.no_browser, windows=not args.no_windows)
+        no_browser=args.no_browser, windows=not args.no_windows, chains=chain_specs(args))
     results = sync.run(request, TerminalReporter())
     return report(results, mode, verbose=args.verbose, as_json=args.json)

@@ -9,6 +9,7 @@ per sso-session; botocore ignores sections whose name does not start with ``prof
     output = json
     name_template = account-role
     include = ["prod-*"]
+    chains = ["*-administrator-access=arn:aws:iam::{{ account_id }}:role/Deploy"]
 
 Scalars are written as they are, lists and maps as JSON (unambiguous, no quoting rules of our
 own). ``start_url`` and ``sso_region`` are not repeated there: the ``[sso-session NAME]``
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ssogen.errors import ConfigFileError
 
 if TYPE_CHECKING:
+    from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Account
 
 #: The key that marks a section ssogen owns: ``ssogen_managed = true``.
@@ -46,7 +48,10 @@ _MAP_KEYS = ("role_aliases",)
 _ORDERED_MAP_KEYS = ("profile_keys", "account_regions")
 #: the Windows mirror on WSL2 (:mod:`ssogen.model.windows`): a folder path, or ``off``
 _WINDOWS_KEYS = ("windows_mirror",)
-SETTINGS_KEYS = _SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS + _WINDOWS_KEYS
+#: --chain specs (:mod:`ssogen.model.chain`), a JSON list of their text, in the flags' order
+_CHAIN_KEY = "chains"
+SETTINGS_KEYS = (_SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS + _WINDOWS_KEYS
+                 + (_CHAIN_KEY,))
 
 
 @dataclass
@@ -66,6 +71,8 @@ class Settings:
     profile_keys: dict[str, str] = field(default_factory=dict)
     # WSL2: the Windows user's .aws folder the profiles and logins are mirrored to, or "off"
     windows_mirror: str | None = None
+    # roles assumed from the generated profiles (--chain), in the flags' order
+    chains: list[ChainSpec] = field(default_factory=list)
 
     def region_for(self, account: Account) -> str | None:
         """The region written into this account's profiles: ``account_regions`` -- an entry
@@ -95,6 +102,8 @@ class Settings:
                 out[key] = json.dumps(dict(mapping), ensure_ascii=False)
         if self.windows_mirror:
             out["windows_mirror"] = self.windows_mirror
+        if self.chains:
+            out[_CHAIN_KEY] = json.dumps([c.text for c in self.chains], ensure_ascii=False)
         return out
 
     @classmethod
@@ -141,6 +150,9 @@ class Settings:
             if problem:
                 raise ConfigFileError(f"{prefix}[{SETTINGS_PREFIX} {session}] profile_keys: "
                                       f"{problem}")
+        if values.get(_CHAIN_KEY):
+            s.chains = _load_chains(load_json(_CHAIN_KEY, list),
+                                    f"{prefix}[{SETTINGS_PREFIX} {session}] {_CHAIN_KEY}")
         return s
 
 
@@ -166,6 +178,18 @@ def _windows_mirror(value: str, where: str) -> str:
         raise ConfigFileError(f"{where} windows_mirror {problem}",
                               hint="fix it, or run `ssogen setup --windows` / --no-windows")
     return value if value == "off" else normalized(value)
+
+
+def _load_chains(texts: list[str], where: str) -> list[ChainSpec]:
+    from ssogen.model import chain
+
+    out = []
+    for text in texts:
+        try:
+            out.append(chain.parse(text))
+        except ValueError as exc:
+            raise ConfigFileError(f"{where}: {text[:200]!r}: {exc}") from None
+    return out
 
 
 def settings_section_name(session: str) -> str:

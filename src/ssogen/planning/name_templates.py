@@ -283,9 +283,12 @@ def _simple_filters(aliases: Mapping[str, str]) -> dict[str, Any]:
             "snake": snake, "alias": lambda text: short_role(text, aliases)}
 
 
-def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> Any:
+def compile_simple(template: str, session: str, aliases: Mapping[str, str],
+                   variables: tuple[str, ...] | None = None) -> Any:
     """A plain-Python renderer for templates that are only literal text and ``{{ variable |
     filter | ... }}`` with argument-less filters (every preset is); None for anything else.
+    ``variables``: the fields of the rows it renders (``session`` besides); None for
+    :data:`NameRow` rows.
 
     Same output as Jinja2 (a test holds them equal), without importing or compiling Jinja2:
     that costs more than the whole planning of a 1,000-profile file.
@@ -300,8 +303,8 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
             return None
         names = [f.strip() for f in m.group(2).split("|") if f.strip()]
         var = m.group(1)
-        if var not in (*_VARIABLES, *_SIMPLE_EXTRA, "session") or any(
-                f not in filters for f in names):
+        known = (*_VARIABLES, *_SIMPLE_EXTRA) if variables is None else variables
+        if var not in (*known, "session") or any(f not in filters for f in names):
             return None
         parts += [literal, (var, [filters[f] for f in names])]
         pos = m.end()
@@ -312,11 +315,14 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str]) -> A
     parts = [p for p in parts if p != ""]
 
     def render(row: NameRow) -> str:
-        values = dict(zip(_VARIABLES, row[:5], strict=True), session=session)
-        if len(row) > 5:  # ou_path, ou (no Tags object: the fast path never reads tags)
-            values.update(zip(_SIMPLE_EXTRA, row[5:7], strict=False))
+        if variables is not None:
+            values = dict(zip(variables, row, strict=True), session=session)
         else:
-            values.update(ou_path="", ou="")
+            values = dict(zip(_VARIABLES, row[:5], strict=True), session=session)
+            if len(row) > 5:  # ou_path, ou (no Tags object: the fast path never reads tags)
+                values.update(zip(_SIMPLE_EXTRA, row[5:7], strict=False))
+            else:
+                values.update(ou_path="", ou="")
         out = []
         for part in parts:
             if isinstance(part, str):
@@ -388,3 +394,29 @@ def render_jinja(template: str, rows: Sequence[NameRow], session: str,
     except _RENDER_ERRORS as exc:  # the template's own arithmetic or a filter's arguments
         raise UsageError(f"name template {_quoted(template_value)} failed: "
                          f"{_render_error(exc)}") from None
+
+
+def render_rows(template: str, variables: tuple[str, ...], rows: list[tuple[str, ...]],
+                session: str, aliases: Mapping[str, str], *, label: str) -> list[str]:
+    """Raw output of a template (not a preset) over rows of ``variables`` (chained profiles'
+    names and role ARNs): the plain-Python renderer when it can, else Jinja2's sandbox within
+    its limits, one render per row. UsageError (naming ``label``) for a template that does
+    not compile or render."""
+    simple = compile_simple(template, session, aliases, variables)
+    if simple is not None:
+        return [simple(row) for row in rows]
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
+
+    env = _environment()
+    try:
+        compiled = env.limited_template(template)
+        return [str(env.render_limited(compiled, 1, **dict(zip(variables, row, strict=True)),
+                                       session=session, _aliases=dict(aliases)))
+                for row in rows]
+    except SecurityError as exc:
+        raise UsageError(f"{label} is not allowed: {exc}") from None
+    except TemplateError as exc:
+        raise UsageError(f"{label} failed: {exc}") from None
+    except _RENDER_ERRORS as exc:
+        raise UsageError(f"{label} failed: {_render_error(exc)}") from None

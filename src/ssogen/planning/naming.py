@@ -185,6 +185,8 @@ class Holders(Mapping[str, "NameHolder"]):
         if state == "stale":
             return NameHolder(f"{where}, whose account/role is gone (stale; --prune removes "
                               "it)", account)
+        if s.managed and "role_arn" in s.options and "source_profile" in s.options:
+            return NameHolder(f"the chained {where} (managed by ssogen)", account)
         if s.managed:
             other = s.options.get("sso_session") or "no session"
             return NameHolder(f"{where} of [sso-session {other}] (managed by ssogen)", account)

@@ -37,6 +37,10 @@ class ProfileEntry:
     account_name: str = ""
     removed: bool = False  # stale and pruned
     old_name: str = ""  # rename: the name it had
+    # a chained profile (--chain): the profile it starts from and the role it assumes (then
+    # account_id/role are the role's)
+    source_profile: str = ""
+    role_arn: str = ""
 
 
 #: the kinds of change :meth:`Plan.changes` names, in the order they are reported

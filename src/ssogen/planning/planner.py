@@ -6,7 +6,8 @@ previous ones decided:
 3. the profiles of the session: legacy ones to migrate, ssogen's, the user's, stale ones;
 4. adoption of the user's look-alikes (only with consent);
 5. names: kept while the account/role exists, new ones clear of every name in the file;
-6. the edits and new sections for each profile, then pruning;
+6. the edits and new sections for each profile, the chained profiles (``--chain``,
+   :mod:`ssogen.planning.chains`) on top of them, then pruning;
 7. where new sections go: after the last remaining section of the session.
 """
 
@@ -22,6 +23,7 @@ from ssogen.model.settings import MARKER, SETTINGS_KEYS, Settings, settings_sect
 from ssogen.model.starturl import same_start_url
 from ssogen.model.validate import header_name_problem
 from ssogen.planning import naming
+from ssogen.planning.chains import is_chain
 from ssogen.planning.legacy import legacy_to_migrate
 from ssogen.planning.ownership import (
     PROFILE_IDENTITY,
@@ -56,6 +58,7 @@ class Planner:
         self.new_sections: list[NewSection] = []
         self.entries: list[ProfileEntry] = []
         self.previous: Settings | None = None
+        self.chain_members: list[int] = []
 
     def edit(self, index: int) -> SectionEdit:
         return self.edits.setdefault(index, SectionEdit(index))
@@ -67,6 +70,7 @@ class Planner:
         self.adoption_phase()
         self.naming_phase()
         self.edits_phase()
+        self.chains_phase()
         self.stale_phase()
         return Plan(session=self.session,
                     edits=[e for _, e in sorted(self.edits.items()) if not e.empty],
@@ -164,9 +168,10 @@ class Planner:
         self.migrated_ids = {id(s) for s in migrating}
         # a migrated profile points at the session from now on: treated like any hand-written
         # one (no duplicate generated for its account/role, not adopted without --adopt)
+        # (a chained profile names the session too, but botocore resolves its role_arn)
         self.of_session = [s for s in self.profiles if (
             s.options.get("sso_session") == session or id(s) in self.migrated_ids)
-            and s.name != "default"]
+            and s.name != "default" and not is_chain(s)]
         self.hand_written: dict[Key, SectionInfo] = {}
         for s in self.of_session:
             if not s.managed and _key(s) in self.wanted:
@@ -269,6 +274,34 @@ class Planner:
                                              old_name=(s.name or "") if header else ""))
         self.new_sections += [NewSection(f"profile {n}", keys) for n, keys in sorted(created)]
 
+    def chains_phase(self) -> None:
+        from ssogen.planning.chains import ChainContext, Source, plan_chains
+
+        sources, renamed = [], {}
+        for (a, r), name in zip(self.needs_name, self.names, strict=True):
+            s = self.managed.get((a.id, r.strip()))
+            sources.append(Source(name, a, r, s.name if s is not None else None))
+            if s is not None and s.name != name:
+                renamed[id(s)] = name
+        for key, s in self.hand_written.items() if self.adopt else ():
+            if id(s) not in self.migrated_ids:  # adopted in this run: a source from now on
+                sources.append(Source(s.name or "", *self.wanted[key], old_name=s.name))
+        state = {id(s): "renamed" for s in self.managed.values()}
+        state.update({id(s): "pruned" if self.prune else "stale" for s in self.stale})
+        ctx = ChainContext(
+            session=self.session, settings=self.settings, previous=self.previous,
+            profiles=self.profiles, sources=sources, sso_names={s.name for s in sources},
+            renamed=renamed, removed={id(s) for s in self.stale} if self.prune else set(),
+            state=state, other_sessions=[s.name for s in self.model.of_kind("ssogen")
+                                         if s.name], prune=self.prune, adopt=self.adopt,
+            source=self.source, edit=self.edit)
+        plan_chains(ctx)
+        self.entries += ctx.entries
+        self.new_sections += ctx.new_sections
+        self.notes += ctx.notes
+        self.info += ctx.info
+        self.chain_members = ctx.members
+
     def stale_phase(self) -> None:
         ours = set(_template("profile.ini").keys) | set(self.settings.profile_keys)
         if self.previous is not None:
@@ -287,7 +320,8 @@ class Planner:
     def anchor(self) -> int | None:
         """New sections go after the last remaining section of this session."""
         removed = {i for i, e in self.edits.items() if e.remove}
-        members = [s.index for s in self.of_session if s.index not in removed]
+        members = [i for i in [s.index for s in self.of_session] + self.chain_members
+                   if i not in removed]
         if self.session_section is not None:
             members.append(self.session_section.index)
         if self.settings_section is not None:

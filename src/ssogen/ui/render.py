@@ -133,6 +133,8 @@ def _entry_text(group: str, p: ProfileEntry) -> str:
     if group == "renamed":
         return f"{p.old_name} → {p.name}"
     if group in ("stale", "removed"):
+        if p.source_profile or p.role_arn:  # a chained profile: where it starts, what it is
+            return f"{p.name} ({p.source_profile} → {p.role_arn or '?'})"
         return f"{p.name} ({p.account_id}/{p.role})"
     return p.name
 
@@ -156,7 +158,9 @@ def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
     """One session's outcome for ``--json``."""
     plan = r.plan
     groups = {group: [{"name": e.name, "account_id": e.account_id, "role": e.role,
-                       **({"old_name": e.old_name} if e.old_name else {})} for e in entries]
+                       **({"old_name": e.old_name} if e.old_name else {}),
+                       **({"source_profile": e.source_profile, "role_arn": e.role_arn}
+                          if e.source_profile or e.role_arn else {})} for e in entries]
               for group, entries in plan.changes().items()}
     return {"session": plan.session, "config": str(r.path), "changed": r.changed,
             "written": r.written, "backup": str(r.backup) if r.backup else None,
