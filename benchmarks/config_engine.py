@@ -120,8 +120,11 @@ def measure(size: int, runs: int, root: Path) -> dict[str, float]:
     cfg.write_text(text)
     inv = root / f"inventory-{size}.json"
     inv.write_text(json.dumps(inventory))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["HOME"] = str(root)
+    # bytecode as an installed package has it (pip compiles it at install): a shell with
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise time the compiler on every run
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(HOME=str(root), PYTHONPYCACHEPREFIX=str(root / "pycache"))
     ssogen = [sys.executable, "-m", "ssogen"]
     work = root / f"work-{size}"
     commands = {

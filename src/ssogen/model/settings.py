@@ -78,6 +78,8 @@ class Settings:
         """The region written into this account's profiles: ``account_regions`` -- an entry
         naming the account id wins, else the first glob matching its id or name (case does
         not matter, as for ``include``) -- else the default region."""
+        if not self.account_regions:
+            return self.region
         return account_region(self.account_regions, account.id, account.name) or self.region
 
     def to_section(self) -> dict[str, str]:

@@ -202,8 +202,8 @@ class ChainContext:
 
 def plan_chains(ctx: ChainContext) -> None:
     """The chain phase: entries, edits and new sections into ``ctx``."""
-    has_chains = any(s.managed and is_chain(s) for s in ctx.profiles)
-    if not ctx.settings.chains and not has_chains and not ctx.renamed and not ctx.removed:
+    if not ctx.settings.chains and not any(s.managed and is_chain(s) for s in ctx.profiles):
+        warn_hand_written(ctx)  # no chain of ours, wanted or in the file: only the user's
         return
     wanted = wanted_chains(ctx.settings, ctx.sources, ctx.notes, ctx.info) \
         if ctx.settings.chains else []
@@ -516,8 +516,12 @@ def warn_hand_written(ctx: ChainContext) -> None:
         return
     sso = {s.name: s for s in ctx.profiles if s.name and (id(s) in ctx.renamed
                                                           or id(s) in ctx.removed)}
+    if not sso:
+        return
     for s in ctx.profiles:
-        src = sso.get(s.options.get("source_profile", "").strip())
+        if "source_profile" not in s.options:
+            continue
+        src = sso.get(s.options["source_profile"].strip())
         if s.managed or src is None:
             continue
         what = (f"renames it to {ctx.renamed[id(src)]}" if id(src) in ctx.renamed
