@@ -387,3 +387,46 @@ def test_migrate_legacy_changes_only_their_two_keys_and_converges(
             assert subsequence(original, lines(after))
         for migrate in (False, True):
             assert not generate(path, opts, inventory, mode="check", migrate=migrate).changed
+
+
+@PROPS
+@given(config_files(), inventories(), option_sets(), st.booleans())
+def test_bytes_outside_the_edited_sections_are_copied_verbatim(
+        data: bytes, inventory: Inventory, opts: Settings, prune: bool) -> None:
+    """Issue 9: compare spans, not lines -- every section the plan does not edit (nor puts new
+    sections after) reappears in the output as the very same characters, in the same order, and
+    so does the text before the first section."""
+    from ssogen.planning.plan import build_plan
+
+    try:
+        doc = ConfigDocument(data, "cfg")
+    except ConfigFileError:
+        return
+    try:
+        plan = build_plan(doc.model, opts, inventory, prune=prune)
+    except Exception:  # noqa: BLE001 - a session clash: nothing is edited, nothing to compare
+        return
+    doc.apply(plan)
+    out = doc.render()
+    layout, decoded = doc.layout, doc.decoded
+    touched = {e.index for e in plan.edits}
+    if plan.anchor is not None:
+        touched.add(plan.anchor)
+    count = len(doc.model.sections)
+    if count and count - 1 in {e.index for e in plan.edits if e.remove}:
+        kept = [i for i in range(count) if i not in {e.index for e in plan.edits if e.remove}]
+        touched.update(kept[-1:])  # its trailing blank lines go with the removed end
+    assert out.startswith(layout.preamble)
+    pos = len(layout.preamble)
+    spans = 0
+    for i in range(count):
+        if i in touched:
+            continue
+        span = layout.chunk(i)
+        if i == count - 1 and not decoded.final_newline:
+            span = span[: -len(decoded.eol)]  # the line break the decoder added for parsing
+        found = out.find(span, pos)
+        assert found >= 0, (i, span, out)
+        pos = found + len(span)
+        spans += 1
+    event(f"{min(spans, 5)}+ untouched sections")
