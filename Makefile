@@ -72,6 +72,7 @@ $(BENCH_VENV)/bin/aws-sso-util:
 
 bench: $(STAMP) $(BENCH_VENV)/bin/aws-sso-util
 	$(BIN)/python benchmarks/config_engine.py
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/discovery.py --aws-sso-util $(BENCH_VENV)/bin/aws-sso-util
 
 # long robustness runs: >= 10,000 fuzz cases, hundreds of SIGKILLed syncs

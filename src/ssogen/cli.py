@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ssogen import __version__
 from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenError
@@ -48,7 +48,7 @@ def default_config_path() -> str:
 
 def common_parser() -> argparse.ArgumentParser:
     """Options accepted both before and after the command name."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     g = p.add_argument_group("global options")
     g.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
                    help="AWS config file (default: $AWS_CONFIG_FILE, else ~/.aws/config)")
@@ -59,14 +59,27 @@ def common_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` gives it (``COLUMNS`` first, then
+    stdout's terminal, else 80), without importing shutil (and bz2, lzma...) for ``--help``."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs wrapped to the terminal (at most 100 columns), paragraph by
     paragraph; a paragraph with indented lines (examples, tables) keeps its layout."""
 
     def __init__(self, prog: str, **kwargs: object) -> None:
-        import shutil
-
-        width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 2
+        width = min(_columns(), 100) - 2
         super().__init__(prog, width=max(40, width), **kwargs)  # type: ignore[arg-type]
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
@@ -167,7 +180,42 @@ def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace,
     raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Stub:
+    """Stands in for a command's parser while its ``register()`` runs, when the command is not
+    the one on the command line: every argument it adds is dropped. Only the command's name and
+    one-line help reach the real parser (for ``ssogen --help`` and "did you mean"), so a run
+    builds the arguments of one command, not of all of them."""
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.options: dict[str, Any] = {}
+
+    def add_parser(self, name: str, **options: Any) -> _Stub:
+        if not self.name:  # the command itself (a nested subcommand is not recorded)
+            self.name, self.options = name, options
+        return self
+
+    def __getattr__(self, attr: str) -> Any:
+        return lambda *args, **kwargs: self  # add_argument, add_argument_group, set_defaults...
+
+
+def _wanted(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (its first word that is not an option or the
+    value of --config), or None."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--config":
+            skip = True
+        elif not word.startswith("-"):
+            return word.replace("-", "_")
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; ``argv`` given, only the command it names gets its arguments (the others are
+    a name and a line of help). ``completion`` walks every command: it gets them all."""
     common = common_parser()  # a parent only: its own parse errors never show
     parser = _Parser(
         prog="ssogen",
@@ -180,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ssogen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = None if argv is None else _wanted(argv)
+    everything = argv is None or wanted == "completion"
     for name in COMMANDS:
         try:
             module = importlib.import_module(f"ssogen.commands.{name}")
@@ -187,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == f"ssogen.commands.{name}":
                 continue
             raise
+        if not everything and name != wanted:
+            stub = _Stub()
+            module.register(stub, common)
+            sub.add_parser(stub.name, help=stub.options.get("help"),
+                           aliases=stub.options.get("aliases", ()), formatter_class=_Formatter)
+            continue
         cmd = module.register(sub, common)
         cmd.formatter_class = _Formatter
         cmd.set_defaults(func=module.run, root_parser=parser)  # completion walks the parser
@@ -239,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.time()
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(argv)
     args, extras = parser.parse_known_args(argv)
     if extras:
         _unrecognized(parser, args, extras)
