@@ -262,21 +262,24 @@ def test_list_and_sync_take_the_flow_flags(online) -> None:  # type: ignore[no-u
 
 
 def test_the_default_flow_is_said_in_one_line(online) -> None:  # type: ignore[no-untyped-def]
-    """The suite runs without DISPLAY (conftest): the default is the device code, said with
-    the prompt -- and not at all when a flag chose."""
+    """The suite runs without DISPLAY (conftest): the default is the device code, said in
+    the line after why a login starts -- and not at all when a flag chose."""
     sandbox, emu = online
     emu.auto_approve_after = 1
     proc = sandbox.run("login", "--session", "acme", "--no-browser")
     assert proc.returncode == 0, proc.stderr
-    first = proc.stderr.splitlines()[0]
-    assert first == ("ssogen: logging in with a device code (--no-browser) — --use-pkce to "
-                     "use the browser flow")
+    why, flow = proc.stderr.splitlines()[:2]
+    assert why == "ssogen: no login cached for session acme: logging in"
+    assert flow == ("ssogen: logging in with a device code (--no-browser) — --use-pkce to "
+                    "use the browser flow")
     chosen = sandbox.run("login", "--session", "acme", "--use-device-code", "--force")
-    assert chosen.returncode == 0 and "ssogen: logging in" not in chosen.stderr
+    assert chosen.returncode == 0
+    assert chosen.stderr.splitlines()[0] == "ssogen: logging in to session acme again (--force)"
+    assert "with a device code" not in chosen.stderr and "--use-pkce" not in chosen.stderr
     default = sandbox.run("login", "--session", "acme", "--force",
                           env={"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"})
     assert default.returncode == 0
-    assert default.stderr.splitlines()[0] == (
+    assert default.stderr.splitlines()[1] == (
         "ssogen: logging in with a device code (no local browser: SSH session) — --use-pkce "
         "to use the browser flow")
 
@@ -351,7 +354,8 @@ def test_wsl_opens_the_windows_browser(online, tmp_path) -> None:  # type: ignor
     emu.auto_approve_after = 1
     device = sandbox.run("login", "--session", "acme", "--force", env=env)
     assert device.returncode == 0, device.stderr
-    note = device.stderr.splitlines()[0]
+    why, note = device.stderr.splitlines()[:2]
+    assert why == "ssogen: logging in to session acme again (--force)"
     assert note.startswith("ssogen: logging in with a device code (")
     assert note.endswith(" — --use-pkce to use the browser flow")
     assert api(emu, "StartDeviceAuthorization") == 1

@@ -204,7 +204,7 @@ def test_setup_names_from_an_admin_inventory_read_by_botocore_and_the_cli(
      "no such IAM Identity Center instance"),
     (["--all-users"], 2, "--all-users needs --out DIR"),
     ([], 2, "--user NAME, --group NAME or --all-users"),
-    (["--user", "user01", "--sso-region", "mars-1"], 2, "unknown IAM Identity Center region"),
+    (["--user", "user01", "--sso-region", "mars-1"], 2, "no such IAM Identity Center region"),
 ])
 def test_usage_errors(admin: Sandbox, args: list[str], code: int, words: str) -> None:
     proc = admin.run(*ADMIN, *args)

@@ -212,6 +212,15 @@ class LimitedEnvironment(SandboxedEnvironment):
         return "".join(out)
 
 
+def check_names(names: list[str]) -> list[str]:
+    """``names`` when each is at most :data:`MAX_PIECE` characters (a render of many rows
+    at once has a budget for all of them; one name must not take the others' share)."""
+    for name in names:
+        if len(name) > MAX_PIECE:
+            raise TemplateLimit(f"a name longer than {MAX_PIECE:,} characters")
+    return names
+
+
 def _replace_node(tree: nodes.Node, old: nodes.Node, new: nodes.Node) -> None:
     for node in tree.find_all(nodes.Node):
         for field in node.fields:

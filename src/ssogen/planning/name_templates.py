@@ -368,6 +368,8 @@ def render_jinja(template: str, rows: Sequence[NameRow], session: str,
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
+    from ssogen.planning.jinja_limits import check_names
+
     template_value = label or template
     if not rows:
         _compile(template, False)  # still report a broken template
@@ -380,7 +382,7 @@ def render_jinja(template: str, rows: Sequence[NameRow], session: str,
                                       **context)
         names = out.split(_ROW_SEP)
         if len(names) == len(rows) + 1 and names[-1] == "":
-            return names[:-1]
+            return check_names(names[:-1])
         # the template itself printed the separator: fall back to one render per row
         single = _compile(template, False)
         names = [str(env.render_limited(single, 1, **dict(zip(ROW_FIELDS, r, strict=True)),
