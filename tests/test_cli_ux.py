@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("boto3", "botocore", "configupdater", "prompt_toolkit", "jinja2",
+HEAVY = ("boto3", "botocore", "configupdater", "questionary", "prompt_toolkit", "jinja2",
          "ssogen.aws.credentials")
 
 

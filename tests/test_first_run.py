@@ -280,6 +280,27 @@ def test_list_state_window_keeps_the_cursor_visible() -> None:
     assert st.window(10) == (0, 10)
 
 
+@pytest.mark.parametrize("cols", [40, 60, 80, 93])
+def test_questions_and_answer_lines_wrap_at_word_boundaries(monkeypatch: pytest.MonkeyPatch,
+                                                            cols: int) -> None:
+    """A long yes/no question handed to questionary.confirm, and an answer line in
+    questionary's styles, wrap exactly as :func:`wrap` does (whole words), each character
+    keeping its style."""
+    from ssogen.ui.picker import _styled_wrap, _wrap_message, wrap
+
+    monkeypatch.setenv("COLUMNS", str(cols))
+    message = ("Migrate 12 legacy profiles for https://acme.awsapps.com/start to "
+               "[sso-session acme-platform-team]?")
+    for tail in ("(y/N)", "(Y/n)"):
+        assert f"? {_wrap_message(message, tail)} {tail}" == wrap(f"? {message} {tail}", cols)
+    parts = [("class:qmark", "?"), ("class:question", f" {message} "),
+             ("class:answer", "12 of 300 accounts → 40 profiles")]
+    out = _styled_wrap(parts, cols)
+    assert "".join(text for _, text in out) == wrap("".join(t for _, t in parts), cols)
+    styled = {kind: " ".join(t for k, t in out if k == kind).split() for kind, _ in parts}
+    assert styled == {kind: text.split() for kind, text in parts}  # every word in its style
+
+
 def test_summary_lines_fit_the_width_and_count_right() -> None:
     from ssogen.app.setup import Change, WriteSummary
     from ssogen.ui.render import summary_lines

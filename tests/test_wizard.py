@@ -13,7 +13,7 @@ from ssogen.app.sessions import Known
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.ui import prompter, wizard
+from ssogen.ui import picker, prompter, wizard
 from ssogen.ui.prompter import Option
 
 URL = "https://acme.awsapps.com/start"
@@ -348,3 +348,106 @@ def test_write_question_summary_first_and_diff_on_request() -> None:
     text = next(q for q in p.asked if q.startswith("say: Changes to"))
     assert "create" in text and "2 profiles" in text and "a, b" in text
     assert wizard.ask_write(Scripted(), summary, show_diff=lambda: None) is True  # default
+
+
+# -- the terminal's questions are questionary's --------------------------------------------------
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The terminal prompter in-process, on prompt_toolkit's pipe input and a dummy output.
+    ``log["keys"]``: what is typed, one string per question (sent as its Application starts);
+    ``log["runs"]``: every prompt_toolkit Application run; ``log["asked"]``: every
+    ``questionary.Question.unsafe_ask``; ``log["stock"]``: questionary.text/confirm calls."""
+    questionary = pytest.importorskip("questionary")
+    from prompt_toolkit.application import Application, create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    monkeypatch.setenv("NO_COLOR", "1")  # TerminalPrompter may set it; restored afterwards
+    log: dict[str, list[Any]] = {"keys": [], "runs": [], "asked": [], "stock": []}
+    run, unsafe_ask = Application.run, questionary.Question.unsafe_ask
+
+    def running(self: Any, *args: Any, **kwargs: Any) -> Any:
+        log["runs"].append(self)
+        if log["keys"]:
+            inp.send_text(log["keys"].pop(0))
+        return run(self, *args, **kwargs)
+
+    def asking(self: Any, patch_stdout: bool = False) -> Any:
+        log["asked"].append(self.application)
+        return unsafe_ask(self, patch_stdout)
+
+    monkeypatch.setattr(Application, "run", running)
+    monkeypatch.setattr(questionary.Question, "unsafe_ask", asking)
+    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def stock(*args: Any, **kwargs: Any) -> Any:
+            log["stock"].append(name)
+            return real(*args, **kwargs)
+
+        return stock
+
+    for name in ("text", "confirm"):
+        monkeypatch.setattr(questionary, name, counted(name, getattr(questionary, name)))
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+        yield prompter.TerminalPrompter(), log, inp
+
+
+def test_the_terminal_prompter_asks_through_questionary(terminal) -> None:  # type: ignore[no-untyped-def]
+    """Every question of the terminal prompter is a ``questionary.Question`` asked with
+    ``unsafe_ask`` (no prompt_toolkit Application runs otherwise) and erased when done (its
+    answer line stays): the text and yes/no questions are ``questionary.text`` and
+    ``questionary.confirm``; the lists and the one-key question are ssogen's Applications in
+    questionary's Question. Answered as a person would: a region typo refused (Enter), not
+    taken as typed (n), Tab takes the closest region; a filter typed into a select."""
+    import questionary
+
+    p, log, _ = terminal
+    log["keys"] = ["acme\r",  # start URL
+                   "eu-wset-1\r" "n" "\t\r",  # SSO region: the typo, refused
+                   "\r",  # session name: the default
+                   "read \x15\r",  # roles: uncheck ReadOnly (filter, space, clear, Enter)
+                   "\r",  # accounts
+                   "y",  # migrate?
+                   "d",  # write? (d) view diff
+                   "\r",  # default region: the default
+                   "yaml\r"]  # output format: typed, the exact entry
+    session = wizard.ask_session(p, [], Answers())
+    assert (session.session, session.start_url, session.sso_region) == ("acme", URL, "eu-west-1")
+    assert wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), _inventory()) == (
+        [], ["ReadOnly"])
+    assert wizard.ask_migrate(p, ["old"], URL, "acme") is True
+    assert p.keys("Write these changes?", wizard.WRITE_CHOICES, default="y",
+                  flag="--yes") == "d"
+    assert wizard.ask_region_output(p, Settings("corp", URL, "eu-west-1"), Answers()) == (
+        "eu-west-1", "yaml")
+    assert len(log["runs"]) == 9 and not log["keys"]
+    assert log["asked"] == log["runs"]  # each one asked by questionary's Question
+    assert all(app.erase_when_done for app in log["runs"])
+    assert log["stock"] == ["text", "text", "confirm"]  # start URL, session name, migrate
+    assert all(isinstance(q, questionary.Question) for q in [
+        picker.text_question("x"), picker.confirm_question("x", default=True),
+        picker.keys_question("x", [("y", "yes")], default="y"),
+        picker.list_question(picker.ListQuestion("x", picker.ListState.of([])))])
+
+
+def test_ctrl_d_and_ctrl_c_interrupt_every_question(terminal) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C, and Ctrl-D on an empty line, are KeyboardInterrupt (exit 130) in every kind of
+    question; so is the end of the input."""
+    p, log, inp = terminal
+    asks = [lambda: p.text("Name:", default="", flag="--x"),
+            lambda: p.select("Output:", [Option("json", "json"), Option("yaml", "yaml")],
+                             default="json", flag="--x"),
+            lambda: p.region("Region:", [], default="eu-west-1", flag="--x", what="AWS region"),
+            lambda: p.checkbox("Which?", [Option("a", "a")], flag="--x"),
+            lambda: p.confirm("Sure?", default=True, flag="--x"),
+            lambda: p.keys("Write?", wizard.WRITE_CHOICES, default="y", flag="--x")]
+    from prompt_toolkit.input.typeahead import clear_typeahead
+
+    for key in ("\x04", "\x03"):
+        for ask in asks:
+            log["keys"] = [key + "\r"]  # the Enter answers if the key did not interrupt
+            with pytest.raises(KeyboardInterrupt):
+                ask()
+            clear_typeahead(inp)  # the Enter left over: not for the next question
+    inp.close()
+    with pytest.raises(KeyboardInterrupt):
+        asks[1]()

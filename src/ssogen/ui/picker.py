@@ -1,18 +1,42 @@
-"""The wizard's questions on the terminal, drawn inline (never full screen) with prompt_toolkit.
+"""The wizard's questions on the terminal: questionary questions, drawn inline (never full
+screen).
 
-Every question here keeps four promises, which questionary's prompts could not:
+What is questionary's and what is ssogen's:
+
+* **stock questionary prompts** -- ``questionary.text`` (the start URL, the session name, a
+  template: its ``validate``, ``default``, the ``?`` prefix, the typed text in the answer
+  style) and ``questionary.confirm`` (yes/no: y, n, or Enter for the default). The text question
+  gets one addition through its Application's layout: the lines under the input (the live
+  preview, e.g. the URL that will be used, and the validation problem wrapped at word
+  boundaries, in place of prompt_toolkit's one-line validation toolbar, which cuts it).
+* **ssogen's own questions, built as questionary questions** -- ``questionary.Question`` around
+  a prompt_toolkit ``Application``, the way questionary builds its own select and checkbox
+  (``questionary/prompts/select.py``), with questionary's default style
+  (``merge_styles_default``), ``DEFAULT_QUESTION_PREFIX`` and ``DEFAULT_SELECTED_POINTER``: the
+  list question (select, region, checkbox) and the one-key question (``Write these
+  changes? (Y)es, (n)o, (d) view diff``). questionary 2.1's ``select``/``checkbox`` lack what
+  these keep: they draw every choice (a 300-account checkbox is 300 lines, pushed into the
+  scrollback); their search filter matches the title only and is drawn under the list, not on
+  the question line; a filter that matches nothing shows every choice again, and Enter then
+  answers the first one; the checkbox's toggle-all/invert act on every choice, not on the
+  filtered ones. questionary has no one-key question with its own keys.
+
+Every question keeps four promises:
 
 * it is never taller than the terminal: a long list scrolls inside its own window (``↑ 12
   more`` / ``↓ 250 more``), so nothing it draws is pushed into the scrollback;
 * a filter is typed on the question line itself, where the eyes are;
 * Enter never answers something the person cannot see: a filter that matches nothing is
   refused (with the closest entries to take with Tab), never answered with the first entry;
-* once answered, the question erases itself and leaves one answer line, wrapped at word
+* once answered, the question erases itself and leaves one answer line in questionary's
+  convention (``? message answer``, in its qmark/question/answer styles), wrapped at word
   boundaries to the terminal's width.
 
 :class:`ListState` is the pure part (filter, cursor, window, checks): tested without a
-terminal. The ``ask_*`` functions are the prompt_toolkit glue. Ctrl-C (and Ctrl-D on an empty
-line) raises KeyboardInterrupt: exit 130, nothing written.
+terminal. Nothing here imports questionary or prompt_toolkit at module level (``wrap`` runs
+for every error message on a terminal, ``--help`` imports neither). :func:`ask` asks with
+``Question.unsafe_ask()``: Ctrl-C raises KeyboardInterrupt, and so does Ctrl-D on an empty line
+or the end of the input (EOFError): exit 130, nothing written.
 """
 
 from __future__ import annotations
@@ -22,7 +46,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 #: a list shows at most this many rows at once (fewer on a short terminal)
 MAX_ROWS = 15
@@ -193,48 +217,96 @@ def wrap(text: str, width: int | None = None, indent: str = "  ", used: int = 0)
     return "\n".join(out)
 
 
+def _styled_wrap(parts: Sequence[tuple[str, str]], width: int | None = None) -> Line:
+    """``parts`` ((style, text) pairs) wrapped like :func:`wrap` as one text, each character
+    keeping its part's style (the line breaks and indents wrap adds are unstyled)."""
+    plain = "".join(text for _, text in parts)
+    kinds = [kind for kind, text in parts for _ in text]
+    out: Line = []
+    j = 0
+    for ch in wrap(plain, width):
+        if j < len(plain) and ch != plain[j] and plain[j] == " ":
+            while j < len(plain) and plain[j] == " ":  # the space wrap turned into a break
+                j += 1
+        if j < len(plain) and ch == plain[j]:
+            kind, j = kinds[j], j + 1
+        else:
+            kind = ""
+        if out and out[-1][0] == kind:
+            out[-1] = (kind, out[-1][1] + ch)
+        else:
+            out.append((kind, ch))
+    return out
+
+
 def answer_line(message: str, answer: str) -> None:
-    """What stays of an answered question: ``? message answer``, wrapped."""
-    from ssogen.ui import terminal as ui
+    """What stays of an answered question, in questionary's convention: ``? message answer``
+    (its qmark, question and answer styles), wrapped."""
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+    from questionary.constants import DEFAULT_QUESTION_PREFIX
 
-    mark = ui.style("?", "cyan", sys.stdout)
-    text = wrap(f"? {message} {answer}".rstrip())
-    sys.stdout.write(mark + text[1:] + "\n")
     sys.stdout.flush()
+    parts = [("class:qmark", DEFAULT_QUESTION_PREFIX), ("class:question", f" {message} "),
+             ("class:answer", answer)]
+    if not answer:
+        parts[1] = ("class:question", f" {message}")
+    print_formatted_text(FormattedText(_styled_wrap(parts)), style=style())
 
 
 # ---------------------------------------------------------------------------------------------
-# prompt_toolkit glue
+# questionary's style, questions and asking
 # ---------------------------------------------------------------------------------------------
-def _style() -> Any:
-    from prompt_toolkit.styles import Style
+#: the classes ssogen adds to questionary's default style; questionary's own classes (qmark,
+#: question, answer, pointer, highlighted, selected, instruction, search_success,
+#: search_none) keep questionary's look
+EXTRA_STYLE = [
+    ("hint", "fg:ansibrightblack"),  # column headers, the row's detail, "↓ 12 more"
+    ("notice", "fg:ansiyellow"),  # nothing matches; take it as typed?
+    ("error", "fg:ansired"),  # a refused Enter, a validation problem
+]
 
-    return Style.from_dict({
-        "qmark": "fg:ansicyan bold", "question": "bold", "pointer": "fg:ansicyan bold",
-        "current": "bold", "checked": "fg:ansigreen", "dim": "fg:ansibrightblack",
-        "error": "fg:ansired", "notice": "fg:ansiyellow", "filter": "fg:ansicyan",
-        "summary": "fg:ansicyan",
-    })
+
+def extra_style() -> Any:
+    """ssogen's classes as a ``questionary.Style`` (questionary's prompts merge it with their
+    default style themselves)."""
+    import questionary
+
+    return questionary.Style(EXTRA_STYLE)
+
+
+def style() -> Any:
+    """questionary's default style with ssogen's classes: for the questions built here."""
+    from questionary.styles import merge_styles_default
+
+    return merge_styles_default([extra_style()])
+
+
+def ask(question: Any) -> Any:
+    """``question.unsafe_ask()``: Ctrl-C raises KeyboardInterrupt; Ctrl-D on an empty line and
+    the end of the input (prompt_toolkit's EOFError) raise it too."""
+    try:
+        return question.unsafe_ask()
+    except EOFError:
+        raise KeyboardInterrupt from None
 
 
 def _size() -> tuple[int, int]:
-    """(rows, columns) of the terminal the question is drawn on."""
-    from prompt_toolkit.application import get_app
+    """(rows, columns) of the terminal the question is drawn on: the running question's
+    output, else (a question being built, tests of the drawing) the terminal's size."""
+    from prompt_toolkit.application import get_app_or_none
 
-    try:
-        size = get_app().output.get_size()
+    app = get_app_or_none()  # (get_app() would be a dummy application, always 80x24)
+    if app is not None and app.is_running:
+        size = app.output.get_size()
         return max(6, size.rows), max(20, size.columns)
-    except Exception:  # no running application (tests of the drawing)
-        c, r = shutil.get_terminal_size((80, 24))
-        return max(6, r), max(20, c)
+    c, r = shutil.get_terminal_size((80, 24))
+    return max(6, r), max(20, c)
 
 
-def _run(lines: Callable[[], list[Line]], bindings: Any, *, focus: Any = None,
-         above: Any = None) -> Any:
-    """One inline application: ``lines`` drawn (after the optional ``above`` window, e.g. a
-    text input), never taller than the terminal, erased when done."""
-    from prompt_toolkit.application import Application
-    from prompt_toolkit.layout import HSplit, Layout, Window
+def _lines_window(lines: Callable[[], list[Line]], *, focusable: bool = False) -> Any:
+    """A window showing ``lines``, exactly as tall as they are at each drawing."""
+    from prompt_toolkit.layout import Window
     from prompt_toolkit.layout.controls import FormattedTextControl
     from prompt_toolkit.layout.dimension import Dimension
 
@@ -249,15 +321,23 @@ def _run(lines: Callable[[], list[Line]], bindings: Any, *, focus: Any = None,
     def height() -> Dimension:  # asked before each drawing: the lines as they are now
         return Dimension.exact(len(lines()))
 
-    body = Window(FormattedTextControl(fragments, show_cursor=above is None,
-                                       focusable=above is None),
+    return Window(FormattedTextControl(fragments, show_cursor=focusable, focusable=focusable),
                   height=height, dont_extend_height=True, wrap_lines=False,
-                  always_hide_cursor=above is not None)
-    parts = [above, body] if above is not None else [body]
-    app: Any = Application(layout=Layout(HSplit(parts), focused_element=focus or body),
-                           key_bindings=bindings, style=_style(), erase_when_done=True,
+                  always_hide_cursor=not focusable)
+
+
+def _question_app(lines: Callable[[], list[Line]], bindings: Any) -> Any:
+    """A ``questionary.Question`` around one inline Application drawing ``lines`` (never
+    taller than the terminal, erased when done), as questionary builds its select."""
+    import questionary
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.layout import HSplit, Layout
+
+    body = _lines_window(lines, focusable=True)
+    app: Any = Application(layout=Layout(HSplit([body]), focused_element=body),
+                           key_bindings=bindings, style=style(), erase_when_done=True,
                            full_screen=False, mouse_support=False)
-    return app.run()
+    return questionary.Question(app)
 
 
 def _abort_bindings() -> Any:
@@ -265,15 +345,30 @@ def _abort_bindings() -> Any:
 
     kb = KeyBindings()
 
-    @kb.add("c-c")
+    @kb.add("c-c", eager=True)
+    @kb.add("c-q", eager=True)  # questionary's prompts abort on both
     def _(event: Any) -> None:
-        event.app.exit(exception=KeyboardInterrupt())
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
     return kb
 
 
 def _question(message: str) -> Line:
-    return [("class:qmark", "?"), ("class:question", f" {message} ")]
+    from questionary.constants import DEFAULT_QUESTION_PREFIX
+
+    return [("class:qmark", DEFAULT_QUESTION_PREFIX), ("class:question", f" {message} ")]
+
+
+def _wrap_message(message: str, tail: str) -> str:
+    """``message`` with line breaks such that questionary's ``? message tail`` (its prompt
+    puts the prefix and a space before the message, a space and ``tail`` after it) wraps at
+    word boundaries to the terminal's width. ``tail`` is one word, e.g. ``(y/N)``."""
+    from questionary.constants import DEFAULT_QUESTION_PREFIX
+
+    lead = f"{DEFAULT_QUESTION_PREFIX} "
+    full = wrap(f"{lead}{message} {tail}", _size()[1])
+    body = full[len(lead):len(full) - len(tail)]  # ends in " " or in a break and its indent
+    return body[:-1] if body.endswith(" ") else body
 
 
 def _cut(line: Line, width: int) -> Line:
@@ -282,16 +377,16 @@ def _cut(line: Line, width: int) -> Line:
 
     out: Line = []
     left = width
-    for style, text in line:
-        if style == "[SetCursorPosition]":
-            out.append((style, text))
+    for kind, text in line:
+        if kind == "[SetCursorPosition]":
+            out.append((kind, text))
             continue
         w = get_cwidth(text)
         if w <= left:
-            out.append((style, text))
+            out.append((kind, text))
             left -= w
         else:
-            out.append((style, fit(text, max(1, left))))
+            out.append((kind, fit(text, max(1, left))))
             break
     return out
 
@@ -315,21 +410,27 @@ class ListQuestion:
     placeholder: str = "(type to filter)"
 
     def draw(self, rows: int, cols: int) -> list[Line]:
+        """The question's lines for a ``rows`` x ``cols`` terminal, in questionary's classes
+        (qmark, question, search_success/search_none for the filter, pointer, highlighted,
+        selected, instruction, answer) and ssogen's (hint, notice, error)."""
+        from questionary.constants import DEFAULT_SELECTED_POINTER
+
         st = self.state
         width = cols - 1
         top: Line = _question(self.message)
         if st.filter:
-            top.append(("class:filter", st.filter))
+            top.append(("class:search_success" if st.visible() else "class:search_none",
+                        st.filter))
         top.append(("[SetCursorPosition]", ""))
         if not st.filter and self.placeholder:
-            top.append(("class:dim", self.placeholder))
+            top.append(("class:instruction", self.placeholder))
         if st.multi and st.filtered and st.visible():
-            top.append(("class:dim", f"  ({len(st.visible())} of {len(st.rows)} shown; "
-                                     "ctrl-a/n/t act on these)"))
+            top.append(("class:instruction", f"  ({len(st.visible())} of {len(st.rows)} "
+                                             "shown; ctrl-a/n/t act on these)"))
         tail: list[Line] = []
         here = st.current()
         if here is not None and st.rows[here].detail:
-            tail.append([("class:dim", f"  {st.rows[here].detail}")])
+            tail.append([("class:hint", f"  {st.rows[here].detail}")])
         notice = ""
         if self.confirming and self.unlisted is not None:
             notice, kind = self.unlisted(self.confirming) or "", "class:notice"
@@ -337,11 +438,11 @@ class ListQuestion:
             notice, kind = st.message, "class:error"
         for text in wrap(notice, cols - 2, indent="").split("\n") if notice else []:
             tail.append([(kind, f"  {text}")])
-        if self.summary is not None:
-            tail.append([("class:summary", f"  {self.summary(st)}")])
+        if self.summary is not None:  # what the answer line will say
+            tail.append([("class:answer", f"  {self.summary(st)}")])
         if self.keys_help:
-            tail.append([("class:dim", f"  {self.keys_help}")])
-        head: list[Line] = [[("class:dim", f"  {self.header}")]] if self.header else []
+            tail.append([("class:instruction", f"  {self.keys_help}")])
+        head: list[Line] = [[("class:hint", f"  {self.header}")]] if self.header else []
         budget = max(1, min(MAX_ROWS, rows - KEEP_ABOVE - 1 - len(head) - len(tail) - 1))
         body: list[Line] = []
         shown = st.visible()
@@ -349,8 +450,8 @@ class ListQuestion:
             body.append([("class:notice", f"  nothing matches {st.filter.strip()!r}")])
             close = self.no_match(st.filter) if self.no_match else []
             if close:
-                body.append([("class:dim", "  closest: "), ("", ", ".join(close)),
-                             ("class:dim", "  (Tab takes the first)")])
+                body.append([("class:hint", "  closest: "), ("", ", ".join(close)),
+                             ("class:hint", "  (Tab takes the first)")])
         else:
             if len(shown) <= budget:
                 start, end = st.window(len(shown))
@@ -359,18 +460,20 @@ class ListQuestion:
                 if start > 0:
                     start, end = st.window(max(1, budget - 2))
             if start > 0:
-                body.append([("class:dim", f"  ↑ {start} more")])
+                body.append([("class:hint", f"  ↑ {start} more")])
             for k in range(start, end):
                 i = shown[k]
                 cursor = k == st.cursor
-                line: Line = [("class:pointer", "» ") if cursor else ("", "  ")]
+                line: Line = [("class:pointer", f"{DEFAULT_SELECTED_POINTER} ") if cursor
+                              else ("class:text", "  ")]
                 if st.multi:
                     on = i in st.checked
-                    line.append(("class:checked" if on else "", "[x] " if on else "[ ] "))
-                line.append(("class:current" if cursor else "", st.rows[i].text))
+                    line.append(("class:selected" if on else "class:text",
+                                 "[x] " if on else "[ ] "))
+                line.append(("class:highlighted" if cursor else "class:text", st.rows[i].text))
                 body.append(line)
             if end < len(shown):
-                body.append([("class:dim", f"  ↓ {len(shown) - end} more")])
+                body.append([("class:hint", f"  ↓ {len(shown) - end} more")])
         return [_cut(line, width) for line in [top, *head, *body, *tail]]
 
 
@@ -421,6 +524,11 @@ def _list_bindings(q: ListQuestion, done: Callable[[Any], None]) -> Any:
     def _(event: Any) -> None:
         q.confirming = ""
         st.set_filter("")
+
+    @kb.add("c-d")  # as in questionary.text (prompt_toolkit's prompt): on an empty line, EOF
+    def _(event: Any) -> None:
+        if not st.filter:
+            event.app.exit(exception=EOFError)
 
     @kb.add("c-w")
     def _(event: Any) -> None:
@@ -502,46 +610,59 @@ def _list_bindings(q: ListQuestion, done: Callable[[Any], None]) -> Any:
     return merge_key_bindings([_abort_bindings(), kb])
 
 
-def ask_list(q: ListQuestion) -> Any:
-    """Run a list question; returns the chosen value (multi: the checked values)."""
-    result: list[Any] = []
+def list_question(q: ListQuestion) -> Any:
+    """``q`` as a ``questionary.Question``; its answer is the chosen value (multi: the checked
+    values)."""
+    from prompt_toolkit.application import get_app
 
     def done(value: Any) -> None:
-        from prompt_toolkit.application import get_app
+        get_app().exit(result=value)
 
-        result.append(value)
-        get_app().exit()
+    return _question_app(lambda: q.draw(*_size()), _list_bindings(q, done))
 
-    bindings = _list_bindings(q, done)
-    _run(lambda: q.draw(*_size()), bindings)
-    if not result:
-        raise KeyboardInterrupt
-    return result[0]
+
+def ask_list(q: ListQuestion) -> Any:
+    """Ask a list question; returns the chosen value (multi: the checked values)."""
+    return ask(list_question(q))
 
 
 # ---------------------------------------------------------------------------------------------
-# text, confirm, keys
+# text (questionary.text), confirm (questionary.confirm), keys
 # ---------------------------------------------------------------------------------------------
-def ask_text(message: str, *, default: str = "",
-             validate: Callable[[str], str | None] | None = None,
-             preview: Callable[[str], str] | None = None) -> str:
-    """A line of text; ``preview`` is drawn live under it (e.g. the URL that will be used),
-    ``validate``'s problem under it on Enter (the question stays open)."""
-    from prompt_toolkit.buffer import Buffer
-    from prompt_toolkit.document import Document
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-    from prompt_toolkit.key_binding.defaults import load_key_bindings
-    from prompt_toolkit.layout import Window
-    from prompt_toolkit.layout.controls import BufferControl
-    from prompt_toolkit.layout.processors import BeforeInput
+def text_question(message: str, *, default: str = "",
+                  validate: Callable[[str], str | None] | None = None,
+                  preview: Callable[[str], str] | None = None) -> Any:
+    """``questionary.text`` with ``validate`` (on Enter: the problem under the input, the
+    question stays open) and ``preview``, drawn live under the input (e.g. the URL that will
+    be used). The answer is the text typed, stripped.
 
-    problem: list[str] = [""]
-    result: list[str] = []
-    buffer = Buffer(document=Document(default, len(default)), multiline=False,
-                    on_text_changed=lambda _: problem.__setitem__(0, ""))
-    field_window = Window(BufferControl(buffer, input_processors=[
-        BeforeInput(lambda: cast(Any, _question(message)))]), dont_extend_height=True,
-        wrap_lines=True)
+    The lines under the input are added to the Application questionary.text builds: its
+    layout becomes the input line (questionary's ``? message`` and what is typed) above
+    ssogen's lines window, which also draws the validation problem, wrapped -- instead of
+    prompt_toolkit's validation toolbar, one line that cuts what does not fit."""
+    import questionary
+    from prompt_toolkit.filters import to_filter
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.layout import HSplit, Layout
+
+    def check(text: str) -> bool | str:
+        problem = validate(text.strip()) if validate is not None else None
+        return problem or True
+
+    kb = KeyBindings()
+
+    @kb.add("c-r")  # a one-line answer has no history to search (and the layout below no
+    @kb.add("c-s")  # search field)
+    def _(event: Any) -> None:
+        pass
+
+    question = questionary.text(message, default=default, validate=check,
+                                style=extra_style(), erase_when_done=True,
+                                validate_while_typing=False, key_bindings=kb)
+    app = question.application
+    field = app.layout.current_window  # the input line questionary's prompt focuses
+    buffer: Any = app.layout.current_buffer  # questionary's default buffer (focused)
+    field.dont_extend_height = to_filter(True)  # as questionary does for its lists
 
     def lines() -> list[Line]:
         out: list[Line] = []
@@ -552,46 +673,52 @@ def ask_text(message: str, *, default: str = "",
                 shown = preview(buffer.text)
             except Exception:  # the preview must never kill the question
                 shown = ""
-        for style, text in (("class:dim", shown),
-                            ("class:error", f"✗ {problem[0]}" if problem[0] else "")):
+        problem = buffer.validation_error.message if buffer.validation_error else ""
+        if problem and shown == f"✗ {problem}":  # the preview said it already: once, as a problem
+            shown = ""
+        for kind, text in (("class:hint", shown),
+                           ("class:error", f"✗ {problem}" if problem else "")):
             for part in wrap(text, cols - 2, indent="  ").split("\n") if text else []:
-                out.append(_cut([(style, f"  {part}")], cols - 1))
+                out.append(_cut([(kind, f"  {part}")], cols - 1))
         return out
 
-    kb = KeyBindings()
-
-    @kb.add("enter")
-    def _(event: Any) -> None:
-        text = buffer.text.strip()
-        found = validate(text) if validate is not None else None
-        if found:
-            problem[0] = found
-            return
-        result.append(text)
-        event.app.exit()
-
-    @kb.add("c-d")
-    def _(event: Any) -> None:
-        if not buffer.text:
-            event.app.exit(exception=KeyboardInterrupt())
-        else:
-            buffer.delete()
-
-    bindings = merge_key_bindings([load_key_bindings(), _abort_bindings(), kb])
-    _run(lines, bindings, focus=field_window, above=field_window)
-    if not result:
-        raise KeyboardInterrupt
-    return result[0]
+    app.layout = Layout(HSplit([field, _lines_window(lines)]), focused_element=field)
+    return question
 
 
-def ask_keys(message: str, choices: Sequence[tuple[str, str]], *, default: str,
-             legend: str = "") -> str:
+def ask_text(message: str, *, default: str = "",
+             validate: Callable[[str], str | None] | None = None,
+             preview: Callable[[str], str] | None = None) -> str:
+    """Ask :func:`text_question`; the text typed, stripped."""
+    return str(ask(text_question(message, default=default, validate=validate,
+                                 preview=preview))).strip()
+
+
+def confirm_question(message: str, *, default: bool) -> Any:
+    """``questionary.confirm``: y, n, or Enter for the default (``(Y/n)`` / ``(y/N)``); a long
+    question wraps at word boundaries."""
+    import questionary
+    from questionary.constants import NO_OR_YES, YES_OR_NO
+
+    return questionary.confirm(_wrap_message(message, YES_OR_NO if default else NO_OR_YES),
+                               default=default, style=extra_style(), erase_when_done=True)
+
+
+def ask_confirm(message: str, *, default: bool) -> bool:
+    return bool(ask(confirm_question(message, default=default)))
+
+
+def keys_question(message: str, choices: Sequence[tuple[str, str]], *, default: str,
+                  legend: str = "") -> Any:
     """One key answers: ``choices`` are (key, what it does), e.g. ``("d", "view the diff")``
-    shown as ``(d) view the diff``; Enter takes ``default`` (shown in capitals)."""
+    shown as ``(d) view the diff``; Enter takes ``default`` (shown in capitals). Built as
+    questionary builds its confirm: a prompt_toolkit PromptSession with its own keys, in a
+    ``questionary.Question``."""
+    import questionary
+    from prompt_toolkit import PromptSession
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
     from prompt_toolkit.keys import Keys
 
-    result: list[str] = []
     keys = {k.lower(): k for k, _ in choices}
 
     def label(key: str, words: str) -> str:
@@ -602,40 +729,27 @@ def ask_keys(message: str, choices: Sequence[tuple[str, str]], *, default: str,
 
     legend = legend or ", ".join(label(k, w) for k, w in choices)
 
-    def lines() -> list[Line]:
-        # a long question wraps at word boundaries; the legend and the cursor end it
-        text = wrap(f"? {message} {legend}", _size()[1], indent="  ").split("\n")
-        out: list[Line] = []
-        for n, part in enumerate(text):
-            line: Line = [("class:qmark", "?"), ("class:question", part[1:])] if n == 0 \
-                else [("class:question", part)]
-            if n == len(text) - 1:
-                line += [("", " "), ("[SetCursorPosition]", "")]
-            out.append(line)
-        return out
+    def tokens() -> Any:  # a long question wraps at word boundaries; the legend ends it
+        return [*_styled_wrap([*_question(message), ("class:instruction", legend)], _size()[1]),
+                ("", " ")]
 
     kb = KeyBindings()
 
-    @kb.add("enter")
+    @kb.add("enter", eager=True)
     def _(event: Any) -> None:
-        result.append(default)
-        event.app.exit()
+        event.app.exit(result=default)
 
     @kb.add(Keys.Any)
     def _(event: Any) -> None:
         key = (event.data or "").lower()
         if key in keys:
-            result.append(keys[key])
-            event.app.exit()
+            event.app.exit(result=keys[key])
 
-    _run(lines, merge_key_bindings([_abort_bindings(), kb]))
-    if not result:
-        raise KeyboardInterrupt
-    return result[0]
+    session: Any = PromptSession(tokens, key_bindings=merge_key_bindings([_abort_bindings(), kb]),
+                                 style=style(), erase_when_done=True)
+    return questionary.Question(session.app)
 
 
-def ask_confirm(message: str, *, default: bool) -> bool:
-    """Yes or no: y, n, or Enter for the default (``(Y/n)`` / ``(y/N)``)."""
-    key = ask_keys(message, [("y", "yes"), ("n", "no")], default="y" if default else "n",
-                   legend="(Y/n)" if default else "(y/N)")
-    return key == "y"
+def ask_keys(message: str, choices: Sequence[tuple[str, str]], *, default: str,
+             legend: str = "") -> str:
+    return str(ask(keys_question(message, choices, default=default, legend=legend)))

@@ -1,7 +1,7 @@
-"""How a question is asked: :class:`TerminalPrompter` (the terminal, :mod:`ssogen.ui.picker`)
-or :class:`DefaultsPrompter` (``--yes``: every question takes its default, no terminal). A
-question without a usable default under ``--yes`` is a one-line UsageError naming the flag
-that answers it."""
+"""How a question is asked: :class:`TerminalPrompter` (the terminal: questionary questions,
+:mod:`ssogen.ui.picker`) or :class:`DefaultsPrompter` (``--yes``: every question takes its
+default, no terminal). A question without a usable default under ``--yes`` is a one-line
+UsageError naming the flag that answers it."""
 
 from __future__ import annotations
 
@@ -105,8 +105,10 @@ class DefaultsPrompter:
 
 
 class TerminalPrompter:
-    """The questions on the terminal (:mod:`ssogen.ui.picker`); each leaves one answer line.
-    Ctrl-C raises KeyboardInterrupt (exit 130, nothing written)."""
+    """The questions on the terminal, each a ``questionary.Question`` (:mod:`ssogen.ui.picker`:
+    questionary.text and questionary.confirm, and ssogen's list and one-key questions built on
+    questionary's Question); each leaves one answer line. Ctrl-C (or Ctrl-D on an empty line)
+    raises KeyboardInterrupt (exit 130, nothing written)."""
 
     interactive = True
 
@@ -212,8 +214,10 @@ class TerminalPrompter:
         from ssogen.ui import picker
 
         self._before()
+        from questionary.constants import NO, YES
+
         yes = picker.ask_confirm(message, default=default)
-        picker.answer_line(message, "Yes" if yes else "No")
+        picker.answer_line(message, YES if yes else NO)
         return yes
 
     def keys(self, message: str, choices: Sequence[tuple[str, str]], *, default: str,
