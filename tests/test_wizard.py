@@ -163,7 +163,14 @@ def test_region_from_host_is_not_asked() -> None:
     assert not any("region" in q.lower() for q in p.asked if not q.startswith("say:"))
 
 
-def test_yes_defaults() -> None:
+def test_yes_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    class _Unreachable:
+        def open(self, req, timeout: float = 0):  # type: ignore[no-untyped-def]
+            raise OSError("no route to host")
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *h: _Unreachable())
     d = prompter.DefaultsPrompter()
     with pytest.raises(UsageError, match="--start-url is required with --yes"):
         wizard.ask_session(d, [], Answers())
@@ -173,6 +180,29 @@ def test_yes_defaults() -> None:
         start_url="https://start.us-gov-home.awsapps.com/directory/acme"))
     assert gov.sso_region.startswith("us-gov-") and gov.session == "acme"
     assert wizard.ask_session(d, KNOWN, Answers()).session == "corp"  # reuse the first
+
+
+def test_yes_finds_the_region_of_a_custom_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A custom domain answers with one redirect to the AWS-owned portal, whose host names
+    the region: --yes needs no --sso-region then (the AWS CLI 2.35.13 behaviour)."""
+    import email.message
+    import urllib.error
+    import urllib.request
+
+    asked: list[str] = []
+
+    class _Opener:
+        def open(self, req, timeout: float = 0):  # type: ignore[no-untyped-def]
+            asked.append(f"{req.get_method()} {req.full_url}")
+            headers = email.message.Message()
+            headers["Location"] = "https://ssoins-72.portal.us-east-2.app.aws/"
+            raise urllib.error.HTTPError(req.full_url, 302, "Found", headers, None)
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *h: _Opener())
+    d = prompter.DefaultsPrompter()
+    got = wizard.ask_session(d, [], Answers(start_url="https://sso.acme.example.com"))
+    assert got.sso_region == "us-east-2" and got.start_url == "https://sso.acme.example.com"
+    assert asked == ["HEAD https://sso.acme.example.com"]
 
 
 def _inventory() -> Inventory:

@@ -186,8 +186,9 @@ def ask_sso_region(p: Prompter, info: starturl.StartUrl) -> str:
     if info.region:  # the host names it: no question
         p.say(f"SSO region {info.region} (from the start URL)")
         return info.region
-    if info.kind == "custom" and p.interactive:
+    if info.kind == "custom":
         # a custom domain redirects (once) to the AWS portal, whose host may name the region
+        # (as the AWS CLI since 2.35.13 finds it, with --yes too)
         target = starturl.resolve_custom(info.url)
         if target is not None and target.region:
             p.say(f"{info.host} leads to {target.host}: SSO region {target.region}")
@@ -201,7 +202,8 @@ def ask_sso_region(p: Prompter, info: starturl.StartUrl) -> str:
     if info.partition and info.partition != "aws":
         default = regions.region_names(info.partition)[0]
     if not p.interactive and default is None:
-        raise UsageError("--sso-region is required with --yes for this start URL",
+        raise UsageError("--sso-region is required with --yes for this start URL (its "
+                         "address does not lead to a portal that names the region)",
                          hint="the IAM Identity Center region is shown in the AWS console "
                          "under IAM Identity Center > Settings (e.g. eu-west-1)")
     return p.region("IAM Identity Center (SSO) region:", all_regions,
