@@ -294,7 +294,7 @@ def check_chains(chains: tuple[ChainSpec, ...] | None, session: str, sso_region:
     if not chains:
         return
     from ssogen.model.settings import Settings
-    from ssogen.planning.chains import check_spec
+    from ssogen.planning.chain_specs import check_spec
 
     probe = Settings(session=session, start_url="", sso_region=sso_region)
     for spec in chains:
