@@ -74,7 +74,8 @@ class SetupOutcome:
 
 def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> SetupOutcome:
     from ssogen.app.generate import generate, managed_settings
-    from ssogen.app.windows import Options, SetupMirror
+    from ssogen.app.windows import SetupMirror
+    from ssogen.app.windows_config import Options
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 

@@ -46,7 +46,8 @@ class SyncRequest:
 
 def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     from ssogen.app.generate import generate_all
-    from ssogen.app.windows import Options, SyncMirror
+    from ssogen.app.windows import SyncMirror
+    from ssogen.app.windows_config import Options
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
