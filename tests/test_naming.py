@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import DEFAULT_NAME_TEMPLATE, Settings
-from ssogen.planning import name_templates, naming
+from ssogen.planning import name_jinja, name_templates, naming
 from ssogen.resources import read_template
 
 SAFE = re.compile(r"[A-Za-z0-9._@+-]+")
@@ -127,8 +127,8 @@ def test_fast_path_renders_exactly_like_jinja(parts: list[str], rows: list[tuple
     if "{{" in template:
         assert fast is not None
     if fast is not None:
-        assert [fast(r) for r in rows] == name_templates.render_jinja(template, rows, "sess",
-                                                                      aliases)
+        assert [fast(r) for r in rows] == name_jinja.render_jinja(template, rows, "sess",
+                                                                  aliases)
 
 
 def test_collisions_are_deterministic_and_reported() -> None:

@@ -389,7 +389,7 @@ def test_cold_start_throttle_does_not_pace_at_the_floor() -> None:
     """A throttle before any success (another tool spent the budget) paces at the cold-start
     rate, not at the 0.5/s floor the measured (empty) success rate would give; with signal,
     the portal limiter's own rule applies."""
-    from ssogen.aws.admin import _Limiter
+    from ssogen.aws.admin_calls import _Limiter
 
     now = [100.0]
     cold = _Limiter(clock=lambda: now[0])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ssogen.errors import InventoryError, UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.planning import name_templates, naming
+from ssogen.planning import name_jinja, name_templates, naming
 
 PER_USER = {
     "session": "acme", "start_url": "https://acme.awsapps.com/start", "sso_region": "eu-west-1",
@@ -128,7 +128,7 @@ def test_fast_path_equals_jinja_with_ou(parts: list[str], rows: list[tuple[str, 
     full = [(*r, {}) for r in rows]
     fast = name_templates.compile_simple(template, "sess", {})
     assert fast is not None
-    assert [fast(r) for r in full] == name_templates.render_jinja(template, full, "sess", {})
+    assert [fast(r) for r in full] == name_jinja.render_jinja(template, full, "sess", {})
 
 
 # -- what an unknown name says ---------------------------------------------------------------

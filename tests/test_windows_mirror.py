@@ -352,7 +352,8 @@ def test_a_windows_file_changed_since_read_is_planned_again(sandbox: Sandbox, ws
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             ) -> None:
     """Never overwritten: the edit another program made after the read stays."""
-    from ssogen.app.windows import Options, Target, write_config
+    from ssogen.app.windows_config import Options, write_config
+    from ssogen.app.windows_target import Target
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.store.snapshot import ConfigSnapshot

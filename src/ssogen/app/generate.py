@@ -77,7 +77,7 @@ def check_inputs(settings: Settings, inventory: Inventory) -> None:
 
     resolve_template(settings.name_template)
     if settings.chains:
-        from ssogen.planning.chains import check_spec
+        from ssogen.planning.chain_specs import check_spec
 
         for spec in settings.chains:
             check_spec(spec, settings)

@@ -22,7 +22,8 @@ from ssogen.errors import UsageError
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
-    from ssogen.aws.admin import AdminStats, AdminView, Subject
+    from ssogen.aws.admin import AdminView, Subject
+    from ssogen.aws.admin_calls import AdminStats
     from ssogen.model.inventory import Inventory
 
 
@@ -85,7 +86,8 @@ def check(request: OrgInventoryRequest) -> OrgInventoryRequest:
 
 
 def run(request: OrgInventoryRequest, reporter: Reporter) -> OrgInventoryOutcome:
-    from ssogen.aws.admin import AdminStats, Target, admin_clients, discover_admin
+    from ssogen.aws.admin import Target, discover_admin
+    from ssogen.aws.admin_calls import AdminStats, admin_clients
     from ssogen.model import starturl
     from ssogen.model.regions import validate_sso_region
     from ssogen.store.snapshot import ConfigSnapshot

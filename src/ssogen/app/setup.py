@@ -74,7 +74,8 @@ class SetupOutcome:
 
 def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> SetupOutcome:
     from ssogen.app.generate import generate, managed_settings
-    from ssogen.app.windows import Options, SetupMirror
+    from ssogen.app.windows import SetupMirror
+    from ssogen.app.windows_config import Options
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
@@ -294,7 +295,7 @@ def check_chains(chains: tuple[ChainSpec, ...] | None, session: str, sso_region:
     if not chains:
         return
     from ssogen.model.settings import Settings
-    from ssogen.planning.chains import check_spec
+    from ssogen.planning.chain_specs import check_spec
 
     probe = Settings(session=session, start_url="", sso_region=sso_region)
     for spec in chains:

@@ -46,7 +46,8 @@ class SyncRequest:
 
 def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     from ssogen.app.generate import generate_all
-    from ssogen.app.windows import Options, SyncMirror
+    from ssogen.app.windows import SyncMirror
+    from ssogen.app.windows_config import Options
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
@@ -116,7 +117,7 @@ def with_chains(request: SyncRequest, chosen: list[Settings]) -> list[Settings]:
                          f"covers {len(chosen)} ({', '.join(s.session for s in chosen)}); "
                          f"name it: ssogen sync SESSION {flag} ...")
     settings = replace(chosen[0], chains=list(request.chains))
-    from ssogen.planning.chains import check_spec
+    from ssogen.planning.chain_specs import check_spec
 
     for spec in settings.chains:  # named as the flag; remembered ones by their section
         check_spec(spec, settings)
@@ -127,7 +128,7 @@ def check_template(config: Path, settings: Settings, snapshot: ConfigSnapshot) -
     """A remembered template or chain that cannot render fails here, naming where it is
     remembered (``file:line``) and how to replace it (before any login)."""
     from ssogen.model.settings import settings_section_name
-    from ssogen.planning.chains import check_spec
+    from ssogen.planning.chain_specs import check_spec
     from ssogen.planning.naming import resolve_template
 
     header = settings_section_name(settings.session)

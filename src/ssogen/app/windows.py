@@ -4,258 +4,43 @@
 What is remembered and what the flags mean is :mod:`ssogen.model.windows`; where the Windows
 folder is, :mod:`ssogen.app.wsl`; the Windows-side files, :mod:`ssogen.store.mirror`.
 
-* The Windows config is planned by the same engine (:func:`ssogen.app.generate.plan_session`)
-  with the same settings and inventory as the Linux one, on its own bytes: every byte outside
-  the managed blocks stays, its line endings stay (a new file gets CRLF), its hand-written
-  profiles are adopted only with ``--adopt``. It is written under its own lock
-  (``config.ssogen.lock`` next to it), atomically, with a ``config.ssogen.bak``, after the
-  Linux file and only when the Linux write was not declined; a Windows file changed since it
-  was read is read and planned again, never overwritten.
-* A Windows folder ssogen must not write into (drive not mounted, a symlink, not a folder,
-  read-only) is checked before anything is written. Asked for with ``--windows``, that is an
-  error (exit 2, nothing written anywhere); remembered, it is one warning line and the Linux
-  file is written as usual (exit code unchanged).
-* Tokens: a run arms the sessions that remember a folder (:func:`arm_remembered`), and
-  :func:`ssogen.store.mirror.token_saved` copies each token the moment it is saved (a login,
-  a refresh); ``setup``, ``sync`` and ``login`` copy the current one at the end as well (a
-  login made by ``aws sso login``).
+This module is the Windows side of a run as ``setup`` and ``sync`` drive it
+(:class:`SetupMirror`, :class:`SyncMirror`): the folders checked and the sessions armed before
+any login, the Windows file planned (and written) after the Linux one -- in ``setup`` only when
+the Linux write was not declined -- and each session's login copied at the end (a login made
+by ``aws sso login``). The parts it composes, one role each:
+
+* :mod:`~ssogen.app.windows_target`: the folder, and why it cannot be written now -- an error
+  when asked for with ``--windows`` (exit 2, nothing written anywhere), one warning line when
+  remembered (the Linux file is written as usual, exit code unchanged);
+* :mod:`~ssogen.app.windows_config`: the Windows config, planned by the same engine on its own
+  bytes and written under its own lock, never over a change made since it was read;
+* :mod:`~ssogen.app.windows_tokens`: the logins copied into the Windows token cache, as they
+  are saved and on demand (``login`` and ``list`` use it directly).
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ssogen.errors import ConfigFileError, SsogenError, UsageError
+from ssogen.app.windows_config import Options, attach, mirror_config, plan_file
+from ssogen.app.windows_target import Target, problem_of, refuse
+from ssogen.app.windows_tokens import arm_remembered, push
+from ssogen.errors import ConfigFileError, UsageError
 from ssogen.model.windows import AUTO, OFF, is_folder
 from ssogen.store.mirror import Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ssogen.app.generate import GenerationResult, Mode, Work
     from ssogen.app.ports import Questions, Reporter
     from ssogen.app.wsl import Located
     from ssogen.model.inventory import Inventory
-    from ssogen.model.session import SsoSession
     from ssogen.model.settings import Settings
     from ssogen.store.snapshot import ConfigSnapshot
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Target:
-    folder: Path  # the Windows user's .aws folder, as WSL sees it
-    explicit: bool = False  # --windows: a problem is an error, not a warning
-    shown: str = ""  # as Windows names it (C:\Users\me\.aws), when known
-
-    @property
-    def config(self) -> Path:
-        return self.folder / "config"
-
-    @property
-    def label(self) -> str:
-        return self.shown or str(self.folder)
-
-
-@dataclass(frozen=True)
-class Options:
-    prune: bool = False
-    adopt: bool = False
-    migrate: bool = False
-
-
-def problem_of(target: Target) -> Problem | None:
-    """Why the Windows side cannot be written now (the drive's mount first), or None."""
-    from ssogen.app.wsl import automount_problem, drive_root
-    from ssogen.store.mirror import folder_problem
-
-    root = drive_root()
-    if root in target.folder.parents and not root.is_dir():
-        located = automount_problem(root)
-        return Problem.of_error(root, located.problem or "", located.hint)
-    return folder_problem(target.folder)
-
-
-def refuse(target: Target, problem: Problem, reporter: Reporter, linux: Path,
-           written: bool = False) -> None:
-    """Asked for (``--windows``): an error. Remembered: one warning line (and the hint)."""
-    if target.explicit:
-        tail = (f"{linux} was written, the Windows config is unchanged" if written
-                else "nothing written (--windows asked for the Windows copy)")
-        raise ConfigFileError(f"{problem}; {tail}", hint=problem.hint)
-    reporter.warn(f"Windows copy skipped: {problem}; {linux} is handled as usual")
-    if problem.hint:
-        reporter.info(f"  hint: {problem.hint}")
-
-
-# -- the Windows config ----------------------------------------------------------------------
-def windows_work(work: Work) -> Work:
-    """The same sessions for the Windows file; it does not remember a mirror of itself."""
-    return [(replace(s, windows_mirror=None), inv) for s, inv in work]
-
-
-def plan_file(snapshot: ConfigSnapshot, work: Work, options: Options,
-              ) -> tuple[list[GenerationResult], bytes]:
-    """Every session of ``work`` planned on the Windows file, one after the other; the new
-    bytes (CRLF throughout when the file is new or empty)."""
-    from ssogen.app.generate import plan_session
-    from ssogen.model.windows import crlf
-    from ssogen.store.snapshot import ConfigSnapshot
-
-    results = []
-    current, final = snapshot, snapshot.raw or b""
-    for settings, inventory in windows_work(work):
-        result, final = plan_session(current, settings, inventory, prune=options.prune,
-                                     adopt=options.adopt, migrate=options.migrate)
-        results.append(result)
-        if result.changed:
-            current = ConfigSnapshot.of_bytes(snapshot.path, final)
-    if not snapshot.raw and final:
-        final = crlf(final)
-    return results, final
-
-
-@contextlib.contextmanager
-def _locked(path: Path, reporter: Reporter) -> Iterator[None]:
-    """The config lock next to the Windows file; a drive whose filesystem refuses ``flock``
-    is written without it (Windows programs never take it anyway)."""
-    from ssogen.store.lock import ConfigLock
-
-    lock = ConfigLock(path, on_wait=reporter.info)
-    try:
-        lock.acquire()
-    except OSError as exc:
-        log.info("no lock on %s (%s)", path, exc.strerror or exc)
-        yield
-        return
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def write_config(target: Target, snapshot: ConfigSnapshot, work: Work, options: Options,
-                 reporter: Reporter) -> list[GenerationResult]:
-    """Plan and write the Windows file under its lock, as :func:`generate_all` does for the
-    Linux one: read again when it changed since ``snapshot``, never overwrite a change."""
-    from ssogen.app.generate import MAX_REPLANS
-    from ssogen.store.mirror import BACKUP_SUFFIX, write_file
-    from ssogen.store.snapshot import ConfigSnapshot
-
-    with _locked(target.config, reporter):
-        for _ in range(MAX_REPLANS):
-            if not snapshot.unchanged():
-                snapshot = ConfigSnapshot.read(target.config)
-            results, final = plan_file(snapshot, work, options)
-            if final == (snapshot.raw or b""):
-                return results
-            if not snapshot.unchanged():
-                reporter.warn(f"{target.config} was changed by another program while ssogen "
-                              "worked; planning again on its new content")
-                continue
-            write_file(target.config, final, backup=snapshot.raw is not None)
-            for r in results:
-                r.written = r.changed
-                if r.changed and snapshot.raw is not None:
-                    r.backup = target.config.with_name("config" + BACKUP_SUFFIX)
-            return results
-    raise ConfigFileError(f"{target.config} kept changing while ssogen worked; not written")
-
-
-def mirror_config(target: Target, work: Work, mode: Mode, options: Options,
-                  reporter: Reporter, linux: Path,
-                  snapshot: ConfigSnapshot | None = None) -> list[GenerationResult]:
-    """The Windows file planned (and in write mode written); [] when it cannot be."""
-    from ssogen.store.fileio import write_problem
-    from ssogen.store.snapshot import ConfigSnapshot
-
-    try:
-        snapshot = snapshot or ConfigSnapshot.read(target.config)
-        if mode != "write":
-            return plan_file(snapshot, work, options)[0]
-        return write_config(target, snapshot, work, options, reporter)
-    except ConfigFileError as exc:
-        refuse(target, Problem.of_error(target.config, exc.message, exc.hint), reporter,
-               linux, written=mode == "write")
-    except OSError as exc:
-        message, hint = write_problem(target.config, exc)
-        refuse(target, Problem.of_error(target.config, message, hint), reporter, linux,
-               written=mode == "write")
-    return []
-
-
-def attach(results: Sequence[GenerationResult], mirrored: Sequence[GenerationResult]) -> None:
-    """Each Windows result goes with the Linux result of its session (the report shows both,
-    ``--check`` counts both)."""
-    by_session = {r.plan.session: r for r in results}
-    for m in mirrored:
-        owner = by_session.get(m.plan.session)
-        if owner is not None:
-            owner.mirrors.append(m)
-
-
-# -- the token cache -------------------------------------------------------------------------
-def push(session: SsoSession, target: Target, reporter: Reporter) -> None:
-    """Copy the session's login to Windows now, and say what happened (one line)."""
-    from ssogen.store.mirror import push_tokens
-
-    pushed = push_tokens(session, target.folder)
-    if pushed.problem is not None:
-        reporter.warn(f"the login was not copied to Windows: {pushed.problem}")
-    elif pushed.kept_newer is not None:
-        reporter.info(f"ssogen: {session.label}: the Windows login ({pushed.kept_newer}) is "
-                      "newer than this one (refreshed on Windows); kept")
-    elif pushed.copied:
-        reporter.info(f"ssogen: {session.label}: login copied to {target.label}")
-
-
-def remembered_targets(snapshot: ConfigSnapshot) -> dict[str, Target]:
-    """Session name → its remembered Windows folder."""
-    from ssogen.app.generate import managed_settings
-
-    try:
-        remembered = managed_settings(snapshot)
-    except SsogenError:
-        return {}
-    return {s.session: Target(Path(s.windows_mirror or "")) for s in remembered
-            if is_folder(s.windows_mirror)}
-
-
-def arm_remembered(snapshot: ConfigSnapshot, reporter: Reporter) -> None:
-    """Every token saved from now on for a session that remembers a usable Windows folder is
-    copied there at once (problems are said by the flows, not here)."""
-    from ssogen.app.sessions import session_by_name
-    from ssogen.store.mirror import arm, same_file
-    from ssogen.store.tokens import cache_dir
-
-    for name, target in remembered_targets(snapshot).items():
-        if problem_of(target) is not None or same_file(cache_dir(), target.folder / "sso"
-                                                       / "cache"):
-            continue
-        try:
-            session = session_by_name(snapshot, name)
-        except SsogenError:
-            continue
-        arm(session, target.folder, reporter.warn)
-
-
-def after_login(snapshot: ConfigSnapshot, session: SsoSession, reporter: Reporter) -> None:
-    """``ssogen login``: the session's login copied to Windows when it remembers a folder
-    (also a login that was valid already: it may be missing or older there)."""
-    target = None if session.legacy else remembered_targets(snapshot).get(session.name)
-    if target is None:
-        return
-    problem = problem_of(target)
-    if problem is not None:
-        reporter.warn(f"the login was not copied to Windows: {problem}")
-        if problem.hint:
-            reporter.info(f"  hint: {problem.hint}")
-        return
-    push(session, target, reporter)
 
 
 # -- sync ------------------------------------------------------------------------------------

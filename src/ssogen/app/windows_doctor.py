@@ -21,7 +21,7 @@ from ssogen.errors import ConfigFileError
 
 if TYPE_CHECKING:
     from ssogen.app.doctor import Finding
-    from ssogen.app.windows import Target
+    from ssogen.app.windows_target import Target
     from ssogen.inifile.model import FileModel
     from ssogen.model.session import SsoSession
     from ssogen.store.snapshot import ConfigSnapshot
@@ -33,7 +33,8 @@ def findings(snapshot: ConfigSnapshot, sessions: list[SsoSession],
              notes: list[str]) -> list[Finding]:
     """Every finding about the Windows side of the sessions checked."""
     from ssogen.app.doctor import Finding
-    from ssogen.app.windows import Target, problem_of, remembered_targets
+    from ssogen.app.windows_target import Target, problem_of
+    from ssogen.app.windows_tokens import remembered_targets
     from ssogen.store.mirror import same_file
 
     checked = {s.name: s for s in sessions if not s.legacy}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
+from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, SsogenError, UsageError
 
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
@@ -47,17 +47,35 @@ def resolve(profile: str, config_path: str, model: FileModel | None = None) -> R
     """Credentials for ``profile`` from ``config_path`` (``model``: that file as ssogen
     already read it, handed to botocore instead of a second parse); one-line SsogenErrors on
     failure."""
+    _quiet_botocore()
+    session = _profile_session(profile, config_path, model)
+    creds, frozen = _credentials(session, profile)
+    expiry = getattr(creds, "_expiry_time", None)
+    if isinstance(expiry, datetime) and expiry.tzinfo is None:
+        expiry = expiry.replace(tzinfo=timezone.utc)
+    method = getattr(creds, "method", None)
+    return RoleCredentials(frozen.access_key, frozen.secret_key, frozen.token,
+                           expiry if isinstance(expiry, datetime) else None,
+                           method if isinstance(method, str) else None)
+
+
+def _quiet_botocore() -> None:
+    """botocore logs a failed token refresh as a WARNING with a traceback: ssogen reports it
+    itself, in one line, so those loggers say errors only (-vvv shows botocore's own log)."""
     import logging
 
+    if logging.getLogger("botocore").getEffectiveLevel() >= logging.WARNING:
+        for name in ("botocore.tokens", "botocore.credentials", "botocore.utils"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _profile_session(profile: str, config_path: str, model: FileModel | None) -> Any:
+    """A botocore session on ``config_path`` with ``profile`` selected; a config botocore
+    cannot parse, or a profile it does not have, is an error."""
     import botocore.exceptions as bex
 
     from ssogen.aws.clients import botocore_session
 
-    if logging.getLogger("botocore").getEffectiveLevel() >= logging.WARNING:
-        # botocore logs a failed token refresh as a WARNING with a traceback: we report it
-        # ourselves, in one line (-vvv shows botocore's own log).
-        for name in ("botocore.tokens", "botocore.credentials", "botocore.utils"):
-            logging.getLogger(name).setLevel(logging.ERROR)
     session = botocore_session(model)
     session.set_config_variable("config_file", config_path)
     try:
@@ -71,62 +89,82 @@ def resolve(profile: str, config_path: str, model: FileModel | None = None) -> R
             "writes their profiles",
         )
     session.set_config_variable("profile", profile)
-    login_hint = f"run `ssogen login --profile {profile}` (or `ssogen setup`), then try again"
+    return session
+
+
+def _credentials(session: Any, profile: str) -> tuple[Any, Any]:
+    """botocore's credentials for the session's profile, and their frozen values; every
+    failure as one SsogenError (:func:`_botocore_failure`, :func:`_malformed`)."""
+    import botocore.exceptions as bex
+
     try:
         creds = session.get_credentials()
         if creds is None:
             raise UsageError(f"profile {profile!r} has no credentials configured",
                              hint="a profile written by ssogen has sso_session, "
                              "sso_account_id and sso_role_name")
-        frozen = creds.get_frozen_credentials()
-    except (bex.SSOTokenLoadError, bex.TokenRetrievalError, bex.UnauthorizedSSOTokenError,
-            bex.SSOError) as exc:
+        return creds, creds.get_frozen_credentials()
+    except (bex.BotoCoreError, bex.ClientError) as exc:
+        raise _botocore_failure(exc, profile) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        failure = _malformed(exc, session, profile)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def _login_hint(profile: str) -> str:
+    return f"run `ssogen login --profile {profile}` (or `ssogen setup`), then try again"
+
+
+def _botocore_failure(exc: Exception, profile: str) -> SsogenError:
+    """What a botocore error getting the profile's credentials means, in one line: not
+    logged in, a profile botocore cannot use, a role gone, AWS unreachable."""
+    import botocore.exceptions as bex
+
+    if isinstance(exc, (bex.SSOTokenLoadError, bex.TokenRetrievalError,
+                        bex.UnauthorizedSSOTokenError, bex.SSOError)):
         why = ("no cached token" if isinstance(exc, bex.SSOTokenLoadError)
                else "the token has expired and could not be refreshed"
                if isinstance(exc, bex.TokenRetrievalError)
                else "the token was rejected" if isinstance(exc, bex.UnauthorizedSSOTokenError)
                else "the SSO configuration could not be used")
-        raise NotLoggedInError(f"not logged in for profile {profile!r}: {why}",
-                               hint=login_hint) from None
-    except (bex.InvalidConfigError, bex.ProfileNotFound, bex.PartialCredentialsError) as exc:
-        raise ConfigFileError(f"profile {profile!r}: {_short(exc)}") from None
-    except bex.ClientError as exc:
+        return NotLoggedInError(f"not logged in for profile {profile!r}: {why}",
+                                hint=_login_hint(profile))
+    if isinstance(exc, (bex.InvalidConfigError, bex.ProfileNotFound,
+                        bex.PartialCredentialsError)):
+        return ConfigFileError(f"profile {profile!r}: {_short(exc)}")
+    if isinstance(exc, bex.ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("UnauthorizedException", "ForbiddenException"):
-            raise NotLoggedInError(f"the SSO token for profile {profile!r} was rejected",
-                                   hint=login_hint) from None
+            return NotLoggedInError(f"the SSO token for profile {profile!r} was rejected",
+                                    hint=_login_hint(profile))
         if code in ("ResourceNotFoundException",):
-            raise ApiError(f"role of profile {profile!r} is not assigned to you (any more)",
-                           hint="`ssogen sync --prune` removes profiles whose role is gone"
-                           ) from None
-        raise ApiError(f"GetRoleCredentials failed for profile {profile!r}: {code}") from None
-    except (bex.EndpointConnectionError, bex.ConnectTimeoutError, bex.ReadTimeoutError) as exc:
-        raise ApiError(f"cannot reach AWS ({type(exc).__name__})",
-                       hint="check the network (or AWS_ENDPOINT_URL_SSO)") from None
-    except bex.BotoCoreError as exc:
-        raise ApiError(f"cannot get credentials for profile {profile!r}: "
-                       f"{type(exc).__name__}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        # botocore reads the SSO token cache and a credential_process's output itself and
-        # does not check their shape: an empty or hand-edited token file, `"expiresAt":
-        # null`, or a process printing no JSON surfaces as one of these
-        if _uses_sso(session):
-            raise NotLoggedInError(f"not logged in for profile {profile!r}: the cached SSO "
-                                   f"token cannot be used ({type(exc).__name__})",
-                                   hint=login_hint) from None
-        if isinstance(exc, ValueError):
-            raise ConfigFileError(
-                f"profile {profile!r}: its credential_process did not print JSON credentials",
-                hint="run that command by hand: it must print {\"Version\": 1, "
-                "\"AccessKeyId\": ...} on stdout") from None
-        raise
-    expiry = getattr(creds, "_expiry_time", None)
-    if isinstance(expiry, datetime) and expiry.tzinfo is None:
-        expiry = expiry.replace(tzinfo=timezone.utc)
-    method = getattr(creds, "method", None)
-    return RoleCredentials(frozen.access_key, frozen.secret_key, frozen.token,
-                           expiry if isinstance(expiry, datetime) else None,
-                           method if isinstance(method, str) else None)
+            return ApiError(f"role of profile {profile!r} is not assigned to you (any more)",
+                            hint="`ssogen sync --prune` removes profiles whose role is gone")
+        return ApiError(f"GetRoleCredentials failed for profile {profile!r}: {code}")
+    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError,
+                        bex.ReadTimeoutError)):
+        return ApiError(f"cannot reach AWS ({type(exc).__name__})",
+                        hint="check the network (or AWS_ENDPOINT_URL_SSO)")
+    return ApiError(f"cannot get credentials for profile {profile!r}: {type(exc).__name__}")
+
+
+def _malformed(exc: Exception, session: Any, profile: str) -> SsogenError | None:
+    """botocore reads the SSO token cache and a credential_process's output itself and does
+    not check their shape: an empty or hand-edited token file, ``"expiresAt": null``, or a
+    process printing no JSON surfaces as a KeyError, TypeError, ValueError or AttributeError.
+    What that means in one line; None when it is none of these (a bug, raised as it is)."""
+    if _uses_sso(session):
+        return NotLoggedInError(f"not logged in for profile {profile!r}: the cached SSO "
+                                f"token cannot be used ({type(exc).__name__})",
+                                hint=_login_hint(profile))
+    if isinstance(exc, ValueError):
+        return ConfigFileError(
+            f"profile {profile!r}: its credential_process did not print JSON credentials",
+            hint="run that command by hand: it must print {\"Version\": 1, "
+            "\"AccessKeyId\": ...} on stdout")
+    return None
 
 
 def _uses_sso(session: Any) -> bool:

@@ -113,18 +113,18 @@ def refresh(session: SsoSession, cached: dict[str, Any], client: Any) -> Token |
 
 
 class _InvalidClient(Exception):
-    pass
+    """The registration was rejected: :func:`device_login` registers again, once."""
 
 
-def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, Any], *,
-                      prompt: Callable[[LoginPrompt], None], no_browser: bool,
-                      note: str) -> Token:
+def _start(session: SsoSession, client: Any, registration: dict[str, Any]) -> dict[str, Any]:
+    """StartDeviceAuthorization: the device code, the user code and where to enter it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        auth = client.start_device_authorization(clientId=registration["clientId"],
-                                                 clientSecret=registration["clientSecret"],
-                                                 startUrl=session.start_url)
+        auth: dict[str, Any] = client.start_device_authorization(
+            clientId=registration["clientId"], clientSecret=registration["clientSecret"],
+            startUrl=session.start_url)
+        return auth
     except ClientError as exc:
         code = error_code(exc)
         if code == "InvalidClientException":
@@ -133,7 +133,11 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
     except BotoCoreError as exc:
         raise network_error(exc, client) from None
 
-    try:  # RFC 8628: 5 s when absent; never a busy loop
+
+def _timing(auth: dict[str, Any]) -> tuple[int, int]:
+    """The polling interval (RFC 8628: 5 s when absent; never a busy loop) and how long the
+    code is valid, both in seconds, from the service's answer."""
+    try:
         raw_interval = auth.get("interval")
         interval = DEFAULT_INTERVAL if raw_interval is None else max(int(raw_interval), 1)
     except (TypeError, ValueError):
@@ -142,22 +146,36 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
         expires_in = int(auth.get("expiresIn") or DEFAULT_DEVICE_EXPIRY)
     except (TypeError, ValueError):
         expires_in = DEFAULT_DEVICE_EXPIRY
-    deadline = time.monotonic() + expires_in
+    return interval, expires_in
 
-    def attempt() -> dict[str, Any] | None:
-        nonlocal interval
+
+class _Poll:
+    """CreateToken with the device code, one attempt at a time, at ``interval`` seconds
+    (longer after each ``slow_down``)."""
+
+    def __init__(self, client: Any, registration: dict[str, Any], auth: dict[str, Any],
+                 interval: int) -> None:
+        self.client = client
+        self.registration = registration
+        self.device_code = auth["deviceCode"]
+        self.interval = interval
+
+    def attempt(self) -> dict[str, Any] | None:
+        """The token response; None while the person has not approved yet."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
-            resp: dict[str, Any] = client.create_token(
-                grantType=DEVICE_GRANT, clientId=registration["clientId"],
-                clientSecret=registration["clientSecret"], deviceCode=auth["deviceCode"])
+            resp: dict[str, Any] = self.client.create_token(
+                grantType=DEVICE_GRANT, clientId=self.registration["clientId"],
+                clientSecret=self.registration["clientSecret"], deviceCode=self.device_code)
             return resp
         except ClientError as exc:
             code = error_code(exc)
             if code == "AuthorizationPendingException":
                 return None
             if code == "SlowDownException":
-                interval += SLOW_DOWN_DELAY
-                log.info("slow_down: polling every %d s now", interval)
+                self.interval += SLOW_DOWN_DELAY
+                log.info("slow_down: polling every %d s now", self.interval)
                 return None
             if code == "ExpiredTokenException":
                 raise LoginError("the login code expired before it was approved; run "
@@ -168,10 +186,21 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
                 raise _InvalidClient from None
             raise LoginError(f"the login failed ({code or 'error'})") from None
         except BotoCoreError as exc:
-            raise network_error(exc, client) from None
+            raise network_error(exc, self.client) from None
+
+
+def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, Any], *,
+                      prompt: Callable[[LoginPrompt], None], no_browser: bool,
+                      note: str) -> Token:
+    """One device-code login with ``registration``: started, tried once, the prompt shown
+    when a person must approve, polled until approved or expired; the token cached."""
+    auth = _start(session, client, registration)
+    interval, expires_in = _timing(auth)
+    deadline = time.monotonic() + expires_in
+    poll = _Poll(client, registration, auth, interval)
 
     # One attempt before any prompt: pre-authorised clients need no user action.
-    resp = attempt()
+    resp = poll.attempt()
     if resp is None:
         prompt(LoginPrompt(session.label, str(auth.get("verificationUri") or ""),
                            str(auth.get("userCode") or ""),
@@ -182,8 +211,8 @@ def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, 
         if left <= 0:
             raise LoginError("the login code expired before it was approved; run "
                              "`ssogen login` again")
-        time.sleep(min(interval, left))
-        resp = attempt()
+        time.sleep(min(poll.interval, left))
+        resp = poll.attempt()
 
     expires = utcnow() + timedelta(seconds=int(resp.get("expiresIn") or 3600))
     save_token(session, access_token=resp["accessToken"], expires_at=expires,

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ssogen.emulator import Emulator, Organization
+
 EPILOG = """\
 examples:
   ssogen demo --yes                 unattended: the emulator approves the login by itself
@@ -146,34 +148,29 @@ def _heading(text: str) -> None:
     print(f"\n{ui.style('==> ' + text, 'bold')}", flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
-    import os
-    import shutil
-    import subprocess
+def _sandbox(keep: str | None) -> tuple[Path, bool]:
+    """The sandbox directory, and whether it is temporary (removed at the end): ``--keep DIR``
+    when given (new or with an empty ``home``, so that no earlier config is mixed in), else a
+    new temporary directory."""
     import tempfile
     from pathlib import Path
 
-    from ssogen.emulator import Emulator, Organization
-    from ssogen.errors import EXIT_INTERRUPTED, UsageError
-    from ssogen.ui import terminal as ui
-    from ssogen.ui.render import count, suggest_profile
+    from ssogen.errors import UsageError
 
-    if not args.yes and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("the demo asks questions and needs a terminal",
-                         hint="run `ssogen demo --yes` for the unattended version")
-    if args.keep:
-        root = Path(args.keep).expanduser().resolve()
-        root.mkdir(parents=True, exist_ok=True)
-        if (root / "home").exists() and any((root / "home").iterdir()):
-            raise UsageError(f"{root / 'home'} is not empty",
-                             hint="give --keep a new or empty directory")
-        cleanup = False
-    else:
-        root = Path(tempfile.mkdtemp(prefix="ssogen-demo-"))
-        cleanup = True
-    home = root / "home"
-    home.mkdir(exist_ok=True)
-    config = home / ".aws" / "config"
+    if not keep:
+        return Path(tempfile.mkdtemp(prefix="ssogen-demo-")), True
+    root = Path(keep).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if (root / "home").exists() and any((root / "home").iterdir()):
+        raise UsageError(f"{root / 'home'} is not empty",
+                         hint="give --keep a new or empty directory")
+    return root, False
+
+
+def _child_env(home: Path, config: Path, args: argparse.Namespace) -> dict[str, str]:
+    """The environment of every child process: HOME and the AWS files in the sandbox, nothing
+    that points at real AWS or another config, no proxy for the local emulator."""
+    import os
 
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
     env.update({"HOME": str(home), "AWS_CONFIG_FILE": str(config),
@@ -187,6 +184,129 @@ def run(args: argparse.Namespace) -> int:
         env.pop("BROWSER", None)
     if args.no_color:
         env["NO_COLOR"] = "1"
+    return env
+
+
+def _introduce(emu: Emulator, org: Organization, home: Path, *, temporary: bool,
+               yes: bool) -> None:
+    """What runs where: the emulator, the sandbox, who approves the login."""
+    from ssogen.ui.render import count
+
+    _heading("The built-in IAM Identity Center emulator")
+    print(f"  running at {emu.url} with {count(len(org), 'account')} and "
+          f"{count(org.role_count, 'role')} (a sample organisation)")
+    if temporary:
+        print("  sandbox: a temporary HOME (your real ~/.aws is not touched), "
+              "removed\n           when the demo ends (--keep DIR keeps it)")
+    else:
+        print(f"  sandbox HOME: {home}  (kept; your real ~/.aws is not touched)")
+    if yes:
+        print("  the emulator approves the login code by itself (--yes), as you would "
+              "in the browser")
+    else:
+        print(f"  approve the login in a browser at {emu.url}/device when asked")
+
+
+def _setup(env: dict[str, str], home: Path, *, yes: bool) -> int:
+    """The real ``ssogen setup`` in a child process; its exit code (an interruption, a
+    signal included, as ``EXIT_INTERRUPTED``)."""
+    import subprocess
+
+    from ssogen.errors import EXIT_INTERRUPTED
+    from ssogen.ui import terminal as ui
+
+    _heading("ssogen setup" + (" --yes" if yes else ""))
+    cmd = [sys.executable, "-m", "ssogen", "setup", "--start-url", START_URL,
+           "--sso-region", SSO_REGION, "--session", SESSION]
+    if yes:
+        cmd += ["--yes", "--no-browser"]
+    print("  $ " + " ".join(["ssogen", *cmd[3:]]), flush=True)
+    proc = subprocess.run(cmd, env=env, cwd=str(home), check=False)
+    if proc.returncode == EXIT_INTERRUPTED or proc.returncode < 0:
+        return EXIT_INTERRUPTED
+    if proc.returncode != 0:
+        ui.error(f"setup exited {proc.returncode} (see above)")
+    return proc.returncode
+
+
+def _show_config(config: Path) -> list[str]:
+    """The written config, shown; the names of its profiles."""
+    _heading("The written config (~/.aws/config in the sandbox)")
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    return [line.strip()[len("[profile "):-1] for line in text.splitlines()
+            if line.strip().startswith("[profile ") and line.strip().endswith("]")]
+
+
+def _use_profile(pick: str, env: dict[str, str], home: Path) -> bool:
+    """Credentials for ``pick`` resolved by boto3 (the key id masked), then the two calls a
+    user makes next: by the AWS CLI v1 when it is installed, else by boto3. False (reported)
+    when one fails."""
+    import json
+    import subprocess
+
+    from ssogen.ui import terminal as ui
+
+    _heading(f"Credentials for profile {pick}, resolved by boto3")
+    print(f"  $ python -c 'boto3.Session(profile_name=\"{pick}\").get_credentials()'",
+          flush=True)
+    cli_version = _aws_cli_v1_version()
+    argv = [sys.executable, "-c", _RESOLVE, pick] + ([] if cli_version else ["calls"])
+    res = subprocess.run(argv, env=env, cwd=str(home), capture_output=True, text=True,
+                         check=False)
+    if res.returncode != 0:
+        last = (res.stderr.strip().splitlines() or ["?"])[-1]
+        ui.error(f"boto3 could not resolve credentials for {pick}: {last[:200]}")
+        return False
+    data = json.loads(res.stdout)
+    print(f"  access key id {data['key']}  (method {data['method']}, session token "
+          f"{'present' if data['token'] else 'missing'}, region {data['region']})")
+    if cli_version:
+        return _aws_cli(pick, cli_version, env, home)
+    # no AWS CLI v1 here: the same two calls, by boto3
+    print(f"  aws sts get-caller-identity --profile {pick}  →  {data['arn']}")
+    buckets = ", ".join(data["buckets"]) or "(no buckets)"
+    print(f"  aws s3 ls --profile {pick}  →  {buckets}")
+    return True
+
+
+def _farewell(profiles: list[str], root: Path, home: Path, config: Path, *,
+              temporary: bool) -> None:
+    """What was done, and what to run on the person's own machine."""
+    import shutil
+
+    from ssogen.ui import terminal as ui
+    from ssogen.ui.render import count
+
+    print(f"\n{ui.style('Done.', 'green')} {count(len(profiles), 'profile')}, one "
+          "login.\nOn your machine, the same wizard against your IAM Identity Center:\n"
+          f"  {_ssogen_command()} setup\n"
+          "then, with one of the profiles it writes:\n"
+          "  aws s3 ls --profile <profile>")
+    if shutil.which("ssogen") is None:
+        print("ssogen is not on your PATH yet: `make install` puts it there (with "
+              "pipx or uv).")
+    if not temporary:
+        print(f"\nThe sandbox is kept in {root} "
+              f"(try: AWS_CONFIG_FILE={config} HOME={home} aws configure list-profiles)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import shutil
+
+    from ssogen.emulator import Emulator, Organization
+    from ssogen.errors import UsageError
+    from ssogen.ui import terminal as ui
+    from ssogen.ui.render import suggest_profile
+
+    if not args.yes and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the demo asks questions and needs a terminal",
+                         hint="run `ssogen demo --yes` for the unattended version")
+    root, temporary = _sandbox(args.keep)
+    home = root / "home"
+    home.mkdir(exist_ok=True)
+    config = home / ".aws" / "config"
+    env = _child_env(home, config, args)
 
     org = Organization.sample()
     # --yes: the emulator approves once the prompt is shown (one pending poll), as a person would
@@ -194,78 +314,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         with emu:
             env.update(emu.endpoint_env())
-            _heading("The built-in IAM Identity Center emulator")
-            print(f"  running at {emu.url} with {count(len(org), 'account')} and "
-                  f"{count(org.role_count, 'role')} (a sample organisation)")
-            if cleanup:
-                print("  sandbox: a temporary HOME (your real ~/.aws is not touched), "
-                      "removed\n           when the demo ends (--keep DIR keeps it)")
-            else:
-                print(f"  sandbox HOME: {home}  (kept; your real ~/.aws is not touched)")
-            if args.yes:
-                print("  the emulator approves the login code by itself (--yes), as you would "
-                      "in the browser")
-            else:
-                print(f"  approve the login in a browser at {emu.url}/device when asked")
-
-            _heading("ssogen setup" + (" --yes" if args.yes else ""))
-            cmd = [sys.executable, "-m", "ssogen", "setup", "--start-url", START_URL,
-                   "--sso-region", SSO_REGION, "--session", SESSION]
-            if args.yes:
-                cmd += ["--yes", "--no-browser"]
-            print("  $ " + " ".join(["ssogen", *cmd[3:]]), flush=True)
-            proc = subprocess.run(cmd, env=env, cwd=str(home), check=False)
-            if proc.returncode == EXIT_INTERRUPTED or proc.returncode < 0:
-                return EXIT_INTERRUPTED
-            if proc.returncode != 0:
-                ui.error(f"setup exited {proc.returncode} (see above)")
-                return proc.returncode
-
-            _heading("The written config (~/.aws/config in the sandbox)")
-            text = config.read_text(encoding="utf-8") if config.exists() else ""
-            sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-            profiles = [line.strip()[len("[profile "):-1] for line in text.splitlines()
-                        if line.strip().startswith("[profile ") and line.strip().endswith("]")]
+            _introduce(emu, org, home, temporary=temporary, yes=args.yes)
+            code = _setup(env, home, yes=args.yes)
+            if code != 0:
+                return code
+            profiles = _show_config(config)
             if not profiles:
                 ui.error("setup wrote no profiles")
                 return 1
-
             pick = suggest_profile(profiles) or profiles[0]  # the one setup suggested
-            _heading(f"Credentials for profile {pick}, resolved by boto3")
-            print(f"  $ python -c 'boto3.Session(profile_name=\"{pick}\").get_credentials()'",
-                  flush=True)
-            cli_version = _aws_cli_v1_version()
-            argv = [sys.executable, "-c", _RESOLVE, pick] + ([] if cli_version else ["calls"])
-            res = subprocess.run(argv, env=env, cwd=str(home), capture_output=True, text=True,
-                                 check=False)
-            if res.returncode != 0:
-                last = (res.stderr.strip().splitlines() or ["?"])[-1]
-                ui.error(f"boto3 could not resolve credentials for {pick}: {last[:200]}")
+            if not _use_profile(pick, env, home):
                 return 1
-            import json
-
-            data = json.loads(res.stdout)
-            print(f"  access key id {data['key']}  (method {data['method']}, session token "
-                  f"{'present' if data['token'] else 'missing'}, region {data['region']})")
-            if cli_version:
-                if not _aws_cli(pick, cli_version, env, home):
-                    return 1
-            else:  # no AWS CLI v1 here: the same two calls, by boto3
-                print(f"  aws sts get-caller-identity --profile {pick}  →  {data['arn']}")
-                buckets = ", ".join(data["buckets"]) or "(no buckets)"
-                print(f"  aws s3 ls --profile {pick}  →  {buckets}")
-            print(f"\n{ui.style('Done.', 'green')} {count(len(profiles), 'profile')}, one "
-                  "login.\nOn your machine, the same wizard against your IAM Identity Center:\n"
-                  f"  {_ssogen_command()} setup\n"
-                  "then, with one of the profiles it writes:\n"
-                  "  aws s3 ls --profile <profile>")
-            if shutil.which("ssogen") is None:
-                print("ssogen is not on your PATH yet: `make install` puts it there (with "
-                      "pipx or uv).")
-            if not cleanup:
-                print(f"\nThe sandbox is kept in {root} "
-                      f"(try: AWS_CONFIG_FILE={config} HOME={home} aws configure list-profiles)")
+            _farewell(profiles, root, home, config, temporary=temporary)
             return 0
     finally:
-        if cleanup:
+        if temporary:
             shutil.rmtree(root, ignore_errors=True)

@@ -52,7 +52,7 @@ def format_table(inventory: Inventory) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.app import online, windows
+    from ssogen.app import online, windows_tokens
     from ssogen.app.sessions import resolve_session
     from ssogen.aws.discovery import DiscoveryStats
     from ssogen.store.snapshot import ConfigSnapshot
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     snapshot = ConfigSnapshot.read(args.config)
     session = resolve_session(snapshot, session=args.session, profile=args.profile)
-    windows.arm_remembered(snapshot, TerminalReporter())  # WSL2: a refresh reaches Windows
+    windows_tokens.arm_remembered(snapshot, TerminalReporter())  # WSL2: a refresh reaches Windows
     stats = DiscoveryStats()
     inventory = online.login_and_discover(session, snapshot, TerminalReporter(),
                                           allow_login=not args.no_login,

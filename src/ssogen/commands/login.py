@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.app import online, windows
+    from ssogen.app import online, windows_tokens
     from ssogen.app.sessions import resolve_session
     from ssogen.store.snapshot import ConfigSnapshot
     from ssogen.ui import terminal as ui
@@ -59,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
                 "use --force to log in again")
     else:
         ui.info(f"Logged in to {session.start_url} (token valid until {until})")
-    windows.after_login(snapshot, session, TerminalReporter())  # WSL2: the Windows copy
+    windows_tokens.after_login(snapshot, session, TerminalReporter())  # WSL2: the Windows copy
     return 0

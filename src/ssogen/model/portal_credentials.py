@@ -126,76 +126,103 @@ def _lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
-def parse(text: str, *, now: datetime | None = None) -> PortalCredentials:
-    """The one credential set in ``text`` (see the module docstring), or a UsageError."""
-    values: dict[str, tuple[str, int]] = {}
-    forms: list[str] = []
-    headers: dict[str, int] = {}  # block headers that head credentials-file keys
+def _form(m: re.Match[str]) -> str:
+    """Which of :data:`FORMS` a key line is written in."""
+    return ("powershell" if m.group("ps") else "cmd" if m.group("set")
+            else "bash" if m.group("export") or m.group("name").isupper()
+            else "credentials file")
+
+
+@dataclass
+class _Scan:
+    """What the lines read so far said: each key's value and line, the forms, the block
+    headers that head credentials-file keys; and what the next line is read against."""
+
+    values: dict[str, tuple[str, int]] = field(default_factory=dict)
+    forms: list[str] = field(default_factory=list)
+    headers: dict[str, int] = field(default_factory=dict)
     pending: tuple[str, int] | None = None  # a [header] waiting for its keys
-    last_key_line = 0  # the line of the last key (a wrapped value continues after it)
-    lines = _lines(text)
-    for lineno, line in enumerate(lines, 1):
+    last_key_line: int = 0  # the line of the last key (a wrapped value continues after it)
+
+    def line(self, lineno: int, line: str) -> None:
         stripped = line.strip()
         if not stripped:
-            last_key_line = 0
-            continue
-        if last_key_line and _WRAPPED.fullmatch(stripped) and (
+            self.last_key_line = 0
+            return
+        if self.last_key_line and _WRAPPED.fullmatch(stripped) and (
                 len(stripped) >= 20 or not stripped.isalpha()):
             raise _refuse(f"line {lineno} looks like the rest of the value on line "
-                          f"{last_key_line} (the text was wrapped); copy it again")
-        last_key_line = 0
+                          f"{self.last_key_line} (the text was wrapped); copy it again")
+        self.last_key_line = 0
         header = _HEADER.fullmatch(stripped)
         if header:
-            pending = (header.group("name").strip(), lineno)
-            continue
+            self.pending = (header.group("name").strip(), lineno)
+            return
         m = _LINE.fullmatch(stripped)
         if m is None:
-            pending = None  # prose: a [header] above it heads nothing
-            continue
+            self.pending = None  # prose: a [header] above it heads nothing
+            return
+        self._key(m, lineno)
+
+    def _key(self, m: re.Match[str], lineno: int) -> None:
         name = m.group("name").upper()
         if name not in (*KEYS, EXPIRATION):
-            continue  # AWS_DEFAULT_REGION and the like: not part of the set
-        form = ("powershell" if m.group("ps") else "cmd" if m.group("set")
-                else "bash" if m.group("export") or m.group("name").isupper()
-                else "credentials file")
-        if form == "credentials file" and pending is not None:
-            headers.setdefault(pending[0], pending[1])
+            return  # AWS_DEFAULT_REGION and the like: not part of the set
+        form = _form(m)
+        if form == "credentials file" and self.pending is not None:
+            self.headers.setdefault(self.pending[0], self.pending[1])
         elif form != "credentials file":
-            pending = None
+            self.pending = None
         value = _unquote(m.group("value"), name, lineno, bool(m.group("quoted")))
         _check_value(name, value, lineno)
-        seen = values.get(name)
+        seen = self.values.get(name)
         if seen is not None and seen[0] != value:
             raise _refuse(f"the text holds two different credential sets ({name} on lines "
                           f"{seen[1]} and {lineno} differ); paste one")
-        values.setdefault(name, (value, lineno))
-        if form not in forms:
-            forms.append(form)
-        last_key_line = lineno
-    if len(headers) > 1:
-        (a, la), (b, lb) = list(headers.items())[:2]
-        raise _refuse(f"the text holds two different credential sets ([{a[:40]}] on line {la}, "
-                      f"[{b[:40]}] on line {lb}); paste one")
-    if not any(k in values for k in KEYS):
-        raise _refuse("no credentials found in the text (AWS_ACCESS_KEY_ID=..., or "
-                      "aws_access_key_id=... lines)")
-    missing = [k for k in KEYS if k not in values]
-    if missing:
-        names = " and ".join(f"{k} ({FILE_KEYS[k]})" for k in missing)
-        raise _refuse(f"the text has no {names}: a credential set needs all three keys")
-    expiration = None
-    if EXPIRATION in values:
-        value, lineno = values[EXPIRATION]
+        self.values.setdefault(name, (value, lineno))
+        if form not in self.forms:
+            self.forms.append(form)
+        self.last_key_line = lineno
+
+    def check_complete(self) -> None:
+        """One block header at most, and all three keys."""
+        if len(self.headers) > 1:
+            (a, la), (b, lb) = list(self.headers.items())[:2]
+            raise _refuse(f"the text holds two different credential sets ([{a[:40]}] on line "
+                          f"{la}, [{b[:40]}] on line {lb}); paste one")
+        if not any(k in self.values for k in KEYS):
+            raise _refuse("no credentials found in the text (AWS_ACCESS_KEY_ID=..., or "
+                          "aws_access_key_id=... lines)")
+        missing = [k for k in KEYS if k not in self.values]
+        if missing:
+            names = " and ".join(f"{k} ({FILE_KEYS[k]})" for k in missing)
+            raise _refuse(f"the text has no {names}: a credential set needs all three keys")
+
+    def expiration(self, now: datetime | None) -> datetime | None:
+        """The expiration given, if any; credentials that expired already are refused."""
+        if EXPIRATION not in self.values:
+            return None
+        value, lineno = self.values[EXPIRATION]
         expiration = _parse_time(value, lineno)
         if expiration <= (now or datetime.now(timezone.utc)):
             raise _refuse(f"these credentials expired at "
-                          f"{expiration.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC",
-                          ) from None
-    profile = next(iter(headers), None)
+                          f"{expiration.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
+        return expiration
+
+
+def parse(text: str, *, now: datetime | None = None) -> PortalCredentials:
+    """The one credential set in ``text`` (see the module docstring), or a UsageError."""
+    scan = _Scan()
+    for lineno, line in enumerate(_lines(text), 1):
+        scan.line(lineno, line)
+    scan.check_complete()
+    expiration = scan.expiration(now)
+    values = scan.values
+    profile = next(iter(scan.headers), None)
     portal = _PORTAL_HEADER.fullmatch(profile) if profile else None
     return PortalCredentials(
         values["AWS_ACCESS_KEY_ID"][0], values["AWS_SECRET_ACCESS_KEY"][0],
         values["AWS_SESSION_TOKEN"][0], profile=profile or None,
         account_id=portal.group("account") if portal else None,
         role_name=portal.group("role") if portal else None, expiration=expiration,
-        forms=tuple(forms))
+        forms=tuple(scan.forms))

@@ -1,6 +1,7 @@
-"""Profile-name templates: presets or Jinja2 (in a sandbox: a template can come from a shared
-config file, so it must not reach Python internals), the filters they use, and a plain-Python
-fast path for the common ones.
+"""Profile-name templates: presets or Jinja2, the filters they use, the rows they name, and a
+plain-Python fast path for the common ones (every preset). A template the fast path cannot
+render goes through Jinja2's sandbox, :mod:`ssogen.planning.name_jinja` (imported only then: a
+template can come from a shared config file, so it must not reach Python internals).
 
 Variables: ``account_name`` (its id when empty or without a usable character), ``account_id``,
 ``account_email``, ``role_name`` (the permission set as AWS reports it), ``role``
@@ -22,7 +23,6 @@ Filters besides Jinja's own: ``kebab``, ``snake``, ``strip_prefix(p)``, ``strip_
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -38,7 +38,6 @@ _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 _RESERVED_SUFFIX = re.compile(r"_[0-9a-f]{16}$")
 MAX_TEMPLATE = 2_000  # characters: a name template longer than this is refused
-_ROW_SEP = "\x1e"  # ASCII record separator: cannot survive sanitising, so never in a name
 
 
 def _fold(text: str) -> str:
@@ -101,7 +100,7 @@ def presets() -> dict[str, str]:
     return {name: p["template"] for name, p in data["presets"].items()}
 
 
-def _quoted(template: str, limit: int = 80) -> str:
+def quote_template(template: str, limit: int = 80) -> str:
     """``template`` quoted for an error line, its middle elided when long."""
     if len(template) <= limit:
         return repr(template)
@@ -118,7 +117,7 @@ def resolve_template(value: str) -> str:
     value = (value or "").strip()
     if len(value) > MAX_TEMPLATE:
         raise UsageError(f"the name template is {len(value):,} characters long (at most "
-                         f"{MAX_TEMPLATE:,}): {_quoted(value)}")
+                         f"{MAX_TEMPLATE:,}): {quote_template(value)}")
     if "{{" in value or "{%" in value:
         _check_template(value)
         return value
@@ -126,7 +125,7 @@ def resolve_template(value: str) -> str:
     if value in table:
         return table[value]
     raise UsageError(
-        f"unknown name template {_quoted(value)}; use a preset ({', '.join(sorted(table))}) "
+        f"unknown name template {quote_template(value)}; use a preset ({', '.join(sorted(table))}) "
         "or a Jinja2 template such as '{{ account_name | kebab }}-{{ role | kebab }}'"
     )
 
@@ -183,93 +182,9 @@ def full_row(row: NameRow) -> NameRow:
 def _check_template(template: str) -> None:
     if compile_simple(template, "session", {}) is not None:
         return  # only variables and plain filters: it renders (no Jinja2 import needed)
+    from ssogen.planning.name_jinja import render_jinja
+
     render_jinja(template, [_SAMPLE_ROW], "session", {})
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> Any:
-    from jinja2 import StrictUndefined, Undefined, pass_context
-
-    from ssogen.planning.jinja_limits import LimitedEnvironment
-
-    class _Environment(LimitedEnvironment):
-        """Unknown variables fail (StrictUndefined); a missing tag is lenient Undefined."""
-
-        def getattr(self, obj: Any, attribute: str) -> Any:
-            if isinstance(obj, Tags):
-                return _tag(obj, attribute)
-            return super().getattr(obj, attribute)
-
-        def getitem(self, obj: Any, argument: Any) -> Any:
-            if isinstance(obj, Tags):
-                return _tag(obj, argument)
-            return super().getitem(obj, argument)
-
-    def _tag(tags: Tags, key: Any) -> Any:
-        if isinstance(key, str) and key in tags:
-            return tags[key]
-        return Undefined(name=f"tags.{key}")
-
-    env = _Environment(autoescape=False, undefined=StrictUndefined,
-                       keep_trailing_newline=False)
-
-    @pass_context
-    def alias(ctx: Any, text: str) -> str:
-        return short_role(str(text), ctx.get("_aliases") or {})
-
-    env.add_filters(kebab=kebab, snake=snake, strip_prefix=strip_prefix,
-                    strip_suffix=strip_suffix, truncate_to=truncate_to, alias=alias)
-    return env
-
-
-#: the filters ssogen adds to Jinja's (named in an error about an unknown filter)
-SSOGEN_FILTERS = ("kebab", "snake", "lower", "upper", "strip_prefix", "strip_suffix", "alias",
-                  "replace", "truncate_to")
-
-
-def _unknown_name_hint(message: str) -> str:
-    """For Jinja's ``'x' is undefined`` and ``No filter named 'x'``: what there is instead and
-    the closest match (``did you mean role_name?``); empty for any other message."""
-    m = re.match(r"'([^']+)' is undefined$", message)
-    known: tuple[str, ...]
-    if m:
-        wanted, known, what = m.group(1), TEMPLATE_VARIABLES, "variables"
-    else:
-        m = re.match(r"No filter named '([^']+)'", message)
-        if not m:
-            return ""
-        wanted, what = m.group(1), "filters"
-        known = tuple(sorted(set(SSOGEN_FILTERS) | set(_environment().filters)))
-    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
-    listed = ", ".join(SSOGEN_FILTERS if what == "filters" else known)
-    more = " and Jinja's built-in ones" if what == "filters" else ""
-    guess = f"; did you mean {close[0]}?" if close else ""
-    return f"{guess} ({what}: {listed}{more})"
-
-
-def _explained(exc: Exception) -> str:
-    """Jinja's message, with :func:`_unknown_name_hint` when it names something unknown."""
-    message = str(exc)
-    hint = _unknown_name_hint(message)
-    return message.rstrip(".") + hint if hint else message
-
-
-@functools.lru_cache(maxsize=32)
-def _compile(template: str, batch: bool) -> Any:
-    from jinja2 import TemplateError
-
-    env = _environment()
-    source = template
-    if batch:  # one render for every row: far cheaper than one render() per profile
-        source = ("{% for " + ", ".join(ROW_FIELDS) + " in _rows %}"
-                  + template + _ROW_SEP + "{% endfor %}")
-    try:
-        return env.limited_template(source)
-    except TemplateError as exc:
-        raise UsageError(f"invalid name template {_quoted(template)}: {_explained(exc)}") from None
-    except _RENDER_ERRORS as exc:  # a parser overwhelmed by nesting
-        raise UsageError(f"invalid name template {_quoted(template)}: {_render_error(exc)}") \
-            from None
 
 
 _VARIABLES = ("account_name", "account_id", "account_email", "role_name", "role")
@@ -344,58 +259,9 @@ def render_names(template_value: str, rows: Sequence[NameRow], session: str,
     simple = compile_simple(template, session, aliases)
     if simple is not None:
         return [simple(row) for row in rows]
+    from ssogen.planning.name_jinja import render_jinja
+
     return render_jinja(template, rows, session, aliases, label=template_value)
-
-
-#: what a template that compiles can still raise while rendering (a filter given the wrong
-#: arguments, a division by zero, too deep a nesting of expressions)
-_RENDER_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError, RecursionError,
-                  MemoryError)
-
-
-def _render_error(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return "it nests too deeply"
-    if isinstance(exc, MemoryError):
-        return "it needs too much memory"
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
-
-
-def render_jinja(template: str, rows: Sequence[NameRow], session: str,
-                 aliases: Mapping[str, str], *, label: str | None = None) -> list[str]:
-    """:func:`render_names` through Jinja2's sandbox (any template)."""
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
-
-    from ssogen.planning.jinja_limits import check_names
-
-    template_value = label or template
-    if not rows:
-        _compile(template, False)  # still report a broken template
-        return []
-    context = {"session": session, "_aliases": dict(aliases)}
-    rows = [full_row(r) for r in rows]
-    env = _environment()
-    try:
-        out: str = env.render_limited(_compile(template, True), len(rows), _rows=rows,
-                                      **context)
-        names = out.split(_ROW_SEP)
-        if len(names) == len(rows) + 1 and names[-1] == "":
-            return check_names(names[:-1])
-        # the template itself printed the separator: fall back to one render per row
-        single = _compile(template, False)
-        names = [str(env.render_limited(single, 1, **dict(zip(ROW_FIELDS, r, strict=True)),
-                                        **context)) for r in rows]
-        return names
-    except SecurityError as exc:
-        raise UsageError(f"name template {_quoted(template_value)} is not allowed: {exc}") from None
-    except TemplateError as exc:
-        raise UsageError(f"name template {_quoted(template_value)} failed: {_explained(exc)}") \
-            from None
-    except _RENDER_ERRORS as exc:  # the template's own arithmetic or a filter's arguments
-        raise UsageError(f"name template {_quoted(template_value)} failed: "
-                         f"{_render_error(exc)}") from None
 
 
 def render_rows(template: str, variables: tuple[str, ...], rows: list[tuple[str, ...]],
@@ -407,18 +273,6 @@ def render_rows(template: str, variables: tuple[str, ...], rows: list[tuple[str,
     simple = compile_simple(template, session, aliases, variables)
     if simple is not None:
         return [simple(row) for row in rows]
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
+    from ssogen.planning.name_jinja import render_jinja_rows
 
-    env = _environment()
-    try:
-        compiled = env.limited_template(template)
-        return [str(env.render_limited(compiled, 1, **dict(zip(variables, row, strict=True)),
-                                       session=session, _aliases=dict(aliases)))
-                for row in rows]
-    except SecurityError as exc:
-        raise UsageError(f"{label} is not allowed: {exc}") from None
-    except TemplateError as exc:
-        raise UsageError(f"{label} failed: {exc}") from None
-    except _RENDER_ERRORS as exc:
-        raise UsageError(f"{label} failed: {_render_error(exc)}") from None
+    return render_jinja_rows(template, variables, rows, session, aliases, label=label)

@@ -23,7 +23,7 @@ from ssogen.model.settings import MARKER, SETTINGS_KEYS, Settings, settings_sect
 from ssogen.model.starturl import same_start_url
 from ssogen.model.validate import header_name_problem
 from ssogen.planning import naming
-from ssogen.planning.chains import is_chain
+from ssogen.planning.chain_matching import is_chain
 from ssogen.planning.legacy import legacy_to_migrate
 from ssogen.planning.ownership import (
     PROFILE_IDENTITY,
@@ -275,7 +275,9 @@ class Planner:
         self.new_sections += [NewSection(f"profile {n}", keys) for n, keys in sorted(created)]
 
     def chains_phase(self) -> None:
-        from ssogen.planning.chains import ChainContext, Source, plan_chains
+        from ssogen.planning.chain_matching import ChainContext
+        from ssogen.planning.chain_specs import Source
+        from ssogen.planning.chains import plan_chains
 
         sources, renamed = [], {}
         for (a, r), name in zip(self.needs_name, self.names, strict=True):
