@@ -223,6 +223,22 @@ def test_diff_matches_difflib() -> None:
     assert "-# about p10\n" not in d.diff()  # a removed section's heading stays
 
 
+def test_diff_matches_difflib_in_a_crlf_file() -> None:
+    """The diff reads its lines from the new text, CRLF endings included (shown as LF), also
+    those ssogen adds (LF until the file's style is applied)."""
+    blocks = [f"# about p{i}\r\n[profile p{i}]\r\nsso_session = s\r\nk = {i}\r\n"
+              f"ssogen_managed = true\r\n\r\n" for i in range(30)]
+    text = "# header\r\n\r\n" + "".join(blocks)
+    d = doc(text.encode())
+    edits = [SectionEdit(index_of(d, "profile p3"), set=[("k", "x")])]
+    edits += [SectionEdit(index_of(d, f"profile p{i}"), remove=True) for i in (10, 29)]
+    edits += [SectionEdit(index_of(d, "profile p20"), header="profile renamed")]
+    d.apply(Plan("s", edits=edits, new_sections=[NEW], anchor=index_of(d, "profile p15")))
+    new = d.render()
+    assert "\r\n[profile new]\r\n" in new
+    assert d.diff() == _reference_diff(text, new).replace("\r\n", "\n")
+
+
 def test_replace_puts_the_new_key_on_the_old_line() -> None:
     """A legacy profile's migration: sso_start_url's line becomes sso_session's (same
     delimiter style, same line ending, indented comment after it kept), nothing else moves."""

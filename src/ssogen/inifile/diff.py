@@ -3,6 +3,8 @@
 The editor knows which parts of the file it changed (sections, by key), so the diff aligns
 the two texts part by part and runs :mod:`difflib` only inside the changed regions: a
 20,000-section file with three changed profiles is diffed in the time it takes to walk it.
+Neither text is split into lines as a whole: lines are read from the texts where the diff
+shows them (changed regions and their context), and each run of lines is prefixed at once.
 The output is exactly ``difflib.unified_diff``'s format (3 lines of context), with two
 additions a config file needs: a removed byte-order mark shows as ``<U+FEFF>`` on line 1, and
 a missing final line break is marked ``\\ No newline at end of file``.
@@ -11,7 +13,9 @@ a missing final line break is marked ``\\ No newline at end of file``.
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 from collections.abc import Hashable, Sequence
+from itertools import accumulate
 
 from ssogen.inifile.codec import BOM
 
@@ -23,78 +27,143 @@ Part = tuple[Hashable, str]  # (identity, text): the same identity on both sides
 
 
 def unified(old_text: str, new_text: str, old_parts: Sequence[Part],
-            new_parts: Sequence[Part], *, label: str, bom: bool) -> str:
+            new_parts: Sequence[Part], *, label: str, bom: bool, crlf: bool = False) -> str:
     """The diff of ``old_text`` (the file as read, BOM included when ``bom``) and
     ``new_text``; ``old_parts``/``new_parts`` are the same texts cut into identified parts
-    (the old ones without the BOM and with a final line break)."""
+    (the old ones without the BOM and with a final line break; the new ones before
+    :func:`ssogen.inifile.codec.finish`: ``crlf`` says it gave every line a CRLF).
+
+    Neither text is split into lines as a whole: the lines of a part are read (from the
+    texts themselves) only where the diff shows them -- changed regions and their context."""
     if new_text == old_text:
         return ""
-    old_lines = _split(old_text[1:] if bom else old_text)
-    new_lines = _split(new_text)
+    old_lines = _Lines(old_text[1:] if bom else old_text, old_parts, crlf=False)
+    new_lines = _Lines(new_text, new_parts, crlf=crlf)
     ops = _opcodes(old_parts, new_parts, old_lines, new_lines)
+    old_seq: _Lines | list[str] = old_lines
     if bom:
         ops = _force_first_line(ops, len(old_lines), len(new_lines))
-        if old_lines:
-            old_lines[0] = BOM + old_lines[0]
+        if len(old_lines):
+            old_lines.prefix = BOM
         else:
-            old_lines = [BOM]
-            ops = [("replace", 0, 1, 0, len(new_lines))] if new_lines else [
+            old_seq = [BOM]
+            ops = [("replace", 0, 1, 0, len(new_lines))] if len(new_lines) else [
                 ("delete", 0, 1, 0, 0)]
-    return _format(ops, old_lines, new_lines, label,
+    return _format(ops, old_seq, new_lines, label,
                    old_missing_nl=not old_text.endswith("\n") and bool(old_text),
                    new_missing_nl=not new_text.endswith("\n") and bool(new_text))
 
 
-def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: list[str],
-             new_lines: list[str]) -> list[Opcode]:
+class _Lines:
+    """The lines of ``text`` (with their endings; only ``\\n`` breaks a line), found through
+    the parts it is made of: each part's place in the text is known from its length, so the
+    text of lines ``lo`` to ``hi`` is found with a few ``str.find`` from the nearest part
+    boundary, never by splitting the whole text.
+
+    A part's length in ``text`` is its own, plus a carriage return per bare line feed when
+    ``crlf`` (what :func:`~ssogen.inifile.codec.finish` does), and the final line break is
+    off when ``text`` has none. When the lengths do not add up to the text (never expected),
+    every line is a part, as a plain diff would split it."""
+
+    __slots__ = ("_n", "counts", "offsets", "prefix", "starts", "text")
+
+    def __init__(self, text: str, parts: Sequence[Part], *, crlf: bool) -> None:
+        self.text = text
+        self.prefix = ""  # put before line 0 (the BOM of the old text)
+        counts = [part.count("\n") for _, part in parts]  # lines per part
+        offsets: list[int] = []
+        starts: list[int] = []
+        pos = line = 0
+        for (_, part), n in zip(parts, counts, strict=True):
+            offsets.append(pos)
+            starts.append(line)
+            pos += len(part) + (n - part.count("\r\n") if crlf else 0)
+            line += n
+        excess = pos - len(text)
+        if 0 < excess <= 2 and not text.endswith("\n"):  # its final line break is off
+            pos -= excess
+        if pos != len(text) or any(text[o - 1] != "\n" for o in offsets[1:] if o):
+            lengths = [len(x) for x in _split(text)]
+            offsets = [0, *accumulate(lengths)][:len(lengths)]
+            starts = list(range(len(lengths)))
+            line = len(lengths)
+        self.counts, self.offsets, self.starts, self._n = counts, offsets, starts, line
+
+    def __len__(self) -> int:
+        return self._n
+
+    def offset(self, k: int) -> int:
+        """Where line ``k`` starts in the text (the text's length for ``k == len(self)``)."""
+        if k >= self._n:
+            return len(self.text)
+        p = bisect_right(self.starts, k) - 1
+        pos, ahead = self.offsets[p], k - self.starts[p]
+        nxt = p + 1
+        if nxt < len(self.starts) and self.starts[nxt] - k < ahead:  # nearer the next part
+            pos = self.offsets[nxt]
+            for _ in range(self.starts[nxt] - k):
+                pos = self.text.rindex("\n", 0, pos - 1) + 1
+            return pos
+        for _ in range(ahead):
+            pos = self.text.index("\n", pos) + 1
+        return pos
+
+    def block(self, lo: int, hi: int) -> str:
+        """The text of lines ``lo`` up to ``hi``."""
+        if hi <= lo:
+            return ""
+        text = self.text[self.offset(lo):self.offset(hi)]
+        return self.prefix + text if lo == 0 and self.prefix else text
+
+    def slice(self, lo: int, hi: int) -> list[str]:
+        return _split(self.block(lo, hi))
+
+    def __getitem__(self, k: int) -> str:
+        return self.block(k, k + 1)
+
+
+def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _Lines,
+             new_lines: _Lines) -> list[Opcode]:
     """Equal parts are equal lines; everything between two equal parts is refined."""
     old_keys = {k for k, _ in old_parts}
     new_keys = {k for k, _ in new_parts}
+    old_counts, new_counts = old_lines.counts, new_lines.counts
     ops: list[Opcode] = []
     i = j = 0  # line positions in old / new
     p = q = 0
-    pend_a: list[str] = []
-    pend_b: list[str] = []
-    pi = pj = 0
+    pi = pj = -1  # where the pending (changed) region starts; -1: none
 
     def flush() -> None:
-        nonlocal pend_a, pend_b
-        if pend_a or pend_b:
-            ops.extend(_refine(pend_a, pend_b, pi, pj))
-        pend_a, pend_b = [], []
+        nonlocal pi, pj
+        if pi >= 0 and (i > pi or j > pj):
+            ops.extend(_refine(old_lines.slice(pi, i), new_lines.slice(pj, j), pi, pj))
+        pi = pj = -1
 
-    while p < len(old_parts) or q < len(new_parts):
-        if q < len(new_parts) and new_parts[q][0] not in old_keys:
-            if not pend_a and not pend_b:
+    n_old, n_new = len(old_parts), len(new_parts)
+    while p < n_old or q < n_new:
+        if q < n_new and new_parts[q][0] not in old_keys:
+            if pi < 0:
                 pi, pj = i, j
-            n = new_parts[q][1].count("\n")
-            pend_b += new_lines[j:j + n]
-            j += n
+            j += new_counts[q]
             q += 1
             continue
-        if p < len(old_parts) and old_parts[p][0] not in new_keys:
-            if not pend_a and not pend_b:
+        if p < n_old and old_parts[p][0] not in new_keys:
+            if pi < 0:
                 pi, pj = i, j
-            n = old_parts[p][1].count("\n")
-            pend_a += old_lines[i:i + n]
-            i += n
+            i += old_counts[p]
             p += 1
             continue
-        before, after = old_parts[p][1], new_parts[q][1]
-        if before == after:
+        if old_parts[p][1] == new_parts[q][1]:
             flush()
-            n = after.count("\n")
+            n = new_counts[q]
             ops.append(("equal", i, i + n, j, j + n))
             i += n
             j += n
         else:
-            if not pend_a and not pend_b:
+            if pi < 0:
                 pi, pj = i, j
-            na, nb = before.count("\n"), after.count("\n")
-            pend_a += old_lines[i:i + na]
-            pend_b += new_lines[j:j + nb]
-            i += na
-            j += nb
+            i += old_counts[p]
+            j += new_counts[q]
         p += 1
         q += 1
     flush()
@@ -153,8 +222,7 @@ def _merge_equal(ops: list[Opcode]) -> list[Opcode]:
     return out
 
 
-def _split_last_line(ops: list[Opcode], a: list[str], b: list[str],
-                     ) -> list[Opcode]:
+def _split_last_line(ops: list[Opcode], a: _Lines, b: _Lines) -> list[Opcode]:
     """Lines "equal" except for a final newline (the old or new last line) are changes."""
     for n, (tag, a1, a2, b1, b2) in enumerate(ops):
         if tag != "equal":
@@ -208,22 +276,26 @@ def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
     return groups
 
 
-def _show(line: str) -> str:
-    if BOM in line:
-        line = line.replace(BOM, "<U+FEFF>")
-    if line.endswith("\r\n"):
-        return line[:-2] + "\n"
-    return line if line.endswith("\n") else line + "\n"
-
-
-def _format(ops: list[Opcode], a: list[str], b: list[str], label: str,
+def _format(ops: list[Opcode], a: _Lines | list[str], b: _Lines, label: str,
             *, old_missing_nl: bool, new_missing_nl: bool) -> str:
     out = [f"--- {label}\n", f"+++ {label} (ssogen)\n"]
     no_newline = "\\ No newline at end of file\n"
 
-    def lines(prefix: str, src: list[str], lo: int, hi: int, missing: bool) -> None:
-        out.extend([prefix + _show(src[k]) for k in range(lo, hi)])
-        if missing and hi == len(src) and hi > lo:
+    def lines(prefix: str, src: _Lines | list[str], lo: int, hi: int, missing: bool) -> None:
+        """Lines ``lo`` to ``hi`` of ``src``, each after ``prefix``, shown with a line feed
+        (CRLF as LF, a missing one added) and a BOM as ``<U+FEFF>``: done on their text at
+        once, as no replacement spans a line break."""
+        if hi <= lo:
+            return
+        text = src.block(lo, hi) if isinstance(src, _Lines) else "".join(src[lo:hi])
+        if BOM in text:
+            text = text.replace(BOM, "<U+FEFF>")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        if not text.endswith("\n"):
+            text += "\n"
+        out.append(prefix + text[:-1].replace("\n", "\n" + prefix) + "\n")
+        if missing and hi == len(src):
             out.append(no_newline)
 
     for group in _grouped(ops, DIFF_CONTEXT):

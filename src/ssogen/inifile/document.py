@@ -334,7 +334,8 @@ class ConfigDocument:
         else:
             new_parts = [(k, _text_of(obj)) for k, obj in self._out]
         return _diff.unified(self.decoded.original, self.render(), old_parts, new_parts,
-                             label=label or self.source, bom=self.decoded.bom)
+                             label=label or self.source, bom=self.decoded.bom,
+                             crlf=self.decoded.crlf)
 
 
 @dataclass

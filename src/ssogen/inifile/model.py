@@ -53,7 +53,8 @@ class SectionInfo:
 
     @property
     def managed(self) -> bool:
-        return self.options.get(MARKER, "").strip().lower() == "true"
+        value = self.options.get(MARKER)
+        return value is not None and (value == "true" or value.strip().lower() == "true")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from sys import intern
 
 from ssogen.errors import ConfigFileError
 from ssogen.inifile.model import FileModel, SectionInfo, classify
@@ -111,10 +112,10 @@ def scan(text: str, source: str = "config") -> Layout:
     """Scan ``text`` (LF or CRLF lines, no BOM, ending with a line break).
 
     The common file -- headers, ``key = value`` lines, comments, blank lines, values
-    continued on indented lines -- is read by :func:`_fast_scan` (one regular expression over
-    the whole text, Python only per header and option); anything else, and every file with
-    a finding, by :func:`scan_lines`, which follows configparser line by line and says what
-    botocore would say."""
+    continued on indented lines -- is read by :func:`_fast_scan` (regular expressions, Python
+    per section, and per line only in sections with continued values); anything else, and
+    every file with a finding, by :func:`scan_lines`, which follows configparser line by line
+    and says what botocore would say."""
     try:
         return _fast_scan(text)
     except _Unusual:
@@ -134,65 +135,109 @@ _LINE = re.compile(
     r"|(?P<bad>[^\s#;][^\n]*))$", re.M)
 
 
-_HEADER_START = re.compile(r"^\[", re.M)
+#: a header line (the name up to the last "]"), its line break included
+_HEAD = re.compile(r"\[([^\n]+)\][^\n]*\n")
+#: lines that are blank or comments only (what may come before the first section)
+_QUIET = re.compile(r"(?:[^\S\n]*(?:[#;][^\n]*)?\n)*")
+#: a line that is not blank, a comment, a header or ``key = value``: indented (a continued
+#: value), starting with ``=`` or ``:``, or without either (a stray line); found by the line
+#: break before it (a literal first character lets the engine skip ahead: ``^`` with
+#: ``re.M`` tries every position)
+_ODD = re.compile(r"\n(?=[^\S\n]+[^\s#;]|[=:]|[^\s#;=:\[][^=:\n]*(?:\n|\Z))")
+#: the ``key = value`` lines of a body without odd lines (the first = or :), each found by
+#: the line break before it
+_KEY_VALUE = re.compile(r"\n([^\s#;=:\[][^=:\n]*)[=:]([^\n]*)")
+#: a line break before a header
+_NEXT_HEADER = re.compile(r"\n\[")
 
 
 def _fast_scan(text: str) -> Layout:
-    """One ``findall`` over the text, then a loop over plain tuples. Headers are the lines
-    that start with ``[`` (any other such line is unusual); a kept section whose value goes
-    on over indented lines is read again alone, line by line, for its exact value."""
+    """The headers (the lines that start with ``[``) and the odd lines (:data:`_ODD`) found
+    in one pass each, then each section read with regular expressions: a section without odd
+    lines (the common one) is one ``findall`` made into its dict by a comprehension -- no
+    Python work per line, no list of the whole file's lines; any other section goes through
+    :func:`_rows` line by line. A kept section whose value goes on over indented lines is
+    read again alone by :func:`scan_lines`, for its exact value."""
+    from bisect import bisect_right
+
+    offsets = [0] if text.startswith("[") else []
+    offsets += [m.start() + 1 for m in _NEXT_HEADER.finditer(text)]
+    if not _QUIET.fullmatch(text, 0, offsets[0] if offsets else len(text)):
+        raise _Unusual  # content before the first section (or no line break at the end)
+    odd = {bisect_right(offsets, m.start()) - 1 for m in _ODD.finditer(text)}  # sections
     sections: list[SectionInfo] = []
     seen_headers: set[str] = set()
     seen_names: set[tuple[str, str, bool]] = set()
-    keys: set[str] | None = None
-    values: dict[str, str] | None = None
-    option = ""  # the option an indented line continues ("": none)
-    nested = False
     continued: list[int] = []  # kept sections with continued values: read again
-    for header, key, value, indented, _bad in _LINE.findall(text):
-        if key:
-            key = key.rstrip().lower()
-            if keys is None or key in keys:
-                raise _Unusual  # content before the first section, or a duplicate key
-            keys.add(key)
-            value = value.strip()
-            if values is not None:
-                values[key] = value
-            option, nested = key, not value
-        elif header:
-            if header in seen_headers or header == DEFAULT_SECTION:
-                raise _Unusual
-            seen_headers.add(header)
-            kind, name = classify(header)
-            if name is not None:
-                ident = (kind, name, header == "default")
-                if ident in seen_names:
-                    raise _Unusual
-                seen_names.add(ident)
-            values = {} if kind in _KEEP_VALUES else None
-            sections.append(SectionInfo(len(sections), header, kind, name,
-                                        values if values is not None else {}, 0))
-            keys = set()
-            option, nested = "", False
-        elif indented and option:
-            line = indented.strip()
-            if nested and ("=" not in line or len(line.splitlines()) > 1):
-                raise _Unusual  # botocore's nested-value check: said line by line
-            if values is not None and (not continued or continued[-1] != len(sections) - 1):
-                continued.append(len(sections) - 1)
-        else:
-            raise _Unusual  # a stray line, or an indented line that continues nothing
-    offsets = [m.start() for m in _HEADER_START.finditer(text)]
-    if len(offsets) != len(sections):
-        raise _Unusual
+    key_values, head = _KEY_VALUE.findall, _HEAD.match
+    ends = [*offsets[1:], len(text)] if offsets else []
     lineno, pos = 1, 0
-    for section, start in zip(sections, offsets, strict=True):
+    for start, end in zip(offsets, ends, strict=True):
+        m = head(text, start, end)
+        if m is None:
+            raise _Unusual  # a line starting with "[" that is not a header
+        header = m.group(1)
+        if header in seen_headers or header == DEFAULT_SECTION:
+            raise _Unusual
+        seen_headers.add(header)
+        kind, name = classify(header)
+        if name is not None:
+            ident = (kind, name, header == "default")
+            if ident in seen_names:
+                raise _Unusual
+            seen_names.add(ident)
+        keep = kind in _KEEP_VALUES
+        body = m.end()
+        if len(sections) not in odd:
+            pairs = key_values(text, body - 1, end)  # from the header's line break
+            if keep:  # interned: the same keys and values (session, region...) recur
+                values = {intern(k.rstrip().lower()): intern(v.strip()) for k, v in pairs}
+                count = len(values)
+            else:
+                values = {}
+                count = len({k.rstrip().lower() for k, _ in pairs})
+            if count != len(pairs):
+                raise _Unusual  # a duplicate key: said line by line
+        else:
+            values, has_continued = _rows(_LINE.findall(text, body, end), keep)
+            if has_continued:
+                continued.append(len(sections))
         lineno += text.count("\n", pos, start)
-        section.line, pos = lineno, start
+        pos = start
+        sections.append(SectionInfo(len(sections), header, kind, name, values, lineno))
     layout = Layout(text, offsets, FileModel(sections))
     for index in continued:
         sections[index].options = scan_lines(layout.chunk(index)).model.sections[0].options
     return layout
+
+
+def _rows(rows: list[tuple[str, str, str, str, str]], keep: bool,
+          ) -> tuple[dict[str, str], bool]:
+    """The values of a section body that is not plain (rows of :data:`_LINE`), and whether a
+    kept value goes on over indented lines."""
+    keys: set[str] = set()
+    values: dict[str, str] = {}
+    option = ""  # the option an indented line continues ("": none)
+    nested = False
+    continued = False
+    for _header, key, value, indented, _bad in rows:
+        if key:
+            key = key.rstrip().lower()
+            if key in keys:
+                raise _Unusual  # a duplicate key
+            keys.add(key)
+            value = value.strip()
+            if keep:
+                values[key] = value
+            option, nested = key, not value
+        elif indented and option:
+            line = indented.strip()
+            if nested and ("=" not in line or len(line.splitlines()) > 1):
+                raise _Unusual  # botocore's nested-value check: said line by line
+            continued = continued or keep
+        else:
+            raise _Unusual  # a stray line, an indented line that continues nothing
+    return values, continued
 
 
 def scan_lines(text: str, source: str = "config") -> Layout:

@@ -366,15 +366,15 @@ def names_chosen_by_user(pairs: list[tuple[Account, str]], bases: list[str],
     if not odd:
         return {}
     odd_pairs = [pairs[i] for i in odd]
+    if previous is not None and _same_names(previous, settings):
+        previous = None  # the same names as now: nothing to render twice
     olds = [settings] if previous is None else [previous, settings]
-    old_bases = [bases[i] for i in odd] if previous is None else base_names(
-        previous, odd_pairs)
     chosen: dict[tuple[str, str], str] = {}
-    left = []
-    for (a, r), old in zip(odd_pairs, old_bases, strict=True):
-        name = managed[(a.id, r.strip())].name or ""
-        if not is_generated(name, old, a.id, r):
-            left.append((a, r))
+    left = odd_pairs  # not generated under the current settings (``odd``)
+    if previous is not None:
+        old_bases = base_names(previous, odd_pairs)
+        left = [(a, r) for (a, r), old in zip(odd_pairs, old_bases, strict=True)
+                if not is_generated(managed[(a.id, r.strip())].name or "", old, a.id, r)]
     for tpl in olds:
         if not left:
             break
@@ -384,6 +384,13 @@ def names_chosen_by_user(pairs: list[tuple[Account, str]], bases: list[str],
     for a, r in left:
         chosen[(a.id, r.strip())] = managed[(a.id, r.strip())].name or ""
     return chosen
+
+
+def _same_names(a: Settings, b: Settings) -> bool:
+    """Do ``a`` and ``b`` give every pair the same base name (what :func:`base_names` reads
+    of them is the same)?"""
+    return (a.name_template == b.name_template and a.session == b.session
+            and a.role_aliases == b.role_aliases)
 
 
 def preview_names(settings: Settings, inventory: Inventory) -> list[tuple[Account, str, str]]:
