@@ -13,7 +13,7 @@ from ssogen.app.sessions import Known
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.ui import picker, prompter, wizard
+from ssogen.ui import list_question, listing, picker, prompter, wizard
 from ssogen.ui.prompter import Option
 
 URL = "https://acme.awsapps.com/start"
@@ -456,7 +456,7 @@ def test_the_terminal_prompter_asks_through_questionary(terminal) -> None:  # ty
     assert all(isinstance(q, questionary.Question) for q in [
         picker.text_question("x"), picker.confirm_question("x", default=True),
         picker.keys_question("x", [("y", "yes")], default="y"),
-        picker.list_question(picker.ListQuestion("x", picker.ListState.of([])))])
+        list_question.list_question(list_question.ListQuestion("x", listing.ListState.of([])))])
 
 
 def test_ctrl_d_and_ctrl_c_interrupt_every_question(terminal) -> None:  # type: ignore[no-untyped-def]

@@ -267,7 +267,7 @@ def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> st
 def _aligned(cells: Sequence[Sequence[str]], *, limit: int = 40) -> list[str]:
     """Rows of cells as aligned columns (each column as wide as its widest cell, at most
     ``limit``; a longer cell is cut with ``…``)."""
-    from ssogen.ui.picker import fit
+    from ssogen.ui.textfit import fit
 
     widths = [min(limit, max((len(r[i]) for r in cells), default=0))
               for i in range(max((len(r) for r in cells), default=0))]
@@ -484,7 +484,7 @@ def ask_write(p: Prompter, summary: Any, *, show_diff: Callable[[], None]) -> bo
     above the question, then: yes / no / view the diff (a pager), as often as wished."""
     from ssogen.ui import render
     from ssogen.ui import terminal as ui
-    from ssogen.ui.picker import columns, wrap
+    from ssogen.ui.textfit import columns, wrap
 
     p.say("\n".join(render.summary_lines(summary, columns())))
     for note in summary.warnings:
