@@ -21,7 +21,7 @@ naming the flag that answers it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ssogen.app.ports import Answers, SessionChoice
@@ -63,71 +63,88 @@ def _reuse(p: Prompter, k: Known, why: str = "") -> SessionChoice:
 
 
 def ask_session(p: Prompter, known: Sequence[Known], answers: Answers) -> SessionChoice:
+    """The session the profiles use: the one --session names, the one --start-url leads to,
+    or the one chosen (a known session or legacy profile, else a start URL typed)."""
     sessions = {k.name: k for k in known if not k.legacy}
-    # --session naming an existing session: reuse it (a conflicting --start-url is an error)
     if answers.session and answers.session in sessions:
-        k = sessions[answers.session]
-        if answers.start_url and not starturl.same_start_url(
-                starturl.from_input(answers.start_url).url, k.start_url):
-            raise UsageError(
-                f"[sso-session {k.name}] already exists with start URL {k.start_url}",
-                hint="choose another --session name, or leave out --start-url to reuse it")
-        if answers.sso_region and answers.sso_region.strip().lower() != k.sso_region:
-            raise UsageError(
-                f"[sso-session {k.name}] already exists with sso_region {k.sso_region}",
-                hint="choose another --session name, or leave out --sso-region to reuse it")
-        return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
+        return _named_session(sessions[answers.session], answers)
     if answers.start_url:
-        info = starturl.from_input(answers.start_url)  # a bad URL fails now, before all else
-        if not answers.session:
-            same = [k for k in _same(known, info.url)
-                    if not answers.sso_region or answers.sso_region == k.sso_region]
-            if same:
-                return _reuse(p, same[0], f"{info.url} is the start URL of an existing session")
-        return _new_session(p, known, answers, info.url,
-                            from_legacy=_legacy_profiles(known, info.url))
-
+        return _session_for_url(p, known, answers, answers.start_url)
     if known:
-        options = []
-        for k in known:
-            if k.legacy:
-                title = (f"Use the start URL of legacy profile {k.name}: {k.start_url} "
-                         f"({k.sso_region}) in a new [sso-session]")
-                short = f"the start URL of legacy profile {k.name} ({k.start_url})"
-            else:
-                title = f"Reuse [sso-session {k.name}]: {k.start_url} ({k.sso_region})"
-                if k.managed:
-                    title += " — managed by ssogen"
-                short = f"[sso-session {k.name}] ({k.start_url})"
-            options.append(Option(title, k, short=short))
-        options.append(Option("Create a new [sso-session] (enter a start URL)", NEW,
-                              short="a new [sso-session]"))
-        default = next((k for k in known if not k.legacy), known[0])
-        picked = p.select("Which IAM Identity Center do you want to use?", options,
-                          default=default, flag="--session")
+        picked = _pick_known(p, known)
         if picked is not NEW:
-            k = picked
-            if not k.legacy:
-                return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
-            return _new_session(p, known, replace(answers, sso_region=answers.sso_region
-                                                  or k.sso_region), k.start_url,
-                                from_legacy=_legacy_profiles(known, k.start_url))
+            return _from_known(p, known, answers, picked)
+    return _typed_session(p, known, answers)
 
-    def preview(text: str) -> str:
-        if not text.strip():
-            return ("the URL of your AWS access portal; also understood: acme, "
-                    "acme.awsapps.com/start, d-1234567890")
-        try:
-            info = starturl.from_input(text)
-        except SsogenError as exc:
-            return f"✗ {exc.message}"
-        same = _same(known, info.url)
+
+def _named_session(k: Known, answers: Answers) -> SessionChoice:
+    """--session naming an existing session: reuse it (a conflicting --start-url or
+    --sso-region is an error)."""
+    if answers.start_url and not starturl.same_start_url(
+            starturl.from_input(answers.start_url).url, k.start_url):
+        raise UsageError(
+            f"[sso-session {k.name}] already exists with start URL {k.start_url}",
+            hint="choose another --session name, or leave out --start-url to reuse it")
+    if answers.sso_region and answers.sso_region.strip().lower() != k.sso_region:
+        raise UsageError(
+            f"[sso-session {k.name}] already exists with sso_region {k.sso_region}",
+            hint="choose another --session name, or leave out --sso-region to reuse it")
+    return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
+
+
+def _session_for_url(p: Prompter, known: Sequence[Known], answers: Answers,
+                     start_url: str) -> SessionChoice:
+    """--start-url: the session with that URL (unless --session names a new one), else a new
+    session for it."""
+    info = starturl.from_input(start_url)  # a bad URL fails now, before all else
+    if not answers.session:
+        same = [k for k in _same(known, info.url)
+                if not answers.sso_region or answers.sso_region == k.sso_region]
         if same:
-            return f"→ {info.url}  (the start URL of [sso-session {same[0].name}]: reused)"
-        return f"→ {info.url}" + (f"  (SSO region {info.region})" if info.region else "")
+            return _reuse(p, same[0], f"{info.url} is the start URL of an existing session")
+    return _new_session(p, known, answers, info.url,
+                        from_legacy=_legacy_profiles(known, info.url))
 
+
+def _pick_known(p: Prompter, known: Sequence[Known]) -> Any:
+    """Which IAM Identity Center: a known session, a legacy profile's start URL, or
+    :data:`NEW`."""
+    options = []
+    for k in known:
+        if k.legacy:
+            title = (f"Use the start URL of legacy profile {k.name}: {k.start_url} "
+                     f"({k.sso_region}) in a new [sso-session]")
+            short = f"the start URL of legacy profile {k.name} ({k.start_url})"
+        else:
+            title = f"Reuse [sso-session {k.name}]: {k.start_url} ({k.sso_region})"
+            if k.managed:
+                title += " — managed by ssogen"
+            short = f"[sso-session {k.name}] ({k.start_url})"
+        options.append(Option(title, k, short=short))
+    options.append(Option("Create a new [sso-session] (enter a start URL)", NEW,
+                          short="a new [sso-session]"))
+    default = next((k for k in known if not k.legacy), known[0])
+    return p.select("Which IAM Identity Center do you want to use?", options,
+                    default=default, flag="--session")
+
+
+def _from_known(p: Prompter, known: Sequence[Known], answers: Answers,
+                k: Known) -> SessionChoice:
+    """A known session, reused; or a legacy profile's start URL (and its SSO region, unless
+    --sso-region) in a new session."""
+    if not k.legacy:
+        return SessionChoice(k.name, k.start_url, k.sso_region, reused=True)
+    return _new_session(p, known, replace(answers, sso_region=answers.sso_region
+                                          or k.sso_region), k.start_url,
+                        from_legacy=_legacy_profiles(known, k.start_url))
+
+
+def _typed_session(p: Prompter, known: Sequence[Known], answers: Answers) -> SessionChoice:
+    """The start URL typed (with a live preview of what it is understood as): the session
+    with that URL, else a new one."""
     url = p.text("AWS access portal (start) URL:", default="", flag="--start-url",
-                 validate=_problem(starturl.from_input), preview=preview,
+                 validate=_problem(starturl.from_input),
+                 preview=lambda text: _start_url_preview(known, text),
                  answer=lambda v: starturl.from_input(v).url)
     info = starturl.from_input(url)
     same = _same(known, info.url)
@@ -135,6 +152,22 @@ def ask_session(p: Prompter, known: Sequence[Known], answers: Answers) -> Sessio
         return _reuse(p, same[0], f"{info.url} is the start URL of an existing session")
     return _new_session(p, known, answers, info.url,
                         from_legacy=_legacy_profiles(known, info.url))
+
+
+def _start_url_preview(known: Sequence[Known], text: str) -> str:
+    """Under the start URL as it is typed: the URL it is understood as (and its SSO region, or
+    the session that has it), or its problem."""
+    if not text.strip():
+        return ("the URL of your AWS access portal; also understood: acme, "
+                "acme.awsapps.com/start, d-1234567890")
+    try:
+        info = starturl.from_input(text)
+    except SsogenError as exc:
+        return f"✗ {exc.message}"
+    same = _same(known, info.url)
+    if same:
+        return f"→ {info.url}  (the start URL of [sso-session {same[0].name}]: reused)"
+    return f"→ {info.url}" + (f"  (SSO region {info.region})" if info.region else "")
 
 
 def _legacy_profiles(known: Sequence[Known], url: str) -> tuple[str, ...]:
@@ -283,80 +316,117 @@ def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], li
 
     The answer is kept as ``exclude`` globs (account ids and exact role names) so that ``sync``
     repeats it and new accounts/roles are picked up. Returns (include, exclude)."""
-    from ssogen.planning.naming import wanted_pairs
-
-    wanted = {(a.id, r) for a, r in wanted_pairs(base, inventory)}
-    accounts = sorted(inventory.accounts, key=lambda a: (a.name.lower(), a.id))
-    role_accounts: dict[str, int] = {}
-    for a in accounts:
-        for r in set(a.roles):
-            role_accounts[r] = role_accounts.get(r, 0) + 1
-    roles = sorted(role_accounts, key=str.lower)
-    if not accounts or not roles:
+    sel = _Selection.of(base, inventory)
+    if not sel.accounts or not sel.roles:
         return list(base.include), list(base.exclude)
-    role_on = {r: any((a.id, r) in wanted for a in accounts if r in a.roles) for r in roles}
-    account_on = {a.id: any((a.id, r) in wanted for r in a.roles) for a in accounts}
-    kept = [e for e in base.exclude if not _is_exact_selection(e, accounts, role_accounts)]
+    chosen_roles = {r for r in sel.roles if sel.role_on[r]}
+    chosen_ids = {a.id for a in sel.accounts if sel.account_on[a.id]}
+    if len(sel.roles) > 1:
+        chosen_roles = _ask_roles(p, sel, chosen_ids)
+    if len(sel.accounts) > 1:
+        chosen_ids = _ask_accounts(p, sel, chosen_roles)
+    elif not sel.profiles(chosen_roles, chosen_ids):
+        raise UsageError("no profile to generate: the one account has none of the chosen roles")
+    if not p.interactive:
+        return list(base.include), list(base.exclude)
+    return sel.globs(chosen_roles, chosen_ids)
 
-    def globs(chosen_roles: set[str], chosen_ids: set[str]) -> tuple[list[str], list[str]]:
-        exclude = kept + [a.id for a in accounts if a.id not in chosen_ids] + [
-            r for r in roles if r not in chosen_roles]
-        include = list(base.include)
-        if include and (any(not role_on[r] for r in chosen_roles)
-                        or any(not account_on[i] for i in chosen_ids)):
+
+@dataclass
+class _Selection:
+    """What the role and account questions are asked about: the accounts (by name), the roles
+    and in how many accounts each is, which ones the current include/exclude give, and the
+    excludes the answer keeps (those that are not one account id or one role name)."""
+
+    base: Any
+    inventory: Any
+    accounts: list[Any]
+    role_accounts: dict[str, int]
+    roles: list[str]
+    role_on: dict[str, bool]
+    account_on: dict[str, bool]
+    kept: list[str]
+
+    @classmethod
+    def of(cls, base: Any, inventory: Any) -> _Selection:
+        from ssogen.planning.naming import wanted_pairs
+
+        wanted = {(a.id, r) for a, r in wanted_pairs(base, inventory)}
+        accounts = sorted(inventory.accounts, key=lambda a: (a.name.lower(), a.id))
+        role_accounts: dict[str, int] = {}
+        for a in accounts:
+            for r in set(a.roles):
+                role_accounts[r] = role_accounts.get(r, 0) + 1
+        roles = sorted(role_accounts, key=str.lower)
+        role_on = {r: any((a.id, r) in wanted for a in accounts if r in a.roles) for r in roles}
+        account_on = {a.id: any((a.id, r) in wanted for r in a.roles) for a in accounts}
+        kept = [e for e in base.exclude if not _is_exact_selection(e, accounts, role_accounts)]
+        return cls(base, inventory, accounts, role_accounts, roles, role_on, account_on, kept)
+
+    def globs(self, chosen_roles: set[str], chosen_ids: set[str]) -> tuple[list[str], list[str]]:
+        """(include, exclude) that give these roles in these accounts."""
+        exclude = self.kept + [a.id for a in self.accounts if a.id not in chosen_ids] + [
+            r for r in self.roles if r not in chosen_roles]
+        include = list(self.base.include)
+        if include and (any(not self.role_on[r] for r in chosen_roles)
+                        or any(not self.account_on[i] for i in chosen_ids)):
             # something outside the old --include was checked: the lists are now the answer
             include = []
         return include, exclude
 
-    def profiles(chosen_roles: set[str], chosen_ids: set[str]) -> int:
-        include, exclude = globs(chosen_roles, chosen_ids)
-        return len(wanted_pairs(replace(base, include=include, exclude=exclude), inventory))
+    def profiles(self, chosen_roles: set[str], chosen_ids: set[str]) -> int:
+        """How many profiles these roles in these accounts make."""
+        from ssogen.planning.naming import wanted_pairs
 
-    chosen_roles = {r for r in roles if role_on[r]}
-    chosen_ids = {a.id for a in accounts if account_on[a.id]}
-    n_accounts = _count(len(accounts), "account")
-    if len(roles) > 1:
-        cells = [(r, f"in {_count(role_accounts[r], 'account')}") for r in roles]
-        options = [Option(text, r, checked=role_on[r], key=r)
-                   for text, r in zip(_aligned(cells, limit=48), roles, strict=True)]
+        include, exclude = self.globs(chosen_roles, chosen_ids)
+        return len(wanted_pairs(replace(self.base, include=include, exclude=exclude),
+                                self.inventory))
 
-        def role_summary(values: list[Any]) -> str:
-            return (f"{len(values)} of {_count(len(roles), 'role')} → "
-                    f"{_count(profiles(set(values), chosen_ids), 'profile')}")
 
-        chosen_roles = set(p.checkbox(
-            "Which roles, in every account?", options, flag="--include/--exclude",
-            header=f"a role left unchecked gets no profile in any of the {n_accounts}",
-            summary=role_summary,
-            validate=lambda v: None if v else "check at least one role"))
-    if len(accounts) > 1:
-        rows = []
-        for a in accounts:
-            mine = sorted(set(a.roles) & chosen_roles)
-            rows.append((a.name or "(no name)", a.id,
-                         _count(len(mine), "profile") if mine else "none of the chosen roles"))
-        header, *texts = _aligned([("account", "id", "profiles"), *rows])
-        options = [Option(text, a.id, checked=account_on[a.id], key=a.id,
-                          description=f"{a.name or a.id}: {', '.join(sorted(set(a.roles)))}")
-                   for text, a in zip(texts, accounts, strict=True)]
+def _ask_roles(p: Prompter, sel: _Selection, chosen_ids: set[str]) -> set[str]:
+    """Which roles, in every account? (the answer line: how many profiles they make)"""
+    roles = sel.roles
+    cells = [(r, f"in {_count(sel.role_accounts[r], 'account')}") for r in roles]
+    options = [Option(text, r, checked=sel.role_on[r], key=r)
+               for text, r in zip(_aligned(cells, limit=48), roles, strict=True)]
 
-        def account_summary(values: list[Any]) -> str:
-            return (f"{len(values)} of {n_accounts} → "
-                    f"{_count(profiles(chosen_roles, set(values)), 'profile')}")
+    def role_summary(values: list[Any]) -> str:
+        return (f"{len(values)} of {_count(len(roles), 'role')} → "
+                f"{_count(sel.profiles(set(values), chosen_ids), 'profile')}")
 
-        def some_profile(values: list[Any]) -> str | None:
-            if profiles(chosen_roles, set(values)):
-                return None
-            return "no profile: check an account that has one of the chosen roles"
+    n_accounts = _count(len(sel.accounts), "account")
+    return set(p.checkbox(
+        "Which roles, in every account?", options, flag="--include/--exclude",
+        header=f"a role left unchecked gets no profile in any of the {n_accounts}",
+        summary=role_summary,
+        validate=lambda v: None if v else "check at least one role"))
 
-        chosen_ids = set(p.checkbox("Which accounts?", options, flag="--include/--exclude",
-                                    header=header, summary=account_summary,
-                                    validate=some_profile))
-    elif not profiles(chosen_roles, chosen_ids):
-        raise UsageError("no profile to generate: the one account has none of the chosen roles")
-    if not p.interactive:
-        return list(base.include), list(base.exclude)
-    return globs(chosen_roles, chosen_ids)
+
+def _ask_accounts(p: Prompter, sel: _Selection, chosen_roles: set[str]) -> set[str]:
+    """Which accounts? (each with how many profiles the chosen roles give it; at least one
+    profile in all)"""
+    rows = []
+    for a in sel.accounts:
+        mine = sorted(set(a.roles) & chosen_roles)
+        rows.append((a.name or "(no name)", a.id,
+                     _count(len(mine), "profile") if mine else "none of the chosen roles"))
+    header, *texts = _aligned([("account", "id", "profiles"), *rows])
+    options = [Option(text, a.id, checked=sel.account_on[a.id], key=a.id,
+                      description=f"{a.name or a.id}: {', '.join(sorted(set(a.roles)))}")
+               for text, a in zip(texts, sel.accounts, strict=True)]
+    n_accounts = _count(len(sel.accounts), "account")
+
+    def account_summary(values: list[Any]) -> str:
+        return (f"{len(values)} of {n_accounts} → "
+                f"{_count(sel.profiles(chosen_roles, set(values)), 'profile')}")
+
+    def some_profile(values: list[Any]) -> str | None:
+        if sel.profiles(chosen_roles, set(values)):
+            return None
+        return "no profile: check an account that has one of the chosen roles"
+
+    return set(p.checkbox("Which accounts?", options, flag="--include/--exclude",
+                          header=header, summary=account_summary, validate=some_profile))
 
 
 def _is_exact_selection(pattern: str, accounts: Sequence[Any], roles: dict[str, int]) -> bool:
