@@ -1,6 +1,6 @@
 """Text fitted to the terminal: its width (:func:`columns`), a text cut to a width
 (:func:`fit`, :func:`cut` for a drawn line) and wrapped at word boundaries (:func:`wrap`,
-:func:`styled_wrap` keeping each character's style).
+:func:`styled_wrap` keeping each character's style); and :func:`count` (``2 accounts``).
 
 Used by the questions and by what is printed between them -- and :func:`wrap` by every
 error message on a terminal: nothing here imports questionary or prompt_toolkit at module
@@ -96,3 +96,8 @@ def cut(line: Line, width: int) -> Line:
             out.append((kind, fit(text, max(1, left))))
             break
     return out
+
+
+def count(n: int, noun: str) -> str:
+    """``1 account``, ``2 accounts``: ``n`` and ``noun``, plural unless ``n`` is 1."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
