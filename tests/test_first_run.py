@@ -242,7 +242,7 @@ def _has(tool: str) -> bool:
 
 # -- the pure parts of the questions -----------------------------------------------------------
 def _state(n: int = 40, multi: bool = True):  # type: ignore[no-untyped-def]
-    from ssogen.ui.picker import ListState, Row
+    from ssogen.ui.listing import ListState, Row
 
     rows = [Row(f"{'prod' if i % 3 == 0 else 'dev'}-{i:03d}", i, checked=True, key=str(i))
             for i in range(n)]
@@ -286,7 +286,8 @@ def test_questions_and_answer_lines_wrap_at_word_boundaries(monkeypatch: pytest.
     """A long yes/no question handed to questionary.confirm, and an answer line in
     questionary's styles, wrap exactly as :func:`wrap` does (whole words), each character
     keeping its style."""
-    from ssogen.ui.picker import _styled_wrap, _wrap_message, wrap
+    from ssogen.ui.picker import _wrap_message
+    from ssogen.ui.textfit import styled_wrap, wrap
 
     monkeypatch.setenv("COLUMNS", str(cols))
     message = ("Migrate 12 legacy profiles for https://acme.awsapps.com/start to "
@@ -295,7 +296,7 @@ def test_questions_and_answer_lines_wrap_at_word_boundaries(monkeypatch: pytest.
         assert f"? {_wrap_message(message, tail)} {tail}" == wrap(f"? {message} {tail}", cols)
     parts = [("class:qmark", "?"), ("class:question", f" {message} "),
              ("class:answer", "12 of 300 accounts → 40 profiles")]
-    out = _styled_wrap(parts, cols)
+    out = styled_wrap(parts, cols)
     assert "".join(text for _, text in out) == wrap("".join(t for _, t in parts), cols)
     styled = {kind: " ".join(t for k, t in out if k == kind).split() for kind, _ in parts}
     assert styled == {kind: text.split() for kind, text in parts}  # every word in its style

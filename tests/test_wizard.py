@@ -13,7 +13,15 @@ from ssogen.app.sessions import Known
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.ui import picker, prompter, wizard
+from ssogen.ui import (
+    list_question,
+    listing,
+    picker,
+    prompter,
+    wizard,
+    wizard_profiles,
+    wizard_session,
+)
 from ssogen.ui.prompter import Option
 
 URL = "https://acme.awsapps.com/start"
@@ -93,16 +101,16 @@ KNOWN = [Known("corp", URL, "eu-west-1", managed=True),
 
 
 def test_session_flag_reuses_existing_and_rejects_conflicts() -> None:
-    c = wizard.ask_session(Scripted(), KNOWN, Answers(session="corp"))
+    c = wizard_session.ask_session(Scripted(), KNOWN, Answers(session="corp"))
     assert (c.session, c.reused) == ("corp", True)
     with pytest.raises(UsageError, match="already exists with start URL"):
-        wizard.ask_session(Scripted(), KNOWN, Answers(session="corp",
-                                                      start_url="https://x.awsapps.com/start"))
+        wizard_session.ask_session(Scripted(), KNOWN, Answers(
+            session="corp", start_url="https://x.awsapps.com/start"))
 
 
 def test_start_url_matching_a_session_reuses_it() -> None:
     p = Scripted()
-    c = wizard.ask_session(p, KNOWN, Answers(start_url=URL))
+    c = wizard_session.ask_session(p, KNOWN, Answers(start_url=URL))
     assert (c.session, c.reused) == ("corp", True)
     assert questions(p) == []  # nothing to ask
     assert any("reusing [sso-session corp]" in q for q in p.asked)  # but it is said
@@ -114,10 +122,10 @@ def test_start_url_matching_a_session_reuses_it() -> None:
 def test_another_spelling_of_a_sessions_url_reuses_it(pasted: str) -> None:
     """The address-bar form, a trailing slash, another host case, a short form: the same
     portal, so the session is reused (never a second login under acme-2)."""
-    by_flag = wizard.ask_session(Scripted(), KNOWN, Answers(start_url=pasted))
+    by_flag = wizard_session.ask_session(Scripted(), KNOWN, Answers(start_url=pasted))
     assert (by_flag.session, by_flag.reused, by_flag.start_url) == ("corp", True, URL)
-    typed = Scripted(which_iam_identity_center=wizard.NEW, start=pasted)
-    c = wizard.ask_session(typed, KNOWN, Answers())
+    typed = Scripted(which_iam_identity_center=wizard_session.NEW, start=pasted)
+    c = wizard_session.ask_session(typed, KNOWN, Answers())
     assert (c.session, c.reused) == ("corp", True)
     assert "(the start URL of [sso-session corp]: reused)" in typed.summaries[
         "AWS access portal (start) URL:"]  # the live preview says so before Enter
@@ -126,7 +134,7 @@ def test_another_spelling_of_a_sessions_url_reuses_it(pasted: str) -> None:
 
 def test_typed_short_forms_become_the_url_stored() -> None:
     p = Scripted(start="acme.awsapps.com/start#/", region=lambda d: "eu-west-1")
-    c = wizard.ask_session(p, [], Answers())
+    c = wizard_session.ask_session(p, [], Answers())
     assert (c.start_url, c.session, c.reused) == ("https://acme.awsapps.com/start", "acme",
                                                  False)
     assert p.summaries["AWS access portal (start) URL:"] == "→ https://acme.awsapps.com/start"
@@ -135,7 +143,7 @@ def test_typed_short_forms_become_the_url_stored() -> None:
 def test_pick_legacy_creates_session_from_its_url() -> None:
     legacy = KNOWN[1]
     p = Scripted(which_iam_identity_center=legacy)
-    c = wizard.ask_session(p, KNOWN, Answers())
+    c = wizard_session.ask_session(p, KNOWN, Answers())
     assert c.reused is False
     assert (c.start_url, c.sso_region, c.session) == (legacy.start_url, "us-east-1", "old")
     assert c.from_legacy == ("old", "old-admin")
@@ -145,19 +153,19 @@ def test_pick_legacy_creates_session_from_its_url() -> None:
 
 
 def test_new_session_name_must_be_free_and_valid() -> None:
-    p = Scripted(which_iam_identity_center=wizard.NEW, start="https://corp.awsapps.com/start",
-                 region=lambda d: "eu-west-2")
-    c = wizard.ask_session(p, KNOWN, Answers())
+    p = Scripted(which_iam_identity_center=wizard_session.NEW,
+                 start="https://corp.awsapps.com/start", region=lambda d: "eu-west-2")
+    c = wizard_session.ask_session(p, KNOWN, Answers())
     assert c.session == "corp-2"  # "corp" is taken: the default moves aside
     assert c.sso_region == "eu-west-2"
     with pytest.raises(UsageError, match="contains spaces"):
-        wizard.ask_session(Scripted(), KNOWN, Answers(start_url="https://new.awsapps.com/start",
-                                                      sso_region="eu-west-1", session="old2 x"))
+        wizard_session.ask_session(Scripted(), KNOWN, Answers(
+            start_url="https://new.awsapps.com/start", sso_region="eu-west-1", session="old2 x"))
 
 
 def test_region_from_host_is_not_asked() -> None:
     p = Scripted()
-    c = wizard.ask_session(p, [], Answers(
+    c = wizard_session.ask_session(p, [], Answers(
         start_url="https://ssoins-1.ap-south-2.portal.amazonaws.com", session="x"))
     assert c.sso_region == "ap-south-2"
     assert not any("region" in q.lower() for q in p.asked if not q.startswith("say:"))
@@ -173,13 +181,13 @@ def test_yes_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(urllib.request, "build_opener", lambda *h: _Unreachable())
     d = prompter.DefaultsPrompter()
     with pytest.raises(UsageError, match="--start-url is required with --yes"):
-        wizard.ask_session(d, [], Answers())
+        wizard_session.ask_session(d, [], Answers())
     with pytest.raises(UsageError, match="--sso-region is required with --yes"):
-        wizard.ask_session(d, [], Answers(start_url="https://sso.acme.example.com"))
-    gov = wizard.ask_session(d, [], Answers(
+        wizard_session.ask_session(d, [], Answers(start_url="https://sso.acme.example.com"))
+    gov = wizard_session.ask_session(d, [], Answers(
         start_url="https://start.us-gov-home.awsapps.com/directory/acme"))
     assert gov.sso_region.startswith("us-gov-") and gov.session == "acme"
-    assert wizard.ask_session(d, KNOWN, Answers()).session == "corp"  # reuse the first
+    assert wizard_session.ask_session(d, KNOWN, Answers()).session == "corp"  # reuse the first
 
 
 def test_yes_finds_the_region_of_a_custom_domain(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,7 +208,7 @@ def test_yes_finds_the_region_of_a_custom_domain(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(urllib.request, "build_opener", lambda *h: _Opener())
     d = prompter.DefaultsPrompter()
-    got = wizard.ask_session(d, [], Answers(start_url="https://sso.acme.example.com"))
+    got = wizard_session.ask_session(d, [], Answers(start_url="https://sso.acme.example.com"))
     assert got.sso_region == "us-east-2" and got.start_url == "https://sso.acme.example.com"
     assert asked == ["HEAD https://sso.acme.example.com"]
 
@@ -222,7 +230,7 @@ def test_selection_becomes_exclude_globs() -> None:
         return ["111111111111", "222222222222"]  # keep dev again, drop the sandbox account
 
     p = Scripted(which_roles=["Admin"], which_accounts=accounts)
-    include, exclude = wizard.ask_selection(p, base, _inventory())
+    include, exclude = wizard_profiles.ask_selection(p, base, _inventory())
     assert "222222222222" not in seen["accounts"]  # was excluded before: unchecked
     assert include == []
     assert exclude == ["legacy-*", "333333333333", "ReadOnly"]
@@ -235,7 +243,7 @@ def test_the_pickers_read_like_the_org() -> None:
     """Roles are one question for every account (with how many accounts have each), accounts
     another, their names, ids and profile counts in aligned columns."""
     p = Scripted()
-    wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), _inventory())
+    wizard_profiles.ask_selection(p, Settings("corp", URL, "eu-west-1"), _inventory())
     roles = [o.title for o in p.options["Which roles, in every account?"]]
     assert roles == ["Admin     in 3 accounts", "ReadOnly  in 2 accounts"]
     accounts = [o.title for o in p.options["Which accounts?"]]
@@ -250,7 +258,7 @@ def test_picker_at_300_accounts() -> None:
     org = Organization.generate(300)
     inv = Inventory("corp", URL, "eu-west-1", list(org.accounts()))
     p = Scripted(which_accounts=lambda d: d[:10])
-    include, exclude = wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), inv)
+    include, exclude = wizard_profiles.ask_selection(p, Settings("corp", URL, "eu-west-1"), inv)
     rows = p.options["Which accounts?"]
     assert len(rows) == 300
     ids = [o.title.split()[1] for o in rows]
@@ -263,35 +271,35 @@ def test_picker_at_300_accounts() -> None:
 def test_one_role_and_one_account_ask_nothing() -> None:
     inv = Inventory("corp", URL, "eu-west-1", [Account("111111111111", "prod", "", ["Admin"])])
     p = Scripted()
-    assert wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), inv) == ([], [])
+    assert wizard_profiles.ask_selection(p, Settings("corp", URL, "eu-west-1"), inv) == ([], [])
     assert questions(p) == []
 
 
 def test_profiles_questions_and_flags() -> None:
     base = Settings("corp", URL, "eu-west-1")
     p = Scripted(named="aws-cli", default_region="us-east-2", output="yaml")
-    s = wizard.ask_profiles(p, base, _inventory(), Answers())
+    s = wizard_profiles.ask_profiles(p, base, _inventory(), Answers())
     assert (s.name_template, s.region, s.output) == ("aws-cli", "us-east-2", "yaml")
     titles = [o.title for o in next(v for k, v in p.options.items() if "named" in k)]
     assert any("prod-admin" in t for t in titles)  # the preview shows real names
     flags = Answers(name_template="account-role", region="", output="json", exclude=["dev"],
                     account_regions={})
     p2 = Scripted()
-    s2 = wizard.ask_profiles(p2, base, _inventory(), flags)
+    s2 = wizard_profiles.ask_profiles(p2, base, _inventory(), flags)
     assert p2.asked == []  # every question pre-answered by a flag
     assert (s2.region, s2.output, s2.exclude) == (None, "json", ["dev"])
     with pytest.raises(UsageError):
-        wizard.ask_profiles(Scripted(), base, _inventory(), Answers(region="Europe"))
+        wizard_profiles.ask_profiles(Scripted(), base, _inventory(), Answers(region="Europe"))
     with pytest.raises(UsageError) as exc:  # a typo in --region: did you mean
-        wizard.ask_profiles(Scripted(), base, _inventory(), Answers(region="eu-wset-1"))
+        wizard_profiles.ask_profiles(Scripted(), base, _inventory(), Answers(region="eu-wset-1"))
     assert (exc.value.hint or "").startswith("did you mean eu-west-1?")
 
 
 def test_preview_text_reports_template_errors() -> None:
     base = Settings("corp", URL, "eu-west-1", name_template="{{ nope }}")
-    assert wizard.preview_text(base, _inventory()).startswith("✗")
+    assert wizard_profiles.preview_text(base, _inventory()).startswith("✗")
     ok = Settings("corp", URL, "eu-west-1", name_template="{{ account_id }}")
-    assert wizard.preview_text(ok, _inventory(), limit=1).startswith("111111111111")
+    assert wizard_profiles.preview_text(ok, _inventory(), limit=1).startswith("111111111111")
 
 
 def test_no_terminal_without_yes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -310,11 +318,11 @@ def test_checking_outside_include_drops_include() -> None:
                   ("account", "333333333333"), ("role", "Admin"), ("role", "ReadOnly")]
     p = Scripted(which_accounts=[v[1] for v in everything
                                  if v[0] == "account" and v[1] != "333333333333"])
-    include, exclude = wizard.ask_selection(p, base, _inventory())
+    include, exclude = wizard_profiles.ask_selection(p, base, _inventory())
     assert include == []  # dev was checked although --include said prod only
     assert exclude == ["333333333333"]
     kept = Scripted()  # the defaults: only what include allowed stays checked
-    assert wizard.ask_selection(kept, base, _inventory())[0] == ["prod"]
+    assert wizard_profiles.ask_selection(kept, base, _inventory())[0] == ["prod"]
 
 
 def test_adopt_needs_consent() -> None:
@@ -345,21 +353,21 @@ def test_account_regions_step() -> None:
     p = Scripted(different_region=lambda d: next(answers),
                  which_accounts_get=["111111111111", "333333333333"],
                  region_for_2_accounts="us-east-1")
-    got = wizard.ask_account_regions(p, base, _inventory(), Answers())
+    got = wizard_profiles.ask_account_regions(p, base, _inventory(), Answers())
     assert got == {"111111111111": "us-east-1", "333333333333": "us-east-1"}
     assert "Another region for other accounts?" in p.asked
     # default no: nothing changes; remembered ones are said and kept
     kept = Scripted()
     remembered = replace(base, account_regions={"prod*": "sa-east-1"})
-    assert wizard.ask_account_regions(kept, remembered, _inventory(), Answers()) == {
+    assert wizard_profiles.ask_account_regions(kept, remembered, _inventory(), Answers()) == {
         "prod*": "sa-east-1"}
     assert any("prod* → sa-east-1" in q for q in kept.asked)
     # the flag answers it; --yes keeps what was remembered
     flags = Answers(account_regions={"dev": "ap-south-1"})
-    assert wizard.ask_account_regions(Scripted(), base, _inventory(), flags) == {
+    assert wizard_profiles.ask_account_regions(Scripted(), base, _inventory(), flags) == {
         "dev": "ap-south-1"}
-    assert wizard.ask_account_regions(prompter.DefaultsPrompter(), remembered, _inventory(),
-                                      Answers()) == {"prod*": "sa-east-1"}
+    assert wizard_profiles.ask_account_regions(prompter.DefaultsPrompter(), remembered,
+                                               _inventory(), Answers()) == {"prod*": "sa-east-1"}
 
 
 def test_write_question_summary_first_and_diff_on_request() -> None:
@@ -440,14 +448,14 @@ def test_the_terminal_prompter_asks_through_questionary(terminal) -> None:  # ty
                    "d",  # write? (d) view diff
                    "\r",  # default region: the default
                    "yaml\r"]  # output format: typed, the exact entry
-    session = wizard.ask_session(p, [], Answers())
+    session = wizard_session.ask_session(p, [], Answers())
     assert (session.session, session.start_url, session.sso_region) == ("acme", URL, "eu-west-1")
-    assert wizard.ask_selection(p, Settings("corp", URL, "eu-west-1"), _inventory()) == (
+    assert wizard_profiles.ask_selection(p, Settings("corp", URL, "eu-west-1"), _inventory()) == (
         [], ["ReadOnly"])
     assert wizard.ask_migrate(p, ["old"], URL, "acme") is True
     assert p.keys("Write these changes?", wizard.WRITE_CHOICES, default="y",
                   flag="--yes") == "d"
-    assert wizard.ask_region_output(p, Settings("corp", URL, "eu-west-1"), Answers()) == (
+    assert wizard_profiles.ask_region_output(p, Settings("corp", URL, "eu-west-1"), Answers()) == (
         "eu-west-1", "yaml")
     assert len(log["runs"]) == 9 and not log["keys"]
     assert log["asked"] == log["runs"]  # each one asked by questionary's Question
@@ -456,7 +464,7 @@ def test_the_terminal_prompter_asks_through_questionary(terminal) -> None:  # ty
     assert all(isinstance(q, questionary.Question) for q in [
         picker.text_question("x"), picker.confirm_question("x", default=True),
         picker.keys_question("x", [("y", "yes")], default="y"),
-        picker.list_question(picker.ListQuestion("x", picker.ListState.of([])))])
+        list_question.list_question(list_question.ListQuestion("x", listing.ListState.of([])))])
 
 
 def test_ctrl_d_and_ctrl_c_interrupt_every_question(terminal) -> None:  # type: ignore[no-untyped-def]

@@ -283,7 +283,7 @@ def _show_error(exc: SsogenError) -> None:
 
     message, hint = exc.message, f"  hint: {exc.hint}" if exc.hint else ""
     if sys.stderr.isatty():
-        from ssogen.ui.picker import wrap
+        from ssogen.ui.textfit import wrap
 
         message = wrap(message, indent="    ", used=len("ssogen: error: "))
         hint = wrap(hint, indent="      ") if hint else ""

@@ -106,9 +106,10 @@ class DefaultsPrompter:
 
 class TerminalPrompter:
     """The questions on the terminal, each a ``questionary.Question`` (:mod:`ssogen.ui.picker`:
-    questionary.text and questionary.confirm, and ssogen's list and one-key questions built on
-    questionary's Question); each leaves one answer line. Ctrl-C (or Ctrl-D on an empty line)
-    raises KeyboardInterrupt (exit 130, nothing written)."""
+    questionary.text and questionary.confirm, and ssogen's one-key question and list question,
+    :mod:`ssogen.ui.list_question`, built on questionary's Question); each leaves one answer
+    line. Ctrl-C (or Ctrl-D on an empty line) raises KeyboardInterrupt (exit 130, nothing
+    written)."""
 
     interactive = True
 
@@ -137,16 +138,16 @@ class TerminalPrompter:
 
     def select(self, message: str, options: Sequence[Option], *, default: Any, flag: str,
                search: bool = False, header: str = "") -> Any:
-        from ssogen.ui import picker
+        from ssogen.ui import list_question, listing, picker
 
         self._before()
-        rows = [picker.Row(o.title, o.value, key=o.key, detail=o.description or "")
+        rows = [listing.Row(o.title, o.value, key=o.key, detail=o.description or "")
                 for o in options]
-        q = picker.ListQuestion(
-            message, picker.ListState.of(rows, start=default), header=header,
+        q = list_question.ListQuestion(
+            message, listing.ListState.of(rows, start=default), header=header,
             placeholder="(type to filter)" if search else "",
             keys_help="↑↓ move · type to filter · enter chooses")
-        value = picker.ask_list(q)
+        value = list_question.ask_list(q)
         chosen = next((o for o in options if o.value == value), None)
         picker.answer_line(message, (chosen.short or chosen.title) if chosen else "")
         return value
@@ -155,14 +156,14 @@ class TerminalPrompter:
                what: str, none: str = "") -> str:
         from ssogen.model import regions
         from ssogen.model.validate import REGION_RE
-        from ssogen.ui import picker
+        from ssogen.ui import list_question, listing, picker
 
         self._before()
         width = max((len(r.name) for r in choices), default=9)
-        rows = [picker.Row(f"{r.name:<{width}}  {r.description}", r.name, key=r.name,
-                           search=r.partition) for r in choices]
+        rows = [listing.Row(f"{r.name:<{width}}  {r.description}", r.name, key=r.name,
+                            search=r.partition) for r in choices]
         if none:
-            rows.append(picker.Row(none, "", key="none"))
+            rows.append(listing.Row(none, "", key="none"))
         names = [r.name for r in choices]
         descriptions = {r.name: r.description for r in choices}
 
@@ -178,11 +179,11 @@ class TerminalPrompter:
             return (f"{value} is not in {regions.source()}'s list of {what}s{also}. "
                     f"Take {value} as typed? y = yes, any other key = no")
 
-        q = picker.ListQuestion(
-            message, picker.ListState.of(rows, start=default),
+        q = list_question.ListQuestion(
+            message, listing.ListState.of(rows, start=default),
             keys_help="↑↓ move · type to filter · Tab completes · enter chooses",
             no_match=closest, unlisted=unlisted)
-        value = str(picker.ask_list(q))
+        value = str(list_question.ask_list(q))
         found = next((r for r in choices if r.name == value), None)
         shown = (found.label if found else value) if value else (none or "none")
         if value and not found:
@@ -194,18 +195,18 @@ class TerminalPrompter:
                  validate: Callable[[list[Any]], str | None] | None = None,
                  summary: Callable[[list[Any]], str] | None = None,
                  header: str = "") -> list[Any]:
-        from ssogen.ui import picker
+        from ssogen.ui import list_question, listing, picker
 
         self._before()
-        rows = [picker.Row(o.title, o.value, checked=o.checked, key=o.key,
-                           detail=o.description or "") for o in options]
-        q = picker.ListQuestion(
-            message, picker.ListState.of(rows, multi=True), header=header,
+        rows = [listing.Row(o.title, o.value, checked=o.checked, key=o.key,
+                            detail=o.description or "") for o in options]
+        q = list_question.ListQuestion(
+            message, listing.ListState.of(rows, multi=True), header=header,
             keys_help="space toggle · ctrl-a all · ctrl-n none · ctrl-t invert · "
                       "enter done",
             summary=(lambda st: "→ " + summary(st.values())) if summary is not None else None,
             validate=(lambda st: validate(st.values())) if validate is not None else None)
-        values = list(picker.ask_list(q))
+        values = list(list_question.ask_list(q))
         picker.answer_line(message, summary(values) if summary is not None
                            else f"{len(values)} of {len(options)}")
         return values
@@ -230,10 +231,10 @@ class TerminalPrompter:
         return key
 
     def say(self, message: str) -> None:
-        from ssogen.ui import picker
+        from ssogen.ui import textfit
 
         self._before()
-        print(picker.wrap(message), flush=True)
+        print(textfit.wrap(message), flush=True)
 
 
 def make_prompter(*, yes: bool) -> Prompter:

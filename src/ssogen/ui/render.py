@@ -93,7 +93,7 @@ def say(message: str) -> None:
     """A message on stderr, wrapped at word boundaries to the terminal when stderr is one
     (a pipe or a log gets one line per message, as it was)."""
     if sys.stderr.isatty():
-        from ssogen.ui.picker import wrap
+        from ssogen.ui.textfit import wrap
 
         message = wrap(message, indent="    ")
     ui.info(message)

@@ -1,0 +1,103 @@
+"""Text fitted to the terminal: its width (:func:`columns`), a text cut to a width
+(:func:`fit`, :func:`cut` for a drawn line) and wrapped at word boundaries (:func:`wrap`,
+:func:`styled_wrap` keeping each character's style); and :func:`count` (``2 accounts``).
+
+Used by the questions and by what is printed between them -- and :func:`wrap` by every
+error message on a terminal: nothing here imports questionary or prompt_toolkit at module
+level (``--help`` imports neither; ``get_cwidth`` is imported only to measure).
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+
+#: a drawn line: prompt_toolkit's formatted text, (style, text) pairs
+Line = list[tuple[str, str]]
+
+
+def columns() -> int:
+    return max(20, shutil.get_terminal_size((80, 24)).columns)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells, ending in ``…`` when cut."""
+    from prompt_toolkit.utils import get_cwidth
+
+    if get_cwidth(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = get_cwidth(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def wrap(text: str, width: int | None = None, indent: str = "  ", used: int = 0) -> str:
+    """``text`` wrapped at word boundaries to the terminal's width (continuation lines
+    indented), each of its own lines separately; URLs and names are never broken.
+    ``used``: columns the first line already has (a prefix printed before it)."""
+    width = max(20, (width or columns()) - 1)
+    out = []
+    for n, line in enumerate(text.split("\n")):
+        if not line.strip():
+            out.append(line)
+            continue
+        lead = line[:len(line) - len(line.lstrip(" "))]
+        first = " " * used if n == 0 else ""
+        filled = textwrap.fill(line, width=width, initial_indent=first,
+                               subsequent_indent=lead + indent, break_long_words=False,
+                               break_on_hyphens=False)
+        out.append(filled[len(first):])
+    return "\n".join(out)
+
+
+def styled_wrap(parts: Sequence[tuple[str, str]], width: int | None = None) -> Line:
+    """``parts`` ((style, text) pairs) wrapped like :func:`wrap` as one text, each character
+    keeping its part's style (the line breaks and indents wrap adds are unstyled)."""
+    plain = "".join(text for _, text in parts)
+    kinds = [kind for kind, text in parts for _ in text]
+    out: Line = []
+    j = 0
+    for ch in wrap(plain, width):
+        if j < len(plain) and ch != plain[j] and plain[j] == " ":
+            while j < len(plain) and plain[j] == " ":  # the space wrap turned into a break
+                j += 1
+        if j < len(plain) and ch == plain[j]:
+            kind, j = kinds[j], j + 1
+        else:
+            kind = ""
+        if out and out[-1][0] == kind:
+            out[-1] = (kind, out[-1][1] + ch)
+        else:
+            out.append((kind, ch))
+    return out
+
+
+def cut(line: Line, width: int) -> Line:
+    """A drawn line cut to ``width`` cells (no terminal wrap can add a line)."""
+    from prompt_toolkit.utils import get_cwidth
+
+    out: Line = []
+    left = width
+    for kind, text in line:
+        if kind == "[SetCursorPosition]":
+            out.append((kind, text))
+            continue
+        w = get_cwidth(text)
+        if w <= left:
+            out.append((kind, text))
+            left -= w
+        else:
+            out.append((kind, fit(text, max(1, left))))
+            break
+    return out
+
+
+def count(n: int, noun: str) -> str:
+    """``1 account``, ``2 accounts``: ``n`` and ``noun``, plural unless ``n`` is 1."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
