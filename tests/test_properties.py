@@ -227,7 +227,9 @@ def session_profiles(parsed: dict, session: str) -> tuple[list[tuple[str, str]],
         if p.get("ssogen_managed", "").strip().lower() == "true":
             mine.append(key)
             assert "[" not in name and " " not in name
-        else:
+        elif not ("role_arn" in p and "source_profile" in p):
+            # (with role_arn and source_profile, even empty, botocore assumes a role: such a
+            # profile does not give the SSO role's credentials, so it covers no pair)
             hand.add(key)
     return mine, hand
 
@@ -431,3 +433,20 @@ def test_bytes_outside_the_edited_sections_are_copied_verbatim(
         pos = found + len(span)
         spans += 1
     event(f"{min(spans, 5)}+ untouched sections")
+
+
+def test_a_hand_written_assume_role_profile_covers_no_sso_pair(tmp_path: Path) -> None:
+    """Found by the property above: ``[profile a]`` names the session's account and role but
+    also has ``role_arn`` and ``source_profile`` (empty), so botocore assumes a role with it
+    and never hands out the SSO role's credentials: ssogen still writes the SSO profile, and
+    leaves ``a`` as it was."""
+    hand = (b"[profile a]\nsso_session = acme\nsso_account_id = 111111111111\n"
+            b"sso_role_name = AdministratorAccess\nrole_arn = \nsource_profile = \n")
+    path = tmp_path / "config"
+    path.write_bytes(b"\xef\xbb\xbf" + hand)
+    inventory = Inventory("acme", URL, "eu-west-1",
+                          [Account("111111111111", "Prod", "", ["AdministratorAccess"])])
+    result = generate(path, Settings(session="acme", start_url=URL, sso_region="eu-west-1"),
+                      inventory)
+    assert [e.name for e in result.plan.changes()["created"]] == ["prod-administrator-access"]
+    assert path.read_bytes().startswith(hand)
