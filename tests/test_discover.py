@@ -1,10 +1,10 @@
 """Discovery against the emulator (through AWS_ENDPOINT_URL_SSO only): throttling, faults, 401
-mid-run, pagination, permanent failures; plus the rate limiter and progress bar in isolation."""
+mid-run, pagination, permanent failures; plus the progress bar in isolation (the rate
+limiter: test_limiter.py)."""
 
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import re
 import threading
@@ -13,7 +13,7 @@ import time
 import pytest
 
 import loginkit as auth
-from ssogen.aws.discovery import AdaptiveRateLimiter, DiscoveryStats, discover
+from ssogen.aws.discovery import DiscoveryStats, discover
 from ssogen.emulator import Organization, ServiceError
 from ssogen.errors import ApiError
 from ssogen.ui.progress import Progress
@@ -41,57 +41,7 @@ def found(inventory) -> dict[str, list[str]]:
     return {a.id: a.roles for a in inventory.accounts}
 
 
-# -- the limiter, with a fake clock --------------------------------------------------------
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def test_limiter_is_unpaced_until_throttled_then_paces_near_the_measured_rate():
-    clock = FakeClock()
-    lim = AdaptiveRateLimiter(clock)
-    assert lim.reserve() == 0.0 and lim.rate is None
-    for _ in range(40):  # 20 successes a second, for two seconds
-        clock.t += 0.05
-        lim.success()
-    lim.throttled()
-    assert lim.rate == pytest.approx(20 * lim.OVERDRIVE, rel=0.06)
-    waits = [lim.reserve() for _ in range(5)]
-    gaps = [b - a for a, b in itertools.pairwise(waits)]
-    assert all(g == pytest.approx(1 / lim.rate) for g in gaps)
-    # a burst of 429s is one congestion event: no further cut within CUT_EVERY
-    rate = lim.rate
-    lim.throttled()
-    assert lim.rate == rate
-
-
-def test_limiter_probes_upwards_when_no_longer_throttled_and_cuts_again():
-    clock = FakeClock()
-    lim = AdaptiveRateLimiter(clock)
-    for _ in range(10):
-        clock.t += 0.1
-        lim.success()
-    lim.throttled()
-    low = lim.rate
-    for _ in range(15):  # not raised at once after a throttle
-        clock.t += 0.1
-        lim.success()
-    assert lim.rate == low
-    for _ in range(45):  # 6 s without a throttle in all: the rate grows
-        clock.t += 0.1
-        lim.success()
-    assert lim.rate > low * 1.5
-    clock.t += 1
-    for _ in range(5):  # the server now only lets 5/s through
-        clock.t += 0.2
-        lim.success()
-    lim.throttled()
-    assert lim.rate == pytest.approx(5 * lim.OVERDRIVE, rel=0.05)
-
-
+# (the rate limiter itself: tests/test_limiter.py)
 def test_progress_bar_only_on_a_terminal():
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -2,7 +2,7 @@
 call paced, retried and counted, the error each refusal means, and the tasks that make them.
 
 Pacing and retries follow :mod:`ssogen.aws.discovery`: botocore's retries are off, each API has
-an :class:`~ssogen.aws.discovery.AdaptiveRateLimiter` shared by all workers (these APIs are
+an :class:`~ssogen.aws.pacing.AdaptiveRateLimiter` shared by all workers (these APIs are
 throttled per operation; :class:`_Limiter` adds a cold start for a throttle before any
 success), throttles are retried through it, 5xx and dropped connections with exponential
 backoff and full jitter. Anything that still fails is a one-line :class:`~ssogen.errors.ApiError`
@@ -22,12 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ssogen.aws.discovery import (
-    THROTTLE_CODES,
-    AdaptiveRateLimiter,
-    Attempts,
-    error_parts,
-)
+from ssogen.aws.discovery import THROTTLE_CODES, Attempts, error_parts
+from ssogen.aws.pacing import AdaptiveRateLimiter
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
 from ssogen.model.events import ProgressSink
 
@@ -70,24 +66,18 @@ class AdminStats:
 class _Limiter(AdaptiveRateLimiter):
     """The portal discovery's limiter with a cold start: a throttle that comes before
     ``MIN_SIGNAL`` successes in the window (the first call, say, when another tool spent the
-    budget) tells nothing about the sustainable rate, and cutting to that measured rate would
-    pace at ``MIN_RATE`` (0.5/s) and take minutes to climb back. Then it paces at
-    ``COLD_START_RATE`` instead and lets the usual rules (a cut per throttle burst, growth while
-    none arrives) find the limit."""
+    budget) tells nothing about the sustainable rate, and cutting to that measured rate (or to
+    half of one call's send rate) would pace near ``MIN_RATE`` (0.5/s) and take a while to
+    climb back. Then the first cut goes no lower than ``COLD_START_RATE`` and the usual rules
+    (a cut per round trip, growth while no throttle arrives) find the limit."""
 
     MIN_SIGNAL = 5
     COLD_START_RATE = 5.0
 
-    def throttled(self) -> None:
-        with self._lock:
-            now = self._clock()
-            if self.rate is None and self.measured_rate(now) * self.WINDOW < self.MIN_SIGNAL:
-                self._last_throttle = self._last_cut = now
-                self.rate = self.COLD_START_RATE
-                self._next = max(self._next, now)
-                log.debug("throttled at the start: pacing at %.1f req/s", self.rate)
-                return
-        super().throttled()
+    def _floor(self, now: float) -> float:
+        if self.rate is None and self.measured_rate(now) * self.WINDOW < self.MIN_SIGNAL:
+            return self.COLD_START_RATE
+        return self.MIN_RATE
 
 
 class NotFound(Exception):
@@ -209,14 +199,14 @@ class Caller:
         while True:
             if self.stop.is_set():
                 raise Cancelled
-            self._sleep(limiter.reserve())
+            sent = limiter.acquire(self._sleep)
             self._count("calls", api)
             try:
                 resp: dict[str, Any] = method(**params)
             except bex.ClientError as exc:
                 code, status, err = error_parts(exc)
                 if status == 429 or code in THROTTLE_CODES:
-                    attempts.throttle(limiter, code or "HTTP 429")
+                    attempts.throttle(limiter, code or "HTTP 429", sent)
                     continue
                 if status >= 500 or code in _TRANSIENT_CODES:
                     attempts.retry(f"HTTP {status or '5xx'} {code}".rstrip())

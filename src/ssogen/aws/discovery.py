@@ -5,13 +5,14 @@ once to a bounded thread pool that runs ListAccountRoles (paged too) for them, s
 start while later account pages are still being fetched.
 
 Throttling is handled here rather than by botocore (its retries are switched off so every
-attempt is counted and paced): each API has an :class:`AdaptiveRateLimiter` shared by all
-workers. It sends unpaced until the first 429, then paces at the success rate it measured over
-the last second times a small overdrive, probing upwards while no 429 arrives (multiplicative
-decrease, gradual increase). The overdrive keeps the server's own budget saturated, so the run
-proceeds at the server's limit: ~100 % of 20 req/s in benchmarks/discovery.py, where botocore's
-``adaptive`` retry mode (cubic) reached 65-70 % with 8-32 threads. Throttled requests are
-retried after a short jittered delay through the same limiter. 5xx answers and dropped or
+attempt is counted and paced): each API has an :class:`~ssogen.aws.pacing.AdaptiveRateLimiter`
+shared by all workers. It sends unpaced until the first 429, then paces at the success rate it
+measured over the last second times a small overdrive (a cut never below half the current send
+rate), growing again with time while no 429 arrives. The overdrive keeps the server's own
+budget saturated, so the run proceeds at the server's limit: ~100 % of 20 req/s in
+benchmarks/discovery.py, where botocore's ``adaptive`` retry mode (cubic) reached 65-70 % with
+8-32 threads; and runs sharing one budget use it together (part (d) there). Throttled requests
+are retried after a short jittered delay through the same limiter. 5xx answers and dropped or
 timed-out connections are retried with exponential backoff and full jitter. A 401 (token
 expired or revoked mid-run) renews the token once through ``token_provider`` and carries on.
 
@@ -21,7 +22,6 @@ An account whose roles cannot be fetched after the retries makes the whole run f
 
 from __future__ import annotations
 
-import collections
 import logging
 import random
 import threading
@@ -31,6 +31,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from ssogen.aws.pacing import AdaptiveRateLimiter
 from ssogen.errors import ApiError
 from ssogen.model.events import NoProgress, ProgressSink
 from ssogen.model.inventory import Account, Inventory
@@ -56,78 +57,6 @@ class DiscoveryStats:
     retried: int = 0  # 5xx and connection errors
     renewed_token: bool = False
     elapsed: float = 0.0
-
-
-class AdaptiveRateLimiter:
-    """Client-side pacing for one API, shared by all threads.
-
-    Unlimited until the first throttle. On a throttle (at most one cut per ``CUT_EVERY``
-    seconds, so a burst of 429s counts as one event) the rate becomes the success rate measured
-    over the last ``WINDOW`` seconds times ``OVERDRIVE``, if that is lower than the current one.
-    After ``RAISE_AFTER`` seconds without a throttle it grows by ``RAISE_FACTOR`` every
-    ``RAISE_EVERY`` seconds.
-    """
-
-    WINDOW = 1.0
-    OVERDRIVE = 1.02
-    CUT_EVERY = 0.5
-    RAISE_AFTER = 2.0
-    RAISE_EVERY = 0.25
-    RAISE_FACTOR = 1.03
-    MIN_RATE = 0.5
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self.rate: float | None = None
-        self._next = 0.0
-        self._ok: collections.deque[float] = collections.deque()
-        self._last_cut = float("-inf")
-        self._last_throttle = float("-inf")
-        self._last_raise = float("-inf")
-
-    def reserve(self) -> float:
-        """Reserve a send slot; returns how long to wait before sending."""
-        with self._lock:
-            if self.rate is None:
-                return 0.0
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + 1.0 / self.rate
-            return slot - now
-
-    def success(self) -> None:
-        with self._lock:
-            now = self._clock()
-            self._ok.append(now)
-            while self._ok and self._ok[0] < now - self.WINDOW:
-                self._ok.popleft()
-            if (self.rate is not None and now - self._last_throttle >= self.RAISE_AFTER
-                    and now - self._last_raise >= self.RAISE_EVERY):
-                self.rate *= self.RAISE_FACTOR
-                self._last_raise = now
-
-    def measured_rate(self, now: float) -> float:
-        """Successes per second over the last WINDOW. Always divided by the whole window: a
-        run younger than that has a burst allowance in its first successes, and dividing by
-        its short age would overestimate the sustainable rate many times over."""
-        while self._ok and self._ok[0] < now - self.WINDOW:
-            self._ok.popleft()
-        return len(self._ok) / self.WINDOW
-
-    def throttled(self) -> None:
-        with self._lock:
-            now = self._clock()
-            self._last_throttle = now
-            if now - self._last_cut < self.CUT_EVERY:
-                return
-            self._last_cut = now
-            new = max(self.MIN_RATE, self.measured_rate(now) * self.OVERDRIVE)
-            if self.rate is None or new < self.rate:
-                self.rate = new
-                # don't let slots reserved at the old rate pile onto the server
-                self._next = max(self._next, now)
-            log.debug("throttled: pacing at %.1f req/s", self.rate)
 
 
 def _backoff(attempt: int, base: float, cap: float) -> float:
@@ -160,8 +89,10 @@ class Attempts:
     throttled: int = 0
     transient: int = 0
 
-    def throttle(self, limiter: AdaptiveRateLimiter, label: str) -> None:
-        limiter.throttled()
+    def throttle(self, limiter: AdaptiveRateLimiter, label: str,
+                 sent_at: float | None = None) -> None:
+        """A throttled answer to the attempt sent at ``sent_at`` (``acquire``'s time)."""
+        limiter.throttled(sent_at)
         self.count("throttled")
         self.throttled += 1
         if self.throttled >= MAX_THROTTLED_ATTEMPTS:
@@ -238,7 +169,7 @@ class _Runner:
         while True:
             if self.stop.is_set():
                 raise _Cancelled
-            self._sleep(limiter.reserve())
+            sent = limiter.acquire(self._sleep)
             token = self.token
             self._count("calls")
             try:
@@ -246,7 +177,7 @@ class _Runner:
             except self._ClientError as exc:
                 code, status, _ = error_parts(exc)
                 if status == 429 or code in THROTTLE_CODES:
-                    attempts.throttle(limiter, "429 TooManyRequests")
+                    attempts.throttle(limiter, "429 TooManyRequests", sent)
                     continue
                 if status >= 500 or code in ("InternalServerException", "ServiceUnavailable"):
                     attempts.retry(f"HTTP {status or '5xx'} {code}".rstrip())
