@@ -88,7 +88,8 @@ def test_a_cached_answer_imports_no_botocore(online) -> None:  # type: ignore[no
             "except SystemExit as e:\n    assert e.code == 0, e.code\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             "('boto3', 'botocore', 'urllib3', 'dateutil', 'jinja2', 'configupdater', "
-            "'questionary') or m in ('ssogen.aws.login', 'ssogen.aws.oidc', 'http.server'))\n"
+            "'questionary') or m in ('ssogen.aws.login', 'ssogen.aws.oidc', 'http.server', "
+            "'hashlib', 'tempfile', 'shutil'))\n"
             "print(heavy, file=sys.stderr)\n")
     proc = sandbox.python(code)
     assert proc.returncode == 0, proc.stderr

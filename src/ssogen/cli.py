@@ -139,7 +139,13 @@ def _closest(word: str, choices: Sequence[str]) -> str | None:
 
 class _Parser(argparse.ArgumentParser):
     """Usage errors in one line, like every other error (argparse prints the whole usage),
-    with the closest command, flag or value when something is mistyped."""
+    with the closest command, flag or value when something is mistyped. Every parser
+    formats with :class:`_Formatter` from the start (argparse's default formatter, built for
+    each ``add_argument``, imports shutil for the terminal's width)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         import re

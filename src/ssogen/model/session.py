@@ -3,10 +3,10 @@ cache keys the AWS CLI v2 derives from it, so that every tool finds the same fil
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 
+from ssogen.model.digest import sha1_hex
 from ssogen.model.validate import DEFAULT_SCOPES
 
 
@@ -27,7 +27,7 @@ class SsoSession:
     def token_cache_key(self) -> str:
         """``sha1(session name)``; legacy profiles: ``sha1(start URL)`` (the exact string)."""
         source = self.start_url if self.legacy else self.name
-        return hashlib.sha1(source.encode("utf-8")).hexdigest()
+        return sha1_hex(source)
 
     @property
     def registration_cache_key(self) -> str:
@@ -40,7 +40,7 @@ class SsoSession:
             "scopes": list(self.scopes) if self.scopes_configured else None,
             "session_name": None if self.legacy else self.name,
         }
-        return hashlib.sha1(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+        return sha1_hex(json.dumps(data, sort_keys=True))
 
     @property
     def label(self) -> str:

@@ -4,9 +4,8 @@ refresh their token; migrated, they use the session's login."""
 
 from __future__ import annotations
 
-import hashlib
-
 from ssogen.inifile.model import SectionInfo
+from ssogen.model.digest import sha1_hex
 from ssogen.model.starturl import portal_url, same_start_url
 
 
@@ -62,7 +61,7 @@ def legacy_to_migrate(profiles: list[SectionInfo], session: str, session_url: st
         notes.append(f"legacy profiles with this start URL ({names}) are left as they are; "
                      f"--migrate-legacy moves them to [sso-session {session}]")
         return []
-    sha = hashlib.sha1(session.encode("utf-8")).hexdigest()
+    sha = sha1_hex(session)
     notes.append(f"legacy profile(s) {names} move to [sso-session {session}] and use its login "
                  f"from then on (token cache ~/.aws/sso/cache/{sha}.json, filled by ssogen's "
                  f"login; renew it with `ssogen login --session {session}` or `aws sso login "

@@ -15,7 +15,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -189,6 +188,8 @@ def _existing(target: Path, *, replace_read_only: bool,
 def _replace(target: Path, data: bytes, mode: int, st: os.stat_result | None) -> None:
     """Write ``data`` to a temp file next to ``target`` (fsynced, ``mode``, the old file's
     extended attributes and, as root, its owner) and rename it over ``target``."""
+    import tempfile  # (imported here: reading, e.g. export-credentials' fast path, never needs it)
+
     fd, tmp_name = tempfile.mkstemp(prefix=f"{tmp_prefix(target)}{os.getpid()}-",
                                     suffix=TMP_SUFFIX, dir=target.parent)
     tmp = Path(tmp_name)

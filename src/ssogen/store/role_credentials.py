@@ -16,7 +16,6 @@ This module imports nothing heavy: it is on ``export-credentials``' fast path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ssogen.model.digest import sha1_hex
 from ssogen.model.session import SsoSession
 from ssogen.store.cachefile import read_json, remove, write_json
 
@@ -54,7 +54,7 @@ def cache_key(session: SsoSession, account_id: str, role_name: str) -> str:
     else:
         args["sessionName"] = session.name
     text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return sha1_hex(text)
 
 
 def entry_path(session: SsoSession, account_id: str, role_name: str) -> Path:

@@ -10,9 +10,8 @@ program made in between is never overwritten.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,14 +79,14 @@ class Identity:
     inode: int
     size: int
     mtime_ns: int
-    sha256: str
+    content: bytes = field(repr=False)  # the bytes themselves (the snapshot's, not a copy):
+    # compared byte for byte, which costs less than a digest and than importing hashlib
 
     @classmethod
     def of(cls, raw: bytes | None, st: os.stat_result | None) -> Identity | None:
         if raw is None or st is None:
             return None
-        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
-                   hashlib.sha256(raw).hexdigest())
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, raw)
 
 
 @dataclass(frozen=True)
