@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 
@@ -10,9 +9,10 @@ def templates_dir() -> Path:
     """The directory holding the shipped templates and presets.
 
     In an installed wheel it is ``ssogen/templates``; in a source checkout (editable install)
-    it is the top-level ``templates/`` directory.
+    it is the top-level ``templates/`` directory. (Found beside this module: ssogen is never
+    run from a zip, and ``importlib.resources`` would import zipfile for every run.)
     """
-    packaged = Path(str(resources.files("ssogen"))) / "templates"
+    packaged = Path(__file__).resolve().parent / "templates"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "templates"

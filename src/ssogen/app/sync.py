@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 from ssogen.errors import UsageError
 
 if TYPE_CHECKING:
-    from ssogen.app.generate import GenerationResult, Mode
+    from ssogen.app.generate import GenerationResult, Mode, Work
     from ssogen.app.ports import Reporter
+    from ssogen.app.windows import SyncMirror
     from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
@@ -46,8 +47,6 @@ class SyncRequest:
 
 def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     from ssogen.app.generate import generate_all
-    from ssogen.app.windows import SyncMirror
-    from ssogen.app.windows_config import Options
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
@@ -56,7 +55,7 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     chosen = with_chains(request, targets(request, snapshot, inventories))
     for settings in chosen:  # a broken remembered template fails before any login
         check_template(request.config, settings, snapshot)
-    windows = SyncMirror.start(snapshot, chosen, reporter, enabled=request.windows)
+    windows = _windows_side(snapshot, chosen, reporter, request.windows)
     work = []
     for settings in chosen:
         inventory = inventory_for(request, snapshot, settings, inventories, reporter)
@@ -66,9 +65,43 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     results = generate_all(request.config, work, mode=request.mode, prune=request.prune,
                            adopt=request.adopt, migrate=request.migrate_legacy,
                            snapshot=snapshot, reporter=reporter)
-    windows.finish(results, work, request.mode, Options(request.prune, request.adopt,
-                                                        request.migrate_legacy))
+    windows.finish(results, work, request)
     return results
+
+
+class _NoWindows:
+    """The Windows side when no session of the file remembers a Windows folder: nothing to
+    do, and nothing of the mirror imported."""
+
+    def finish(self, results: list[GenerationResult], work: Work,
+               request: SyncRequest) -> None:
+        return None
+
+
+class _Windows:
+    """The Windows side of sync (:class:`ssogen.app.windows.SyncMirror`)."""
+
+    def __init__(self, mirror: SyncMirror) -> None:
+        self.mirror = mirror
+
+    def finish(self, results: list[GenerationResult], work: Work,
+               request: SyncRequest) -> None:
+        from ssogen.app.windows_config import Options
+
+        self.mirror.finish(results, work, request.mode, Options(
+            request.prune, request.adopt, request.migrate_legacy))
+
+
+def _windows_side(snapshot: ConfigSnapshot, chosen: list[Settings], reporter: Reporter,
+                  enabled: bool) -> _Windows | _NoWindows:
+    from ssogen.app.generate import managed_settings
+    from ssogen.model.windows import is_folder
+
+    if not any(is_folder(s.windows_mirror) for s in managed_settings(snapshot)):
+        return _NoWindows()
+    from ssogen.app.windows import SyncMirror
+
+    return _Windows(SyncMirror.start(snapshot, chosen, reporter, enabled=enabled))
 
 
 def _matches(settings: Settings, inventory: Inventory) -> bool:
