@@ -4,6 +4,8 @@ the browser and the Windows clipboard where they exist."""
 
 from __future__ import annotations
 
+import sys
+
 from ssogen.model.events import PKCE, LoginPrompt, NoProgress, ProgressSink
 from ssogen.ui import terminal as ui
 
@@ -35,9 +37,15 @@ class TerminalReporter:
         """The URL (and code) first, each alone on its line with nothing glued to it, then
         the conveniences: the Windows clipboard, the browser. The prompt is printed before a
         browser is launched, so a console browser from ``BROWSER`` cannot hide it. ``note``
-        (which flow the default chose, and why) comes first."""
+        (which flow the default chose, and why) comes first, on a terminal wrapped at word
+        boundaries."""
         if prompt.note:
-            ui.info(prompt.note)
+            note = prompt.note
+            if sys.stderr.isatty():
+                from ssogen.ui.textfit import wrap
+
+                note = wrap(note, indent="    ")
+            ui.info(note)
         if prompt.kind == PKCE:
             self._pkce_prompt(prompt)
         else:
