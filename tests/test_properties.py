@@ -259,16 +259,17 @@ def check_result(before_raw: bytes, after: bytes, result_session: str, settings_
     session = pm["sso_sessions"][result_session]
     assert same_start_url(session["sso_start_url"], URL)
     # botocore reads exactly the intended ssogen-managed profiles: one per wanted pair that
-    # already had one or that no hand-written profile of the session covers, plus (without
-    # prune) the stale ones
+    # no hand-written profile of the session covers, plus (without prune) the stale ones --
+    # those no longer wanted and those that duplicate a hand-written profile (the user's
+    # profile wins: ssogen's copy goes stale, and --prune removes it)
     from ssogen.planning.naming import wanted_pairs
 
     wanted = {(a.id, r) for a, r in wanted_pairs(settings_, inventory)}
     mine, hand = session_profiles(parsed, result_session)
     old_mine, _ = session_profiles(before, result_session)
-    expected = {w for w in wanted if w in old_mine or w not in hand}
+    expected = {w for w in wanted if w not in hand}
     if not prune:
-        expected |= set(old_mine) - wanted
+        expected |= {k for k in old_mine if k not in wanted or k in hand}
     assert set(mine) == expected
     if prune:
         assert len(mine) == len(expected)  # no duplicate left either
@@ -450,3 +451,23 @@ def test_a_hand_written_assume_role_profile_covers_no_sso_pair(tmp_path: Path) -
                       inventory)
     assert [e.name for e in result.plan.changes()["created"]] == ["prod-administrator-access"]
     assert path.read_bytes().startswith(hand)
+
+
+def test_a_managed_copy_of_a_hand_written_profile_goes_stale_then_pruned(tmp_path: Path) -> None:
+    """Found by the property above: ``[profile b]`` (yours) and ``[profile a]`` (ssogen's)
+    for the same account/role: yours wins, ssogen's is kept as stale, ``--prune`` removes it."""
+    data = (b"\xef\xbb\xbf[default]\n[profile b]\nsso_session = acme\nsso_account_id = "
+            b"111111111111\nsso_role_name = AdministratorAccess\n[profile a]\nsso_session = "
+            b"acme\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n"
+            b"ssogen_managed = true")
+    path = tmp_path / "config"
+    path.write_bytes(data)
+    inventory = Inventory("acme", URL, "eu-west-1",
+                          [Account("111111111111", "Prod", "", ["AdministratorAccess"])])
+    settings_ = Settings(session="acme", start_url=URL, sso_region="eu-west-1")
+    first = generate(path, settings_, inventory)
+    assert [e.name for e in first.plan.changes()["stale"]] == ["a"]
+    assert any("'a'" in n and "'b'" in n for n in first.plan.notes)
+    second = generate(path, settings_, inventory, prune=True)
+    assert [e.name for e in second.plan.changes()["removed"]] == ["a"]
+    assert b"[profile a]" not in path.read_bytes() and b"[profile b]" in path.read_bytes()
