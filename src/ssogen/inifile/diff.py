@@ -13,6 +13,7 @@ a missing final line break is marked ``\\ No newline at end of file``.
 from __future__ import annotations
 
 import difflib
+from array import array
 from bisect import bisect_right
 from collections.abc import Hashable, Sequence
 from itertools import accumulate
@@ -71,8 +72,9 @@ class _Lines:
         self.text = text
         self.prefix = ""  # put before line 0 (the BOM of the old text)
         counts = [part.count("\n") for _, part in parts]  # lines per part
-        offsets: list[int] = []
-        starts: list[int] = []
+        # machine integers: a list of int objects would cost 36 bytes per part, not 8
+        offsets = array("q")
+        starts = array("q")
         pos = line = 0
         for (_, part), n in zip(parts, counts, strict=True):
             offsets.append(pos)
@@ -84,8 +86,8 @@ class _Lines:
             pos -= excess
         if pos != len(text) or any(text[o - 1] != "\n" for o in offsets[1:] if o):
             lengths = [len(x) for x in _split(text)]
-            offsets = [0, *accumulate(lengths)][:len(lengths)]
-            starts = list(range(len(lengths)))
+            offsets = array("q", [0, *accumulate(lengths)][:len(lengths)])
+            starts = array("q", range(len(lengths)))
             line = len(lengths)
         self.counts, self.offsets, self.starts, self._n = counts, offsets, starts, line
 

@@ -328,11 +328,19 @@ class ConfigDocument:
         old_parts: list[tuple[Key, str]] = []
         if self.layout.preamble:
             old_parts.append((("pre",), self.layout.preamble))
-        old_parts += [(("s", i), self.layout.chunk(i)) for i in range(len(self.model.sections))]
+        chunk = self.layout.chunk
         if not self._changed or self._out is None:
+            old_parts += [(("s", i), chunk(i)) for i in range(len(self.model.sections))]
             new_parts = old_parts
         else:
             new_parts = [(k, _text_of(obj)) for k, obj in self._out]
+            # a section the edits left as it was is the very string in the new text: shared,
+            # not sliced again (a second copy of the file, and a full compare per part)
+            texts = self._texts
+            kept = {k[-1]: obj for k, obj in self._out
+                    if k[0] == "s" and isinstance(obj, str) and k[-1] not in texts}
+            old_parts += [(("s", i), kept[i] if i in kept else chunk(i))
+                          for i in range(len(self.model.sections))]
         return _diff.unified(self.decoded.original, self.render(), old_parts, new_parts,
                              label=label or self.source, bom=self.decoded.bom,
                              crlf=self.decoded.crlf)

@@ -19,6 +19,7 @@ line's offset in the text and its keys. Values are kept only for the kinds the p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from sys import intern
 
@@ -170,6 +171,7 @@ def _fast_scan(text: str) -> Layout:
     seen_names: set[tuple[str, str, bool]] = set()
     continued: list[int] = []  # kept sections with continued values: read again
     key_values, head = _KEY_VALUE.findall, _HEAD.match
+    norm_key, norm_value = _Interned(_key), _Interned(_value)  # each raw text done once
     ends = [*offsets[1:], len(text)] if offsets else []
     lineno, pos = 1, 0
     for start, end in zip(offsets, ends, strict=True):
@@ -191,7 +193,7 @@ def _fast_scan(text: str) -> Layout:
         if len(sections) not in odd:
             pairs = key_values(text, body - 1, end)  # from the header's line break
             if keep:  # interned: the same keys and values (session, region...) recur
-                values = {intern(k.rstrip().lower()): intern(v.strip()) for k, v in pairs}
+                values = {norm_key[k]: norm_value[v] for k, v in pairs}
                 count = len(values)
             else:
                 values = {}
@@ -209,6 +211,30 @@ def _fast_scan(text: str) -> Layout:
     for index in continued:
         sections[index].options = scan_lines(layout.chunk(index)).model.sections[0].options
     return layout
+
+
+def _key(raw: str) -> str:
+    return intern(raw.rstrip().lower())
+
+
+def _value(raw: str) -> str:
+    return intern(raw.strip())
+
+
+class _Interned(dict[str, str]):
+    """raw text -> its normalised, interned form, computed on the first lookup only (keys
+    and most values recur from section to section: a dict hit costs less than the strip,
+    the case fold and the intern)."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        super().__init__()
+        self._fn = fn
+
+    def __missing__(self, raw: str) -> str:
+        done = self[raw] = self._fn(raw)
+        return done
 
 
 def _rows(rows: list[tuple[str, str, str, str, str]], keep: bool,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from ssogen.errors import InventoryError
@@ -28,6 +27,8 @@ from ssogen.model.validate import SESSION_NAME_RE, is_account_id, unwritable
 
 
 def utcnow_iso() -> str:
+    from datetime import datetime, timezone  # here: reading an inventory needs no clock
+
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -23,6 +23,7 @@ returns the one spelling ssogen stores for a new session (:func:`normalize`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -40,14 +41,22 @@ GOVCLOUD_HOST = "start.us-gov-home.awsapps.com"
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _REGION_RE = f"(?P<region>{REGION_RE.pattern})"
-# Host patterns that carry the region (checked against the known region list afterwards).
-_REGION_PATTERNS = [
-    re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.com(\.cn)?$"),
-    re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.app\.aws$"),
-    re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.app\.amazonwebservices\.com\.cn$"),
-    re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.eu$"),
-    re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.api\.amazonwebservices\.eu$"),
-]
+
+
+@functools.cache
+def _region_patterns() -> tuple[re.Pattern[str], ...]:
+    """Host patterns that carry the region (checked against the known region list
+    afterwards); compiled on first use: ``sync`` only compares start URLs."""
+    return (
+        re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.com(\.cn)?$"),
+        re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.app\.aws$"),
+        re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE
+                   + r"\.app\.amazonwebservices\.com\.cn$"),
+        re.compile(r"^[a-z0-9-]+\." + _REGION_RE + r"\.portal\.amazonaws\.eu$"),
+        re.compile(r"^[a-z0-9-]+\.portal\." + _REGION_RE + r"\.api\.amazonwebservices\.eu$"),
+    )
+
+
 _GENERIC_LABELS = {"sso", "login", "signin", "sign-in", "aws", "start", "www", "portal", "auth",
                    "idp", "id", "identity", "app", "apps", "awsapps"}
 
@@ -160,7 +169,7 @@ def _classify(host: str) -> tuple[str, str | None]:
 
 
 def _region_from_host(host: str) -> str | None:
-    for pat in _REGION_PATTERNS:
+    for pat in _region_patterns():
         m = pat.match(host)
         if m and regions.find(m.group("region")):
             return m.group("region")

@@ -210,6 +210,10 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str],
     """
     filters = _simple_filters(aliases)
     template = template.replace("\r\n", "\n").replace("\r", "\n")  # as Jinja's lexer does
+    known = (*_VARIABLES, *_SIMPLE_EXTRA) if variables is None else variables
+    # each variable by its place in a row (-1: ``session``), so a render builds no dict
+    where = {name: i for i, name in enumerate(known)}
+    where["session"] = -1
     parts: list[Any] = []
     pos = 0
     for m in _SIMPLE_EXPR.finditer(template):
@@ -218,33 +222,30 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str],
             return None
         names = [f.strip() for f in m.group(2).split("|") if f.strip()]
         var = m.group(1)
-        known = (*_VARIABLES, *_SIMPLE_EXTRA) if variables is None else variables
-        if var not in (*known, "session") or any(f not in filters for f in names):
+        if var not in where or any(f not in filters for f in names):
             return None
-        parts += [literal, (var, [filters[f] for f in names])]
+        parts += [literal, (where[var], tuple(filters[f] for f in names))]
         pos = m.end()
     tail = template[pos:]
     if "{" in tail or "}" in tail:
         return None
     parts.append(tail)
     parts = [p for p in parts if p != ""]
+    width = None if variables is None else len(variables)
+    n_base = len(_VARIABLES)
 
     def render(row: NameRow) -> str:
-        if variables is not None:
-            values = dict(zip(variables, row, strict=True), session=session)
-        else:
-            values = dict(zip(_VARIABLES, row[:5], strict=True), session=session)
-            if len(row) > 5:  # ou_path, ou (no Tags object: the fast path never reads tags)
-                values.update(zip(_SIMPLE_EXTRA, row[5:7], strict=False))
-            else:
-                values.update(ou_path="", ou="")
+        if width is not None and len(row) != width:
+            raise ValueError(f"a row of {len(row)} fields for {width} variables")
+        short = width is None and len(row) <= n_base  # no ou_path, ou: empty
         out = []
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
                 continue
-            value = values[part[0]]
-            for fn in part[1]:
+            at, fns = part
+            value = session if at < 0 else "" if short and at >= n_base else row[at]
+            for fn in fns:
                 value = fn(value)
             out.append(value)
         return "".join(out)

@@ -319,7 +319,13 @@ def any_account_name_matches(settings: Settings, pairs: list[tuple[Account, str]
     Linear: one render per pair, string comparisons only."""
     from dataclasses import replace
 
-    fake = [(replace(a, name=_PLACEHOLDER, roles=[role]), role) for a, role in pairs]
+    renamed: dict[int, Account] = {}  # one stand-in per account (its roles share it)
+    fake = []
+    for a, role in pairs:
+        stand_in = renamed.get(id(a))
+        if stand_in is None:
+            stand_in = renamed[id(a)] = replace(a, name=_PLACEHOLDER, roles=[])
+        fake.append((stand_in, role))
     out = []
     lower = _PLACEHOLDER.lower()
     for shape, (account, role), name in zip(base_names(settings, fake), pairs, names,
