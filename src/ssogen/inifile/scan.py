@@ -338,6 +338,14 @@ def scan_lines(text: str, source: str = "config") -> Layout:
         if values is not None:
             values[key] = value
     st.close()
+    _raise_deferred(st, lines, bad_line, nested_error, source)
+    return Layout(text, _offsets(lines, st.header_lines), FileModel(st.sections))
+
+
+def _raise_deferred(st: _Scan, lines: list[str], bad_line: int,
+                    nested_error: tuple[int, str] | None, source: str) -> None:
+    """The problems configparser and botocore report only once the whole file is read: the
+    first line that is not ``key = value``, then a nested value's line without ``=``."""
     if bad_line:
         raw = lines[bad_line - 1].strip()
         raise _error(source, bad_line, f"cannot parse {raw[:60]!r} (not 'key = value', a "
@@ -346,7 +354,6 @@ def scan_lines(text: str, source: str = "config") -> Layout:
         in_default = nested_error[1].endswith(f"in [{DEFAULT_SECTION}] has no '='")
         if not in_default or any(s.header != DEFAULT_SECTION for s in st.sections):
             raise _error(source, *nested_error)
-    return Layout(text, _offsets(lines, st.header_lines), FileModel(st.sections))
 
 
 def _nested_problem(stripped: str, lineno: int, header: str) -> tuple[int, str] | None:

@@ -258,17 +258,7 @@ def resolve_collisions(
         account, role = pairs[i]
         base = names[i]
         holder = holders[base]
-        suffixes = [f"-{account.id}", f"-{account.id}-{role}"]
-        if holder.account_id == account.id:
-            suffixes.insert(0, f"-{role}")
-        choice = next((c for c in (_suffixed(base, x) for x in suffixes) if c not in holders),
-                      "")
-        n = 2
-        while not choice:
-            cand = _suffixed(base, f"-{account.id}-{n}")
-            if cand not in holders:
-                choice = cand
-            n += 1
+        choice = _suffixed_name(base, account.id, role, holder, holders)
         holders[choice] = NameHolder(f"generated for {account.id}/{role}", account.id)
         final[i] = choice
         why = "is reserved" if holder.what == "reserved" else (
@@ -276,6 +266,24 @@ def resolve_collisions(
             else f"is {holder.what}")
         messages.append(f"profile name {base!r} {why}; {account.id}/{role} gets {choice!r}")
     return final, messages
+
+
+def _suffixed_name(base: str, account_id: str, role: str, holder: NameHolder,
+                   holders: _Claims) -> str:
+    """The first free name of: ``base-<role>`` (only when ``holder`` is of the same
+    account), ``base-<account id>``, ``base-<account id>-<role>``, then
+    ``base-<account id>-2``, ``-3``, ..."""
+    suffixes = [f"-{account_id}", f"-{account_id}-{role}"]
+    if holder.account_id == account_id:
+        suffixes.insert(0, f"-{role}")
+    for suffix in suffixes:
+        candidate = _suffixed(base, suffix)
+        if candidate not in holders:
+            return candidate
+    n = 2
+    while _suffixed(base, f"-{account_id}-{n}") in holders:
+        n += 1
+    return _suffixed(base, f"-{account_id}-{n}")
 
 
 def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
