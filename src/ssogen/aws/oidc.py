@@ -65,13 +65,19 @@ def network_error(exc: Exception, client: Any, what: str = "login endpoint") -> 
 def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
     """RegisterClient for the device flow (no grantTypes, as the AWS CLI sends it) and cache
     the registration."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     client_name = (f"botocore-client-{int(time.time())}" if session.legacy
                    else f"botocore-client-{session.name}")
+    return register(session, client, clientName=client_name, clientType="public",
+                    scopes=list(session.scopes))
+
+
+def register(session: SsoSession, client: Any, **request: Any) -> dict[str, Any]:
+    """RegisterClient with ``request`` (the body each flow sends), the registration cached as
+    the AWS CLI caches it: its ``grantTypes`` too when the request names them."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
-        resp = client.register_client(clientName=client_name, clientType="public",
-                                      scopes=list(session.scopes))
+        resp = client.register_client(**request)
     except ClientError as exc:
         raise LoginError(f"client registration refused ({error_code(exc) or 'error'})") from None
     except BotoCoreError as exc:
@@ -82,6 +88,8 @@ def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
         expires = utcnow() + timedelta(days=90)
     registration = {"clientId": resp["clientId"], "clientSecret": resp["clientSecret"],
                     "expiresAt": format_time(expires), "scopes": list(session.scopes)}
+    if "grantTypes" in request:
+        registration["grantTypes"] = list(request["grantTypes"])
     save_registration(session, registration)
     return registration
 

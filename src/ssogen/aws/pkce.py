@@ -28,16 +28,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from ssogen.aws.oidc import error_code, network_error
+from ssogen.aws.oidc import error_code, network_error, register
 from ssogen.errors import LoginError
 from ssogen.model.events import PKCE, LoginPrompt
 from ssogen.model.session import SsoSession
-from ssogen.store.tokens import Token, format_time, save_registration, save_token, utcnow
+from ssogen.store.tokens import Token, save_token, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -107,26 +107,10 @@ def authorization_base(client: Any) -> str:
 def register_pkce_client(session: SsoSession, client: Any) -> dict[str, Any]:
     """RegisterClient for the authorization code grant, with the AWS CLI v2's body, and cache
     the registration as the CLI does (``grantTypes`` included)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        resp = client.register_client(
-            clientName=f"botocore-client-{session.name}", clientType="public",
-            grantTypes=list(AUTH_GRANT_TYPES), redirectUris=[REGISTERED_REDIRECT_URI],
-            issuerUrl=session.start_url, scopes=list(session.scopes))
-    except ClientError as exc:
-        raise LoginError(f"client registration refused ({error_code(exc) or 'error'})") from None
-    except BotoCoreError as exc:
-        raise network_error(exc, client) from None
-    try:
-        expires = datetime.fromtimestamp(int(resp["clientSecretExpiresAt"]), timezone.utc)
-    except (KeyError, TypeError, ValueError, OverflowError, OSError):
-        expires = utcnow() + timedelta(days=90)
-    registration = {"clientId": resp["clientId"], "clientSecret": resp["clientSecret"],
-                    "expiresAt": format_time(expires), "scopes": list(session.scopes),
-                    "grantTypes": list(AUTH_GRANT_TYPES)}
-    save_registration(session, registration)
-    return registration
+    return register(session, client, clientName=f"botocore-client-{session.name}",
+                    clientType="public", grantTypes=list(AUTH_GRANT_TYPES),
+                    redirectUris=[REGISTERED_REDIRECT_URI], issuerUrl=session.start_url,
+                    scopes=list(session.scopes))
 
 
 # -- the loopback callback -------------------------------------------------------------------
