@@ -36,7 +36,7 @@ from ssogen.model.settings import MARKER, account_region
 from ssogen.planning.chain_matching import ChainContext, Existing, classify, is_chain, match
 from ssogen.planning.chain_names import name_chains
 from ssogen.planning.chain_specs import ChainKey, Wanted, previous_spec, wanted_chains
-from ssogen.planning.ownership import extra_keys, owned_update, profile_block
+from ssogen.planning.ownership import extra_keys, profile_block, update_profile
 from ssogen.planning.plan import ProfileEntry
 from ssogen.planning.templates import Block, block_template
 
@@ -121,13 +121,9 @@ def write_chains(ctx: ChainContext, wanted: list[Wanted], names: list[str],
             continue
         old = None if previous is None else functools.partial(
             _old_block, ctx, w, s.options.get("source_profile", ""))
-        to_set, to_delete = owned_update(s.options, new, old, CHAIN_IDENTITY)
-        header = f"profile {name}" if s.name != name else None
-        if to_set or to_delete or header:
-            e = ctx.edit(s.index)
-            e.header, e.set, e.delete = header, e.set + to_set, e.delete + to_delete
-        action = "rename" if header else "update" if to_set or to_delete else "kept"
-        ctx.entries.append(_entry(action, name, w, old_name=(s.name or "") if header else ""))
+        action = update_profile(ctx.edit, s, name, new, old, CHAIN_IDENTITY)
+        ctx.entries.append(_entry(action, name, w,
+                                  old_name=(s.name or "") if action == "rename" else ""))
     ctx.new_sections += sorted(created, key=lambda n: n.header)
 
 

@@ -19,11 +19,26 @@ from ssogen.model.settings import MARKER
 from ssogen.planning.templates import Block, BlockTemplate, ini_value
 
 if TYPE_CHECKING:
+    from ssogen.inifile.model import SectionEdit, SectionInfo
     from ssogen.model.inventory import Account
     from ssogen.model.settings import Settings
 
 PROFILE_IDENTITY = ("sso_session", "sso_account_id", "sso_role_name", MARKER)
 SESSION_IDENTITY = ("sso_start_url", "sso_region", MARKER)
+
+
+def update_profile(edit: Callable[[int], SectionEdit], s: SectionInfo, name: str, new: Block,
+                   old: Callable[[], Block] | None, identity: tuple[str, ...]) -> str:
+    """Plan a managed profile ``s`` towards ``new`` under the name ``name``: its keys
+    (:func:`owned_update`) and its header when the name changes, through ``edit`` (the
+    plan's edit of a section index). Returns the action: ``rename``, ``update`` or
+    ``kept``."""
+    to_set, to_delete = owned_update(s.options, new, old, identity)
+    header = f"profile {name}" if s.name != name else None
+    if to_set or to_delete or header:
+        e = edit(s.index)
+        e.header, e.set, e.delete = header, e.set + to_set, e.delete + to_delete
+    return "rename" if header else "update" if to_set or to_delete else "kept"
 
 
 def owned_update(options: Mapping[str, str], new: Block, old: Callable[[], Block] | None,

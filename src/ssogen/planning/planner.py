@@ -32,6 +32,7 @@ from ssogen.planning.ownership import (
     owned_update,
     profile_block,
     profile_ctx,
+    update_profile,
 )
 from ssogen.planning.plan import Plan, ProfileEntry
 from ssogen.planning.templates import block_template as _template
@@ -264,14 +265,10 @@ class Planner:
                 continue
             old = None if previous is None else functools.partial(
                 profile_block, tpl, profile_ctx(previous, account, role, session), old_extra)
-            to_set, to_delete = owned_update(s.options, new, old, PROFILE_IDENTITY)
-            header = f"profile {name}" if s.name != name else None
-            if to_set or to_delete or header:
-                e = self.edit(s.index)
-                e.header, e.set, e.delete = header, e.set + to_set, e.delete + to_delete
-            action = "rename" if header else "update" if to_set or to_delete else "kept"
+            action = update_profile(self.edit, s, name, new, old, PROFILE_IDENTITY)
             self.entries.append(ProfileEntry(action, name, account.id, role, account.name,
-                                             old_name=(s.name or "") if header else ""))
+                                             old_name=(s.name or "") if action == "rename"
+                                             else ""))
         self.new_sections += [NewSection(f"profile {n}", keys) for n, keys in sorted(created)]
 
     def chains_phase(self) -> None:
