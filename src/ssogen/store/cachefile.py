@@ -53,6 +53,22 @@ def read_json(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def json_files(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every ``*.json`` file of ``folder`` that holds a JSON object (:func:`read_json`), by
+    name; none when the folder cannot be listed."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if name.endswith(".json"):
+            data = read_json(folder / name)
+            if data is not None:
+                out.append((folder / name, data))
+    return out
+
+
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes | None:
     """At most ``max_bytes`` of a regular file, without blocking on a FIFO or a device."""
     try:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ssogen.model.digest import sha1_hex
 from ssogen.model.session import SsoSession
-from ssogen.store.cachefile import read_json, remove, write_json
+from ssogen.store.cachefile import json_files, read_json, remove, write_json
 
 PROVIDER_TYPE = "sso"
 #: an entry with less than this left is not used (botocore's and the AWS CLI's window)
@@ -119,15 +119,5 @@ def remove_entry(path: Path) -> bool:
 
 def sso_entries() -> list[Path]:
     """Every entry ``aws sso logout`` would delete: JSON files with ProviderType ``sso``."""
-    try:
-        names = sorted(os.listdir(cache_dir()))
-    except OSError:
-        return []
-    out = []
-    for name in names:
-        path = cache_dir() / name
-        if name.endswith(".json"):
-            data = read_json(path)
-            if data is not None and data.get("ProviderType") == PROVIDER_TYPE:
-                out.append(path)
-    return out
+    return [path for path, data in json_files(cache_dir())
+            if data.get("ProviderType") == PROVIDER_TYPE]

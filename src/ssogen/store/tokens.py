@@ -30,7 +30,7 @@ from typing import Any
 
 from ssogen.model.events import DEVICE_CODE, PKCE
 from ssogen.model.session import SsoSession
-from ssogen.store.cachefile import CacheLock, read_json, remove, write_json
+from ssogen.store.cachefile import CacheLock, json_files, read_json, remove, write_json
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,6 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    return read_json(path)
-
-
 def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -113,7 +109,7 @@ class Token:
 def load_token(session: SsoSession) -> dict[str, Any] | None:
     """The cached token entry, validated; None when absent or unusable. Optional fields with
     the wrong type are dropped (the entry stays usable as a plain access token)."""
-    data = _read_json(token_path(session))
+    data = read_json(token_path(session))
     if data is None:
         return None
     if not _nonempty_str(data.get("accessToken")):
@@ -165,7 +161,7 @@ def load_registration(session: SsoSession, now: datetime | None = None, *,
     scopes, valid for more than 15 minutes, and registered for that flow -- the device flow
     refuses a registration with ``authorization_code`` in ``grantTypes``, PKCE one without it
     (as the AWS CLI v2 does, docs/AWS-NOW.md §a)."""
-    data = _read_json(registration_path(session))
+    data = read_json(registration_path(session))
     if data is None:
         return None
     if not (_nonempty_str(data.get("clientId")) and _nonempty_str(data.get("clientSecret"))):
@@ -207,18 +203,7 @@ def remove_token(session: SsoSession) -> Path | None:
 
 def cache_entries() -> list[tuple[Path, dict[str, Any]]]:
     """Every ``*.json`` file of the cache folder that is a JSON object, by name."""
-    try:
-        names = sorted(os.listdir(cache_dir()))
-    except OSError:
-        return []
-    out = []
-    for name in names:
-        if name.endswith(".json"):
-            path = cache_dir() / name
-            data = _read_json(path)
-            if data is not None:
-                out.append((path, data))
-    return out
+    return json_files(cache_dir())
 
 
 def is_token_entry(data: dict[str, Any]) -> bool:
