@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ssogen.errors import UsageError
 
 if TYPE_CHECKING:
-    from ssogen.app.generate import GenerationResult, Mode, Work
+    from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Reporter
     from ssogen.app.windows import SyncMirror
     from ssogen.model.chain import ChainSpec
@@ -65,43 +65,26 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     results = generate_all(request.config, work, mode=request.mode, prune=request.prune,
                            adopt=request.adopt, migrate=request.migrate_legacy,
                            snapshot=snapshot, reporter=reporter)
-    windows.finish(results, work, request)
+    if windows is not None:
+        from ssogen.app.windows_config import Options
+
+        windows.finish(results, work, request.mode, Options(request.prune, request.adopt,
+                                                            request.migrate_legacy))
     return results
 
 
-class _NoWindows:
-    """The Windows side when no session of the file remembers a Windows folder: nothing to
-    do, and nothing of the mirror imported."""
-
-    def finish(self, results: list[GenerationResult], work: Work,
-               request: SyncRequest) -> None:
-        return None
-
-
-class _Windows:
-    """The Windows side of sync (:class:`ssogen.app.windows.SyncMirror`)."""
-
-    def __init__(self, mirror: SyncMirror) -> None:
-        self.mirror = mirror
-
-    def finish(self, results: list[GenerationResult], work: Work,
-               request: SyncRequest) -> None:
-        from ssogen.app.windows_config import Options
-
-        self.mirror.finish(results, work, request.mode, Options(
-            request.prune, request.adopt, request.migrate_legacy))
-
-
 def _windows_side(snapshot: ConfigSnapshot, chosen: list[Settings], reporter: Reporter,
-                  enabled: bool) -> _Windows | _NoWindows:
+                  enabled: bool) -> SyncMirror | None:
+    """The Windows side of sync; None (and nothing of the mirror imported) when no session
+    of the file remembers a Windows folder."""
     from ssogen.app.generate import managed_settings
     from ssogen.model.windows import is_folder
 
     if not any(is_folder(s.windows_mirror) for s in managed_settings(snapshot)):
-        return _NoWindows()
+        return None
     from ssogen.app.windows import SyncMirror
 
-    return _Windows(SyncMirror.start(snapshot, chosen, reporter, enabled=enabled))
+    return SyncMirror.start(snapshot, chosen, reporter, enabled=enabled)
 
 
 def _matches(settings: Settings, inventory: Inventory) -> bool:
