@@ -85,3 +85,36 @@ def test_never_replaces_what_is_not_a_regular_file(tmp_path: Path) -> None:
         atomic_write_bytes(tmp_path, b"x")
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "fifo"]
+
+
+def test_a_read_takes_the_whole_file_up_to_the_limit_and_refuses_more(tmp_path: Path) -> None:
+    from ssogen.store.fileio import ReadRefused, read_regular_stat
+
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 1000)
+    assert read_regular_stat(path, 1000)[0] == b"x" * 1000
+    assert read_regular_stat(path, 5000)[0] == b"x" * 1000
+    with pytest.raises(ReadRefused, match="larger than"):
+        read_regular_stat(path, 999)
+    path.write_bytes(b"")
+    assert read_regular_stat(path, 10)[0] == b""
+
+
+def test_a_file_growing_after_its_stat_is_read_on_to_the_limit(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              ) -> None:
+    from ssogen.store import fileio
+
+    path = tmp_path / "f"
+    path.write_bytes(b"abc")
+    real = os.fstat
+
+    def stale(fd: int) -> os.stat_result:  # the size the file had before another write
+        st = real(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid,
+                               st.st_gid, 1, st.st_atime, st.st_mtime, st.st_ctime))
+
+    monkeypatch.setattr(fileio.os, "fstat", stale)
+    assert fileio.read_regular_stat(path, 100)[0] == b"abc"
+    with pytest.raises(fileio.ReadRefused):
+        fileio.read_regular_stat(path, 2)

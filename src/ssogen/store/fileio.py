@@ -313,7 +313,12 @@ def read_regular_stat(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
         kind = _kind(st.st_mode)
         if kind:
             raise ReadRefused(kind)
-        data = fh.read(limit + 1)
+        # sized by the file (read(limit + 1) would allocate the whole limit for every read);
+        # a file that grew since fstat is read on up to the limit
+        want = min(limit, st.st_size) + 1
+        data = fh.read(want)
+        if len(data) == want and want <= limit:
+            data += fh.read(limit + 1 - want)
     if len(data) > limit:
         raise ReadRefused(f"larger than {limit // (1 << 20)} MiB")
     return data, st
