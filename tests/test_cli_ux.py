@@ -29,11 +29,23 @@ def test_parser_build_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def test_export_formats_match_the_credentials_module() -> None:
-    from ssogen.aws import credentials
-    from ssogen.commands import export_credentials
+def test_every_export_format_the_parser_offers_renders() -> None:
+    """--format offers exactly the renderer's formats, and each one renders (a choice the
+    renderer does not know would be exit 2 after a successful credential fetch)."""
+    import argparse
 
-    assert export_credentials.FORMATS == credentials.FORMATS
+    from ssogen.aws.credential_formats import FORMATS, render_fields
+    from ssogen.cli import build_parser
+
+    parser = build_parser(["export-credentials"])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    fmt = next(a for a in sub.choices["export-credentials"]._actions if a.dest == "format")
+    assert tuple(fmt.choices or ()) == FORMATS
+    outputs = {f: render_fields("AKIDX", "s3cr'et", "tok", "2030-01-01T00:00:00Z", f)
+               for f in FORMATS}
+    assert outputs["env"].splitlines()[1] == "export AWS_SECRET_ACCESS_KEY='s3cr'\"'\"'et'"
+    assert outputs["powershell"].splitlines()[1] == "$Env:AWS_SECRET_ACCESS_KEY='s3cr''et'"
+    assert '"Version": 1' in outputs["process"] and "Version" not in outputs["json"]
 
 
 def _commands() -> list[str]:

@@ -8,19 +8,17 @@ closest one and the ``--help`` of the command it belongs to.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
 
 from ssogen import __version__
 from ssogen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, SsogenError
 
-# Order is the order shown in --help.
-COMMANDS = ["setup", "sync", "login", "logout", "list", "export_credentials",
-            "import_credentials", "console", "doctor", "org", "demo", "emulator", "completion"]
+TYPE_CHECKING = False  # not even typing is imported before the command is known
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
 
 EPILOG = """\
 examples:
@@ -50,165 +48,6 @@ def default_config_path() -> str:
     return os.path.join(os.path.expanduser("~"), ".aws", "config")
 
 
-def common_parser() -> argparse.ArgumentParser:
-    """Options accepted both before and after the command name."""
-    p = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
-    g = p.add_argument_group("global options")
-    g.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                   help="AWS config file (default: $AWS_CONFIG_FILE, else ~/.aws/config)")
-    g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                   help="show details (and tracebacks on internal errors)")
-    g.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
-                   help="no colour (also honoured: NO_COLOR)")
-    return p
-
-
-def _columns() -> int:
-    """The terminal's width as ``shutil.get_terminal_size`` gives it (``COLUMNS`` first, then
-    stdout's terminal, else 80), without importing shutil (and bz2, lzma...) for ``--help``."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions and epilogs wrapped to the terminal (at most 100 columns), paragraph by
-    paragraph; a paragraph with indented lines (examples, tables) keeps its layout."""
-
-    def __init__(self, prog: str, **kwargs: object) -> None:
-        width = min(_columns(), 100) - 2
-        super().__init__(prog, width=max(40, width), **kwargs)  # type: ignore[arg-type]
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        import textwrap
-
-        out = []
-        for para in text.strip("\n").split("\n\n"):
-            lines = para.split("\n")
-            rest = {len(line) - len(line.lstrip(" ")) for line in lines[1:]}
-            if len(lines) > 1 and not lines[0].startswith(" ") and len(rest) == 1 \
-                    and min(rest) >= 4:  # a hanging paragraph ("exit codes: 0 ok, ...")
-                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width + 2,
-                                         initial_indent=indent,
-                                         subsequent_indent=indent + " " * min(rest),
-                                         break_long_words=False, break_on_hyphens=False))
-            elif any(line.startswith(" ") for line in lines):
-                out.append("\n".join(_fit_line(indent + line, width + 2) for line in lines))
-            else:
-                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
-                                         initial_indent=indent, subsequent_indent=indent,
-                                         break_on_hyphens=False))
-        return "\n\n".join(out) + ("\n" if text.endswith("\n") else "")
-
-
-def _fit_line(line: str, width: int) -> str:
-    """One line of an example list within ``width``: ``command    what it does`` keeps its
-    two columns (the description wraps under itself), other lines wrap with a hanging
-    indent; words (flags, URLs) are never broken."""
-    import re
-    import textwrap
-
-    if len(line) <= width:
-        return line
-    lead = len(line) - len(line.lstrip(" "))
-    m = re.match(r"(\s*\S.*?\S)(\s{2,})(\S.*)$", line)
-    if m and len(m.group(1)) + len(m.group(2)) <= width - 24:
-        col = len(m.group(1)) + len(m.group(2))
-        desc = textwrap.wrap(m.group(3), width - col, break_long_words=False,
-                             break_on_hyphens=False)
-        return "\n".join([m.group(1) + m.group(2) + desc[0],
-                          *(" " * col + d for d in desc[1:])])
-    return textwrap.fill(line.strip(), width, initial_indent=" " * lead,
-                         subsequent_indent=" " * (lead + 4), break_long_words=False,
-                         break_on_hyphens=False)
-
-
-def _closest(word: str, choices: Sequence[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line, like every other error (argparse prints the whole usage),
-    with the closest command, flag or value when something is mistyped. Every parser
-    formats with :class:`_Formatter` from the start (argparse's default formatter, built for
-    each ``add_argument``, imports shutil for the terminal's width)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        import re
-
-        from ssogen.ui import terminal as ui
-
-        m = re.match(r"argument (?P<arg>.+?): invalid choice: '(?P<value>.*?)' "
-                     r"\(choose from (?P<choices>.*)\)$", message)
-        if m:
-            choices = [c.strip().strip("'\"") for c in m.group("choices").split(",")]
-            value = m.group("value")
-            close = _closest(value, choices)
-            if m.group("arg") == "COMMAND":
-                message = f"unknown command {value!r}" + (
-                    f"; did you mean `{self.prog} {close}`?" if close else "")
-            else:  # the same words on every Python version (3.12 stopped quoting choices)
-                message = (f"argument {m.group('arg')}: invalid choice: {value!r} (choose from "
-                           f"{', '.join(choices)})" + (f"; did you mean {close}?" if close else ""))
-        ui.error(f"{message} (see `{self.prog} --help`)")
-        raise SystemExit(EXIT_USAGE)
-
-
-def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace,
-                  extras: list[str]) -> NoReturn:
-    """Arguments no parser took: named with the closest flag of the command they were given
-    to, and that command's --help (not the top level's)."""
-    from ssogen.ui import terminal as ui
-
-    target = parser
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction) and args.command:
-            target = action.choices.get(args.command, parser)
-    flags = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
-    first = extras[0]
-    if first.startswith("-"):
-        word = first.split("=", 1)[0]
-        close = _closest(word, flags)
-        message = f"unknown option {word}" + (f"; did you mean {close}?" if close else "")
-    else:
-        message = f"unexpected argument {first!r}"
-    ui.error(f"{message} (see `{target.prog} --help`)")
-    raise SystemExit(EXIT_USAGE)
-
-
-class _Stub:
-    """Stands in for a command's parser while its ``register()`` runs, when the command is not
-    the one on the command line: every argument it adds is dropped. Only the command's name and
-    one-line help reach the real parser (for ``ssogen --help`` and "did you mean"), so a run
-    builds the arguments of one command, not of all of them."""
-
-    def __init__(self) -> None:
-        self.name = ""
-        self.options: dict[str, Any] = {}
-
-    def add_parser(self, name: str, **options: Any) -> _Stub:
-        if not self.name:  # the command itself (a nested subcommand is not recorded)
-            self.name, self.options = name, options
-        return self
-
-    def __getattr__(self, attr: str) -> Any:
-        return lambda *args, **kwargs: self  # add_argument, add_argument_group, set_defaults...
-
-
 def _wanted(argv: Sequence[str]) -> str | None:
     """The command named on the command line (its first word that is not an option or the
     value of --config), or None."""
@@ -224,8 +63,12 @@ def _wanted(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser; ``argv`` given, only the command it names gets its arguments (the others are
-    a name and a line of help). ``completion`` walks every command: it gets them all."""
+    """The parser; ``argv`` given, only the command it names is imported and gets its
+    arguments (the others are a name and their line of help from
+    :data:`ssogen.commands.SUMMARY`). ``completion`` walks every command: it gets them all."""
+    from ssogen.commands import SUMMARY
+    from ssogen.commands._parser import _Formatter, _Parser, common_parser
+
     common = common_parser()  # a parent only: its own parse errors never show
     parser = _Parser(
         prog="ssogen",
@@ -240,19 +83,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = None if argv is None else _wanted(argv)
     everything = argv is None or wanted == "completion"
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"ssogen.commands.{name}")
-        except ModuleNotFoundError as exc:  # command not written yet in this checkout
-            if exc.name == f"ssogen.commands.{name}":
-                continue
-            raise
-        if not everything and name != wanted:
-            stub = _Stub()
-            module.register(stub, common)
-            sub.add_parser(stub.name, help=stub.options.get("help"),
-                           aliases=stub.options.get("aliases", ()), formatter_class=_Formatter)
+    for name, summary in SUMMARY.items():
+        module_name = name.replace("-", "_")
+        if not everything and module_name != wanted:
+            sub.add_parser(name, help=summary, formatter_class=_Formatter)
             continue
+        module = sys.modules.get(f"ssogen.commands.{module_name}") or __import__(
+            f"ssogen.commands.{module_name}", fromlist=["run"])  # importlib costs a ms
         cmd = module.register(sub, common)
         cmd.formatter_class = _Formatter
         cmd.set_defaults(func=module.run, root_parser=parser)  # completion walks the parser
@@ -298,16 +135,40 @@ def _show_error(exc: SsogenError) -> None:
         ui.info(hint)
 
 
+def _quick_export(words: list[str]) -> bool:
+    """``export-credentials`` answered from the cache (:mod:`ssogen.app.quick_export`); False
+    when the full path must run. Anything unexpected here is a miss, never an error: the full
+    path then answers, or says what is wrong."""
+    try:
+        from ssogen.app.quick_export import answer
+
+        text = answer(words, default_config_path())
+    except Exception:  # a miss: the full path has the whole truth and every error message
+        return False
+    if text is None:
+        return False
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["export-credentials"] and _quick_export(argv[1:]):
+        return 0
     import time
 
     from ssogen.ui import terminal as ui
 
     started = time.time()
-    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args, extras = parser.parse_known_args(argv)
     if extras:
+        from ssogen.commands._parser import _unrecognized
+
         _unrecognized(parser, args, extras)
     args.config = getattr(args, "config", None) or default_config_path()
     args.verbose = getattr(args, "verbose", 0) or 0

@@ -110,6 +110,7 @@ def export(profile: str, config: Path, warn: Callable[[str], None]) -> RoleCrede
     if target is not None:
         hit = cached(target)
         if hit is not None:
+            _remember(snapshot, profile, target)
             return hit
         _refresh_token(target, snapshot)
     from ssogen.aws.credentials import resolve
@@ -129,4 +130,25 @@ def export(profile: str, config: Path, warn: Callable[[str], None]) -> RoleCrede
                 target.account_id)
         except SsogenError as exc:
             warn(f"{exc.message} (the credentials are not cached)")
+        else:
+            _remember(snapshot, profile, target)
     return creds
+
+
+def _remember(snapshot: ConfigSnapshot, profile: str, target: SsoProfile) -> None:
+    """Tell the quick path (:mod:`ssogen.app.quick_export`) which cache entry answers
+    ``profile`` for these exact bytes of the config. An index that cannot be written only
+    costs the next call its speed: said at info level."""
+    import logging
+    import os
+
+    from ssogen.store import export_index, role_credentials
+
+    if snapshot.raw is None:
+        return
+    entry = role_credentials.entry_path(target.session, target.account_id, target.role_name)
+    try:
+        export_index.remember(str(entry.parent), os.path.abspath(snapshot.path), snapshot.raw,
+                              profile, entry.name)
+    except SsogenError as exc:
+        logging.getLogger(__name__).info("%s", exc.message)

@@ -120,7 +120,7 @@ def _live_token(session: SsoSession, raw: dict[str, Any], model: Any) -> str | N
 
 def _logout_session(session: SsoSession, snapshot: ConfigSnapshot,
                     reporter: Reporter) -> int:
-    from ssogen.store import role_credentials
+    from ssogen.store import export_index, role_credentials
     from ssogen.store.cachefile import read_json
     from ssogen.store.tokens import remove_token, token_lock, token_path
 
@@ -137,6 +137,7 @@ def _logout_session(session: SsoSession, snapshot: ConfigSnapshot,
         if removed is not None:
             reporter.info(f"ssogen: removed the token of {session.label} ({show(removed)})")
             said = True
+    export_index.forget(str(role_credentials.cache_dir()))
     for profile, account, role in _profiles_of(snapshot, session):
         path = role_credentials.entry_path(session, account, role)
         if role_credentials.remove_entry(path):
@@ -172,7 +173,7 @@ def _profiles_of(snapshot: ConfigSnapshot, session: SsoSession,
 
 
 def _logout_all(snapshot: ConfigSnapshot, reporter: Reporter) -> int:
-    from ssogen.store import role_credentials
+    from ssogen.store import export_index, role_credentials
     from ssogen.store.cachefile import CacheLock, read_json, remove
     from ssogen.store.tokens import cache_entries, is_registration_entry, is_token_entry
 
@@ -193,6 +194,7 @@ def _logout_all(snapshot: ConfigSnapshot, reporter: Reporter) -> int:
         elif is_registration_entry(data) and remove(path):
             reporter.info(f"ssogen: removed the client registration {show(path)}")
             said = True
+    export_index.forget(str(role_credentials.cache_dir()))
     for path in role_credentials.sso_entries():
         if role_credentials.remove_entry(path):
             reporter.info(f"ssogen: removed cached role credentials ({show(path)})")

@@ -13,18 +13,16 @@ export_credentials` prints it (on stdout). Error messages never contain a secret
 
 from __future__ import annotations
 
-import json
-import shlex
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ssogen.aws.credential_formats import render_fields
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, SsogenError, UsageError
 
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
 
-FORMATS = ("env", "powershell", "json", "process")
 
 
 @dataclass(frozen=True)
@@ -181,34 +179,7 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def _pairs(creds: RoleCredentials) -> list[tuple[str, str]]:
-    out = [("AWS_ACCESS_KEY_ID", creds.access_key_id),
-           ("AWS_SECRET_ACCESS_KEY", creds.secret_access_key)]
-    if creds.session_token:
-        out.append(("AWS_SESSION_TOKEN", creds.session_token))
-    if creds.expiration_iso:
-        out.append(("AWS_CREDENTIAL_EXPIRATION", creds.expiration_iso))
-    return out
-
-
 def render(creds: RoleCredentials, fmt: str) -> str:
     """The text ``export-credentials`` prints (ends with a newline)."""
-    if fmt == "env":
-        return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in _pairs(creds))
-    if fmt == "powershell":
-        return "".join(f"$Env:{k}='{v.replace(chr(39), chr(39) * 2)}'\n"
-                       for k, v in _pairs(creds))
-    body: dict[str, object] = {}
-    if fmt == "process":
-        body["Version"] = 1
-    body["AccessKeyId"] = creds.access_key_id
-    body["SecretAccessKey"] = creds.secret_access_key
-    if creds.session_token:
-        body["SessionToken"] = creds.session_token
-    if creds.expiration_iso:
-        body["Expiration"] = creds.expiration_iso
-    if fmt == "process":
-        return json.dumps(body) + "\n"
-    if fmt == "json":
-        return json.dumps(body, indent=2) + "\n"
-    raise UsageError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    return render_fields(creds.access_key_id, creds.secret_access_key, creds.session_token,
+                         creds.expiration_iso, fmt)

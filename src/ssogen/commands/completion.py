@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from ssogen.commands import SUMMARY
+
 SHELLS = ("bash", "zsh", "fish")
 
 EPILOG = """\
@@ -23,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "completion", parents=[common],
-        help="print a shell completion script (bash, zsh, fish)",
+        help=SUMMARY["completion"],
         description="Print a completion script for SHELL on stdout.",
         epilog=EPILOG,
     )

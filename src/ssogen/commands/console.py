@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ssogen.commands import SUMMARY
+
 EPILOG = """\
 examples:
   ssogen console --profile prod-admin                 open the console in your browser
@@ -41,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "console", parents=[common], epilog=EPILOG,
-        help="open the AWS console in the browser as a profile's role",
+        help=SUMMARY["console"],
         description="Open the AWS Management Console in your browser (on WSL2 the Windows "
         "browser), signed in with a profile's role credentials through the AWS sign-in "
         "federation endpoint.",

@@ -21,6 +21,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -110,7 +112,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "demo", parents=[common],
-        help="try everything against the built-in emulator, in a sandbox (never ~/.aws)",
+        help=SUMMARY["demo"],
         description="Start the built-in IAM Identity Center emulator with a sample "
         "organisation,\nrun the real `ssogen setup` against it in a sandbox directory, show "
         "the written\nconfig and resolve credentials for one generated profile with boto3. "

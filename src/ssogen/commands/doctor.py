@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ssogen.commands import SUMMARY
+
 EPILOG = """\
 examples:
   ssogen doctor                     the config, the caches, the logins (online if logged in)
@@ -19,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "doctor", parents=[common], epilog=EPILOG,
-        help="check the config, caches and logins; say what to fix",
+        help=SUMMARY["doctor"],
         description="A read-only health check of ~/.aws/config, the SSO token cache and the "
         "logins: byte-order marks, duplicate sections, profiles naming a missing session, "
         "legacy profiles, two profiles for one role, roles no longer assigned, expired "

@@ -7,6 +7,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
+
 if TYPE_CHECKING:
     from types import FrameType
 
@@ -68,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "emulator", parents=[common],
-        help="run the built-in IAM Identity Center emulator (no AWS needed)",
+        help=SUMMARY["emulator"],
         description="Serve the sso-oidc and sso portal APIs on 127.0.0.1, as botocore speaks "
         "them, with a sample (or your) organisation, plus STS GetCallerIdentity and S3 "
         "ListBuckets for the role credentials it issues. Point any AWS tool at it with the "

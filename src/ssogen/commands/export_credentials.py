@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-#: The same as ``ssogen.credentials.FORMATS`` (a test checks it): spelled out here so that
-#: building the parser, at every CLI start, does not import the credentials module.
-FORMATS = ("env", "powershell", "json", "process")
+from ssogen.aws.credential_formats import FORMATS
+from ssogen.commands import SUMMARY
 
 EPILOG = """\
 examples:
@@ -36,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "export-credentials", parents=[common],
-        help="print role credentials for a profile (env, powershell, json, credential_process)",
+        help=SUMMARY["export-credentials"],
         description="Print temporary role credentials for a profile, using the cached SSO "
         "token\n(refreshed when it can be). Secrets go to stdout, and only here.",
         epilog=EPILOG,

@@ -15,6 +15,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -61,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "import-credentials", parents=[common], epilog=EPILOG,
-        help="write credentials copied from the access portal into ~/.aws/credentials",
+        help=SUMMARY["import-credentials"],
         description="Read the access portal's \"Command line or programmatic access\" text "
         "(any tab) from stdin or the Windows clipboard, check that it is one complete "
         "credential set, and write it as [NAME] into the shared credentials file without "

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
 from ssogen.commands._options import add_login_options, add_session_choice
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "list", parents=[common], epilog=EPILOG,
-        help="list the accounts and roles reachable through a session",
+        help=SUMMARY["list"],
         description="Discover every account and role behind an IAM Identity Center start URL "
         "(logging in first if needed) and print them as a table or as inventory JSON.",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ssogen.commands import SUMMARY
 from ssogen.commands._options import add_login_options, add_session_choice
 
 EPILOG = """\
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "login", parents=[common], epilog=EPILOG,
-        help="log in (browser with PKCE, or a device code: works in WSL2 and over SSH)",
+        help=SUMMARY["login"],
         description="Log in to AWS IAM Identity Center: through the browser on this machine "
         "(authorization code with PKCE), or with a device code -- open the URL shown in any "
         "browser, on any device, and approve the code. On WSL2 the Windows browser is "

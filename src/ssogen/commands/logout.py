@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from ssogen.commands import SUMMARY
+
 EPILOG = """\
 examples:
   ssogen logout --session acme       log out of session acme (the portal, then the files)
@@ -23,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "logout", parents=[common], epilog=EPILOG,
-        help="end the sign-in session and remove its cached token and role credentials",
+        help=SUMMARY["logout"],
         description="Log out of AWS IAM Identity Center: the portal ends the sign-in session "
         "(all its tokens stop working), then the cached token and the role credentials "
         "cached for the session are removed.",

@@ -8,6 +8,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
 from ssogen.errors import EXIT_USAGE, UsageError
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "org", parents=[common], epilog=EPILOG,
-        help="admin side: every user's inventory from the IAM Identity Center admin APIs",
+        help=SUMMARY["org"],
         description="For platform teams: compute the inventory each user's AWS access portal "
         "lists (the format of `ssogen list --json`) with the credentials of the IAM Identity "
         "Center management or delegated-administrator account, for one user, one group or "

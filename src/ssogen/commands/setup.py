@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
 from ssogen.commands._options import (
     CHAIN_HELP,
     add_chain_options,
@@ -76,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "setup", parents=[common],
-        help="set up a session and write a profile for every account and role",
+        help=SUMMARY["setup"],
         description="Pick or create an [sso-session], find its accounts and roles, preview "
         "the profile names, show the diff and write ~/.aws/config. Flags pre-answer the "
         "questions; --yes answers the rest with their defaults and needs no terminal.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ssogen.commands import SUMMARY
 from ssogen.commands._options import (
     CHAIN_HELP,
     add_chain_options,
@@ -46,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "sync", parents=[common],
-        help="regenerate ssogen-managed profiles with the remembered settings",
+        help=SUMMARY["sync"],
         description="Bring the profiles of every ssogen-managed session (or those named) in "
         "line with the accounts and roles you can reach, using the settings `ssogen setup` "
         "remembered in the config file. No questions asked.",

@@ -20,26 +20,33 @@ Nothing here logs a file's content.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
-import logging
 import os
 import stat
-from pathlib import Path
-from types import TracebackType
-from typing import Any
 
 from ssogen.errors import ConfigFileError
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False  # typing itself is not imported: this module is on a fast path
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+    from typing import Any
+
+
+def _info(message: str, *args: object) -> None:
+    """An info-level log line; logging is imported only when there is one to say (this
+    module is on ``export-credentials``' fast path, which imports nothing it does not use)."""
+    import logging
+
+    logging.getLogger(__name__).info(message, *args)
 
 #: a cache file larger than this is not one the AWS tools wrote (theirs are < 10 KiB)
 MAX_BYTES = 1 << 20
 LOCK_SUFFIX = ".ssogen.lock"
 
 
-def read_json(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any] | None:
+def read_json(path: str | Path, max_bytes: int = MAX_BYTES) -> dict[str, Any] | None:
     """The JSON object in ``path``; None when it is missing, not a regular file, larger than
     ``max_bytes``, unreadable or not a JSON object (each said at info level, by name only)."""
     raw = read_bytes(path, max_bytes)
@@ -48,7 +55,7 @@ def read_json(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any] | None:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        log.info("%s is not valid JSON; ignoring it", path.name)
+        _info("%s is not valid JSON; ignoring it", os.path.basename(path))
         return None
     return data if isinstance(data, dict) else None
 
@@ -69,21 +76,21 @@ def json_files(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     return out
 
 
-def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes | None:
+def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes | None:
     """At most ``max_bytes`` of a regular file, without blocking on a FIFO or a device."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            log.info("%s is not a regular file; ignoring it", path.name)
+            _info("%s is not a regular file; ignoring it", os.path.basename(path))
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        log.info("cannot read %s (%s); ignoring it", path.name, exc.strerror)
+        _info("cannot read %s (%s); ignoring it", os.path.basename(path), exc.strerror)
         return None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped between stat and open
-            log.info("%s is not a regular file; ignoring it", path.name)
+            _info("%s is not a regular file; ignoring it", os.path.basename(path))
             return None
         chunks: list[bytes] = []
         size = 0
@@ -94,12 +101,12 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes | None:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        log.info("cannot read %s (%s); ignoring it", path.name, exc.strerror)
+        _info("cannot read %s (%s); ignoring it", os.path.basename(path), exc.strerror)
         return None
     finally:
         os.close(fd)
     if size > max_bytes:
-        log.info("%s is larger than %d bytes; ignoring it", path.name, max_bytes)
+        _info("%s is larger than %d bytes; ignoring it", os.path.basename(path), max_bytes)
         return None
     return b"".join(chunks)
 
@@ -126,13 +133,15 @@ def private_dir(directory: Path, what: str) -> None:
     try:
         os.chmod(directory, 0o700)
     except OSError as exc:  # e.g. a directory owned by someone else
-        log.info("cannot make %s private (%s)", directory, exc.strerror)
+        _info("cannot make %s private (%s)", directory, exc.strerror)
 
 
 def write_json(path: Path, data: dict[str, Any], *, what: str, folder: str) -> None:
     """Atomic replace with plain ``json.dumps`` (the AWS CLI's format); file 0600 and folder
     0700. ``what`` names the content in errors ("the token"), ``folder`` the folder ("token
     cache"). Never through a symlink."""
+    import contextlib
+
     from ssogen.store.fileio import atomic_write_bytes
 
     refuse_symlink(path, what)
@@ -197,7 +206,7 @@ class CacheLock:
                 if exc.errno == errno.ELOOP:
                     raise ConfigFileError(f"{self.path} is a symlink; ssogen does not lock "
                                           "through it (remove it)") from None
-                log.info("cannot create the lock %s (%s); going on without it",
+                _info("cannot create the lock %s (%s); going on without it",
                          self.path.name, exc.strerror)
                 return
             try:
@@ -219,6 +228,8 @@ class CacheLock:
             os.close(fd)  # the holder removed that file before releasing it: lock again
 
     def release(self) -> None:
+        import contextlib
+
         fd, self._fd = self._fd, None
         if fd is None:
             return

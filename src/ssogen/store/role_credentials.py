@@ -4,33 +4,24 @@
 
 * key: ``sha1(json.dumps({"accountId", "roleName", "sessionName"}, sort_keys=True,
   separators=(",", ":")))`` -- ``startUrl`` instead of ``sessionName`` for a legacy profile;
-* content: ``{"ProviderType": "sso", "Credentials": {"AccessKeyId", "SecretAccessKey",
-  "SessionToken", "Expiration" ("%Y-%m-%dT%H:%M:%SZ"), "AccountId"}}``;
-* an entry is used while more than 15 minutes remain (the CLI's window), so the AWS CLI uses
-  ssogen's entries and ssogen the CLI's, and ``aws sso logout`` (which deletes every entry
-  with ProviderType ``sso``) clears them.
+* content, and when an entry is usable: :mod:`ssogen.store.role_entry` (the AWS CLI uses
+  ssogen's entries and ssogen the CLI's, and ``aws sso logout``, which deletes every entry
+  with ProviderType ``sso``, clears them).
 
 Folder 0700, files 0600, atomic, never through a symlink (:mod:`ssogen.store.cachefile`).
-This module imports nothing heavy: it is on ``export-credentials``' fast path.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from ssogen.model.digest import sha1_hex
 from ssogen.model.session import SsoSession
 from ssogen.store.cachefile import json_files, read_json, remove, write_json
-
-PROVIDER_TYPE = "sso"
-#: an entry with less than this left is not used (botocore's and the AWS CLI's window)
-EXPIRY_WINDOW = timedelta(minutes=15)
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+from ssogen.store.role_entry import PROVIDER_TYPE, TIME_FORMAT, cache_folder, usable
 
 
 @dataclass(frozen=True)
@@ -43,7 +34,7 @@ class CachedCredentials:
 
 def cache_dir() -> Path:
     """``~/.aws/cli/cache`` (evaluated at call time)."""
-    return Path(os.path.expanduser(os.path.join("~", ".aws", "cli", "cache")))
+    return Path(cache_folder())
 
 
 def cache_key(session: SsoSession, account_id: str, role_name: str) -> str:
@@ -61,42 +52,11 @@ def entry_path(session: SsoSession, account_id: str, role_name: str) -> Path:
     return cache_dir() / f"{cache_key(session, account_id, role_name)}.json"
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not 0 < len(value) <= 64:
-        return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def load(path: Path, now: datetime | None = None) -> CachedCredentials | None:
     """The entry at ``path`` when it is an SSO entry with more than :data:`EXPIRY_WINDOW`
     left; None otherwise (missing, expiring, malformed, not a regular file)."""
-    data = read_json(path)
-    if data is None or data.get("ProviderType") != PROVIDER_TYPE:
-        return None
-    creds = data.get("Credentials")
-    if not isinstance(creds, dict):
-        return None
-    key_id, secret = _str(creds.get("AccessKeyId")), _str(creds.get("SecretAccessKey"))
-    token = _str(creds.get("SessionToken"))
-    expires = _parse_time(creds.get("Expiration"))
-    if key_id is None or secret is None or token is None or expires is None:
-        return None
-    if expires - (now or datetime.now(timezone.utc)) <= EXPIRY_WINDOW:
-        return None
-    return CachedCredentials(key_id, secret, token, expires)
+    fields = usable(read_json(path), now)
+    return None if fields is None else CachedCredentials(*fields)
 
 
 def save(path: Path, creds: CachedCredentials, account_id: str) -> None:

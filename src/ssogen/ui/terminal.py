@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+
+TYPE_CHECKING = False  # typing itself is not imported: every command starts here
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _color_disabled = False
 
