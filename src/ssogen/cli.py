@@ -97,9 +97,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _setup_logging(verbosity: int) -> None:
-    from ssogen.ui.logs import setup_logging
+    from ssogen import logs
 
-    setup_logging(verbosity)
+    logs.setup(verbosity)
 
 
 def _config_problem(args: argparse.Namespace, argv: Sequence[str]) -> SsogenError | None:

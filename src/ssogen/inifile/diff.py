@@ -66,7 +66,7 @@ class _Lines:
     off when ``text`` has none. When the lengths do not add up to the text (never expected),
     every line is a part, as a plain diff would split it."""
 
-    __slots__ = ("_n", "counts", "offsets", "prefix", "starts", "text")
+    __slots__ = ("_at", "_n", "by_part", "counts", "offsets", "prefix", "starts", "text")
 
     def __init__(self, text: str, parts: Sequence[Part], *, crlf: bool) -> None:
         self.text = text
@@ -84,20 +84,40 @@ class _Lines:
         excess = pos - len(text)
         if 0 < excess <= 2 and not text.endswith("\n"):  # its final line break is off
             pos -= excess
+        self.by_part = True  # offsets[p] is where part p starts
         if pos != len(text) or any(text[o - 1] != "\n" for o in offsets[1:] if o):
             lengths = [len(x) for x in _split(text)]
             offsets = array("q", [0, *accumulate(lengths)][:len(lengths)])
             starts = array("q", range(len(lengths)))
             line = len(lengths)
+            self.by_part = False
         self.counts, self.offsets, self.starts, self._n = counts, offsets, starts, line
+        self._at = (0, 0)  # (line, its offset) last found: the diff reads lines in order
 
     def __len__(self) -> int:
         return self._n
+
+    def part_text(self, p: int, q: int) -> str:
+        """The text of parts ``p`` up to ``q`` (only when :attr:`by_part`)."""
+        n = len(self.offsets)
+        return self.text[self.offsets[p] if p < n else len(self.text):
+                         self.offsets[q] if q < n else len(self.text)]
 
     def offset(self, k: int) -> int:
         """Where line ``k`` starts in the text (the text's length for ``k == len(self)``)."""
         if k >= self._n:
             return len(self.text)
+        line, pos = self._at
+        if 0 <= k - line <= 8:  # a few lines on from the last one asked for: walk there
+            for _ in range(k - line):
+                pos = self.text.index("\n", pos) + 1
+            self._at = (k, pos)
+            return pos
+        pos = self._find(k)
+        self._at = (k, pos)
+        return pos
+
+    def _find(self, k: int) -> int:
         p = bisect_right(self.starts, k) - 1
         pos, ahead = self.offsets[p], k - self.starts[p]
         nxt = p + 1
@@ -134,24 +154,30 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
     i = j = 0  # line positions in old / new
     p = q = 0
     pi = pj = -1  # where the pending (changed) region starts; -1: none
+    pp = pq = 0  # ... and its first part, old and new
+    by_part = old_lines.by_part and new_lines.by_part
 
     def flush() -> None:
         nonlocal pi, pj
         if pi >= 0 and (i > pi or j > pj):
-            ops.extend(_refine(old_lines.slice(pi, i), new_lines.slice(pj, j), pi, pj))
+            if by_part:  # the region's text is its parts' text: no line to look for
+                a, b = _split(old_lines.part_text(pp, p)), _split(new_lines.part_text(pq, q))
+            else:
+                a, b = old_lines.slice(pi, i), new_lines.slice(pj, j)
+            ops.extend(_refine(a, b, pi, pj))
         pi = pj = -1
 
     n_old, n_new = len(old_parts), len(new_parts)
     while p < n_old or q < n_new:
         if q < n_new and new_parts[q][0] not in old_keys:
             if pi < 0:
-                pi, pj = i, j
+                pi, pj, pp, pq = i, j, p, q
             j += new_counts[q]
             q += 1
             continue
         if p < n_old and old_parts[p][0] not in new_keys:
             if pi < 0:
-                pi, pj = i, j
+                pi, pj, pp, pq = i, j, p, q
             i += old_counts[p]
             p += 1
             continue
@@ -163,7 +189,7 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
             j += n
         else:
             if pi < 0:
-                pi, pj = i, j
+                pi, pj, pp, pq = i, j, p, q
             i += old_counts[p]
             j += new_counts[q]
         p += 1
