@@ -49,6 +49,15 @@ class _Redact:
         return True
 
 
+def info(logger: str, message: str, *args: object) -> None:
+    """``logging.getLogger(logger).info(message, *args)``, importing ``logging`` only when
+    there is something to say: for the modules on paths that never need it otherwise
+    (offline runs, the cached ``export-credentials``)."""
+    import logging
+
+    logging.getLogger(logger).info(message, *args)
+
+
 def setup(verbosity: int) -> None:
     """The logging for ``verbosity`` (0: warnings only), now or when AWS code is imported."""
     global _pending

@@ -139,9 +139,9 @@ def _remember(snapshot: ConfigSnapshot, profile: str, target: SsoProfile) -> Non
     """Tell the quick path (:mod:`ssogen.app.quick_export`) which cache entry answers
     ``profile`` for these exact bytes of the config. An index that cannot be written only
     costs the next call its speed: said at info level."""
-    import logging
     import os
 
+    from ssogen import logs
     from ssogen.store import export_index, role_credentials
 
     if snapshot.raw is None:
@@ -151,4 +151,4 @@ def _remember(snapshot: ConfigSnapshot, profile: str, target: SsoProfile) -> Non
         export_index.remember(str(entry.parent), os.path.abspath(snapshot.path), snapshot.raw,
                               profile, entry.name)
     except SsogenError as exc:
-        logging.getLogger(__name__).info("%s", exc.message)
+        logs.info(__name__, "%s", exc.message)

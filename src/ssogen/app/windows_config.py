@@ -11,12 +11,12 @@ never overwritten. A file that cannot be read or written is refused as
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ssogen import logs
 from ssogen.app.windows_target import Target, refuse
 from ssogen.errors import ConfigFileError
 from ssogen.store.mirror import Problem
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
     from ssogen.store.snapshot import ConfigSnapshot
 
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def _locked(path: Path, reporter: Reporter) -> Iterator[None]:
     try:
         lock.acquire()
     except OSError as exc:
-        log.info("no lock on %s (%s)", path, exc.strerror or exc)
+        logs.info(__name__, "no lock on %s (%s)", path, exc.strerror or exc)
         yield
         return
     try:

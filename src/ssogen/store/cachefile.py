@@ -25,6 +25,7 @@ import json
 import os
 import stat
 
+from ssogen import logs
 from ssogen.errors import ConfigFileError
 
 TYPE_CHECKING = False  # typing itself is not imported: this module is on a fast path
@@ -35,11 +36,7 @@ if TYPE_CHECKING:
 
 
 def _info(message: str, *args: object) -> None:
-    """An info-level log line; logging is imported only when there is one to say (this
-    module is on ``export-credentials``' fast path, which imports nothing it does not use)."""
-    import logging
-
-    logging.getLogger(__name__).info(message, *args)
+    logs.info(__name__, message, *args)
 
 #: a cache file larger than this is not one the AWS tools wrote (theirs are < 10 KiB)
 MAX_BYTES = 1 << 20

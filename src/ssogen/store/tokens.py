@@ -21,18 +21,16 @@ prints or logs a token or a secret.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ssogen import logs
 from ssogen.model.events import DEVICE_CODE, PKCE
 from ssogen.model.session import SsoSession
 from ssogen.store.cachefile import CacheLock, json_files, read_json, remove, write_json
-
-log = logging.getLogger(__name__)
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 #: A cached registration is replaced when it expires within this (as the AWS CLI v2 does).
@@ -119,11 +117,11 @@ def load_token(session: SsoSession) -> dict[str, Any] | None:
         return None
     start_url = data.get("startUrl")
     if start_url is not None and start_url != session.start_url:
-        log.info("cached token is for another start URL; ignoring it")
+        logs.info(__name__, "cached token is for another start URL; ignoring it")
         return None
     region = data.get("region")
     if region is not None and region != session.sso_region:
-        log.info("cached token is for another region; ignoring it")
+        logs.info(__name__, "cached token is for another region; ignoring it")
         return None
     entry = {"accessToken": data["accessToken"], "_expires": expires}
     for key in ("refreshToken", "clientId", "clientSecret"):

@@ -1,0 +1,57 @@
+"""Logging is applied lazily (ssogen.logs): an offline run never imports ``logging``; the
+moment AWS code is imported, the redacting configuration is in place before botocore can say
+anything; ``-v`` applies it at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _run(code: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_an_offline_sync_imports_no_logging(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    inventory = tmp_path / "inv.json"
+    inventory.write_text('{"session": "s", "start_url": "https://acme.awsapps.com/start", '
+                         '"sso_region": "eu-west-1", "accounts": [{"id": "111111111111", '
+                         '"name": "prod", "roles": ["ReadOnlyAccess"]}]}')
+    config = tmp_path / "config"
+    out = _run("import sys\nfrom ssogen.cli import main\n"
+               f"first = main(['--config', {str(config)!r}, 'setup', '--yes', "
+               f"'--inventory', {str(inventory)!r}])\n"
+               f"again = main(['--config', {str(config)!r}, 'sync', '--check', "
+               f"'--inventory', {str(inventory)!r}])\n"
+               "print(first, again, 'logging' in sys.modules)")
+    assert out.splitlines()[-1] == "0 0 False"  # written, then up to date; no logging
+
+
+def test_importing_aws_code_applies_the_pending_configuration() -> None:
+    out = _run(
+        "import sys\nfrom ssogen import logs\nlogs.setup(0)\n"
+        "assert 'logging' not in sys.modules\n"
+        "import ssogen.aws.clients\nimport logging\n"
+        "root = logging.getLogger()\n"
+        "print(root.level == logging.WARNING, "
+        "any(type(f).__name__ == '_Redact' for h in root.handlers for f in h.filters), "
+        "logging.getLogger('botocore').level == logging.WARNING)\n"
+        "logging.getLogger('botocore').warning('accessToken=abc123secret')\n")
+    assert out == "True True True"
+
+
+def test_a_record_is_redacted_before_it_is_formatted() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from ssogen import logs\nlogs.setup(1)\nimport logging\n"
+         "logging.getLogger('x').info('clientSecret: %s', 'hunter2-the-secret')"],
+        capture_output=True, text=True, check=True)
+    assert proc.stderr == "ssogen: INFO: clientSecret: <redacted>\n"
+
+
+def test_verbose_applies_at_once() -> None:
+    out = _run("import sys\nfrom ssogen import logs\nlogs.setup(2)\n"
+               "import logging\nprint(logging.getLogger().level == logging.DEBUG)")
+    assert out == "True"
