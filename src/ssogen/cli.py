@@ -1,7 +1,10 @@
 """Argument parsing and dispatch only (one module per command in ``ssogen.commands``).
 
-Command modules must stay cheap to import: boto3, prompt_toolkit and configupdater are
-imported inside ``run()``, so ``ssogen --help`` starts fast. Help text is wrapped to the
+Nothing is imported before the command is known: a plain ``export-credentials`` that the
+cache answers (:mod:`ssogen.app.quick_export`) needs no parser at all, and the parser imports
+only the command on the command line. Command modules must stay cheap to import: boto3,
+prompt_toolkit and configupdater are imported inside ``run()``, so ``ssogen --help`` starts
+fast. Help text is wrapped to the
 terminal (examples keep their layout); a mistyped command or flag is one line naming the
 closest one and the ``--help`` of the command it belongs to.
 """
@@ -67,16 +70,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     arguments (the others are a name and their line of help from
     :data:`ssogen.commands.SUMMARY`). ``completion`` walks every command: it gets them all."""
     from ssogen.commands import SUMMARY
-    from ssogen.commands._parser import _Formatter, _Parser, common_parser
+    from ssogen.commands._parser import HelpFormatter, Parser, common_parser
 
     common = common_parser()  # a parent only: its own parse errors never show
-    parser = _Parser(
+    parser = Parser(
         prog="ssogen",
         description="Log in to AWS IAM Identity Center once (device code: works in WSL2 and "
         "over SSH) and write a profile for every account and role into ~/.aws/config, "
         "without touching anything else in the file.",
         epilog=EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"ssogen {__version__}")
@@ -86,12 +89,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name, summary in SUMMARY.items():
         module_name = name.replace("-", "_")
         if not everything and module_name != wanted:
-            sub.add_parser(name, help=summary, formatter_class=_Formatter)
+            sub.add_parser(name, help=summary, formatter_class=HelpFormatter)
             continue
         module = sys.modules.get(f"ssogen.commands.{module_name}") or __import__(
             f"ssogen.commands.{module_name}", fromlist=["run"])  # importlib costs a ms
         cmd = module.register(sub, common)
-        cmd.formatter_class = _Formatter
+        cmd.formatter_class = HelpFormatter
         cmd.set_defaults(func=module.run, root_parser=parser)  # completion walks the parser
     return parser
 
@@ -167,9 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args, extras = parser.parse_known_args(argv)
     if extras:
-        from ssogen.commands._parser import _unrecognized
+        from ssogen.commands._parser import unrecognized
 
-        _unrecognized(parser, args, extras)
+        unrecognized(parser, args, extras)
     args.config = getattr(args, "config", None) or default_config_path()
     args.verbose = getattr(args, "verbose", 0) or 0
     args.no_color = getattr(args, "no_color", False)

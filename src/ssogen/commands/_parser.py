@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def common_parser() -> argparse.ArgumentParser:
     """Options accepted both before and after the command name."""
-    p = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
+    p = argparse.ArgumentParser(add_help=False, formatter_class=HelpFormatter)
     g = p.add_argument_group("global options")
     g.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
                    help="AWS config file (default: $AWS_CONFIG_FILE, else ~/.aws/config)")
@@ -45,7 +45,7 @@ def _columns() -> int:
     return columns or 80
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs wrapped to the terminal (at most 100 columns), paragraph by
     paragraph; a paragraph with indented lines (examples, tables) keeps its layout."""
 
@@ -104,14 +104,14 @@ def _closest(word: str, choices: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """Usage errors in one line, like every other error (argparse prints the whole usage),
     with the closest command, flag or value when something is mistyped. Every parser
-    formats with :class:`_Formatter` from the start (argparse's default formatter, built for
+    formats with :class:`HelpFormatter` from the start (argparse's default formatter, built for
     each ``add_argument``, imports shutil for the terminal's width)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -135,7 +135,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace,
+def unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace,
                   extras: list[str]) -> NoReturn:
     """Arguments no parser took: named with the closest flag of the command they were given
     to, and that command's --help (not the top level's)."""
