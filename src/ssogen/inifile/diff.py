@@ -146,7 +146,12 @@ class _Lines:
 
 def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _Lines,
              new_lines: _Lines) -> list[Opcode]:
-    """Equal parts are equal lines; everything between two equal parts is refined."""
+    """Equal parts are equal lines; everything between two equal parts is refined -- except a
+    part rewritten in place (the same section, as many lines, a few of them changed: a
+    renamed header), which is aligned line by line on its own. Such a section is where
+    :mod:`difflib` would align it too; left in a region with its neighbours (a run of renamed
+    sections, a removed one beside them) it would cost difflib the square of the region's
+    lines to find that out."""
     old_keys = {k for k, _ in old_parts}
     new_keys = {k for k, _ in new_parts}
     old_counts, new_counts = old_lines.counts, new_lines.counts
@@ -187,6 +192,13 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
             ops.append(("equal", i, i + n, j, j + n))
             i += n
             j += n
+        elif by_part and old_counts[p] == new_counts[q] and (
+                pair := _in_place(old_lines.part_text(p, p + 1),
+                                  new_lines.part_text(q, q + 1), i, j)):
+            flush()  # a section with a few lines rewritten (a renamed header): on its own
+            ops.extend(pair)
+            i += old_counts[p]
+            j += new_counts[q]
         else:
             if pi < 0:
                 pi, pj, pp, pq = i, j, p, q
@@ -220,6 +232,15 @@ def _refine(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
         return _positional(a, b, i, j)  # a few lines rewritten in place (renamed headers)
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [(t, i + a1, i + a2, j + b1, j + b2) for t, a1, a2, b1, b2 in sm.get_opcodes()]
+
+
+def _in_place(old: str, new: str, i: int, j: int) -> list[Opcode] | None:
+    """The opcodes of a part rewritten in place (:func:`_positional`), or None when more
+    than a quarter of its lines changed."""
+    a, b = _split(old), _split(new)
+    if len(a) != len(b) or sum(x != y for x, y in zip(a, b, strict=True)) * 4 > len(a):
+        return None
+    return _positional(a, b, i, j)
 
 
 def _positional(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
