@@ -181,3 +181,21 @@ def test_flag_errors_are_one_line_exit_2(run_ssogen, argv: list[str]) -> None:  
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("ssogen: error: ") and "--help" in lines[0]
     assert "usage:" not in proc.stderr
+
+
+@pytest.mark.parametrize("words", [["sync", "--check"], ["sync", "--bogus"], ["sync", "--help"]])
+def test_sync_runs_without_the_cycle_collector_and_gives_it_back(words: list[str],
+                                                                  tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """sync pauses the cyclic garbage collector from its first import; every way out of the
+    run (a result, a usage error, --help) turns it back on for the process."""
+    code = ("import gc, sys\nfrom ssogen.cli import main\nseen = []\n"
+            "import ssogen.app.sync as s\nrun = s.run\n"
+            "def spy(*a, **k):\n    seen.append(gc.isenabled())\n    return run(*a, **k)\n"
+            "s.run = spy\n"
+            f"try:\n    main(['--config', {str(tmp_path / 'config')!r}, *{words!r}])\n"
+            "except SystemExit:\n    pass\n"
+            "print(seen, gc.isenabled())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    expected = "[False] True" if words == ["sync", "--check"] else "[] True"
+    assert out.stdout.strip().splitlines()[-1] == expected

@@ -162,6 +162,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["export-credentials"] and _quick_export(argv[1:]):
         return 0
+    import gc
+
+    paused = _wanted(argv) in NO_CYCLE_GC and gc.isenabled()  # from the start: imports too
+    if paused:
+        gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _run(argv: list[str]) -> int:
     import time
 
     from ssogen.ui import terminal as ui
@@ -182,15 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    import gc
-
-    paused = args.command in NO_CYCLE_GC and gc.isenabled()
     try:
         problem = _config_problem(args, argv)
         if problem is not None:
             raise problem
-        if paused:
-            gc.disable()
         return int(args.func(args) or 0)
     except SsogenError as exc:
         _show_error(exc)
@@ -212,8 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ui.error(f"internal error: {type(exc).__name__}; run again with -v for details")
         return EXIT_INTERNAL
     finally:
-        if paused:
-            gc.enable()
         progress = sys.modules.get("ssogen.ui.progress")
         if progress is not None:
             progress.stop_live()
