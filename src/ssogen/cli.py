@@ -89,7 +89,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name, summary in SUMMARY.items():
         module_name = name.replace("-", "_")
         if not everything and module_name != wanted:
-            sub.add_parser(name, help=summary, formatter_class=HelpFormatter)
+            sub.add_parser(name, help=summary, add_help=False)  # listed, never parsed
             continue
         module = sys.modules.get(f"ssogen.commands.{module_name}") or __import__(
             f"ssogen.commands.{module_name}", fromlist=["run"])  # importlib costs a ms
