@@ -199,3 +199,11 @@ def test_sync_runs_without_the_cycle_collector_and_gives_it_back(words: list[str
                          check=True)
     expected = "[False] True" if words == ["sync", "--check"] else "[] True"
     assert out.stdout.strip().splitlines()[-1] == expected
+
+
+def test_an_abbreviated_config_option_still_finds_the_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """argparse takes ``--conf`` for ``--config``: its value is not the command's name."""
+    proc = subprocess.run([sys.executable, "-m", "ssogen", "--conf", str(tmp_path / "c"),
+                           "sync", "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: ssogen sync") and "--check" in proc.stdout

@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def _run(code: str) -> str:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -30,11 +32,12 @@ def test_an_offline_sync_imports_no_logging(tmp_path) -> None:  # type: ignore[n
     assert out.splitlines()[-1] == "0 0 False"  # written, then up to date; no logging
 
 
-def test_importing_aws_code_applies_the_pending_configuration() -> None:
+@pytest.mark.parametrize("package", ["ssogen.aws.clients", "ssogen.emulator"])
+def test_importing_aws_code_applies_the_pending_configuration(package: str) -> None:
     out = _run(
         "import sys\nfrom ssogen import logs\nlogs.setup(0)\n"
         "assert 'logging' not in sys.modules\n"
-        "import ssogen.aws.clients\nimport logging\n"
+        f"import {package}\nimport logging\n"
         "root = logging.getLogger()\n"
         "print(root.level == logging.WARNING, "
         "any(type(f).__name__ == '_Redact' for h in root.handlers for f in h.filters), "

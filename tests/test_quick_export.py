@@ -227,3 +227,41 @@ def test_remember_keeps_the_last_configs_and_replaces_old_bytes(tmp_path: Path) 
     mtime = (tmp_path / INDEX).stat().st_mtime_ns
     export_index.remember(folder, "/c/5", b"y", "p", ENTRY)  # nothing new: not written
     assert (tmp_path / INDEX).stat().st_mtime_ns == mtime
+
+
+@pytest.mark.role_credentials_in_output  # the test compares two configs' credentials
+def test_a_path_through_a_symlink_and_dots_reads_what_the_full_path_reads(online) -> None:  # type: ignore[no-untyped-def]
+    """``u/link/../config`` is ``real/config`` to the system (the link is followed before the
+    ``..``) but ``u/config`` when spelled absolute: the index key. The quick path reads the
+    path as given, so a record of ``u/config``'s bytes never answers for ``real/config``."""
+    sandbox, emu = online
+    base = sandbox.aws.parent
+    (base / "u").mkdir()
+    (base / "real" / "sub").mkdir(parents=True)
+    text = sandbox.config.read_text()
+    (base / "u" / "config").write_text(text)
+    (base / "real" / "config").write_text(text.replace(ACCOUNT, OTHER_ACCOUNT))
+    (base / "u" / "link").symlink_to(base / "real" / "sub")
+    tricky = str(base / "u" / "link" / ".." / "config")
+    assert export_index.config_key(tricky) == str(base / "u" / "config")
+    first = json.loads(export(sandbox, "--config", str(base / "u" / "config")))
+    assert json.loads(export(sandbox, "--config", str(base / "u" / "config"))) == first
+    assert fetched(emu) == 1  # recorded, and answered quickly
+    other = json.loads(export(sandbox, "--config", tricky))
+    assert fetched(emu) == 2 and other["AccessKeyId"] != first["AccessKeyId"]
+    entry = next(p for p in (sandbox.aws / "cli" / "cache").glob("[0-9a-f]*.json")
+                 if json.loads(p.read_text())["Credentials"]["AccountId"] == OTHER_ACCOUNT)
+    assert json.loads(entry.read_text())["Credentials"]["AccessKeyId"] == other["AccessKeyId"]
+
+
+def test_an_index_another_ssogen_wrote_is_a_miss(tmp_path: Path) -> None:
+    folder, config, raw = str(tmp_path), str(tmp_path / "config"), b"[profile p]\n"
+    export_index.remember(folder, config, raw, "p", ENTRY)
+    assert export_index.lookup(folder, config, raw, "p") is not None
+    index = tmp_path / INDEX
+    data = json.loads(index.read_text())
+    data["ssogen"] = "0.0.0-another"
+    index.write_text(json.dumps(data))
+    assert export_index.lookup(folder, config, raw, "p") is None
+    export_index.remember(folder, config, raw, "p", ENTRY)  # this version's, anew
+    assert export_index.lookup(folder, config, raw, "p") is not None

@@ -1,6 +1,6 @@
 """Argument parsing and dispatch only (one module per command in ``ssogen.commands``).
 
-Nothing is imported before the command is known: a plain ``export-credentials`` that the
+Nothing heavy is imported before the command is known: a plain ``export-credentials`` that the
 cache answers (:mod:`ssogen.app.quick_export`) needs no parser at all, and the parser imports
 only the command on the command line. Command modules must stay cheap to import: boto3,
 prompt_toolkit and configupdater are imported inside ``run()``, so ``ssogen --help`` starts
@@ -58,8 +58,8 @@ def _wanted(argv: Sequence[str]) -> str | None:
     for word in argv:
         if skip:
             skip = False
-        elif word == "--config":
-            skip = True
+        elif word.startswith("--c") and "--config".startswith(word):
+            skip = True  # --config, or a prefix argparse takes for it (--conf)
         elif not word.startswith("-"):
             return word.replace("-", "_")
     return None

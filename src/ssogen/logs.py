@@ -1,12 +1,14 @@
 """Logging for ``-v`` (info), ``-vv`` (debug) and ``-vvv`` (botocore's debug log too), with
 every secret blanked out of every record before any handler formats it.
 
-Applied lazily. ssogen's own loggers say info and debug only, so at the default verbosity
-nothing needs ``logging`` until AWS code runs: :func:`setup` (the CLI, once per run) applies
-the configuration at once for ``-v`` and up, and otherwise keeps it until :func:`activate`,
-which the ``ssogen.aws`` package calls when it is imported -- before botocore, whose warnings
-then get ssogen's format and the redaction. An offline run (``sync --inventory``, ``--help``,
-a cached ``export-credentials``) never imports ``logging``.
+Applied lazily. Outside the emulator, ssogen's own loggers say info and debug only, so at
+the default verbosity nothing needs ``logging`` until AWS code runs: :func:`setup` (the CLI,
+once per run) applies the configuration at once for ``-v`` and up, and otherwise keeps it
+until :func:`activate`, which the ``ssogen.aws`` and ``ssogen.emulator`` packages call when
+they are imported -- before botocore, whose warnings (and the emulator's errors) then get
+ssogen's format and the redaction. An offline run (``sync --inventory``, ``setup
+--inventory``, ``--help``, ``export-credentials`` answered by the quick path) never imports
+``logging``.
 """
 
 from __future__ import annotations

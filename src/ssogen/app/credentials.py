@@ -139,8 +139,6 @@ def _remember(snapshot: ConfigSnapshot, profile: str, target: SsoProfile) -> Non
     """Tell the quick path (:mod:`ssogen.app.quick_export`) which cache entry answers
     ``profile`` for these exact bytes of the config. An index that cannot be written only
     costs the next call its speed: said at info level."""
-    import os
-
     from ssogen import logs
     from ssogen.store import export_index, role_credentials
 
@@ -148,7 +146,8 @@ def _remember(snapshot: ConfigSnapshot, profile: str, target: SsoProfile) -> Non
         return
     entry = role_credentials.entry_path(target.session, target.account_id, target.role_name)
     try:
-        export_index.remember(str(entry.parent), os.path.abspath(snapshot.path), snapshot.raw,
-                              profile, entry.name)
-    except SsogenError as exc:
-        logs.info(__name__, "%s", exc.message)
+        export_index.remember(str(entry.parent), export_index.config_key(snapshot.path),
+                              snapshot.raw, profile, entry.name)
+    except Exception as exc:  # the credentials are good: an index only saves the next call time
+        logs.info(__name__, "the export index is not written (%s)",
+                  exc.message if isinstance(exc, SsogenError) else type(exc).__name__)

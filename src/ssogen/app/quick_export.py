@@ -7,14 +7,14 @@ also says every error. So this answers only the plain forms (``--profile NAME``,
 ``--format FMT``, ``--config PATH``, each once, ``--opt VALUE`` or ``--opt=VALUE``), only when
 :mod:`ssogen.store.export_index` knows the profile for the config's exact bytes, and only with
 an entry :func:`ssogen.store.role_entry.usable` accepts -- the same rule, entry and renderer
-the full path uses, so both print the same. It imports ``json``, ``datetime`` and
-ssogen's small store modules; no ``argparse``, ``dataclasses``, ``pathlib``, ``logging`` or
-``typing``.
+the full path uses, so both print the same. The config is read by the path as given (what
+the full path opens: a symlink followed before any ``..``); the absolute spelling is only the
+index's key, and a record counts only for the very bytes just read. It imports ``json``,
+``datetime`` and ssogen's small store modules; no ``argparse``, ``dataclasses``,
+``pathlib``, ``logging`` or ``typing``.
 """
 
 from __future__ import annotations
-
-import os
 
 from ssogen.aws.credential_formats import FORMATS, render_fields
 from ssogen.store import export_index, role_entry
@@ -55,12 +55,13 @@ def answer(words: list[str], default_config: str) -> str | None:
     fmt = options.get("--format", "env")
     if fmt not in FORMATS:
         return None
-    config = os.path.abspath(options.get("--config", default_config))
-    raw = read_bytes(config, MAX_CONFIG_BYTES)
+    config = options.get("--config", default_config)
+    raw = read_bytes(config, MAX_CONFIG_BYTES)  # the path as given, as the full path reads it
     if raw is None:
         return None
     folder = role_entry.cache_folder()
-    entry = export_index.lookup(folder, config, raw, options["--profile"])
+    entry = export_index.lookup(folder, export_index.config_key(config), raw,
+                                options["--profile"])
     fields = None if entry is None else role_entry.usable(read_json(entry))
     if fields is None:
         return None

@@ -5,15 +5,18 @@ file: what lets a cached answer skip the config's parse, ssogen's model and argp
 ``~/.aws/cli/cache/.ssogen-export-index.json`` -- hidden, beside the entries it names, 0600 in
 the 0700 folder (:mod:`ssogen.store.cachefile`), no secret in it::
 
-    {"version": 1, "configs": {"/abs/path/config": {"sha256": "<the file's bytes>",
-                                                    "profiles": {"NAME": "<entry>.json"}}}}
+    {"version": 1, "ssogen": "<its version>",
+     "configs": {"/abs/path/config": {"sha256": "<the file's bytes>",
+                                      "profiles": {"NAME": "<entry>.json"}}}}
 
 Written by :func:`ssogen.app.credentials.export` each time it answers an IAM Identity Center
 profile from the cache or caches new credentials; read by the quick path. An entry is trusted
 only for the bytes it was made from: the quick path reads and hashes the config at every call,
 so any edit (one byte, a BOM, another file at that path) is a miss and the full path answers
 -- and records the new bytes. Nothing here decides what a profile means: the full path did,
-from the same bytes. At most :data:`MAX_CONFIGS` config files are kept (the last ones used).
+from the same bytes -- and the same ssogen: an index another version wrote is a miss (what a
+profile means is that version's decision). At most :data:`MAX_CONFIGS` config files are kept
+(the last ones used).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 
+from ssogen import __version__
 from ssogen.model.digest import sha256_hex
 from ssogen.store.cachefile import read_json
 
@@ -39,10 +43,16 @@ def index_path(folder: str) -> str:
     return os.path.join(folder, NAME)
 
 
+def config_key(path: str | os.PathLike[str]) -> str:
+    """The index's key for a config path: its absolute spelling (only a key: the file is
+    always read by the path as given, and a record counts only for the bytes read)."""
+    return os.path.abspath(path)
+
+
 def _configs(folder: str) -> dict[str, Any]:
     data = read_json(index_path(folder))
-    if data is None or data.get("version") != VERSION or not isinstance(
-            data.get("configs"), dict):
+    if data is None or data.get("version") != VERSION or data.get(
+            "ssogen") != __version__ or not isinstance(data.get("configs"), dict):
         return {}
     configs: dict[str, Any] = data["configs"]
     return configs
@@ -82,7 +92,8 @@ def remember(folder: str, config: str, raw: bytes, profile: str, entry: str) -> 
     configs = {k: v for k, v in configs.items() if k != config}
     configs[config] = {"sha256": digest, "profiles": profiles}  # the last one used: last
     kept = dict(list(configs.items())[-MAX_CONFIGS:])
-    write_json(Path(index_path(folder)), {"version": VERSION, "configs": kept},
+    write_json(Path(index_path(folder)), {"version": VERSION, "ssogen": __version__,
+                                          "configs": kept},
                what="the export index", folder="credential cache")
 
 

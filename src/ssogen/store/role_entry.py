@@ -5,7 +5,7 @@ docs/AWS-NOW.md §d): when it is usable, and what it holds.
 "Expiration" ("%Y-%m-%dT%H:%M:%SZ"), "AccountId"}}``, used while more than 15 minutes remain
 (the AWS CLI's and botocore's window). One rule for both ways ``export-credentials`` answers
 from the cache (:mod:`ssogen.store.role_credentials` and :mod:`ssogen.app.quick_export`), so
-this module imports only ``datetime``.
+this module imports only ``os`` and ``datetime``.
 """
 
 from __future__ import annotations
