@@ -151,7 +151,7 @@ def test_a_broken_role_credential_cache_never_crashes_export(logged_in) -> None:
     sandbox, token, registration = logged_in
     proc = sandbox.run(*EXPORT)
     assert proc.returncode == 0, proc.stderr
-    entries = list((sandbox.aws / "cli" / "cache").glob("*.json"))
+    entries = list((sandbox.aws / "cli" / "cache").glob("[0-9a-f]*.json"))  # not the index
     assert len(entries) == 1
     valid = {token: token.read_bytes(), registration: registration.read_bytes(),
              entries[0]: entries[0].read_bytes()}
@@ -162,5 +162,39 @@ def test_a_broken_role_credential_cache_never_crashes_export(logged_in) -> None:
     @given(content=mutated(valid[entries[0]], keys))
     def run(content: bytes) -> None:
         check(sandbox, entries[0], content, valid)
+
+    run()
+
+
+def test_a_broken_export_index_never_crashes_nor_misleads_export(logged_in) -> None:  # type: ignore[no-untyped-def]
+    """Whatever is in ssogen's export index, export-credentials ends with a documented exit
+    code, and when it prints credentials they are the profile's (the valid entry's)."""
+    sandbox, token, registration = logged_in
+    assert sandbox.run(*EXPORT).returncode == 0
+    folder = sandbox.aws / "cli" / "cache"
+    entry = next(folder.glob("[0-9a-f]*.json"))
+    index = folder / ".ssogen-export-index.json"
+    key_id = json.loads(entry.read_text())["Credentials"]["AccessKeyId"]
+    valid = {token: token.read_bytes(), registration: registration.read_bytes(),
+             entry: entry.read_bytes(), index: index.read_bytes()}
+    record = json.loads(valid[index])["configs"][str(sandbox.config)]
+    keys = ["version", "ssogen", "configs"]
+
+    @FUZZ
+    @given(content=mutated(valid[index], keys) | st.builds(
+        lambda profiles: json.dumps({**json.loads(valid[index]), "configs": {
+            str(sandbox.config): {**record, "profiles": profiles}}}).encode(),
+        st.dictionaries(st.sampled_from(["acme-ro", "other"]),
+                        st.sampled_from([entry.name, "f" * 40 + ".json", "../" + entry.name,
+                                         str(entry), ""]) | _value, max_size=2)))
+    def run(content: bytes) -> None:
+        for path, data in valid.items():
+            path.write_bytes(data)
+        index.write_bytes(content)
+        proc = sandbox.run(*EXPORT, timeout=TIME_BOUND)
+        assert proc.returncode in {0, 4, 5}, proc.stderr[-2000:]
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+        if proc.returncode == 0:
+            assert json.loads(proc.stdout)["AccessKeyId"] == key_id
 
     run()
