@@ -27,6 +27,7 @@ TOKEN_FILE = hashlib.sha1(b"acme").hexdigest() + ".json"
 ROLE_FILE = hashlib.sha1(json.dumps({"accountId": ACCOUNT, "roleName": ROLE,
                                      "sessionName": "acme"}, sort_keys=True,
                                     separators=(",", ":")).encode()).hexdigest() + ".json"
+INDEX = ".ssogen-export-index.json"  # ssogen.store.export_index.NAME
 BOTOCORE_CREDS = (
     "import boto3, hashlib\n"
     "c = boto3.Session(profile_name='acme-ro').get_credentials().get_frozen_credentials()\n"
@@ -173,7 +174,7 @@ def test_role_credential_cache_is_shared_with_the_aws_cli(sandbox, make_emulator
 
     assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
     mine = ssogen_export()
-    assert os.listdir(cli_cache) == [ROLE_FILE]
+    assert sorted(os.listdir(cli_cache)) == [INDEX, ROLE_FILE]
     fetched = api(emu, "GetRoleCredentials")
     theirs = cli_export()  # the CLI answers from ssogen's entry
     assert theirs["AccessKeyId"] == mine["AccessKeyId"]
@@ -183,6 +184,7 @@ def test_role_credential_cache_is_shared_with_the_aws_cli(sandbox, make_emulator
     logout = aws(sandbox, cli, "sso", "logout")  # clears ssogen's entry too
     assert logout.returncode == 0, logout.stderr
     assert ROLE_FILE not in os.listdir(cli_cache)  # (the CLI keeps its session.db there)
+    assert INDEX in os.listdir(cli_cache)  # no ProviderType: the CLI's sweeper leaves it
 
     # the other way round: the CLI's entry, used by ssogen and removed by `ssogen logout`
     assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
@@ -195,6 +197,6 @@ def test_role_credential_cache_is_shared_with_the_aws_cli(sandbox, make_emulator
     out = sandbox.run("logout", "--session", "acme")
     assert out.returncode == 0, out.stderr
     assert f"profile acme-ro (~/.aws/cli/cache/{ROLE_FILE})" in out.stderr
-    assert ROLE_FILE not in os.listdir(cli_cache)
+    assert ROLE_FILE not in os.listdir(cli_cache) and INDEX not in os.listdir(cli_cache)
     assert "session.db" in os.listdir(cli_cache)  # not ssogen's, not an SSO entry: kept
     assert not (sandbox.cache / TOKEN_FILE).exists()
