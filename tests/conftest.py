@@ -532,3 +532,14 @@ def botocore_sections(path: Path) -> dict | None:
     names = [(*classify(h), h == "default") for h in parsed]
     names = [n for n in names if n[1] is not None]
     return None if len(names) != len(set(names)) else parsed
+
+
+@pytest.fixture
+def acme_ro(sandbox, make_emulator):  # type: ignore[no-untyped-def]
+    """(sandbox, emulator): logged in to session ``acme`` (device code, approved at once), with
+    a hand-written ``[profile acme-ro]`` for acme-prod / ReadOnlyAccess -- what the
+    ``export-credentials`` tests start from."""
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.use_emulator(emu, profile=("210987654321", "ReadOnlyAccess"))
+    assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
+    return sandbox, emu

@@ -14,20 +14,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-START_URL = "https://acme.awsapps.com/start"
-ACCOUNT, ROLE = "210987654321", "ReadOnlyAccess"
+ACCOUNT, ROLE = "210987654321", "ReadOnlyAccess"  # [profile acme-ro] of the acme_ro fixture
 ROLE_FILE = hashlib.sha1(json.dumps({"accountId": ACCOUNT, "roleName": ROLE,
                                      "sessionName": "acme"}, sort_keys=True,
                                     separators=(",", ":")).encode()).hexdigest() + ".json"
 FMT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-@pytest.fixture
-def online(sandbox, make_emulator):  # type: ignore[no-untyped-def]
-    emu = make_emulator(auto_approve_after=0)
-    sandbox.use_emulator(emu, start_url=START_URL, profile=(ACCOUNT, ROLE))
-    assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
-    return sandbox, emu
 
 
 def cli_cache(sandbox):  # type: ignore[no-untyped-def]
@@ -54,8 +45,8 @@ def write_entry(sandbox, name: str, expires_in: timedelta, provider: str = "sso"
         "AccountId": ACCOUNT}}))
 
 
-def test_second_export_is_answered_from_the_cache(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_second_export_is_answered_from_the_cache(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     first = export(sandbox)
     assert fetched(emu) == 1
     assert sorted(os.listdir(cli_cache(sandbox))) == [".ssogen-export-index.json", ROLE_FILE]
@@ -78,8 +69,8 @@ def test_second_export_is_answered_from_the_cache(online) -> None:  # type: igno
     assert fetched(emu) == 1
 
 
-def test_a_cached_answer_imports_no_botocore(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = online
+def test_a_cached_answer_imports_no_botocore(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = acme_ro
     export(sandbox)
     code = ("import os, runpy, sys\nsys.argv = ['ssogen', 'export-credentials', '--profile', "
             "'acme-ro', '--format', 'process']\n"
@@ -96,8 +87,8 @@ def test_a_cached_answer_imports_no_botocore(online) -> None:  # type: ignore[no
     assert proc.stderr.strip() == "[]"
 
 
-def test_an_entry_close_to_expiry_is_fetched_again(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_an_entry_close_to_expiry_is_fetched_again(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     write_entry(sandbox, ROLE_FILE, timedelta(minutes=14))  # inside the 15-minute window
     got = export(sandbox)
     assert got["AccessKeyId"] != "ASIACACHEDBYTHECLI01" and fetched(emu) == 1
@@ -106,8 +97,8 @@ def test_an_entry_close_to_expiry_is_fetched_again(online) -> None:  # type: ign
 
 
 @pytest.mark.role_credentials_in_output  # the entry the test wrote is what is printed
-def test_the_aws_clis_entry_is_used_as_it_would_use_it(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_the_aws_clis_entry_is_used_as_it_would_use_it(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     write_entry(sandbox, ROLE_FILE, timedelta(minutes=16))
     for f in sandbox.cache.iterdir():  # no token needed: the CLI would not need one either
         f.unlink()
@@ -124,8 +115,8 @@ def test_the_aws_clis_entry_is_used_as_it_would_use_it(online) -> None:  # type:
         "AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T",
         "Expiration": "tomorrow"}}),
 ])
-def test_a_broken_entry_is_replaced(online, content: str) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_a_broken_entry_is_replaced(acme_ro, content: str) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     cli_cache(sandbox).mkdir(parents=True)
     (cli_cache(sandbox) / ROLE_FILE).write_text(content)
     got = export(sandbox)
@@ -134,8 +125,8 @@ def test_a_broken_entry_is_replaced(online, content: str) -> None:  # type: igno
     assert stored["Credentials"]["AccessKeyId"] == got["AccessKeyId"]
 
 
-def test_an_entry_of_another_provider_is_never_used(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_an_entry_of_another_provider_is_never_used(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     write_entry(sandbox, ROLE_FILE, timedelta(hours=1), provider="assume-role")
     other = "0" * 40 + ".json"
     write_entry(sandbox, other, timedelta(hours=1), provider="assume-role")
@@ -144,8 +135,8 @@ def test_an_entry_of_another_provider_is_never_used(online) -> None:  # type: ig
     assert json.loads((cli_cache(sandbox) / other).read_text())["ProviderType"] == "assume-role"
 
 
-def test_a_symlink_in_the_cache_is_never_written_through(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_a_symlink_in_the_cache_is_never_written_through(acme_ro, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     target = tmp_path / "elsewhere.json"
     target.write_text("keep me")
     cli_cache(sandbox).mkdir(parents=True)
@@ -178,8 +169,8 @@ def test_legacy_profiles_are_keyed_by_start_url(sandbox, make_emulator) -> None:
     assert fetched(emu) == 1
 
 
-def test_profiles_of_other_kinds_are_not_cached(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = online
+def test_profiles_of_other_kinds_are_not_cached(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = acme_ro
     with sandbox.config.open("a") as fh:
         fh.write("\n[profile keys]\naws_access_key_id = AKIAEXAMPLEKEY000001\n"
                  "aws_secret_access_key = not-a-real-secret-key\n"
@@ -190,10 +181,10 @@ def test_profiles_of_other_kinds_are_not_cached(online) -> None:  # type: ignore
     assert not cli_cache(sandbox).exists()
 
 
-def test_expired_token_is_refreshed_once_under_the_lock_before_botocore(online) -> None:  # type: ignore[no-untyped-def]
+def test_expired_token_is_refreshed_once_under_the_lock_before_botocore(acme_ro) -> None:  # type: ignore[no-untyped-def]
     """With less than 16 minutes left, ssogen refreshes the token itself (locked), so that
     botocore -- which refreshes inside 15 minutes, without any lock -- finds a fresh one."""
-    sandbox, emu = online
+    sandbox, emu = acme_ro
     token_file = next(p for p in sandbox.cache.iterdir() if "accessToken" in p.read_text())
     data = json.loads(token_file.read_text())
     data["expiresAt"] = (datetime.now(timezone.utc) + timedelta(minutes=12)).strftime(FMT)
@@ -207,8 +198,8 @@ def test_expired_token_is_refreshed_once_under_the_lock_before_botocore(online) 
         p.name for p in sandbox.cache.iterdir() if p.suffix == ".json")
 
 
-def test_not_cached_when_the_cache_folder_is_a_file(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = online
+def test_not_cached_when_the_cache_folder_is_a_file(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = acme_ro
     (sandbox.aws / "cli").mkdir()
     cli_cache(sandbox).write_text("not a folder")
     proc = sandbox.run("export-credentials", "--profile", "acme-ro", "--format", "process")

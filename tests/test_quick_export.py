@@ -15,19 +15,10 @@ import pytest
 from ssogen.app.quick_export import answer
 from ssogen.store import export_index
 
-START_URL = "https://acme.awsapps.com/start"
-ACCOUNT, ROLE = "210987654321", "ReadOnlyAccess"
+ACCOUNT, ROLE = "210987654321", "ReadOnlyAccess"  # [profile acme-ro] of the acme_ro fixture
 OTHER_ACCOUNT = "345678901234"  # also has ReadOnlyAccess; same length as ACCOUNT
 INDEX = export_index.NAME
 ENTRY = "a" * 40 + ".json"
-
-
-@pytest.fixture
-def online(sandbox, make_emulator):  # type: ignore[no-untyped-def]
-    emu = make_emulator(auto_approve_after=0)
-    sandbox.use_emulator(emu, start_url=START_URL, profile=(ACCOUNT, ROLE))
-    assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
-    return sandbox, emu
 
 
 def export(sandbox, *extra: str, fmt: str = "process") -> str:  # type: ignore[no-untyped-def]
@@ -54,8 +45,8 @@ def modules_of_a_run(sandbox, *words: str) -> list[str]:  # type: ignore[no-unty
     return list(json.loads(proc.stderr.strip().replace("'", '"')))
 
 
-def test_a_cached_answer_imports_neither_argparse_nor_the_config_model(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_a_cached_answer_imports_neither_argparse_nor_the_config_model(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     words = ["export-credentials", "--profile", "acme-ro", "--format", "process"]
     full = modules_of_a_run(sandbox, *words)  # the first call: the full path, which records
     assert "argparse" in full and "ssogen.app.credentials" in full
@@ -63,8 +54,8 @@ def test_a_cached_answer_imports_neither_argparse_nor_the_config_model(online) -
     assert fetched(emu) == 1
 
 
-def test_the_quick_answer_is_the_full_answer_in_every_format(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_the_quick_answer_is_the_full_answer_in_every_format(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     export(sandbox)  # cached, and recorded in the index
     for fmt in ("env", "powershell", "json", "process"):
         quick = export(sandbox, fmt=fmt)
@@ -74,10 +65,10 @@ def test_the_quick_answer_is_the_full_answer_in_every_format(online) -> None:  #
 
 
 @pytest.mark.role_credentials_in_output  # the test compares two profiles' credentials
-def test_an_edit_of_the_same_size_and_time_is_a_miss(online) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_of_the_same_size_and_time_is_a_miss(acme_ro) -> None:  # type: ignore[no-untyped-def]
     """The profile now names another account: the answer is that account's credentials, even
     when the edit keeps the file's size and modification time."""
-    sandbox, emu = online
+    sandbox, emu = acme_ro
     before = json.loads(export(sandbox))
     st = sandbox.config.stat()
     text = sandbox.config.read_text()
@@ -96,8 +87,8 @@ def test_an_edit_of_the_same_size_and_time_is_a_miss(online) -> None:  # type: i
     assert json.loads(export(sandbox)) == after and fetched(emu) == 2  # recorded anew
 
 
-def test_the_index_is_private_and_holds_no_secret(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = online
+def test_the_index_is_private_and_holds_no_secret(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = acme_ro
     creds = json.loads(export(sandbox))
     index = sandbox.aws / "cli" / "cache" / INDEX
     assert stat.S_IMODE(index.stat().st_mode) == 0o600
@@ -109,8 +100,8 @@ def test_the_index_is_private_and_holds_no_secret(online) -> None:  # type: igno
     assert list(data["configs"][str(sandbox.config)]["profiles"]) == ["acme-ro"]
 
 
-def test_two_config_files_in_turn_both_answer_quickly(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, emu = online
+def test_two_config_files_in_turn_both_answer_quickly(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, emu = acme_ro
     second = sandbox.aws / "config-b"
     second.write_text(sandbox.config.read_text().replace(ACCOUNT, OTHER_ACCOUNT))
     export(sandbox)
@@ -123,8 +114,8 @@ def test_two_config_files_in_turn_both_answer_quickly(online) -> None:  # type: 
     assert fetched(emu) == 2
 
 
-def test_a_symlink_at_the_index_is_never_written_through(online, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = online
+def test_a_symlink_at_the_index_is_never_written_through(acme_ro, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = acme_ro
     victim = tmp_path / "victim"
     victim.write_text("mine\n")
     folder = sandbox.aws / "cli" / "cache"
@@ -135,8 +126,8 @@ def test_a_symlink_at_the_index_is_never_written_through(online, tmp_path) -> No
     assert (folder / INDEX).is_symlink()
 
 
-def test_a_usage_error_is_still_the_parsers(online) -> None:  # type: ignore[no-untyped-def]
-    sandbox, _ = online
+def test_a_usage_error_is_still_the_parsers(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    sandbox, _ = acme_ro
     export(sandbox)
     proc = sandbox.run("export-credentials", "--profile", "acme-ro", "--format", "yaml")
     assert proc.returncode == 2 and proc.stdout == ""
@@ -230,11 +221,11 @@ def test_remember_keeps_the_last_configs_and_replaces_old_bytes(tmp_path: Path) 
 
 
 @pytest.mark.role_credentials_in_output  # the test compares two configs' credentials
-def test_a_path_through_a_symlink_and_dots_reads_what_the_full_path_reads(online) -> None:  # type: ignore[no-untyped-def]
+def test_a_path_through_a_symlink_and_dots_reads_what_the_full_path_reads(acme_ro) -> None:  # type: ignore[no-untyped-def]
     """``u/link/../config`` is ``real/config`` to the system (the link is followed before the
     ``..``) but ``u/config`` when spelled absolute: the index key. The quick path reads the
     path as given, so a record of ``u/config``'s bytes never answers for ``real/config``."""
-    sandbox, emu = online
+    sandbox, emu = acme_ro
     base = sandbox.aws.parent
     (base / "u").mkdir()
     (base / "real" / "sub").mkdir(parents=True)
