@@ -1,12 +1,11 @@
-"""Argument parsing and dispatch only (one module per command in ``ssogen.commands``).
+"""Dispatch: the parser (its parts in :mod:`ssogen.commands._parser`, one module per command
+in ``ssogen.commands``), the command's ``run()``, and the exception -> exit code mapping.
 
 Nothing heavy is imported before the command is known: a plain ``export-credentials`` that the
 cache answers (:mod:`ssogen.app.quick_export`) needs no parser at all, and the parser imports
 only the command on the command line. Command modules must stay cheap to import: boto3,
 prompt_toolkit and configupdater are imported inside ``run()``, so ``ssogen --help`` starts
-fast. Help text is wrapped to the
-terminal (examples keep their layout); a mistyped command or flag is one line naming the
-closest one and the ``--help`` of the command it belongs to.
+fast.
 """
 
 from __future__ import annotations
@@ -91,8 +90,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         if not everything and module_name != wanted:
             sub.add_parser(name, help=summary, add_help=False)  # listed, never parsed
             continue
-        module = sys.modules.get(f"ssogen.commands.{module_name}") or __import__(
-            f"ssogen.commands.{module_name}", fromlist=["run"])  # importlib costs a ms
+        # __import__ with a fromlist gives the module itself (importlib's import costs a ms)
+        module = __import__(f"ssogen.commands.{module_name}", fromlist=["run"])
         cmd = module.register(sub, common)
         cmd.formatter_class = HelpFormatter
         cmd.set_defaults(func=module.run, root_parser=parser)  # completion walks the parser

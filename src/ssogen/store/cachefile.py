@@ -34,10 +34,6 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
-
-def _info(message: str, *args: object) -> None:
-    logs.info(__name__, message, *args)
-
 #: a cache file larger than this is not one the AWS tools wrote (theirs are < 10 KiB)
 MAX_BYTES = 1 << 20
 LOCK_SUFFIX = ".ssogen.lock"
@@ -52,7 +48,7 @@ def read_json(path: str | Path, max_bytes: int = MAX_BYTES) -> dict[str, Any] | 
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        _info("%s is not valid JSON; ignoring it", os.path.basename(path))
+        logs.info(__name__, "%s is not valid JSON; ignoring it", os.path.basename(path))
         return None
     return data if isinstance(data, dict) else None
 
@@ -75,19 +71,20 @@ def json_files(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
 
 def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes | None:
     """At most ``max_bytes`` of a regular file, without blocking on a FIFO or a device."""
+    name = os.path.basename(path)  # what the info lines say: the name, never the content
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            _info("%s is not a regular file; ignoring it", os.path.basename(path))
+            logs.info(__name__, "%s is not a regular file; ignoring it", name)
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        _info("cannot read %s (%s); ignoring it", os.path.basename(path), exc.strerror)
+        logs.info(__name__, "cannot read %s (%s); ignoring it", name, exc.strerror)
         return None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped between stat and open
-            _info("%s is not a regular file; ignoring it", os.path.basename(path))
+            logs.info(__name__, "%s is not a regular file; ignoring it", name)
             return None
         chunks: list[bytes] = []
         size = 0
@@ -98,12 +95,12 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes | None:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        _info("cannot read %s (%s); ignoring it", os.path.basename(path), exc.strerror)
+        logs.info(__name__, "cannot read %s (%s); ignoring it", name, exc.strerror)
         return None
     finally:
         os.close(fd)
     if size > max_bytes:
-        _info("%s is larger than %d bytes; ignoring it", os.path.basename(path), max_bytes)
+        logs.info(__name__, "%s is larger than %d bytes; ignoring it", name, max_bytes)
         return None
     return b"".join(chunks)
 
@@ -130,7 +127,7 @@ def private_dir(directory: Path, what: str) -> None:
     try:
         os.chmod(directory, 0o700)
     except OSError as exc:  # e.g. a directory owned by someone else
-        _info("cannot make %s private (%s)", directory, exc.strerror)
+        logs.info(__name__, "cannot make %s private (%s)", directory, exc.strerror)
 
 
 def write_json(path: Path, data: dict[str, Any], *, what: str, folder: str) -> None:
@@ -203,7 +200,7 @@ class CacheLock:
                 if exc.errno == errno.ELOOP:
                     raise ConfigFileError(f"{self.path} is a symlink; ssogen does not lock "
                                           "through it (remove it)") from None
-                _info("cannot create the lock %s (%s); going on without it",
+                logs.info(__name__, "cannot create the lock %s (%s); going on without it",
                          self.path.name, exc.strerror)
                 return
             try:
