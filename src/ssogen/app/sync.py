@@ -144,7 +144,6 @@ def check_template(config: Path, settings: Settings, snapshot: ConfigSnapshot) -
     """A remembered template or chain that cannot render fails here, naming where it is
     remembered (``file:line``) and how to replace it (before any login)."""
     from ssogen.model.settings import settings_section_name
-    from ssogen.planning.chain_specs import check_spec
     from ssogen.planning.naming import resolve_template
 
     header = settings_section_name(settings.session)
@@ -157,6 +156,10 @@ def check_template(config: Path, settings: Settings, snapshot: ConfigSnapshot) -
             f"{where} name_template: {exc.message}",
             hint=exc.hint or (f"fix the line there, or choose another with `ssogen setup "
                               f"--session {settings.session} --name-template PRESET`")) from None
+    if not settings.chains:
+        return
+    from ssogen.planning.chain_specs import check_spec
+
     for spec in settings.chains:
         try:
             check_spec(spec, settings)

@@ -57,6 +57,13 @@ class SectionInfo:
         return value is not None and (value == "true" or value.strip().lower() == "true")
 
 
+def is_chain(s: SectionInfo) -> bool:
+    """A profile that assumes a role from another profile: botocore resolves ``role_arn``
+    first, so it is not an SSO profile, even with an ``sso_session`` (which ssogen writes
+    into its chains, see ``templates/chain.ini``)."""
+    return "role_arn" in s.options and "source_profile" in s.options
+
+
 @dataclass
 class FileModel:
     sections: list[SectionInfo] = field(default_factory=list)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ssogen.inifile.model import NewSection, SectionEdit, SectionInfo
+from ssogen.inifile.model import NewSection, SectionEdit, SectionInfo, is_chain
 from ssogen.planning.chain_specs import ChainKey, Source, Wanted
 from ssogen.planning.plan import ProfileEntry
 
@@ -29,13 +29,6 @@ class Existing:
     section: SectionInfo
     key: ChainKey | None  # None: its source_profile is no SSO profile of the file
     source: SectionInfo | None
-
-
-def is_chain(s: SectionInfo) -> bool:
-    """A profile that assumes a role from another profile: botocore resolves ``role_arn``
-    first, so it is not an SSO profile, even with an ``sso_session`` (which ssogen writes
-    into its chains, see ``templates/chain.ini``)."""
-    return "role_arn" in s.options and "source_profile" in s.options
 
 
 @dataclass

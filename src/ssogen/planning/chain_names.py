@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ssogen.inifile.model import SectionInfo
+from ssogen.inifile.model import SectionInfo, is_chain
 from ssogen.planning import naming
-from ssogen.planning.chain_matching import ChainContext, Existing, is_chain
+from ssogen.planning.chain_matching import ChainContext, Existing
 from ssogen.planning.chain_specs import ChainKey, Wanted, previous_spec, render_names
 
 

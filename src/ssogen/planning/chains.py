@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING
 from ssogen.inifile.model import NewSection, SectionInfo
 from ssogen.model.chain import ChainSpec, parse_role_arn
 from ssogen.model.settings import MARKER, account_region
-from ssogen.planning.chain_matching import ChainContext, Existing, classify, is_chain, match
+from ssogen.planning.chain_matching import ChainContext, Existing, classify, match
 from ssogen.planning.chain_names import name_chains
 from ssogen.planning.chain_specs import ChainKey, Wanted, previous_spec, wanted_chains
+from ssogen.planning.dependents import dependent_notes
 from ssogen.planning.ownership import extra_keys, profile_block, update_profile
 from ssogen.planning.plan import ProfileEntry
 from ssogen.planning.templates import Block, block_template
@@ -50,10 +51,8 @@ ASSUME_ROLE_KEYS = ("role_session_name", "duration_seconds", "external_id", "mfa
 
 
 def plan_chains(ctx: ChainContext) -> None:
-    """The chain phase: entries, edits and new sections into ``ctx``."""
-    if not ctx.settings.chains and not any(s.managed and is_chain(s) for s in ctx.profiles):
-        warn_hand_written(ctx)  # no chain of ours, wanted or in the file: only the user's
-        return
+    """The chain phase: entries, edits and new sections into ``ctx``. (The planner runs it
+    when there is chain work: a spec, or a managed chain in the file.)"""
     wanted = wanted_chains(ctx.settings, ctx.sources, ctx.notes, ctx.info) \
         if ctx.settings.chains else []
     existing, look_alikes = classify(ctx)
@@ -168,19 +167,4 @@ def stale_chains(ctx: ChainContext, stale: list[Existing]) -> None:
 def warn_hand_written(ctx: ChainContext) -> None:
     """Profiles of the user's that start from an SSO profile this run renames or removes:
     said (they are the user's to edit)."""
-    if not ctx.renamed and not ctx.removed:
-        return
-    sso = {s.name: s for s in ctx.profiles if s.name and (id(s) in ctx.renamed
-                                                          or id(s) in ctx.removed)}
-    if not sso:
-        return
-    for s in ctx.profiles:
-        if "source_profile" not in s.options:
-            continue
-        src = sso.get(s.options["source_profile"].strip())
-        if s.managed or src is None:
-            continue
-        what = (f"renames it to {ctx.renamed[id(src)]}" if id(src) in ctx.renamed
-                else "removes it")
-        ctx.notes.append(f"your profile {s.name!r} ({ctx.source}:{s.line}) has source_profile "
-                         f"= {src.name}, and this run {what}")
+    ctx.notes += dependent_notes(ctx.profiles, ctx.renamed, ctx.removed, ctx.source)

@@ -18,12 +18,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ssogen.errors import UsageError
-from ssogen.inifile.model import FileModel, NewSection, SectionEdit, SectionInfo
+from ssogen.inifile.model import FileModel, NewSection, SectionEdit, SectionInfo, is_chain
 from ssogen.model.settings import MARKER, SETTINGS_KEYS, Settings, settings_section_name
 from ssogen.model.starturl import same_start_url
 from ssogen.model.validate import header_name_problem
 from ssogen.planning import naming
-from ssogen.planning.chain_matching import is_chain
+from ssogen.planning.dependents import dependent_notes
 from ssogen.planning.legacy import legacy_to_migrate
 from ssogen.planning.ownership import (
     PROFILE_IDENTITY,
@@ -272,16 +272,25 @@ class Planner:
         self.new_sections += [NewSection(f"profile {n}", keys) for n, keys in sorted(created)]
 
     def chains_phase(self) -> None:
+        renamed = {}
+        for (a, r), name in zip(self.needs_name, self.names, strict=True):
+            s = self.managed.get((a.id, r.strip()))
+            if s is not None and s.name != name:
+                renamed[id(s)] = name
+        removed = {id(s) for s in self.stale} if self.prune else set()
+        if not self.settings.chains and not any(is_chain(s) and s.managed
+                                                for s in self.profiles):
+            # no chain of ours, wanted or in the file: only the user's profiles to mention
+            self.notes += dependent_notes(self.profiles, renamed, removed, self.source)
+            return
         from ssogen.planning.chain_matching import ChainContext
         from ssogen.planning.chain_specs import Source
         from ssogen.planning.chains import plan_chains
 
-        sources, renamed = [], {}
+        sources = []
         for (a, r), name in zip(self.needs_name, self.names, strict=True):
             s = self.managed.get((a.id, r.strip()))
             sources.append(Source(name, a, r, s.name if s is not None else None))
-            if s is not None and s.name != name:
-                renamed[id(s)] = name
         for key, s in self.hand_written.items() if self.adopt else ():
             if id(s) not in self.migrated_ids:  # adopted in this run: a source from now on
                 sources.append(Source(s.name or "", *self.wanted[key], old_name=s.name))
@@ -290,10 +299,9 @@ class Planner:
         ctx = ChainContext(
             session=self.session, settings=self.settings, previous=self.previous,
             profiles=self.profiles, sources=sources, sso_names={s.name for s in sources},
-            renamed=renamed, removed={id(s) for s in self.stale} if self.prune else set(),
-            state=state, other_sessions=[s.name for s in self.model.of_kind("ssogen")
-                                         if s.name], prune=self.prune, adopt=self.adopt,
-            source=self.source, edit=self.edit)
+            renamed=renamed, removed=removed, state=state,
+            other_sessions=[s.name for s in self.model.of_kind("ssogen") if s.name],
+            prune=self.prune, adopt=self.adopt, source=self.source, edit=self.edit)
         plan_chains(ctx)
         self.entries += ctx.entries
         self.new_sections += ctx.new_sections
