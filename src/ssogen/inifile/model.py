@@ -72,7 +72,7 @@ class FileModel:
         return [s for s in self.sections if s.kind == kind and s.name is not None]
 
 
-@dataclass
+@dataclass(slots=True)
 class SectionEdit:
     """What happens to one existing section (``index`` is :attr:`SectionInfo.index`)."""
 
@@ -89,7 +89,7 @@ class SectionEdit:
         return not (self.header or self.set or self.delete or self.remove or self.replace)
 
 
-@dataclass
+@dataclass(slots=True)
 class NewSection:
     header: str
     keys: list[tuple[str, str]]

@@ -32,7 +32,7 @@ def utcnow_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass
+@dataclass(slots=True)
 class Account:
     """One account and the role (permission set) names a user may assume in it.
 

@@ -50,16 +50,14 @@ def owned_update(options: Mapping[str, str], new: Block, old: Callable[[], Block
     old_values: dict[str, str | None] | None = None
     for key, value in new:
         current = options.get(key)
+        if current == value:  # in line (the common case: every key of an unchanged profile)
+            continue
         if key in identity:
-            if value is None:
-                continue
-            if key == MARKER:
-                if (current or "").strip().lower() != value.lower():
-                    to_set.append((key, value))
-            elif current != value:
+            if value is not None and not (key == MARKER and current is not None
+                                          and current.strip().lower() == value.lower()):
                 to_set.append((key, value))
             continue
-        if current == value or old is None:  # in line, or no remembered previous default
+        if old is None:  # no remembered previous default
             continue
         if old_values is None:
             old_values = dict(old())

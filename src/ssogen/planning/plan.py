@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ssogen.model.settings import Settings
 
 
-@dataclass
+@dataclass(slots=True)
 class ProfileEntry:
     action: str  # create | update | rename | adopt | stale | kept | migrate
     name: str

@@ -40,8 +40,16 @@ from ssogen.planning.templates import ini_value
 
 if TYPE_CHECKING:
     from ssogen.model.inventory import Account, Inventory
+    from ssogen.planning.templates import Block, BlockTemplate
 
 Key = tuple[str, str]  # (account id, role name)
+
+
+def _previous_block(tpl: BlockTemplate, previous: Settings, account: Account, role: str,
+                    session: str, extra: Block) -> Block:
+    """A profile's block under the remembered settings (rendered only when a value differs
+    from the new block's: see :func:`~ssogen.planning.ownership.owned_update`)."""
+    return profile_block(tpl, profile_ctx(previous, account, role, session), extra)
 
 
 def _key(s: SectionInfo) -> Key:
@@ -264,7 +272,7 @@ class Planner:
                                                  account.name))
                 continue
             old = None if previous is None else functools.partial(
-                profile_block, tpl, profile_ctx(previous, account, role, session), old_extra)
+                _previous_block, tpl, previous, account, role, session, old_extra)
             action = update_profile(self.edit, s, name, new, old, PROFILE_IDENTITY)
             self.entries.append(ProfileEntry(action, name, account.id, role, account.name,
                                              old_name=(s.name or "") if action == "rename"

@@ -19,6 +19,7 @@ from ssogen.resources import read_template
 #: (key, format, fields used) for one line of a block template
 TemplateLine = tuple[str, str, tuple[str, ...]]
 Block = list[tuple[str, str | None]]  # (key, value or None: not written)
+_CHECKED_MAX = 200_000  # values remembered per template (a bound on its memory)
 
 
 def ini_value(key: str, value: str) -> str:
@@ -57,9 +58,16 @@ class BlockTemplate:
                 out.append((key, 2, fmt, fields))
         return tuple(out)
 
+    @functools.cached_property
+    def _checked(self) -> dict[str, str]:
+        """Values already passed through :func:`ini_value` -> what it made of them: the same
+        session, region, output and account id recur in profile after profile."""
+        return {}
+
     def render(self, ctx: Mapping[str, str | None]) -> Block:
         """(key, value) in template order; value None when a field it needs is unset."""
         out: Block = []
+        checked = self._checked
         for key, kind, data, fields in self._compiled:
             if kind == 0:
                 out.append((key, data))
@@ -70,7 +78,14 @@ class BlockTemplate:
                 value = None
             else:
                 value = data.format_map(ctx)
-            out.append((key, None if value is None else ini_value(key, value)))
+            if value is not None:
+                done = checked.get(value)
+                if done is None:  # refused values are never stored: refused every time
+                    done = ini_value(key, value)
+                    if len(checked) < _CHECKED_MAX:
+                        checked[value] = done
+                value = done
+            out.append((key, value))
         return out
 
 
