@@ -211,3 +211,35 @@ def test_include_exclude_globs() -> None:
     got = naming.wanted_pairs(opts(include=["2222*"]), inventory)
     assert [(a.id, r) for a, r in got] == [("222222222222", "Admin")]
     assert len(naming.wanted_pairs(opts(), inventory)) == 3
+
+
+def _is_generated_by_definition(name: str, base: str, account_id: str, role: str) -> bool:
+    """is_generated as resolve_collisions defines it: one of the names it can build."""
+    forms = [base, naming._suffixed(base, f"-{role}"), naming._suffixed(base, f"-{account_id}"),
+             naming._suffixed(base, f"-{account_id}-{role}")]
+    if name in forms:
+        return True
+    at = name.rfind(f"-{account_id}-")
+    number = name[at + len(account_id) + 2:] if at >= 0 else ""
+    return number.isdigit() and name == naming._suffixed(base, f"-{account_id}-{number}")
+
+
+_role_text = st.one_of(st.sampled_from(["ReadOnly", "--", "Zoë", "ﬁle", "a" * 60, "x" * 99,
+                                        "AdministratorAccess", "-.x"]), st.text(max_size=120))
+
+
+@given(base_raw=st.one_of(st.text(max_size=130), st.sampled_from(["a" * 100, "b" * 99])),
+       role=_role_text, form=st.integers(0, 5), other=st.text(max_size=110))
+@settings(max_examples=400)
+def test_is_generated_shortcut_agrees_with_the_definition(base_raw: str, role: str, form: int,
+                                                          other: str) -> None:
+    """The cheap test is_generated makes before building ``base-<role>`` never changes its
+    answer: long bases (cut in the middle), long or empty-after-sanitising roles included."""
+    base = naming._bounded(base_raw, "111122223333")
+    account_id = "111122223333"
+    names = [base, naming._suffixed(base, f"-{role}"), naming._suffixed(base, f"-{account_id}"),
+             naming._suffixed(base, f"-{account_id}-{role}"),
+             naming._suffixed(base, f"-{account_id}-7"), naming.sanitize(other) or "x"]
+    name = names[form]
+    assert naming.is_generated(name, base, account_id, role) == \
+        _is_generated_by_definition(name, base, account_id, role)

@@ -224,7 +224,7 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str],
         var = m.group(1)
         if var not in where or any(f not in filters for f in names):
             return None
-        parts += [literal, (where[var], tuple(filters[f] for f in names))]
+        parts += [literal, (where[var], tuple(filters[f] for f in names), {})]
         pos = m.end()
     tail = template[pos:]
     if "{" in tail or "}" in tail:
@@ -243,10 +243,16 @@ def compile_simple(template: str, session: str, aliases: Mapping[str, str],
             if isinstance(part, str):
                 out.append(part)
                 continue
-            at, fns = part
+            at, fns, done = part
             value = session if at < 0 else "" if short and at >= n_base else row[at]
-            for fn in fns:
-                value = fn(value)
+            if fns:  # filters are pure: each distinct value is filtered once per renderer
+                filtered = done.get(value)
+                if filtered is None:
+                    filtered = value
+                    for fn in fns:
+                        filtered = fn(filtered)
+                    done[value] = filtered
+                value = filtered
             out.append(value)
         return "".join(out)
 

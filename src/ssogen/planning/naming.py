@@ -11,6 +11,7 @@ back to the account id.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -122,14 +123,17 @@ def base_names(settings: Settings, pairs: list[tuple[Account, str]]) -> list[str
     """Template output, sanitised (empty -> account id), one per pair, no collision handling."""
     rows = []
     usable: dict[str, str] = {}  # account id -> the name templates see (once per account)
+    shorts: dict[str, str] = {}  # role -> its short form (once per role)
     for account, role in pairs:
         account_name = usable.get(account.id)
         if account_name is None:
             account_name = usable[account.id] = (account.name if sanitize(account.name)
                                                   else account.id)
-        rows.append((account_name, account.id, account.email, role,
-                     short_role(role, settings.role_aliases), account.ou_path or "",
-                     account.ou, account.tags))
+        short = shorts.get(role)
+        if short is None:
+            short = shorts[role] = short_role(role, settings.role_aliases)
+        rows.append((account_name, account.id, account.email, role, short,
+                     account.ou_path or "", account.ou, account.tags))
     raw = render_names(settings.name_template, rows, settings.session, settings.role_aliases)
     return [_bounded(n, account.id) for n, (account, _) in zip(raw, pairs, strict=True)]
 
@@ -144,17 +148,31 @@ def _bounded(raw: str, fallback: str) -> str:
 
 
 class _Claims:
-    """The names of the file (looked up lazily) plus the ones given in this run."""
+    """The names of the file (looked up lazily) plus the ones given in this run. A name kept
+    by its (account id, role) is stored as that key and described only when asked."""
 
     def __init__(self, outside: Mapping[str, NameHolder]) -> None:
         self.outside = outside
-        self.own: dict[str, NameHolder] = {}
+        self.own: dict[str, NameHolder | tuple[str, str]] = {}
 
     def __contains__(self, name: object) -> bool:
         return name in self.own or name in self.outside
 
     def __getitem__(self, name: str) -> NameHolder:
-        return self.own[name] if name in self.own else self.outside[name]
+        if name not in self.own:
+            return self.outside[name]
+        holder = self.own[name]
+        if isinstance(holder, tuple):
+            return NameHolder(f"profile {name} of {holder[0]}/{holder[1]}", holder[0])
+        return holder
+
+    def keep(self, names: Iterable[tuple[str, tuple[str, str]]]) -> None:
+        """(name, (account id, role)): each name is held by its pair unless already held."""
+        own = self.own
+        outside = self.outside.sections if isinstance(self.outside, Holders) else self.outside
+        for name, key in names:
+            if name not in own and name not in outside:
+                own[name] = key
 
     def __setitem__(self, name: str, holder: NameHolder) -> None:
         self.own[name] = holder
@@ -240,11 +258,13 @@ def resolve_collisions(
         holders.setdefault(name, NameHolder("reserved"))
     final = list(names)
     keys = [(a.id, r) for a, r in pairs]
+    kept = []
     for i, key in enumerate(keys):
-        if key in current:
-            final[i] = current[key]
-            holders.setdefault(final[i], NameHolder(f"profile {final[i]} of {key[0]}/{key[1]}",
-                                                    key[0]))
+        held = current.get(key)
+        if held is not None:
+            final[i] = held
+            kept.append((held, key))
+    holders.keep(kept)
     todo = sorted((i for i, key in enumerate(keys) if key not in current), key=lambda i: keys[i])
     losers: list[int] = []
     for i in todo:
@@ -291,7 +311,9 @@ def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
     (the base itself, or one of its collision suffixes)?"""
     if name == base:
         return True
-    if name == _suffixed(base, f"-{role}"):
+    tail = _role_tail(role)
+    # ``base-<role>`` ends with ``-<role>`` (a cut, if any, is in the base): built only then
+    if (tail is None or name.endswith(tail)) and name == _suffixed(base, f"-{role}"):
         return True
     if account_id not in name:
         return False
@@ -300,6 +322,14 @@ def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
     at = name.rfind(f"-{account_id}-")
     number = name[at + len(account_id) + 2:] if at >= 0 else ""
     return number.isdigit() and name == _suffixed(base, f"-{account_id}-{number}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _role_tail(role: str) -> str | None:
+    """How ``base-<role>`` ends (``-`` and the sanitised role), None when that is not sure:
+    the role sanitises to nothing, or is so long that the length bound may cut into it."""
+    safe = sanitize(f"-{role}")
+    return f"-{safe}" if safe and len(safe) < MAX_NAME_LENGTH // 2 else None
 
 
 _PLACEHOLDER = "Qqzqxqzq"  # survives every case filter as one word; no real account name
