@@ -86,3 +86,24 @@ def test_comments_with_escapes_are_escaped_in_diffs(sandbox: Sandbox, tmp_path: 
     assert_clean(proc)
     proc = raw_run(sandbox, "doctor", "--no-login")
     assert_clean(proc)
+
+
+def _printable_text_line_by_line(text: str) -> str:
+    """printable_text as it was written first: each line checked on its own."""
+    from ssogen.ui.terminal import _escape
+
+    lines = text.replace("\r\n", "\n").split("\n")
+    if all(line.isprintable() for line in lines):
+        return "\n".join(lines)
+    return "\n".join("".join(ch if ch.isprintable() or ch == "\t" else _escape(ch)
+                             for ch in line) for line in lines)
+
+
+@pytest.mark.parametrize("text", [
+    "", "\n", "a\nb\n", "a\r\nb\r\n", "tab\there\n", "esc\x1b[2J\n", "bel\x07", "\r", "a\rb",
+    "nbsp\u00a0x\n", "ls\u2028ps\u2029\n", "zoë — ok\n", "\x00", "\ufeffbom\n", "\n\n\x9b\n"])
+def test_printable_text_checks_the_whole_text_at_once_with_the_same_result(text: str) -> None:
+    """A big diff is checked without a string per line; what is shown is unchanged."""
+    from ssogen.ui.terminal import printable_text
+
+    assert printable_text(text) == _printable_text_line_by_line(text)

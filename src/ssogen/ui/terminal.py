@@ -65,9 +65,10 @@ def printable(text: str) -> str:
 def printable_text(text: str) -> str:
     """Like :func:`printable`, keeping line feeds and tabs (a CRLF line ending is shown as
     a line feed)."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    if all(line.isprintable() for line in lines):
-        return "\n".join(lines)
+    text = text.replace("\r\n", "\n")
+    if text.replace("\n", " ").isprintable():  # one copy, not a string per line (a big diff)
+        return text
+    lines = text.split("\n")
     return "\n".join("".join(ch if ch.isprintable() or ch == "\t" else _escape(ch)
                              for ch in line) for line in lines)
 
