@@ -72,15 +72,14 @@ class _Lines:
         self.text = text
         self.prefix = ""  # put before line 0 (the BOM of the old text)
         counts = [part.count("\n") for _, part in parts]  # lines per part
+        lengths = [len(part) for _, part in parts]
+        if crlf:
+            lengths = [n + c - part.count("\r\n")
+                       for n, c, (_, part) in zip(lengths, counts, parts, strict=True)]
         # machine integers: a list of int objects would cost 36 bytes per part, not 8
-        offsets = array("q")
-        starts = array("q")
-        pos = line = 0
-        for (_, part), n in zip(parts, counts, strict=True):
-            offsets.append(pos)
-            starts.append(line)
-            pos += len(part) + (n - part.count("\r\n") if crlf else 0)
-            line += n
+        offsets = array("q", accumulate(lengths, initial=0))
+        starts = array("q", accumulate(counts, initial=0))
+        pos, line = offsets.pop(), starts.pop()
         excess = pos - len(text)
         if 0 < excess <= 2 and not text.endswith("\n"):  # its final line break is off
             pos -= excess
@@ -160,6 +159,7 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
     p = q = 0
     pi = pj = -1  # where the pending (changed) region starts; -1: none
     pp = pq = 0  # ... and its first part, old and new
+    ei = ej = -1  # where the pending run of equal parts starts; -1: none
     by_part = old_lines.by_part and new_lines.by_part
 
     def flush() -> None:
@@ -172,41 +172,53 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
             ops.extend(_refine(a, b, pi, pj))
         pi = pj = -1
 
+    def close_equal() -> None:  # one opcode for a run of equal parts, not one per part
+        nonlocal ei
+        if ei >= 0:
+            ops.append(("equal", ei, i, ej, j))
+            ei = -1
+
     n_old, n_new = len(old_parts), len(new_parts)
     while p < n_old or q < n_new:
         if q < n_new and new_parts[q][0] not in old_keys:
             if pi < 0:
+                close_equal()
                 pi, pj, pp, pq = i, j, p, q
             j += new_counts[q]
             q += 1
             continue
         if p < n_old and old_parts[p][0] not in new_keys:
             if pi < 0:
+                close_equal()
                 pi, pj, pp, pq = i, j, p, q
             i += old_counts[p]
             p += 1
             continue
         if old_parts[p][1] == new_parts[q][1]:
             flush()
+            if ei < 0:
+                ei, ej = i, j
             n = new_counts[q]
-            ops.append(("equal", i, i + n, j, j + n))
             i += n
             j += n
         elif by_part and old_counts[p] == new_counts[q] and (
                 pair := _in_place(old_lines.part_text(p, p + 1),
                                   new_lines.part_text(q, q + 1), i, j)):
             flush()  # a section with a few lines rewritten (a renamed header): on its own
+            close_equal()
             ops.extend(pair)
             i += old_counts[p]
             j += new_counts[q]
         else:
             if pi < 0:
+                close_equal()
                 pi, pj, pp, pq = i, j, p, q
             i += old_counts[p]
             j += new_counts[q]
         p += 1
         q += 1
     flush()
+    close_equal()
     return _split_last_line(_merge_equal(ops), old_lines, new_lines)
 
 
