@@ -342,6 +342,26 @@ def test_help_does_not_import_the_engine(sandbox: Sandbox) -> None:
     assert proc.stdout.strip() == "[]", proc.stderr
 
 
+def test_an_offline_check_imports_only_what_it_uses(sandbox: Sandbox, acme_inventory: Path,
+                                                  tmp_path: Path) -> None:
+    """``sync --check`` on a file that drifted (it plans, diffs and prints): no typing, no
+    chain machinery without chains, no Jinja2 for a preset, no configupdater for renames."""
+    setup(sandbox, acme_inventory)
+    data = json.loads(acme_inventory.read_text())
+    data["accounts"] = data["accounts"][1:]  # one account gone: stale profiles in the diff
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data))
+    proc = sandbox.python(
+        "import sys\nfrom ssogen.cli import main\n"
+        f"code = main(['--config', {str(sandbox.config)!r}, 'sync', '--check', '--prune', "
+        f"'--inventory', {str(changed)!r}])\n"
+        "heavy = ('typing', 'jinja2', 'configupdater', 'boto3', 'logging', "
+        "'ssogen.planning.chains', 'ssogen.planning.chain_specs', 'ssogen.model.chain')\n"
+        "print(code, sorted(m for m in heavy if m in sys.modules))")
+    assert proc.stdout.splitlines()[-1] == "1 []", proc.stdout + proc.stderr
+    assert "-[profile " in proc.stdout  # the diff was made and printed
+
+
 def test_two_sessions_side_by_side(sandbox: Sandbox, acme_inventory: Path,
                                    tmp_path: Path) -> None:
     other = save_inventory(tmp_path / "other.json", session="other",

@@ -21,19 +21,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
 
 from ssogen.errors import ConfigFileError, UsageError
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
+    from typing import Literal
+
     from ssogen.app.ports import Reporter
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.planning.plan import Plan
     from ssogen.store.snapshot import ConfigSnapshot
 
+    Mode = Literal["write", "dry-run", "check"]
+
 BACKUP_SUFFIX = ".ssogen.bak"
-Mode = Literal["write", "dry-run", "check"]
 MODES = ("write", "dry-run", "check")
 #: how often a write is planned again because another program changed the file meanwhile
 MAX_REPLANS = 3

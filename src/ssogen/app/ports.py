@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from ssogen.model.events import LoginPrompt, ProgressSink
+from ssogen.model.events import LoginPrompt
 
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult
     from ssogen.app.sessions import Known
+    from ssogen.model.events import ProgressSink
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
 

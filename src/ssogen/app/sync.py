@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ssogen.errors import UsageError
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult, Mode
     from ssogen.app.ports import Reporter

@@ -50,8 +50,12 @@ from ssogen.aws.admin_calls import (
 from ssogen.aws.admin_identity import Group, Memberships, User, find_group, find_user
 from ssogen.aws.admin_org import OrgTree
 from ssogen.errors import ApiError
-from ssogen.model.events import NoProgress, ProgressSink
+from ssogen.model.events import NoProgress
 from ssogen.model.inventory import Account
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from ssogen.model.events import ProgressSink
 
 
 @dataclass

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 from ssogen.aws.discovery import THROTTLE_CODES, Attempts, error_parts
 from ssogen.aws.pacing import AdaptiveRateLimiter
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
-from ssogen.model.events import ProgressSink
 
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
+    from ssogen.model.events import ProgressSink
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,11 @@ import threading
 from collections.abc import Iterable
 
 from ssogen.aws.admin_calls import Caller, NotFound, Tasks, Validation
-from ssogen.model.events import ProgressSink
 from ssogen.model.inventory import Account
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from ssogen.model.events import ProgressSink
 
 
 class OrgTree:

@@ -33,9 +33,13 @@ from typing import Any
 
 from ssogen.aws.pacing import AdaptiveRateLimiter
 from ssogen.errors import ApiError
-from ssogen.model.events import NoProgress, ProgressSink
+from ssogen.model.events import NoProgress
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.session import SsoSession
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from ssogen.model.events import ProgressSink
 
 log = logging.getLogger(__name__)
 

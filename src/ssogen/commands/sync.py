@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from ssogen.commands import SUMMARY
 from ssogen.commands._options import (
@@ -16,6 +15,7 @@ from ssogen.commands._options import (
 )
 from ssogen.commands._windows import add_sync_options
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.app.generate import Mode
 

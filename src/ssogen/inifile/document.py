@@ -28,24 +28,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
 
 from ssogen.inifile import diff as _diff
 from ssogen.inifile.codec import Decoded, decode, finish
 from ssogen.inifile.model import FileModel, NewSection, SectionEdit
 from ssogen.inifile.scan import Layout, scan
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from configupdater.section import Section
 
+    class EditsLike(Protocol):
+        """What :meth:`ConfigDocument.apply` needs (an :class:`~ssogen.inifile.model.Edits`,
+        or a plan that carries the same three fields)."""
 
-class EditsLike(Protocol):
-    """What :meth:`ConfigDocument.apply` needs (an :class:`~ssogen.inifile.model.Edits`, or a
-    plan that carries the same three fields)."""
-
-    edits: list[SectionEdit]
-    new_sections: list[NewSection]
-    anchor: int | None
+        edits: list[SectionEdit]
+        new_sections: list[NewSection]
+        anchor: int | None
 
 
 #: ("pre",) the preamble, ("s", i) section i, ("new", n) text ssogen adds, ("lift", n) what

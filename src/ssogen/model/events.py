@@ -4,7 +4,6 @@ or files never print; they hand these to the callbacks they are given."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 #: :attr:`LoginPrompt.kind` of the device-code flow (RFC 8628): a URL and a code to enter
 DEVICE_CODE = "device-code"
@@ -39,14 +38,18 @@ class LoginPrompt:
     note: str = ""
 
 
-class ProgressSink(Protocol):
-    """A progress indicator discovery reports into (thread-safe)."""
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    def update(self, *, done: int | None = None, add_done: int = 0, total: int | None = None,
-               total_final: bool | None = None, throttled: int | None = None,
-               retried: int | None = None) -> None: ...
+    class ProgressSink(Protocol):
+        """A progress indicator discovery reports into (thread-safe)."""
 
-    def close(self) -> None: ...
+        def update(self, *, done: int | None = None, add_done: int = 0, total: int | None = None,
+                   total_final: bool | None = None, throttled: int | None = None,
+                   retried: int | None = None) -> None: ...
+
+        def close(self) -> None: ...
 
 
 class NoProgress:

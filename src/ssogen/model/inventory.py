@@ -20,10 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ssogen.errors import InventoryError
 from ssogen.model.validate import SESSION_NAME_RE, is_account_id, unwritable
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def utcnow_iso() -> str:

@@ -16,10 +16,13 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ssogen.errors import UsageError
 from ssogen.resources import read_template
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from typing import Any
 
 DATA_FILE = "sso_regions.json"
 #: the services a device-code login and discovery call (botocore's endpoint names)

@@ -22,11 +22,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ConfigFileError
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ssogen.model.chain import ChainSpec
     from ssogen.model.inventory import Account
 

@@ -26,12 +26,15 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from ssogen.errors import UsageError
 from ssogen.model import regions
 from ssogen.model.validate import REGION_RE
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from typing import Any
 
 AWS_HOSTS = (
     "identitycenter.amazonaws.com", "identitycenter.amazonaws.com.cn",

@@ -16,13 +16,12 @@ import difflib
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import UsageError
 from ssogen.planning.name_templates import (
     ROW_FIELDS,
     TEMPLATE_VARIABLES,
-    NameRow,
     Tags,
     full_row,
     kebab,
@@ -33,6 +32,9 @@ from ssogen.planning.name_templates import (
     strip_suffix,
     truncate_to,
 )
+
+if TYPE_CHECKING:
+    from ssogen.planning.name_templates import NameRow
 
 _ROW_SEP = "\x1e"  # ASCII record separator: cannot survive sanitising, so never in a name
 

@@ -28,10 +28,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 
 from ssogen.errors import UsageError
 from ssogen.resources import read_template
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from typing import Any
 
 RESERVED_ROLE_PREFIX = "AWSReservedSSO_"
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -132,7 +135,8 @@ def resolve_template(value: str) -> str:
 
 #: One row to name: ``(account_name, account_id, account_email, role_name, role)``, optionally
 #: followed by ``(ou_path, ou, tags)`` (rows of five have none of those: empty, empty, no tag).
-NameRow = tuple[Any, ...]
+if TYPE_CHECKING:
+    NameRow = tuple[Any, ...]
 
 #: every variable a template can use, in the order the rows carry them (``session`` aside)
 ROW_FIELDS = ("account_name", "account_id", "account_email", "role_name", "role", "ou_path",

@@ -15,7 +15,6 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ssogen.planning.name_templates import (  # re-exported: the names' vocabulary
     _fold,
@@ -27,6 +26,7 @@ from ssogen.planning.name_templates import (  # re-exported: the names' vocabula
     strip_reserved,
 )
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.inifile.model import SectionInfo
     from ssogen.model.inventory import Account, Inventory

@@ -13,11 +13,11 @@ rule):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 from ssogen.model.settings import MARKER
 from ssogen.planning.templates import Block, BlockTemplate, ini_value
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.inifile.model import SectionEdit, SectionInfo
     from ssogen.model.inventory import Account

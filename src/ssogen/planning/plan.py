@@ -18,10 +18,10 @@ delete or remove, and which new sections to insert where (the neutral edits of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ssogen.inifile.model import NewSection, SectionEdit
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
     from ssogen.model.inventory import Inventory

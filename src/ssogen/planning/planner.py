@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from ssogen.errors import UsageError
 from ssogen.inifile.model import FileModel, NewSection, SectionEdit, SectionInfo, is_chain
@@ -38,6 +37,7 @@ from ssogen.planning.plan import Plan, ProfileEntry
 from ssogen.planning.templates import block_template as _template
 from ssogen.planning.templates import ini_value
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.model.inventory import Account, Inventory
     from ssogen.planning.templates import Block, BlockTemplate

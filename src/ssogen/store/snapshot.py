@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ssogen.errors import ConfigFileError
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.inifile.codec import Decoded
     from ssogen.inifile.document import ConfigDocument

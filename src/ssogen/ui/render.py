@@ -13,11 +13,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ssogen.errors import EXIT_DRIFT, EXIT_OK
 from ssogen.ui import terminal as ui
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import sys
 
-from ssogen.model.events import PKCE, LoginPrompt, NoProgress, ProgressSink
+from ssogen.model.events import PKCE, LoginPrompt, NoProgress
 from ssogen.ui import terminal as ui
+
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from ssogen.model.events import ProgressSink
 
 #: how long the PKCE prompt waits for the browser launcher before saying it is on its way
 _OPEN_WAIT = 3.0
