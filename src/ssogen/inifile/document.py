@@ -104,6 +104,14 @@ def _is_comment_or_blank(line: str) -> bool:
     return not text or text.startswith(("#", ";"))
 
 
+def _text_part(part: Part) -> tuple[Key, str]:
+    """``part`` with its text: the very tuple when it holds text already (no copy per
+    section of a large file), else a new one with the section rendered."""
+    if isinstance(part[1], str):
+        return part  # type: ignore[return-value]  # mypy does not narrow a tuple's item
+    return part[0], str(part[1])
+
+
 def _text_of(obj: str | Section) -> str:
     return obj if isinstance(obj, str) else str(obj)
 
@@ -334,13 +342,15 @@ class ConfigDocument:
             old_parts += [(("s", i), chunk(i)) for i in range(len(self.model.sections))]
             new_parts = old_parts
         else:
-            new_parts = [(k, _text_of(obj)) for k, obj in self._out]
+            # parts that are text already are the very (key, text) pairs of the new file
+            new_parts = [_text_part(part) for part in self._out]
             # a section the edits left as it was is the very string in the new text: shared,
             # not sliced again (a second copy of the file, and a full compare per part)
             texts = self._texts
-            kept = {k[-1]: obj for k, obj in self._out
-                    if k[0] == "s" and isinstance(obj, str) and k[-1] not in texts}
-            old_parts += [(("s", i), kept[i] if i in kept else chunk(i))
+            kept = {int(part[0][-1]): part for part, edited in zip(new_parts, self._out,
+                                                                  strict=True)
+                    if part is edited and part[0][0] == "s" and part[0][-1] not in texts}
+            old_parts += [kept.get(i) or (("s", i), chunk(i))
                           for i in range(len(self.model.sections))]
         return _diff.unified(self.decoded.original, self.render(), old_parts, new_parts,
                              label=label or self.source, bom=self.decoded.bom,
