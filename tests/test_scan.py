@@ -152,3 +152,22 @@ def test_the_fast_path_answers_the_common_files() -> None:
         except _Unusual:
             pass
     assert fast >= len(corpus_files()) * 2 // 3
+
+
+@PROPS
+@given(lines=st.lists(st.one_of(_RICH, st.text(alphabet="ab =:#;[]\t \u00a0", max_size=12)),
+                      max_size=16))
+def test_the_odd_line_pattern_finds_what_its_backtracking_form_finds(lines: list[str]) -> None:
+    """The scan's odd-line pattern is possessive where Python has it (3.11): it must find
+    exactly the lines the plain pattern finds (giving characters back never reaches a line
+    break, so it cannot)."""
+    import re
+
+    from ssogen.inifile import scan
+
+    plain = re.compile(r"\n(?=[^\S\n]+[^\s#;]|[=:]|[^\s#;=:\[][^=:\n]*(?:\n|\Z))")
+    text = "\n" + "\n".join(lines) + "\n"
+    assert [m.start() for m in scan._ODD.finditer(text)] == \
+        [m.start() for m in plain.finditer(text)]
+    assert [m.start() for m in scan._ODD.finditer(text.rstrip("\n"))] == \
+        [m.start() for m in plain.finditer(text.rstrip("\n"))]

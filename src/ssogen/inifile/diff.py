@@ -12,7 +12,6 @@ a missing final line break is marked ``\\ No newline at end of file``.
 
 from __future__ import annotations
 
-import difflib
 from array import array
 from bisect import bisect_right
 from collections.abc import Hashable, Sequence
@@ -242,6 +241,8 @@ def _refine(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
         return [("replace", i, i + len(a), j, j + len(b))]
     if len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) * 4 <= len(a):
         return _positional(a, b, i, j)  # a few lines rewritten in place (renamed headers)
+    import difflib  # only here: most diffs are aligned part by part, never by difflib
+
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [(t, i + a1, i + a2, j + b1, j + b2) for t, a1, a2, b1, b2 in sm.get_opcodes()]
 

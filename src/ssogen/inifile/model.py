@@ -12,7 +12,6 @@ ignored -- except ``[ssogen NAME]``, ssogen's own remembered settings.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from ssogen.model.settings import MARKER, SETTINGS_PREFIX
@@ -31,6 +30,8 @@ def classify(header: str) -> tuple[str, str | None]:
             if _PLAIN.fullmatch(header):  # what shlex.split gives, 50x faster
                 parts = header.split()
             else:
+                import shlex  # only for quoted or unusual headers
+
                 try:
                     parts = shlex.split(header)
                 except ValueError:

@@ -19,6 +19,7 @@ line's offset in the text and its keys. Values are kept only for the kinds the p
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from sys import intern
@@ -143,8 +144,11 @@ _QUIET = re.compile(r"(?:[^\S\n]*(?:[#;][^\n]*)?\n)*")
 #: a line that is not blank, a comment, a header or ``key = value``: indented (a continued
 #: value), starting with ``=`` or ``:``, or without either (a stray line); found by the line
 #: break before it (a literal first character lets the engine skip ahead: ``^`` with
-#: ``re.M`` tries every position)
-_ODD = re.compile(r"\n(?=[^\S\n]+[^\s#;]|[=:]|[^\s#;=:\[][^=:\n]*(?:\n|\Z))")
+#: ``re.M`` tries every position). The run up to the first ``=``/``:`` is possessive where
+#: Python has it (3.11): the same matches -- giving characters back cannot reach a line break
+#: -- without trying each of them again on every ``key = value`` line.
+_ODD = re.compile(r"\n(?=[^\S\n]+[^\s#;]|[=:]|[^\s#;=:\[][^=:\n]*%s(?:\n|\Z))"
+                  % ("+" if sys.version_info >= (3, 11) else ""))
 #: the ``key = value`` lines of a body without odd lines (the first = or :), each found by
 #: the line break before it
 _KEY_VALUE = re.compile(r"\n([^\s#;=:\[][^=:\n]*)[=:]([^\n]*)")

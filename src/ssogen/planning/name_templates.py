@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 
 from ssogen.errors import UsageError
@@ -47,6 +46,8 @@ def _fold(text: str) -> str:
     """Fold accents (``é`` -> ``e``) and compatibility forms; other letters stay as they are."""
     if text.isascii():
         return text
+    import unicodedata  # only for names that are not ASCII
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
