@@ -461,3 +461,51 @@ def test_account_region_change_follows_the_old_default_but_keeps_hand_edits() ->
     edits2 = {m2.sections[e.index].header: e for e in plan2.edits}
     assert edits2["profile prod-read-only"].set == [("region", "eu-west-1")]
     assert "profile prod-admin" not in edits2
+
+
+def _owned_update_as_first_written(options, new, old, identity):  # type: ignore[no-untyped-def]
+    """owned_update as it was before its fast path (the reference)."""
+    from ssogen.model.settings import MARKER
+
+    to_set, to_delete, old_values = [], [], None
+    for key, value in new:
+        current = options.get(key)
+        if key in identity:
+            if value is None:
+                continue
+            if key == MARKER:
+                if (current or "").strip().lower() != value.lower():
+                    to_set.append((key, value))
+            elif current != value:
+                to_set.append((key, value))
+            continue
+        if current == value or old is None:
+            continue
+        if old_values is None:
+            old_values = dict(old())
+        if current == old_values.get(key):
+            if value is None:
+                to_delete.append(key)
+            else:
+                to_set.append((key, value))
+    return to_set, to_delete
+
+
+def test_owned_update_answers_like_its_first_form_for_every_value() -> None:
+    """Every combination of current, new and previous values (absent, empty, case and spaces
+    of the marker) for identity, marker and followed keys: the same keys set and deleted."""
+    import itertools
+
+    from ssogen.model.settings import MARKER
+    from ssogen.planning.ownership import PROFILE_IDENTITY, owned_update
+
+    values = [None, "", "true", "TRUE", " true ", "x", " x"]
+    for key in (MARKER, "sso_account_id", "region"):
+        for current, value, previous in itertools.product(values, repeat=3):
+            options = {} if current is None else {key: current}
+            new = [(key, value)]
+            block = [(key, previous)]
+            for old in (None, block.copy):
+                assert owned_update(options, new, old, PROFILE_IDENTITY) == \
+                    _owned_update_as_first_written(options, new, old, PROFILE_IDENTITY), \
+                    (key, current, value, previous, old is None)

@@ -50,11 +50,14 @@ def owned_update(options: Mapping[str, str], new: Block, old: Callable[[], Block
     old_values: dict[str, str | None] | None = None
     for key, value in new:
         current = options.get(key)
+        if key == MARKER and key in identity:  # read as botocore's users would: case, spaces
+            if value is not None and (current or "").strip().lower() != value.lower():
+                to_set.append((key, value))
+            continue
         if current == value:  # in line (the common case: every key of an unchanged profile)
             continue
         if key in identity:
-            if value is not None and not (key == MARKER and current is not None
-                                          and current.strip().lower() == value.lower()):
+            if value is not None:
                 to_set.append((key, value))
             continue
         if old is None:  # no remembered previous default
