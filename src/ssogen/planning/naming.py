@@ -312,8 +312,10 @@ def is_generated(name: str, base: str, account_id: str, role: str) -> bool:
     if name == base:
         return True
     tail = _role_tail(role)
-    # ``base-<role>`` ends with ``-<role>`` (a cut, if any, is in the base): built only then
-    if (tail is None or name.endswith(tail)) and name == _suffixed(base, f"-{role}"):
+    # ``base-<role>`` of a clean base (what base_names gives) ends with ``-<role>`` (a cut, if
+    # any, is in the base): built only then; any other base is built and compared
+    if (tail is None or name.endswith(tail) or _clean(base) != base or not base) \
+            and name == _suffixed(base, f"-{role}"):
         return True
     if account_id not in name:
         return False
