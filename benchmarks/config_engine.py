@@ -110,12 +110,13 @@ def build(n_sections: int) -> tuple[str, dict]:
 #: at least its size. The runner stays at a bare interpreter's size (below any measured run).
 RUNNER = r"""
 import os, sys, time
-null = os.open(os.devnull, os.O_WRONLY)
+null = os.open(os.devnull, os.O_RDWR)
 for line in sys.stdin:
     argv = line.rstrip("\n").split("\x1f")
     started = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
-        (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[  # not the runner's stdin
+        (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1),
+        (os.POSIX_SPAWN_DUP2, null, 2)])
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - started
     print(wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), flush=True)
@@ -132,9 +133,14 @@ class Runner:
     def run(self, argv: list[str]) -> tuple[float, float, int]:
         """(wall seconds, peak RSS in MiB, exit code) of one process."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        if any("\n" in arg or "\x1f" in arg for arg in argv):
+            raise ValueError(f"an argument the runner's line protocol cannot carry: {argv}")
         self.proc.stdin.write("\x1f".join(argv) + "\n")
         self.proc.stdin.flush()
-        wall, rss, code = self.proc.stdout.readline().split()
+        answer = self.proc.stdout.readline().split()
+        if len(answer) != 3:
+            raise SystemExit(f"the runner stopped (exit {self.proc.poll()}) running {argv}")
+        wall, rss, code = answer
         return float(wall), float(rss), int(code)
 
     def close(self) -> None:
