@@ -111,22 +111,16 @@ class Plan:
         return {g: sorted(v, key=lambda p: p.name) for g, v in groups.items()}
 
     def summary(self) -> str:
-        """``created N, updated N (renamed N), adopted N, stale N (removed N), kept N`` (and
-        ``migrated N`` when it happened): counted in one walk over the profiles."""
-        from collections import Counter
-
-        n = Counter(p.action for p in self.profiles)
-        removed = sum(1 for p in self.profiles if p.removed)
-        stale = f"stale {n['stale']}"
-        if removed:
-            stale += f" (removed {removed})"
-        updated = f"updated {n['update'] + n['rename']}"
-        if n["rename"]:
-            updated += f" (renamed {n['rename']})"
-        text = (f"created {n['create']}, {updated}, adopted {n['adopt']}, "
-                f"{stale}, kept {n['kept']}")
-        if n["migrate"]:  # only when it happened: the five counts are a stable format
-            text += f", migrated {n['migrate']}"
+        stale = f"stale {self.stale}"
+        if self.removed:
+            stale += f" (removed {self.removed})"
+        updated = f"updated {self.updated}"
+        if self.renamed:
+            updated += f" (renamed {self.renamed})"
+        text = (f"created {self.created}, {updated}, adopted {self.adopted}, "
+                f"{stale}, kept {self.kept}")
+        if self.migrated:  # only when it happened: the five counts are a stable format
+            text += f", migrated {self.migrated}"
         return text
 
 
