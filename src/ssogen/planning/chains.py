@@ -61,7 +61,8 @@ def plan_chains(ctx: ChainContext) -> None:
     names = name_chains(ctx, wanted, managed, stale)
     write_chains(ctx, wanted, names, managed)
     stale_chains(ctx, stale)
-    warn_hand_written(ctx)
+    # the user's profiles that start from an SSO profile this run renames or removes
+    ctx.notes += dependent_notes(ctx.profiles, ctx.renamed, ctx.removed, ctx.source)
 
 
 def _look_alike(ctx: ChainContext, w: Wanted, look_alikes: dict[ChainKey, SectionInfo]
@@ -162,9 +163,3 @@ def stale_chains(ctx: ChainContext, stale: list[Existing]) -> None:
             "stale", s.name or s.header, parsed.account_id if parsed else "",
             parsed.name if parsed else "", removed=remove, source_profile=source_profile,
             role_arn=arn))
-
-
-def warn_hand_written(ctx: ChainContext) -> None:
-    """Profiles of the user's that start from an SSO profile this run renames or removes:
-    said (they are the user's to edit)."""
-    ctx.notes += dependent_notes(ctx.profiles, ctx.renamed, ctx.removed, ctx.source)

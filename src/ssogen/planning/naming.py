@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from ssogen.inifile.model import is_chain
 from ssogen.planning.name_templates import (  # re-exported: the names' vocabulary
     _fold,
     kebab,
@@ -203,7 +204,7 @@ class Holders(Mapping[str, "NameHolder"]):
         if state == "stale":
             return NameHolder(f"{where}, whose account/role is gone (stale; --prune removes "
                               "it)", account)
-        if s.managed and "role_arn" in s.options and "source_profile" in s.options:
+        if s.managed and is_chain(s):
             return NameHolder(f"the chained {where} (managed by ssogen)", account)
         if s.managed:
             other = s.options.get("sso_session") or "no session"
