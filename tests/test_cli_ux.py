@@ -29,6 +29,29 @@ def test_parser_build_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
+def test_a_parser_built_for_one_command_lists_them_all() -> None:
+    """The parser built for the command on the command line lists every command, in the same
+    words as the full parser; the ones only listed share a parser that takes nothing and has
+    no run(), so reaching one could only show the top-level help, never run another command."""
+    import argparse
+
+    from ssogen.cli import build_parser
+
+    full = build_parser()
+    for wanted in ("sync", "export-credentials", "org"):
+        one = build_parser([wanted])
+        assert one.format_help() == full.format_help(), wanted
+        sub = next(a for a in one._actions if isinstance(a, argparse._SubParsersAction))
+        assert list(sub.choices) == list(next(
+            a for a in full._actions if isinstance(a, argparse._SubParsersAction)).choices)
+        others = {id(p) for name, p in sub.choices.items() if name != wanted}
+        assert len(others) == 1
+    args = build_parser(["sync"]).parse_args(["list"])
+    assert args.command == "list" and not hasattr(args, "func")
+    with pytest.raises(SystemExit):
+        build_parser(["sync"]).parse_args(["list", "--json"])
+
+
 def test_every_export_format_the_parser_offers_renders() -> None:
     """--format offers exactly the renderer's formats, and each one renders (a choice the
     renderer does not know would be exit 2 after a successful credential fetch)."""

@@ -20,6 +20,7 @@ TYPE_CHECKING = False  # not even typing is imported before the command is known
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
 
 EPILOG = """\
@@ -82,13 +83,26 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"ssogen {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    listed: list[argparse.ArgumentParser] = []
+
+    def subparser(*, listed_only: bool = False, **kwargs: Any) -> argparse.ArgumentParser:
+        """A command's parser; the commands only listed share one that takes nothing (an
+        ``ArgumentParser`` each cost a quarter of ``ssogen --help``'s parser building)."""
+        if not listed_only:
+            return Parser(**kwargs)
+        if not listed:
+            listed.append(Parser(prog="ssogen", add_help=False))
+        return listed[0]
+
+    # argparse only calls parser_class(**kwargs): a factory does (typeshed asks for a class)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                parser_class=subparser)  # type: ignore[call-overload]
     wanted = None if argv is None else _wanted(argv)
     everything = argv is None or wanted == "completion"
     for name, summary in SUMMARY.items():
         module_name = name.replace("-", "_")
         if not everything and module_name != wanted:
-            sub.add_parser(name, help=summary, add_help=False)  # listed, never parsed
+            sub.add_parser(name, help=summary, listed_only=True)  # listed, never parsed
             continue
         # __import__ with a fromlist gives the module itself (importlib's import costs a ms)
         module = __import__(f"ssogen.commands.{module_name}", fromlist=["run"])
@@ -176,8 +190,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: list[str]) -> int:
     import time
 
-    from ssogen.ui import terminal as ui
-
     started = time.time()
     parser = build_parser(argv)
     args, extras = parser.parse_known_args(argv)
@@ -189,6 +201,8 @@ def _run(argv: list[str]) -> int:
     args.verbose = getattr(args, "verbose", 0) or 0
     args.no_color = getattr(args, "no_color", False)
     if args.no_color:
+        from ssogen.ui import terminal as ui
+
         ui.disable_color()
     _setup_logging(args.verbose)
     if not getattr(args, "func", None):
@@ -216,6 +230,8 @@ def _run(argv: list[str]) -> int:
             import traceback
 
             traceback.print_exc()
+        from ssogen.ui import terminal as ui
+
         ui.error(f"internal error: {type(exc).__name__}; run again with -v for details")
         return EXIT_INTERNAL
     finally:
