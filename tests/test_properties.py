@@ -471,3 +471,70 @@ def test_a_managed_copy_of_a_hand_written_profile_goes_stale_then_pruned(tmp_pat
     second = generate(path, settings_, inventory, prune=True)
     assert [e.name for e in second.plan.changes()["removed"]] == ["a"]
     assert b"[profile a]" not in path.read_bytes() and b"[profile b]" in path.read_bytes()
+
+
+def _plans_with_and_without_the_kept_shortcut(model_text: bytes, opts: Settings,
+                                              inventory: Inventory, prune: bool,
+                                              ) -> tuple[Plan, Plan, int]:
+    """build_plan as it runs, and with BlockTemplate.holds answering False (every managed
+    profile rendered and compared key by key); how often holds answered True."""
+    from unittest import mock
+
+    from ssogen.planning.plan import build_plan
+    from ssogen.planning.templates import BlockTemplate
+
+    model = ConfigDocument(model_text, "cfg").model
+    real = BlockTemplate.holds
+    hits = []
+
+    def spy(self: BlockTemplate, ctx, options) -> bool:  # type: ignore[no-untyped-def]
+        answer = real(self, ctx, options)
+        hits.append(answer)
+        return answer
+
+    with mock.patch.object(BlockTemplate, "holds", spy):
+        fast = build_plan(model, opts, inventory, prune=prune, source="cfg")
+    with mock.patch.object(BlockTemplate, "holds", lambda self, ctx, options: False):
+        full = build_plan(model, opts, inventory, prune=prune, source="cfg")
+    return fast, full, sum(hits)
+
+
+@PROPS
+@given(config_files(), inventories(), option_sets(), option_sets(), inventories(),
+       st.booleans())
+def test_an_unchanged_profile_is_only_compared_and_planned_the_same(
+        data: bytes, inventory: Inventory, opts: Settings, later_opts: Settings,
+        later: Inventory, prune: bool) -> None:
+    """A managed profile that already holds its block is kept without building the block:
+    on a converged file planned again (other settings, other accounts and roles), the plan is
+    the one the full comparison makes -- every edit, entry, note and new section."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        path = Path(tmp_name) / "config"
+        path.write_bytes(data)
+        try:
+            generate(path, opts, inventory)
+        except Exception:  # files botocore refuses, session clashes: other tests' business
+            return
+        converged = path.read_bytes()
+    fast, full, hits = _plans_with_and_without_the_kept_shortcut(converged, later_opts, later,
+                                                                 prune)
+    event(f"kept without a block: {min(hits, 3)}+")
+    assert fast == full
+
+
+def test_the_kept_shortcut_is_taken_on_a_converged_file(tmp_path: Path) -> None:
+    """The property above would hold with a shortcut never taken: here it is taken for every
+    profile of a converged file, and not for the ones a new default changes."""
+    path = tmp_path / "config"
+    inventory = Inventory("acme", URL, "eu-west-1", [
+        Account(i, n, "", list(ROLES)) for i, n in zip(IDS, ["Prod", "Dev", "Test"],
+                                                       strict=True)])
+    opts = Settings("acme", URL, "eu-west-1", region="eu-west-1", output="json")
+    generate(path, opts, inventory)
+    fast, full, hits = _plans_with_and_without_the_kept_shortcut(path.read_bytes(), opts,
+                                                                 inventory, False)
+    assert fast == full and fast.kept == hits == 9
+    other = Settings("acme", URL, "eu-west-1", region="us-east-2", output="json")
+    fast, full, hits = _plans_with_and_without_the_kept_shortcut(path.read_bytes(), other,
+                                                                 inventory, False)
+    assert fast == full and hits == 0 and fast.updated == 9

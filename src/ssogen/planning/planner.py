@@ -264,8 +264,11 @@ class Planner:
         created: list[tuple[str, list[tuple[str, str]]]] = []
         for (account, role), name in zip(self.needs_name, self.names, strict=True):
             ctx = profile_ctx(settings, account, role, session)
-            new = profile_block(tpl, ctx, extra) if extra else tpl.render(ctx)
             s = self.managed.get((account.id, role.strip()))
+            if s is not None and not extra and s.name == name and tpl.holds(ctx, s.options):
+                self.entries.append(ProfileEntry("kept", name, account.id, role, account.name))
+                continue  # in line: nothing to plan, no block to build
+            new = profile_block(tpl, ctx, extra) if extra else tpl.render(ctx)
             if s is None:
                 created.append((name, [(k, v) for k, v in new if v is not None]))
                 self.entries.append(ProfileEntry("create", name, account.id, role,

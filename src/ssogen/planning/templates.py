@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ssogen.errors import UsageError
@@ -66,11 +66,20 @@ class BlockTemplate:
 
     def render(self, ctx: Mapping[str, str | None]) -> Block:
         """(key, value) in template order; value None when a field it needs is unset."""
-        out: Block = []
+        return list(self._values(ctx))
+
+    def holds(self, ctx: Mapping[str, str | None], options: Mapping[str, str]) -> bool:
+        """Whether ``options`` already hold the block exactly (a key whose value is None
+        absent), found without building it: an unchanged profile, the common one, is
+        only compared. Refuses what :meth:`render` refuses."""
+        get = options.get
+        return all(get(key) == value for key, value in self._values(ctx))
+
+    def _values(self, ctx: Mapping[str, str | None]) -> Iterator[tuple[str, str | None]]:
         checked = self._checked
         for key, kind, data, fields in self._compiled:
             if kind == 0:
-                out.append((key, data))
+                yield key, data
                 continue
             if kind == 1:
                 value = ctx.get(data)
@@ -85,8 +94,7 @@ class BlockTemplate:
                     if len(checked) < _CHECKED_MAX:
                         checked[value] = done
                 value = done
-            out.append((key, value))
-        return out
+            yield key, value
 
 
 def parse_block_template(text: str, source: str) -> BlockTemplate:
