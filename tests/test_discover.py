@@ -222,6 +222,72 @@ def test_table_neutralises_hostile_account_data():
     assert lines[2].split() == ["222233334444", "plain", "-"]
 
 
+def _wide_inventory():  # type: ignore[no-untyped-def]
+    from ssogen.model.inventory import Account, Inventory
+
+    roles = ["AdministratorAccess", "DataScientist", "NetworkAdministrator", "ReadOnlyAccess",
+             "SecurityAudit", "ViewOnlyAccess", "A-Role-Name-Longer-Than-The-Column-Is-Wide"]
+    return Inventory("s", START_URL, "eu-west-1", [
+        Account("111122223333", "platform-prod-0004", "", roles),
+        Account("222233334444", "web", "", ["Billing"])])
+
+
+def test_table_wraps_roles_between_names_on_a_terminal():
+    """On a terminal the roles wrap under their column, only between two role names (a
+    role never breaks in the middle); in a pipe each account stays one line, for grep."""
+    from ssogen.commands.list import format_table
+
+    inv = _wide_inventory()
+    piped = format_table(inv).splitlines()
+    assert len(piped) == 3 and max(len(line) for line in piped) > 120
+    lines = format_table(inv, 80).splitlines()
+    column = piped[0].index("ROLES")
+    assert lines[0] == piped[0] and lines[-1] == piped[-1]
+    long = "A-Role-Name-Longer-Than-The-Column-Is-Wide"
+    assert all(len(line) <= 79 for line in lines if long not in line)
+    rows = lines[1:-1]
+    assert len(rows) > 2 and rows[0].startswith("111122223333  platform-prod-0004  ")
+    assert all(r[:column] == " " * column for r in rows[1:])
+    cells = " ".join(r[column:] for r in rows).split(", ")
+    assert cells == sorted(inv.accounts[0].roles)  # every role whole, in order
+    # too narrow a column to help: one line, as in a pipe
+    assert format_table(inv, 50).splitlines() == piped
+
+
+def test_list_wraps_its_table_only_on_a_terminal(sandbox, make_emulator):
+    """``ssogen list`` on an 80-column terminal fits its rows to it; through a pipe the rows
+    are whole lines."""
+    import shlex
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    org = Organization.generate(6, seed=1)
+    account = org.accounts()[0].id
+    for name in ("NetworkAdministrator", "DatabaseAdministrator", "SecurityAuditPlus",
+                 "PowerUserAccessPlus", "ViewOnlyAccessPlus"):
+        org.add_role(account, name)
+    emu = make_emulator(org=org, auto_approve_after=0)
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
+    assert sandbox.run("login", "--session", "acme").returncode == 0
+    piped = sandbox.run("list", "--session", "acme", "--no-login", check=True).stdout
+    assert max(len(line) for line in piped.splitlines()) > 80
+    env = {k: v for k, v in sandbox.env.items() if k != "COLUMNS"}
+    command = f"{shlex.quote(sys.executable)} -m ssogen list --session acme --no-login"
+    child = pexpect.spawn("/bin/sh", ["-c", command + " 2>/dev/null"],  # the table only
+                          env=env, cwd=str(sandbox.home), dimensions=(24, 80),
+                          encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = child.before.replace("\r\n", "\n").splitlines()
+    assert shown[0].startswith("ACCOUNT") and len(shown) > len(piped.splitlines()) - 1
+    assert all(len(line) < 80 for line in shown)
+    assert any(line.startswith(" " * shown[0].index("ROLES")) for line in shown)  # wrapped
+    roles_shown = " ".join(line[shown[0].index("ROLES"):] for line in shown[1:])
+    for role in org.roles(account) or []:
+        assert re.search(rf"(^|[ ,]){re.escape(role)}(,|$| )", roles_shown), role
+
+
 def test_ctrl_c_during_discovery_exits_130_with_no_output(sandbox, make_emulator):
     import signal
     import subprocess

@@ -39,17 +39,40 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-def format_table(inventory: Inventory) -> str:
-    rows = [(a.id, _printable(a.name), _printable(", ".join(sorted(set(a.roles))) or "-"))
+def format_table(inventory: Inventory, width: int | None = None) -> str:
+    """One row per account: id, name (cut at 40 characters), roles. ``width`` (a terminal's):
+    the roles wrap under their column between two role names, never inside one; without it
+    (a pipe, a file) each account is one line, for grep."""
+    rows = [(a.id, _printable(a.name), [_printable(r) for r in sorted(set(a.roles))] or ["-"])
             for a in sorted(inventory.accounts, key=lambda a: a.id)]
     header = ("ACCOUNT", "NAME", "ROLES")
     name_width = min(40, max([len(header[1])] + [len(r[1]) for r in rows]))
+    column = 12 + 2 + name_width + 2  # where the roles start
+    room = (width - 1 - column) if width else 0  # the last column left free, as in wrap()
     lines = [f"{header[0]:<12}  {header[1]:<{name_width}}  {header[2]}"]
     for acc_id, name, roles in rows:
         if len(name) > name_width:
             name = name[: name_width - 1] + "…"
-        lines.append(f"{acc_id:<12}  {name:<{name_width}}  {roles}")
+        text = ", ".join(roles)
+        if room >= 20 and len(text) > room:  # narrower than that: a role a line helps nobody
+            text = ("\n" + " " * column).join(_packed(roles, room))
+        lines.append(f"{acc_id:<12}  {name:<{name_width}}  {text}")
     return "\n".join(lines) + "\n"
+
+
+def _packed(roles: list[str], room: int) -> list[str]:
+    """``role, role,`` lines of at most ``room`` characters, broken only between two roles
+    (a role longer than that has a line of its own)."""
+    lines: list[str] = []
+    line = ""
+    for n, role in enumerate(roles):
+        piece = role + ("," if n < len(roles) - 1 else "")
+        if line and len(line) + 1 + len(piece) > room:
+            lines.append(line)
+            line = piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    return [*lines, line]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(inventory.to_json())
     else:
-        sys.stdout.write(format_table(inventory))
+        from ssogen.ui.textfit import columns
+
+        sys.stdout.write(format_table(inventory, columns() if sys.stdout.isatty() else None))
     if args.verbose or not args.json:
         extra = f", {stats.throttled} throttled requests retried" if stats.throttled else ""
         from ssogen.ui.render import count
