@@ -377,6 +377,16 @@ def test_two_sessions_side_by_side(sandbox: Sandbox, acme_inventory: Path,
     assert proc.stderr.count("in sync") == 2
     smaller = save_inventory(tmp_path / "smaller.json", {"222222222222/AdministratorAccess"},
                              session="other", start_url="https://other.awsapps.com/start")
+    # --session NAME, as login and list take it, is a SESSION argument
+    by_flag = sandbox.run("sync", "--session", "other", "--inventory", str(smaller), "--check",
+                          "--prune")
+    by_name = sandbox.run("sync", "other", "--inventory", str(smaller), "--check", "--prune")
+    assert by_flag.returncode == by_name.returncode == 1
+    assert (by_flag.stdout, by_flag.stderr) == (by_name.stdout, by_name.stderr)
+    assert "other-dev-administrator-access" in by_flag.stdout
+    unknown = sandbox.run("sync", "--session", "nope", "--check")
+    assert unknown.returncode == 2 and "not an ssogen-managed session" in unknown.stderr
+    assert "nope (managed: acme, other)" in unknown.stderr
     proc = sandbox.run("sync", "other", "--inventory", str(smaller), "--prune", check=True)
     p = profiles(sandbox)
     assert "other-dev-administrator-access" not in p and "dev-administrator-access" in p

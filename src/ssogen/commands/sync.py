@@ -55,6 +55,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     )
     p.add_argument("sessions", nargs="*", metavar="SESSION",
                    help="sso-session names to regenerate (default: all ssogen-managed ones)")
+    p.add_argument("--session", action="append", default=[], dest="session_flags",
+                   metavar="NAME", help="a SESSION named as `login` and `list` take it; "
+                   "repeatable")
     p.add_argument("--inventory", action="append", default=[], metavar="FILE",
                    help="take accounts and roles from a saved inventory (`ssogen list --json`) "
                    "instead of calling AWS; repeat for several sessions")
@@ -84,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
     mode: Mode = "check" if args.check else "dry-run" if args.dry_run else "write"
     request = sync.SyncRequest(
-        config=Path(args.config), sessions=tuple(args.sessions),
+        config=Path(args.config),
+        sessions=(*args.sessions, *args.session_flags),
         inventories=tuple(Path(p) for p in args.inventory), mode=mode, prune=args.prune,
         adopt=args.adopt, migrate_legacy=args.migrate_legacy, allow_login=not args.no_login,
         no_browser=args.no_browser, windows=not args.no_windows, chains=chain_specs(args))

@@ -51,8 +51,9 @@ def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> st
                           short="a custom template"))
     default = base.name_template if base.name_template in table else (
         CUSTOM if "{{" in base.name_template else next(iter(table)))
-    picked = p.select("How should the profiles be named? (live preview of your names)",
-                      options, default=default, flag="--name-template")
+    picked = p.select("How should the profiles be named?", options, default=default,
+                      flag="--name-template",
+                      header="each way to name them, with the names it gives your profiles")
     if picked != CUSTOM:
         return str(picked)
 
