@@ -102,3 +102,18 @@ def test_loader_never_crashes_on_arbitrary_json(value: object) -> None:
         assert "\n" not in str(exc)
     else:
         assert Inventory.from_json(inv.to_json()).to_dict() == inv.to_dict()
+
+
+def test_an_unwritable_role_is_named_with_its_first_account_wherever_it_recurs() -> None:
+    """Role names are checked once each (the same roles recur in account after account):
+    a bad one is still refused, named with the first account that has it, after the good
+    ones before it were accepted."""
+    good = ["AdministratorAccess", "ReadOnlyAccess"]
+    accounts = [Account("111111111111", "a", "", good),
+                Account("222222222222", "b", "", [*good, "Bad\nRole"]),
+                Account("333333333333", "c", "", ["Bad\nRole"])]
+    with pytest.raises(InventoryError) as err:
+        Inventory("s", "https://acme.awsapps.com/start", "eu-west-1", accounts).validate("inv")
+    assert "account 222222222222: role name 'Bad\\nRole'" in err.value.message
+    assert Inventory("s", "https://acme.awsapps.com/start", "eu-west-1",
+                     accounts[:1]).validate("inv").accounts == accounts[:1]

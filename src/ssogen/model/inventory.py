@@ -104,13 +104,16 @@ class Inventory:
             raise bad("start URL", self.start_url)
         if unwritable(self.sso_region, spaces=False):
             raise bad("sso_region", self.sso_region)
+        fine: set[str] = set()  # role names already checked (the same roles recur)
         for account in self.accounts:
             if not is_account_id(account.id):
                 raise InventoryError(f"{source}: account id {account.id[:40]!r} is not a "
                                      "12-digit account id")
             for role in account.roles:
-                if unwritable(role):
-                    raise bad(f"account {account.id}: role name", role)
+                if role not in fine:
+                    if unwritable(role):
+                        raise bad(f"account {account.id}: role name", role)
+                    fine.add(role)
         return self
 
     # -- JSON ------------------------------------------------------------------------------

@@ -112,6 +112,8 @@ def wanted_pairs(settings: Settings, inventory: Inventory) -> list[tuple[Account
 def unmatched_includes(settings: Settings, inventory: Inventory) -> list[str]:
     """The ``include`` globs that match no account name, account id or role name at all
     (a typo, or accounts/roles that are gone): reported, not silently ignored."""
+    if not settings.include:
+        return []
     from fnmatch import fnmatchcase
 
     fields: set[str] = set()
