@@ -107,3 +107,37 @@ def test_help_says_how_pkce_works_on_wsl2(run_ssogen) -> None:  # type: ignore[n
     assert "On WSL2 the Windows browser opens, and its redirect reaches ssogen on 127.0.0.1 " \
            "through WSL2's localhost forwarding" in text
     assert "SSOGEN_PKCE_TIMEOUT" in text
+
+
+@pytest.mark.parametrize("kind", ["pkce", "device-code"])
+def test_the_login_prompt_wraps_its_sentences_not_its_url_on_a_terminal(kind: str) -> None:
+    """On a 44-column terminal the prompt's sentences wrap at word boundaries (the terminal
+    would cut "--use-device-code" in two); the URL and the code stay whole, alone on their
+    lines, to copy."""
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    url = "http://127.0.0.1:1/authorize?" + "&".join(f"k{i}=v{i}" for i in range(12))
+    code = (
+        "from ssogen.model.events import LoginPrompt\n"
+        "from ssogen.ui.reporter import TerminalReporter\n"
+        f"TerminalReporter().login_prompt(LoginPrompt('session acme', {url!r}, "
+        f"{'' if kind == 'pkce' else 'ABCD-EFGH'!r}, {url!r}, 0, False, {kind!r}))\n")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-c", code], env=env, dimensions=(24, 44),
+                          encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    lines = child.before.replace("\r\n", "\n").splitlines()
+    assert url in lines and len(url) > 44  # whole, on its own line
+    # (the device code's countdown is a status line redrawn in place, cut to the width)
+    prose = [line for line in lines if line and line not in (url, "ABCD-EFGH")
+             and not line.startswith("Waiting for approval")]
+    assert prose and all(len(line) < 44 for line in prose), prose
+    text = " ".join(prose)
+    if kind == "pkce":
+        assert "run the command again with --use-device-code." in text
+    else:
+        assert "ABCD-EFGH" in lines and "open this URL in any browser, on any device:" in text

@@ -60,10 +60,11 @@ class TerminalReporter:
 
         uri, code = prompt.verification_uri, prompt.user_code
         complete = prompt.verification_uri_complete
-        lines = ["To log in, open this URL in any browser, on any device:", "", uri, "",
-                 "and enter the code:", "", code, ""]
+        lines = [_fitted("To log in, open this URL in any browser, on any device:"), "", uri,
+                 "", "and enter the code:", "", code, ""]
         if complete and complete != uri:
-            lines += ["Or open this URL, which fills in the code for you:", "", complete, ""]
+            lines += [_fitted("Or open this URL, which fills in the code for you:"), "",
+                      complete, ""]
         for line in lines:
             ui.info(line)
         if code and browser.copy_to_clipboard(code):
@@ -84,9 +85,9 @@ class TerminalReporter:
         url = prompt.verification_uri
         where = ("To log in, open this URL in a browser on this machine (it sends you back to "
                  "ssogen on 127.0.0.1):")
-        for line in (where, "", url, "",
-                     "If no browser here can open it, press Ctrl-C and run the command again "
-                     "with --use-device-code.", ""):
+        for line in (_fitted(where), "", url, "",
+                     _fitted("If no browser here can open it, press Ctrl-C and run the command "
+                             "again with --use-device-code."), ""):
             ui.info(line)
         if prompt.open_browser:
             opened: list[bool] = []
@@ -100,7 +101,7 @@ class TerminalReporter:
                 ui.info("Opened the login page in your browser.")
         minutes = prompt.expires_in // 60
         limit = f"up to {minutes} min; " if minutes else ""
-        ui.info(f"Waiting for the browser ({limit}Ctrl-C to cancel)...")
+        ui.info(_fitted(f"Waiting for the browser ({limit}Ctrl-C to cancel)..."))
 
     @staticmethod
     def _wait(prompt: LoginPrompt) -> None:
@@ -110,3 +111,13 @@ class TerminalReporter:
 
         if not Countdown(prompt.expires_in).start():
             ui.info("Waiting for approval (Ctrl-C to cancel)...")
+
+
+def _fitted(text: str) -> str:
+    """A sentence of the login prompt, on a terminal wrapped at word boundaries (the URL and
+    the code are never wrapped: they stay whole on their own lines, to copy)."""
+    if not sys.stderr.isatty():
+        return text
+    from ssogen.ui.textfit import wrap
+
+    return wrap(text, indent="")
