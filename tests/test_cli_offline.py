@@ -187,6 +187,41 @@ def test_adopt_hand_written_profile(sandbox: Sandbox, acme_inventory: Path) -> N
     assert sandbox.config.read_text().startswith(mine.rstrip("\n"))
 
 
+def test_notes_wrap_at_word_boundaries_on_a_terminal(sandbox: Sandbox,
+                                                    acme_inventory: Path) -> None:
+    """A note longer than the terminal is wrapped between words (the terminal would cut it
+    anywhere); through a pipe it is one line, for grep."""
+    import shlex
+
+    pexpect = pytest.importorskip("pexpect")
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(
+        "[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n"
+        "sso_region = eu-west-1\n\n[profile my-dev]\nsso_session = acme\n"
+        "sso_account_id = 222222222222\nsso_role_name = AdministratorAccess\n")
+    setup(sandbox, acme_inventory)
+    args = ["sync", "--inventory", str(acme_inventory), "--check"]
+    piped = sandbox.run(*args)
+    note = next(line for line in piped.stderr.splitlines() if "'my-dev'" in line)
+    assert len(note) > 80 and note.startswith("ssogen: warning: ")
+    env = {k: v for k, v in sandbox.env.items() if k != "COLUMNS"}
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "ssogen", *args])
+    child = pexpect.spawn("/bin/sh", ["-c", command + " >/dev/null"], env=env,
+                          cwd=str(sandbox.home), dimensions=(24, 80), encoding="utf-8",
+                          timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = child.before.replace("\r\n", "\n").splitlines()
+    at = next(i for i, line in enumerate(lines) if "'my-dev'" in line)
+    wrapped = [lines[at]]
+    while at + len(wrapped) < len(lines) and lines[at + len(wrapped)].startswith("    "):
+        wrapped.append(lines[at + len(wrapped)])
+    # (a path longer than the terminal is one word: never broken, alone on its line)
+    assert len(wrapped) > 2 and all(len(line) < 80 or " " not in line.strip()
+                                    for line in wrapped)
+    assert " ".join(line.strip() for line in wrapped) == note
+
+
 def test_files_written_modes_symlink_backup_lock(sandbox: Sandbox, acme_inventory: Path,
                                                  tmp_path: Path) -> None:
     setup(sandbox, acme_inventory)

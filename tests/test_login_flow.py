@@ -141,3 +141,29 @@ def test_the_login_prompt_wraps_its_sentences_not_its_url_on_a_terminal(kind: st
         assert "run the command again with --use-device-code." in text
     else:
         assert "ABCD-EFGH" in lines and "open this URL in any browser, on any device:" in text
+
+
+def test_the_reporters_messages_wrap_on_a_terminal_only() -> None:
+    """What the application layer says (TerminalReporter.info/warn: login reasons, waiting
+    for the lock, ...) wraps between words on a terminal; in a pipe it is one line."""
+    import os
+    import subprocess
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    words = " ".join(f"word{i}" for i in range(30))
+    code = ("from ssogen.ui.reporter import TerminalReporter\n"
+            f"r = TerminalReporter(); r.info('note: {words}'); r.warn('{words}')\n")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"NO_COLOR": "1"}
+    piped = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stderr.splitlines()
+    assert piped == [f"note: {words}", f"ssogen: warning: {words}"]
+    child = pexpect.spawn(sys.executable, ["-c", code], env=env, dimensions=(24, 60),
+                          encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = child.before.replace("\r\n", "\n").splitlines()
+    assert len(lines) > 4 and all(len(line) < 60 for line in lines)
+    assert lines[0].startswith("note: word0") and lines[1].startswith("    word")
+    warned = next(i for i, line in enumerate(lines) if line.startswith("ssogen: warning:"))
+    assert " ".join(x.strip() for x in lines[warned:]) == f"ssogen: warning: {words}"

@@ -92,11 +92,20 @@ def summary_lines(summary: WriteSummary, width: int) -> list[str]:
 def say(message: str) -> None:
     """A message on stderr, wrapped at word boundaries to the terminal when stderr is one
     (a pipe or a log gets one line per message, as it was)."""
-    if sys.stderr.isatty():
-        from ssogen.ui.textfit import wrap
+    ui.info(_fitted(message))
 
-        message = wrap(message, indent="    ")
-    ui.info(message)
+
+def warn(message: str) -> None:
+    """A warning on stderr, wrapped like :func:`say` after its ``ssogen: warning:``."""
+    ui.warn(_fitted(message, used=len("ssogen: warning: ")))
+
+
+def _fitted(message: str, used: int = 0) -> str:
+    if not sys.stderr.isatty():
+        return message
+    from ssogen.ui.textfit import wrap
+
+    return wrap(message, indent="    ", used=used)
 
 
 def page(text: str) -> None:
@@ -180,7 +189,7 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
     drift = False
     for r in results:
         for note in r.notes:
-            ui.warn(note)
+            warn(note)
         for line in r.info:
             say(f"ssogen: {line}")
         if not as_json and (mode != "write" or verbose) and r.diff:

@@ -23,11 +23,11 @@ class TerminalReporter:
         self.warnings: list[str] = []  # every warning said, for the wizard to repeat
 
     def info(self, message: str) -> None:
-        ui.info(message)
+        ui.info(_fitted(message, indent="    "))
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
-        ui.warn(message)
+        ui.warn(_fitted(message, indent="    ", used=len("ssogen: warning: ")))
 
     def progress(self, label: str) -> ProgressSink:
         from ssogen.ui.progress import Progress, stop_live
@@ -44,12 +44,7 @@ class TerminalReporter:
         (which flow the default chose, and why) comes first, on a terminal wrapped at word
         boundaries."""
         if prompt.note:
-            note = prompt.note
-            if sys.stderr.isatty():
-                from ssogen.ui.textfit import wrap
-
-                note = wrap(note, indent="    ")
-            ui.info(note)
+            ui.info(_fitted(prompt.note, indent="    "))
         if prompt.kind == PKCE:
             self._pkce_prompt(prompt)
         else:
@@ -113,11 +108,13 @@ class TerminalReporter:
             ui.info("Waiting for approval (Ctrl-C to cancel)...")
 
 
-def _fitted(text: str) -> str:
-    """A sentence of the login prompt, on a terminal wrapped at word boundaries (the URL and
-    the code are never wrapped: they stay whole on their own lines, to copy)."""
+def _fitted(text: str, *, indent: str = "", used: int = 0) -> str:
+    """``text`` on a terminal wrapped at word boundaries (``indent`` before continued lines,
+    ``used`` columns taken by a prefix), as the terminal would cut it mid-word; in a pipe or
+    a log one line, for grep. The login prompt's URL and code are never passed here: they
+    stay whole on their own lines, to copy."""
     if not sys.stderr.isatty():
         return text
     from ssogen.ui.textfit import wrap
 
-    return wrap(text, indent="")
+    return wrap(text, indent=indent, used=used)
