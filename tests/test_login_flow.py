@@ -136,7 +136,7 @@ def test_the_login_prompt_wraps_its_sentences_not_its_url_on_a_terminal(kind: st
     prose = [line for line in lines if line and line not in (url, "ABCD-EFGH")
              and not line.startswith("Waiting for approval")]
     assert prose and all(len(line) < 44 for line in prose), prose
-    text = " ".join(prose)
+    text = " ".join(line.strip() for line in prose)
     if kind == "pkce":
         assert "run the command again with --use-device-code." in text
     else:

@@ -140,15 +140,9 @@ def _show_error(exc: SsogenError) -> None:
     one line each, for grep)."""
     from ssogen.ui import terminal as ui
 
-    message, hint = exc.message, f"  hint: {exc.hint}" if exc.hint else ""
-    if sys.stderr.isatty():
-        from ssogen.ui.textfit import wrap
-
-        message = wrap(message, indent="    ", used=len("ssogen: error: "))
-        hint = wrap(hint, indent="      ") if hint else ""
-    ui.error(message)
-    if hint:
-        ui.info(hint)
+    ui.error(ui.fitted(exc.message, used=len("ssogen: error: ")))
+    if exc.hint:
+        ui.info(ui.fitted(f"  hint: {exc.hint}", indent="      "))  # under the hint text
 
 
 def _quick_export(words: list[str]) -> bool:

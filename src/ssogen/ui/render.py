@@ -92,20 +92,12 @@ def summary_lines(summary: WriteSummary, width: int) -> list[str]:
 def say(message: str) -> None:
     """A message on stderr, wrapped at word boundaries to the terminal when stderr is one
     (a pipe or a log gets one line per message, as it was)."""
-    ui.info(_fitted(message))
+    ui.info(ui.fitted(message))
 
 
 def warn(message: str) -> None:
     """A warning on stderr, wrapped like :func:`say` after its ``ssogen: warning:``."""
-    ui.warn(_fitted(message, used=len("ssogen: warning: ")))
-
-
-def _fitted(message: str, used: int = 0) -> str:
-    if not sys.stderr.isatty():
-        return message
-    from ssogen.ui.textfit import wrap
-
-    return wrap(message, indent="    ", used=used)
+    ui.warn(ui.fitted(message, used=len("ssogen: warning: ")))
 
 
 def page(text: str) -> None:

@@ -4,8 +4,6 @@ the browser and the Windows clipboard where they exist."""
 
 from __future__ import annotations
 
-import sys
-
 from ssogen.model.events import PKCE, LoginPrompt, NoProgress
 from ssogen.ui import terminal as ui
 
@@ -23,11 +21,11 @@ class TerminalReporter:
         self.warnings: list[str] = []  # every warning said, for the wizard to repeat
 
     def info(self, message: str) -> None:
-        ui.info(_fitted(message, indent="    "))
+        ui.info(ui.fitted(message))
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
-        ui.warn(_fitted(message, indent="    ", used=len("ssogen: warning: ")))
+        ui.warn(ui.fitted(message, used=len("ssogen: warning: ")))
 
     def progress(self, label: str) -> ProgressSink:
         from ssogen.ui.progress import Progress, stop_live
@@ -44,7 +42,7 @@ class TerminalReporter:
         (which flow the default chose, and why) comes first, on a terminal wrapped at word
         boundaries."""
         if prompt.note:
-            ui.info(_fitted(prompt.note, indent="    "))
+            ui.info(ui.fitted(prompt.note))
         if prompt.kind == PKCE:
             self._pkce_prompt(prompt)
         else:
@@ -55,10 +53,10 @@ class TerminalReporter:
 
         uri, code = prompt.verification_uri, prompt.user_code
         complete = prompt.verification_uri_complete
-        lines = [_fitted("To log in, open this URL in any browser, on any device:"), "", uri,
+        lines = [ui.fitted("To log in, open this URL in any browser, on any device:"), "", uri,
                  "", "and enter the code:", "", code, ""]
         if complete and complete != uri:
-            lines += [_fitted("Or open this URL, which fills in the code for you:"), "",
+            lines += [ui.fitted("Or open this URL, which fills in the code for you:"), "",
                       complete, ""]
         for line in lines:
             ui.info(line)
@@ -80,8 +78,8 @@ class TerminalReporter:
         url = prompt.verification_uri
         where = ("To log in, open this URL in a browser on this machine (it sends you back to "
                  "ssogen on 127.0.0.1):")
-        for line in (_fitted(where), "", url, "",
-                     _fitted("If no browser here can open it, press Ctrl-C and run the command "
+        for line in (ui.fitted(where), "", url, "",
+                     ui.fitted("If no browser here can open it, press Ctrl-C and run the command "
                              "again with --use-device-code."), ""):
             ui.info(line)
         if prompt.open_browser:
@@ -96,7 +94,7 @@ class TerminalReporter:
                 ui.info("Opened the login page in your browser.")
         minutes = prompt.expires_in // 60
         limit = f"up to {minutes} min; " if minutes else ""
-        ui.info(_fitted(f"Waiting for the browser ({limit}Ctrl-C to cancel)..."))
+        ui.info(ui.fitted(f"Waiting for the browser ({limit}Ctrl-C to cancel)..."))
 
     @staticmethod
     def _wait(prompt: LoginPrompt) -> None:
@@ -106,15 +104,3 @@ class TerminalReporter:
 
         if not Countdown(prompt.expires_in).start():
             ui.info("Waiting for approval (Ctrl-C to cancel)...")
-
-
-def _fitted(text: str, *, indent: str = "", used: int = 0) -> str:
-    """``text`` on a terminal wrapped at word boundaries (``indent`` before continued lines,
-    ``used`` columns taken by a prefix), as the terminal would cut it mid-word; in a pipe or
-    a log one line, for grep. The login prompt's URL and code are never passed here: they
-    stay whole on their own lines, to copy."""
-    if not sys.stderr.isatty():
-        return text
-    from ssogen.ui.textfit import wrap
-
-    return wrap(text, indent=indent, used=used)

@@ -81,6 +81,18 @@ def _end_live_lines() -> None:
         progress.stop_live()
 
 
+def fitted(text: str, *, indent: str = "    ", used: int = 0) -> str:
+    """``text`` for stderr: on a terminal wrapped at word boundaries (``indent`` before each
+    continued line, ``used`` columns already taken by a prefix such as ``ssogen: error:``),
+    where the terminal would cut it mid-word; in a pipe or a log as it is, one line per
+    message, for grep. URLs, paths and names are never broken."""
+    if not sys.stderr.isatty():
+        return text
+    from ssogen.ui.textfit import wrap
+
+    return wrap(text, indent=indent, used=used)
+
+
 def info(message: str) -> None:
     _end_live_lines()
     print(printable_text(message), file=sys.stderr)
