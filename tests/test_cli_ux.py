@@ -52,6 +52,30 @@ def test_a_parser_built_for_one_command_lists_them_all() -> None:
         build_parser(["sync"]).parse_args(["list", "--json"])
 
 
+@pytest.mark.parametrize("columns", ["50", "64", "80", "100"])
+def test_help_never_breaks_a_flag_or_a_name_at_its_hyphen(columns: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """No line of any ``--help`` ends inside a hyphenated word (argparse breaks option help
+    at hyphens: "Without --use-" / "pkce"), at any width."""
+    import argparse
+    import itertools
+    import re
+
+    from ssogen.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", columns)
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    lines = 0
+    for p in [parser, *dict.fromkeys(sub.choices.values())]:
+        text = p.format_help().splitlines()
+        broken = [f"{a!r} / {b!r}" for a, b in itertools.pairwise(text)
+                  if re.search(r"[A-Za-z0-9]-$", a) and re.match(r"\s*[a-z0-9]", b)]
+        assert not broken, (p.prog, columns, broken)
+        lines += len(text)
+    assert lines > 500
+
+
 def test_every_export_format_the_parser_offers_renders() -> None:
     """--format offers exactly the renderer's formats, and each one renders (a choice the
     renderer does not know would be exit 2 after a successful credential fetch)."""

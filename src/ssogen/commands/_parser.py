@@ -47,11 +47,20 @@ def _columns() -> int:
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs wrapped to the terminal (at most 100 columns), paragraph by
-    paragraph; a paragraph with indented lines (examples, tables) keeps its layout."""
+    paragraph; a paragraph with indented lines (examples, tables) keeps its layout. Nothing
+    is broken at a hyphen: flags and names stay whole."""
 
     def __init__(self, prog: str, **kwargs: object) -> None:
         width = min(_columns(), 100) - 2
         super().__init__(prog, width=max(40, width), **kwargs)  # type: ignore[arg-type]
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        """An option's help wrapped as argparse does, never inside a flag or a name
+        (``--use-pkce``, ``ssogen-managed``) or a URL."""
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False,
+                             break_long_words=False)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         import textwrap
