@@ -83,22 +83,18 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"ssogen {__version__}")
-    listed: list[argparse.ArgumentParser] = []
+    wanted = None if argv is None else _wanted(argv)
+    everything = argv is None or wanted == "completion"
+    # the commands only listed share one parser that takes nothing (an ArgumentParser each
+    # cost a quarter of building the parser of ``ssogen --help``)
+    listed = None if everything else Parser(prog="ssogen", add_help=False)
 
     def subparser(*, listed_only: bool = False, **kwargs: Any) -> argparse.ArgumentParser:
-        """A command's parser; the commands only listed share one that takes nothing (an
-        ``ArgumentParser`` each cost a quarter of ``ssogen --help``'s parser building)."""
-        if not listed_only:
-            return Parser(**kwargs)
-        if not listed:
-            listed.append(Parser(prog="ssogen", add_help=False))
-        return listed[0]
+        return listed if listed_only and listed is not None else Parser(**kwargs)
 
     # argparse only calls parser_class(**kwargs): a factory does (typeshed asks for a class)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND",
                                 parser_class=subparser)  # type: ignore[call-overload]
-    wanted = None if argv is None else _wanted(argv)
-    everything = argv is None or wanted == "completion"
     for name, summary in SUMMARY.items():
         module_name = name.replace("-", "_")
         if not everything and module_name != wanted:

@@ -6,10 +6,9 @@ flag. :mod:`ssogen.cli` imports this only once it needs a parser: the cached
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
 from ssogen.errors import EXIT_USAGE
+from ssogen.ui.textfit import columns
 
 TYPE_CHECKING = False  # typing is not imported at run time: --help is measured in ms
 if TYPE_CHECKING:
@@ -30,28 +29,13 @@ def common_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _columns() -> int:
-    """The terminal's width as ``shutil.get_terminal_size`` gives it (``COLUMNS`` first, then
-    stdout's terminal, else 80), without importing shutil (and bz2, lzma...) for ``--help``."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs wrapped to the terminal (at most 100 columns), paragraph by
     paragraph; a paragraph with indented lines (examples, tables) keeps its layout. Nothing
     is broken at a hyphen: flags and names stay whole."""
 
     def __init__(self, prog: str, **kwargs: object) -> None:
-        width = min(_columns(), 100) - 2
+        width = min(columns(), 100) - 2
         super().__init__(prog, width=max(40, width), **kwargs)  # type: ignore[arg-type]
 
     def _split_lines(self, text: str, width: int) -> list[str]:

@@ -1,6 +1,7 @@
-"""The terminal's side of :class:`ssogen.app.ports.Reporter`: one-line messages on stderr, a
-progress bar when stderr is a terminal, and the login prompt -- device code or PKCE -- with
-the browser and the Windows clipboard where they exist."""
+"""The terminal's side of :class:`ssogen.app.ports.Reporter`: messages on stderr (wrapped
+between words on a terminal, one line each in a pipe), a progress bar when stderr is a
+terminal, and the login prompt -- device code or PKCE -- with the browser and the Windows
+clipboard where they exist."""
 
 from __future__ import annotations
 

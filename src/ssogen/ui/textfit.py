@@ -9,8 +9,8 @@ level (``--help`` imports neither; ``get_cwidth`` is imported only to measure).
 
 from __future__ import annotations
 
-import shutil
-import textwrap
+import os
+import sys
 from collections.abc import Sequence
 
 #: a drawn line: prompt_toolkit's formatted text, (style, text) pairs
@@ -18,7 +18,19 @@ Line = list[tuple[str, str]]
 
 
 def columns() -> int:
-    return max(20, shutil.get_terminal_size((80, 24)).columns)
+    """The terminal's width as ``shutil.get_terminal_size`` finds it (``COLUMNS`` first, then
+    stdout's terminal, else 80), at least 20 -- without importing shutil (and bz2, lzma...):
+    ``--help`` and every message on a terminal ask for it."""
+    try:
+        width = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        width = 0
+    if width <= 0:
+        try:
+            width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            width = 0
+    return max(20, width or 80)
 
 
 def fit(text: str, width: int) -> str:
@@ -41,6 +53,8 @@ def wrap(text: str, width: int | None = None, indent: str = "  ", used: int = 0)
     """``text`` wrapped at word boundaries to the terminal's width (continuation lines
     indented), each of its own lines separately; URLs and names are never broken.
     ``used``: columns the first line already has (a prefix printed before it)."""
+    import textwrap  # here: importing this module is light (``--help``, every command)
+
     width = max(20, (width or columns()) - 1)
     out = []
     for n, line in enumerate(text.split("\n")):

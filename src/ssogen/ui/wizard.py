@@ -67,12 +67,11 @@ def ask_write(p: Prompter, summary: Any, *, show_diff: Callable[[], None]) -> bo
     """The summary of what changes (a few lines, never the whole diff), every warning right
     above the question, then: yes / no / view the diff (a pager), as often as wished."""
     from ssogen.ui import render
-    from ssogen.ui import terminal as ui
-    from ssogen.ui.textfit import columns, wrap
+    from ssogen.ui.textfit import columns
 
     p.say("\n".join(render.summary_lines(summary, columns())))
     for note in summary.warnings:
-        ui.warn(wrap(note, columns(), used=len("ssogen: warning: ")))
+        render.warn(note)
     question = f"Write these changes to {render.display_path(summary.config)}?"
     while True:
         key = p.keys(question, WRITE_CHOICES, default="y", flag="--yes")
