@@ -104,10 +104,10 @@ def sections(draw: st.DrawFn) -> tuple[str, list[str]]:
 
 
 @st.composite
-def config_files(draw: st.DrawFn) -> bytes:
+def config_files(draw: st.DrawFn, max_sections: int = 6) -> bytes:
     lines = list(draw(st.lists(st.one_of(_comment, _blank), max_size=3)))
     seen: set[str] = set()
-    for header, block in draw(st.lists(sections(), max_size=6)):
+    for header, block in draw(st.lists(sections(), max_size=max_sections)):
         if header in seen:
             continue
         seen.add(header)
@@ -434,6 +434,104 @@ def test_bytes_outside_the_edited_sections_are_copied_verbatim(
         pos = found + len(span)
         spans += 1
     event(f"{min(spans, 5)}+ untouched sections")
+
+
+def _shown(text: str) -> list[str]:
+    """``text`` as a diff shows it: its lines with LF endings, a BOM as ``<U+FEFF>``."""
+    return text.replace("\ufeff", "<U+FEFF>").replace("\r\n", "\n").splitlines(True)
+
+
+def _patched(old: list[str], diff: str, new_size: int, *, old_missing: bool,
+             new_missing: bool) -> tuple[list[str], int]:
+    """``old`` with the unified ``diff`` applied, checking every hunk on the way: its header's
+    ranges, that its context and removed lines are ``old``'s, that its context is as
+    ``difflib.unified_diff`` puts it (3 lines at each edge unless the file ends there, at most
+    6 between two changes, none left out between two hunks), and that "no newline at end of
+    file" follows exactly the last line of a side missing one. Returns the new lines and the
+    number of hunks."""
+    import re
+
+    lines = diff.splitlines(True)
+    assert lines[:2] == ["--- cfg\n", "+++ cfg (ssogen)\n"], lines[:2]
+    out: list[str] = []
+    at = 0  # lines of old copied or consumed so far
+    hunks = 0
+    k = 2
+    while k < len(lines):
+        m = re.fullmatch(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@\n", lines[k])
+        assert m, lines[k]
+        a_len, b_len = int(m[2] or 1 if m[2] != "0" else 0), int(m[4] or 1 if m[4] != "0" else 0)
+        start = int(m[1]) - 1 if a_len else int(m[1])  # an empty range names the line before
+        assert start > at if hunks else start >= at, (start, at)  # hunks apart, in order
+        out += old[at:start]
+        assert (int(m[3]) - 1 if b_len else int(m[3])) == len(out)
+        at = start
+        hunks += 1
+        k += 1
+        body: list[str] = []
+        while k < len(lines) and not lines[k].startswith("@@"):
+            tag, line = lines[k][0], lines[k][1:]
+            k += 1
+            if tag == "\\":
+                assert line == " No newline at end of file\n"
+                assert (body[-1] in " -" and at == len(old) and old_missing) \
+                    or (body[-1] in " +" and len(out) == new_size and new_missing), body
+                continue
+            assert tag in " -+", tag
+            if tag in " -":
+                assert old[at] == line, (at, old[at], line)
+                at += 1
+                if at == len(old) and old_missing:  # the marker follows it
+                    assert lines[k:k + 1] == ["\\ No newline at end of file\n"], lines[k:]
+            if tag in " +":
+                out.append(line)
+                if len(out) == new_size and new_missing:  # the marker follows it
+                    assert lines[k:k + 1] == ["\\ No newline at end of file\n"], lines[k:]
+            body.append(tag)
+        assert body.count("-") + body.count(" ") == a_len
+        assert body.count("+") + body.count(" ") == b_len
+        changes = [i for i, t in enumerate(body) if t != " "]
+        assert changes, body  # a hunk shows a change
+        lead, trail = changes[0], len(body) - 1 - changes[-1]
+        assert lead == 3 or start == 0, (lead, start)  # 3 lines, or all from line 1
+        assert trail == 3 or (at == len(old) and len(out) == new_size), (trail, body)
+        gaps = "".join(body).replace("-", "x").replace("+", "x").strip(" ").split("x")
+        assert all(len(gap) <= 6 for gap in gaps), body  # no hunk a split would make two
+    return out + old[at:], hunks
+
+
+@PROPS
+@given(config_files(max_sections=14), inventories(), option_sets(), st.booleans())
+def test_the_diff_is_a_unified_diff_that_turns_the_old_file_into_the_new(
+        data: bytes, inventory: Inventory, opts: Settings, prune: bool) -> None:
+    """The diff ``--check`` and ``--dry-run`` print, read back as a patch: applied to the file
+    as read, it gives the file ssogen would write (line by line, CRLF shown as LF and a BOM as
+    ``<U+FEFF>``), every hunk with difflib's ranges and context, a missing final line break
+    marked where it is missing."""
+    from ssogen.errors import UsageError
+    from ssogen.planning.plan import build_plan
+
+    try:
+        doc = ConfigDocument(data, "cfg")
+        plan = build_plan(doc.model, opts, inventory, prune=prune)
+    except (ConfigFileError, UsageError):
+        return
+    doc.apply(plan)
+    old_text, new_text = doc.decoded.original, doc.render()
+    diff = doc.diff()
+    if old_text == new_text:
+        assert diff == ""
+        return
+    old, new = _shown(old_text), _shown(new_text)
+    old_missing = bool(old_text) and not old_text.endswith("\n")
+    new_missing = bool(new_text) and not new_text.endswith("\n")
+    for shown, missing in ((old, old_missing), (new, new_missing)):
+        if missing:
+            shown[-1] += "\n"  # shown with a line break, and marked as missing one
+    patched, hunks = _patched(old, diff, len(new), old_missing=old_missing,
+                              new_missing=new_missing)
+    assert patched == new
+    event(f"{min(hunks, 4)}+ hunks")
 
 
 def test_a_hand_written_assume_role_profile_covers_no_sso_pair(tmp_path: Path) -> None:
