@@ -3,8 +3,9 @@
 The editor knows which parts of the file it changed (sections, by key), so the diff aligns
 the two texts part by part and runs :mod:`difflib` only inside the changed regions: a
 20,000-section file with three changed profiles is diffed in the time it takes to walk it.
-Neither text is split into lines as a whole: lines are read from the texts where the diff
-shows them (changed regions and their context), and each run of lines is prefixed at once.
+Neither text is split into lines as a whole: each hunk reads its lines from the two texts
+as one block per side, and each run of lines in it is prefixed at once. A section whose
+header alone changed (a renamed profile) is aligned without splitting it into lines.
 The output is exactly ``difflib.unified_diff``'s format (3 lines of context), with two
 additions a config file needs: a removed byte-order mark shows as ``<U+FEFF>`` on line 1, and
 a missing final line break is marked ``\\ No newline at end of file``.
@@ -194,7 +195,8 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
             p += 1
             continue
         if old_parts[p][1] == new_parts[q][1]:
-            flush()
+            if pi >= 0:
+                flush()
             if ei < 0:
                 ei, ej = i, j
             n = new_counts[q]
@@ -250,6 +252,12 @@ def _refine(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
 def _in_place(old: str, new: str, i: int, j: int) -> list[Opcode] | None:
     """The opcodes of a part rewritten in place (:func:`_positional`), or None when more
     than a quarter of its lines changed."""
+    head, new_head = old.find("\n") + 1, new.find("\n") + 1
+    if head and new_head and old[head:] == new[new_head:]:  # only its first line: renamed
+        rest = old.count("\n", head) + (not old.endswith("\n"))
+        if rest >= 3:  # (a quarter of its lines at most)
+            return [("replace", i, i + 1, j, j + 1), ("equal", i + 1, i + 1 + rest, j + 1,
+                                                       j + 1 + rest)]
     a, b = _split(old), _split(new)
     if len(a) != len(b) or sum(x != y for x, y in zip(a, b, strict=True)) * 4 > len(a):
         return None
@@ -286,7 +294,11 @@ def _merge_equal(ops: list[Opcode]) -> list[Opcode]:
 
 def _split_last_line(ops: list[Opcode], a: _Lines, b: _Lines) -> list[Opcode]:
     """Lines "equal" except for a final newline (the old or new last line) are changes."""
-    for n, (tag, a1, a2, b1, b2) in enumerate(ops):
+    start = len(ops)  # only the last opcodes can hold a last line
+    while start and (ops[start - 1][2] >= len(a) or ops[start - 1][4] >= len(b)):
+        start -= 1
+    for n in range(start, len(ops)):
+        tag, a1, a2, b1, b2 = ops[n]
         if tag != "equal":
             continue
         cut = [k for k in (len(a) - 1 - a1, len(b) - 1 - b1) if 0 <= k < a2 - a1
@@ -341,36 +353,47 @@ def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
 def _format(ops: list[Opcode], a: _Lines | list[str], b: _Lines, label: str,
             *, old_missing_nl: bool, new_missing_nl: bool) -> str:
     out = [f"--- {label}\n", f"+++ {label} (ssogen)\n"]
-    no_newline = "\\ No newline at end of file\n"
-
-    def lines(prefix: str, src: _Lines | list[str], lo: int, hi: int, missing: bool) -> None:
-        """Lines ``lo`` to ``hi`` of ``src``, each after ``prefix``, shown with a line feed
-        (CRLF as LF, a missing one added) and a BOM as ``<U+FEFF>``: done on their text at
-        once, as no replacement spans a line break."""
-        if hi <= lo:
-            return
-        text = src.block(lo, hi) if isinstance(src, _Lines) else "".join(src[lo:hi])
-        if BOM in text:
-            text = text.replace(BOM, "<U+FEFF>")
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-        if not text.endswith("\n"):
-            text += "\n"
-        out.append(prefix + text[:-1].replace("\n", "\n" + prefix) + "\n")
-        if missing and hi == len(src):
-            out.append(no_newline)
-
+    old_end = len(a) if old_missing_nl else -1  # the line after which the marker goes
+    new_end = len(b) if new_missing_nl else -1
     for group in _grouped(ops, DIFF_CONTEXT):
         first, last = group[0], group[-1]
         a1, a2, b1, b2 = first[1], last[2], first[3], last[4]
         out.append(f"@@ -{_range(a1, a2)} +{_range(b1, b2)} @@\n")
+        # each side's lines are read once per hunk, as one block, then dealt out to its runs
+        old = _shown(a.block(a1, a2) if isinstance(a, _Lines) else "".join(a[a1:a2]))
+        new = _shown(b.block(b1, b2))
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                lines(" ", a, i1, i2, old_missing_nl)
+                _put(out, " ", old, i1 - a1, i2 - a1, i2 == old_end)
                 continue
-            lines("-", a, i1, i2, old_missing_nl)
-            lines("+", b, j1, j2, new_missing_nl)
+            _put(out, "-", old, i1 - a1, i2 - a1, i2 == old_end)
+            _put(out, "+", new, j1 - b1, j2 - b1, j2 == new_end)
     return "".join(out) if len(out) > 2 else ""
+
+
+def _shown(text: str) -> list[str]:
+    """The lines of ``text`` as the diff shows them, without their line feeds: CRLF as LF,
+    a missing final line feed added, a BOM as ``<U+FEFF>`` (done on the block at once: no
+    replacement spans a line break)."""
+    if BOM in text:
+        text = text.replace(BOM, "<U+FEFF>")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    return text.split("\n")[:-1]
+
+
+_NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def _put(out: list[str], prefix: str, lines: list[str], lo: int, hi: int, last: bool) -> None:
+    """Lines ``lo`` to ``hi`` of a hunk side, each after ``prefix``; the no-newline marker
+    after them when they end the side's file and it has no final line break (``last``)."""
+    if hi > lo:
+        out.append(prefix + ("\n" + prefix).join(lines[lo:hi]) + "\n")
+        if last:
+            out.append(_NO_NEWLINE)
 
 
 def _range(start: int, stop: int) -> str:
