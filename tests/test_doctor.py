@@ -144,6 +144,22 @@ def test_aws_profile_naming_a_missing_profile(sandbox: Sandbox) -> None:
                for ln in findings(proc)), proc.stderr
 
 
+def test_aws_profile_naming_a_missing_profile_online(logged_in: Sandbox) -> None:
+    """The session's own calls (doctor's online checks, list, sync) do not use AWS_PROFILE:
+    a profile it names that is not in the file is reported, not a reason to stop."""
+    proc = doctor(logged_in, "--json")
+    assert proc.returncode == 0, proc.stderr
+    gone = {"AWS_PROFILE": "gone"}
+    proc = logged_in.run("doctor", env=gone)
+    assert proc.returncode == 1, proc.stderr
+    assert any("AWS_PROFILE: names profile 'gone'" in ln for ln in findings(proc)), proc.stderr
+    assert "could not be found" not in proc.stderr and "logged in until" in proc.stderr
+    listed = logged_in.run("list", "--session", "acme", "--json", env=gone)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)["accounts"]
+    assert logged_in.run("sync", "--check", env=gone).returncode == 0
+
+
 def test_no_config_says_setup(sandbox: Sandbox) -> None:
     proc = doctor(sandbox, "--no-login")
     assert proc.returncode == 1 and findings(proc)[0].endswith("fix: ssogen setup")

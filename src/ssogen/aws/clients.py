@@ -79,11 +79,24 @@ def client(service: str, model: FileModel | None, *, region: str, **config: Any)
     from botocore.config import Config
 
     try:
-        session = boto3.session.Session(botocore_session=botocore_session(model))
+        core = botocore_session(model)
+        _without_a_missing_profile(core)
+        session = boto3.session.Session(botocore_session=core)
         return session.client(service, config=Config(signature_version=UNSIGNED,
                                                      region_name=region, **config))
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise ConfigFileError(f"{exc}", hint="unset AWS_PROFILE or create that profile") \
-            from None
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigFileError(f"cannot set up the {service} client: {exc}") from None
+
+
+def _without_a_missing_profile(session: Any) -> None:
+    """These clients serve a session (a start URL and a region), not a profile, but botocore
+    reads the selected profile's settings (a CA bundle, endpoints) into every client and
+    refuses to build one when ``AWS_PROFILE`` names a profile the config does not have --
+    which ``ssogen doctor`` is there to report, and ``list``/``sync``/``login --session`` do
+    not need: then the ``[default]`` profile's settings apply, as with no ``AWS_PROFILE``."""
+    from botocore.configprovider import ConstantProvider
+
+    name = session.get_config_variable("profile")
+    if name and name not in session.full_config.get("profiles", {}):
+        session.get_component("config_store").set_config_provider("profile",
+                                                                  ConstantProvider(None))
