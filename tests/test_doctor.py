@@ -160,6 +160,33 @@ def test_aws_profile_naming_a_missing_profile_online(logged_in: Sandbox) -> None
     assert logged_in.run("sync", "--check", env=gone).returncode == 0
 
 
+def test_an_unknown_session_is_an_error_not_an_all_clear(sandbox: Sandbox) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_text("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/"
+                              "start\nsso_region = eu-west-1\n")
+    for args in (("--no-login",), ("--no-login", "--json"), ()):
+        proc = doctor(sandbox, "--session", "acmee", *args)
+        assert proc.returncode == 2, proc.stderr
+        assert "no [sso-session acmee]" in proc.stderr and "(sessions: acme)" in proc.stderr
+        assert "healthy" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(("text", "fix"), [
+    ("\ufeff[default]\nregion = us-east-1\n", "ssogen setup"),
+    ("\ufeff[ssogen acme]\nssogen_managed = true\n", "ssogen sync"),
+    ("\ufeff[a]\nk = 1\n[a]\n", "ssogen setup")])
+def test_the_bom_fix_names_a_command_that_removes_it(sandbox: Sandbox, text: str,
+                                                      fix: str) -> None:
+    """`ssogen sync` only writes where ssogen has a session: elsewhere it would refuse."""
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(text, encoding="utf-8")
+    lines = findings(doctor(sandbox, "--no-login"))
+    bom = [ln for ln in lines if "byte-order mark" in ln]
+    assert len(bom) == 1 and bom[0].endswith(f"fix: save the file without a BOM (or run {fix}, "
+                                             "which removes it)"), lines
+    assert all(" fix: fix " not in ln for ln in lines), lines
+
+
 def test_no_config_says_setup(sandbox: Sandbox) -> None:
     proc = doctor(sandbox, "--no-login")
     assert proc.returncode == 1 and findings(proc)[0].endswith("fix: ssogen setup")

@@ -70,18 +70,24 @@ def run(request: DoctorRequest, reporter: Reporter) -> Report:
         report.findings.append(Finding(str(request.config), "there is no config file",
                                        "ssogen setup", "config-missing"))
         return report
+    refused: ConfigFileError | None = None
+    try:
+        model: FileModel | None = snapshot.model
+    except ConfigFileError as exc:  # botocore refuses it too: nothing else can be checked
+        model, refused = None, exc
     if snapshot.raw.startswith(BOM.encode("utf-8")):
+        # any write by ssogen removes it; `sync` writes only where ssogen has a session
+        writer = "sync" if model is not None and model.of_kind("ssogen") else "setup"
         report.findings.append(Finding(
             f"{request.config}:1", "the file starts with a UTF-8 byte-order mark, which "
-            "botocore and the AWS CLI cannot read", "ssogen sync (removes it), or save the "
-            "file without a BOM", "bom"))
-    try:
-        model = snapshot.model
-    except ConfigFileError as exc:  # botocore refuses it too: nothing else can be checked
-        where, _, problem = exc.message.partition(": ")
+            "botocore and the AWS CLI cannot read", "save the file without a BOM (or run "
+            f"ssogen {writer}, which removes it)", "bom"))
+    if model is None:
+        assert refused is not None
+        where, _, problem = refused.message.partition(": ")
         report.findings.append(Finding(where, problem.split("; ")[0],
-                                       "fix it by hand (the AWS CLI cannot read the file)",
-                                       "parse"))
+                                       "edit that line (the AWS CLI cannot read the file "
+                                       "either)", "parse"))
         return report
     for check in CONFIG_CHECKS:
         report.findings += check(model, str(request.config))
@@ -181,6 +187,8 @@ def _sessions(snapshot: ConfigSnapshot, only: str | None) -> list[SsoSession]:
 
     names = [s.name for s in snapshot.model.of_kind("sso-session") if s.name]
     if only is not None:
+        if only not in names:  # a typo is no all-clear: the one-line error (exit 2)
+            return [session_by_name(snapshot, only)]
         names = [only]
     out = []
     for name in names:
