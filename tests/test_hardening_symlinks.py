@@ -9,7 +9,9 @@
   the link kept; if not (``~/.aws`` -> an unmounted drive), a one-line error, exit 2, and
   nothing is created anywhere.
 * A read-only config file or folder: one-line error, exit 2, file untouched (a read-only file
-  in a writable folder could be replaced by the rename: ssogen refuses instead).
+  in a writable folder could be replaced by the rename: ssogen refuses instead); a file no one
+  may write is read-only for root too; ``setup`` says so before its login and questions, and
+  a read-only file system is named as one.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import botocore.configloader
 import pytest
 
 from conftest import Sandbox, unprivileged_prefix
+from ssogen.emulator import Emulator
 
 SMALL = {"session": "acme", "start_url": "https://acme.awsapps.com/start",
          "sso_region": "eu-west-1", "generated_at": "2026-11-26T14:00:00Z",
@@ -217,6 +220,25 @@ def test_read_only_config_is_refused_untouched(sandbox: Sandbox, inventory: Path
     assert profiles(sandbox.config) == WANT
 
 
+def test_a_config_without_write_bits_is_read_only_for_root_too(sandbox: Sandbox,
+                                                                inventory: Path) -> None:
+    """Root may write any file, but ``chmod a-w`` says not to: as ``rm`` and ``vi`` do,
+    ssogen takes a file no one may write as read-only, whoever runs it."""
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(MINE)
+    sandbox.config.chmod(0o444)
+    try:
+        proc = sandbox.run("setup", "--yes", "--inventory", str(inventory))
+        assert proc.returncode == 2, proc.stderr
+        assert "the file is read-only" in proc.stderr and "chmod u+w" in proc.stderr
+        assert sandbox.config.read_text() == MINE and mode(sandbox.config) == 0o444
+        sandbox.config.chmod(0o644)
+        assert sandbox.run("setup", "--yes", "--inventory", str(inventory)).returncode == 0
+        assert profiles(sandbox.config) == WANT
+    finally:
+        sandbox.config.chmod(0o644)
+
+
 def test_read_only_backup_left_from_before_does_not_block(sandbox: Sandbox, inventory: Path,
                                                           ) -> None:
     """The backup is ssogen's own file: a read-only one (left by an older version, or a
@@ -229,3 +251,62 @@ def test_read_only_backup_left_from_before_does_not_block(sandbox: Sandbox, inve
     proc = run_unprivileged(sandbox, "setup", "--yes", "--inventory", str(inventory))
     assert proc.returncode == 0, proc.stderr
     assert backup.read_text() == MINE and profiles(sandbox.config) == WANT
+
+
+@pytest.mark.parametrize("case", ["read-only file", "missing folder", "dangling link"])
+def test_setup_says_what_blocks_its_write_before_the_login(sandbox: Sandbox, emulator: Emulator,
+                                                           case: str) -> None:
+    """A setup is there to write the file: what would stop the write is said first, not
+    after the login and every question (nothing cached, nothing asked, nothing created)."""
+    emulator.auto_approve_after = 0
+    sandbox.env.update(emulator.endpoint_env())
+    sandbox.aws.mkdir()
+    config = sandbox.config
+    if case == "read-only file":
+        config.write_text(MINE)
+        config.chmod(0o444)
+        said = "the file is read-only"
+    elif case == "missing folder":
+        config = sandbox.home / "typo" / "sub" / "config"
+        said = "the folder does not exist"
+    else:
+        sandbox.config.symlink_to(sandbox.home / "unmounted" / "aws" / "config")
+        said = "which does not exist"
+    try:
+        proc = sandbox.run("--config", str(config), "setup", "--yes", "--start-url",
+                           SMALL["start_url"], "--sso-region", "eu-west-1", "--no-browser")
+        assert proc.returncode == 2, proc.stderr
+        assert said in proc.stderr.splitlines()[0], proc.stderr
+        assert "logging in" not in proc.stderr and "found" not in proc.stderr, proc.stderr
+        assert not sandbox.cache.exists() or not any(sandbox.cache.iterdir())
+        assert not (sandbox.home / "typo").exists() and not (sandbox.home / "unmounted").exists()
+        if case == "read-only file":
+            assert sandbox.config.read_text() == MINE
+            # --dry-run writes nothing: it still runs on a read-only file
+            dry = sandbox.run("setup", "--yes", "--start-url", SMALL["start_url"],
+                              "--sso-region", "eu-west-1", "--no-browser", "--dry-run")
+            assert dry.returncode == 0, dry.stderr
+    finally:
+        if sandbox.config.exists() and not sandbox.config.is_symlink():
+            sandbox.config.chmod(0o644)
+
+
+def test_a_read_only_file_system_is_named_as_such(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """EROFS: chmod cannot help there, so the hint does not say chmod (the flag is what a
+    read-only mount reports through statvfs, taken from a real writable folder here)."""
+    from ssogen.app.generate import check_writable
+    from ssogen.errors import ConfigFileError
+    from ssogen.store import fileio
+
+    real = os.statvfs(tmp_path)
+
+    class ReadOnlyMount:
+        f_flag = real.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(fileio.os, "statvfs", lambda _: ReadOnlyMount())
+    (tmp_path / ".aws").mkdir()
+    with pytest.raises(ConfigFileError) as caught:
+        check_writable(tmp_path / ".aws" / "config")
+    assert caught.value.message.startswith(f"{tmp_path / '.aws'}: a read-only file system")
+    assert "chmod" not in (caught.value.hint or "") and "remount" in (caught.value.hint or "")

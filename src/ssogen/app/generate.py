@@ -203,6 +203,19 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
                         reporter=reporter)[0]
 
 
+def check_writable(path: Path) -> None:
+    """Before a run that is there to write the file asks anything or logs in: the errors its
+    write would end with, when they can be seen now (a missing folder, a dangling link, a
+    read-only file, folder or file system)."""
+    from ssogen.store.fileio import write_blocker, write_problem
+
+    _check_target(path)
+    blocker = write_blocker(path)
+    if blocker is not None:
+        message, hint = write_problem(path, blocker)
+        raise ConfigFileError(f"{message}; nothing was asked or changed", hint=hint)
+
+
 def _check_target(path: Path) -> None:
     """Where the file would be written must exist: a symlink pointing nowhere on the way to
     the file is followed only when the file's folder exists (a dotfiles repo without the file

@@ -73,13 +73,15 @@ class SetupOutcome:
 
 
 def run(request: SetupRequest, reporter: Reporter, questions: Questions) -> SetupOutcome:
-    from ssogen.app.generate import generate, managed_settings
+    from ssogen.app.generate import check_writable, generate, managed_settings
     from ssogen.app.windows import SetupMirror
     from ssogen.app.windows_config import Options
     from ssogen.store.inventories import load_inventory
     from ssogen.store.snapshot import ConfigSnapshot
 
     snapshot = ConfigSnapshot.read(request.config)
+    if not request.dry_run:  # said now, not after the login and the questions
+        check_writable(request.config)
     windows = SetupMirror.start(request.windows, snapshot, reporter)  # --windows: checked now
     session_name = request.session
     cached: tuple[str, ...] = ()

@@ -128,8 +128,9 @@ def atomic_write_bytes(
     ``backup_suffix``: when set and the file exists, the old content is first copied to
     ``<target><suffix>`` (one backup, overwritten each time, same mode as the file).
     ``dir_mode``: create missing parent directories with this mode.
-    A file that exists but is read-only for us is never replaced (``PermissionError``): the
-    rename would succeed in a writable directory, silently overriding the user's ``chmod``
+    A file that exists but is read-only for us, or without any write bit (also for root),
+    is never replaced (``PermissionError``): the rename would succeed in a writable
+    directory, silently overriding the user's ``chmod``
     (``replace_read_only``: a file that is ours, like the backup, is replaced anyway).
     ``follow_symlinks=False`` (caches, lock and backup files: names in a directory others may
     write to): a symlink at ``path`` is refused (``OSError`` ELOOP) instead of followed.
@@ -178,7 +179,8 @@ def _existing(target: Path, *, replace_read_only: bool,
         st = os.stat(target)
     except FileNotFoundError:
         return None
-    if not replace_read_only and not os.access(target, os.W_OK):
+    # no write bit for anyone (chmod a-w) is read-only for root too, as rm and vi take it
+    if not replace_read_only and (not os.access(target, os.W_OK) or not st.st_mode & 0o222):
         raise PermissionError(errno.EACCES, "the file is read-only", str(target))
     if refuse_hard_links and st.st_nlink > 1:
         raise OSError(errno.EMLINK, f"it has {st.st_nlink} hard links", str(target))
@@ -230,6 +232,26 @@ def copy_xattrs(source: Path, dest: Path) -> list[str]:
     return copied
 
 
+def write_blocker(path: Path) -> OSError | None:
+    """What would stop :func:`atomic_write_bytes` from replacing the config at ``path``
+    (links followed, hard links refused, missing folders created), found without writing
+    anything -- for a run to say it before it asks its questions and logs in; None when
+    nothing is in the way that can be seen beforehand."""
+    try:
+        target = _write_target(Path(path), True)
+        _existing(target, replace_read_only=False, refuse_hard_links=True)
+        folder = target.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # where the missing folders would be created
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return OSError(errno.EROFS, os.strerror(errno.EROFS), str(folder))
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+    except OSError as exc:
+        return exc
+    return None
+
+
 def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
     """(one line, hint) for a file ssogen could not replace, naming what is in the way."""
     target = resolve_target(Path(path))
@@ -247,7 +269,11 @@ def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
             return (f"{target}: the file is read-only; ssogen never replaces a file you made "
                     "read-only", f"make it writable (chmod u+w {target}) to let ssogen update "
                     "it")
-        if exc.errno == errno.EROFS or not os.access(directory, os.W_OK):
+        if exc.errno == errno.EROFS:
+            return (f"{exc.filename or directory}: a read-only file system (ssogen writes "
+                    "the new file next to the old one and renames it)", "use --config with a "
+                    "file on a writable file system, or remount this one read-write")
+        if not os.access(directory, os.W_OK):
             return (f"{directory}: the folder is read-only (ssogen writes the new file next "
                     "to the old one and renames it)", f"make the folder writable (chmod u+w "
                     f"{directory}) or use --config with a file in a writable folder")

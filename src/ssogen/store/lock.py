@@ -129,7 +129,13 @@ def _cannot(path: Path, exc: OSError) -> ConfigFileError:
             return ConfigFileError(
                 f"{path}: a lock file you may not write (owned by {_user(owner_uid)}; left by "
                 "an earlier `sudo ssogen ...`?)", hint=f"sudo chown $USER {path}  (or remove it)")
-        if exc.errno == errno.EROFS or not os.access(directory, os.W_OK):
+        if exc.errno == errno.EROFS:
+            return ConfigFileError(
+                f"{directory}: a read-only file system; ssogen writes the new config next to "
+                "the old one and renames it, and keeps its lock there",
+                hint="use --config with a file on a writable file system, or remount this "
+                "one read-write")
+        if not os.access(directory, os.W_OK):
             return ConfigFileError(
                 f"{directory}: the folder is read-only; ssogen writes the new config next to "
                 "the old one and renames it, and keeps its lock there",
