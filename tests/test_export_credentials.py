@@ -173,3 +173,18 @@ def test_role_gone_exit_5(logged_in) -> None:  # type: ignore[no-untyped-def]
     proc = sandbox.run("export-credentials", "--profile", "acme-ro")
     assert proc.returncode == 5
     assert "not assigned" in proc.stderr
+
+
+def test_a_chained_profile_without_a_region_is_a_config_error(logged_in) -> None:  # type: ignore[no-untyped-def]
+    """botocore needs a region to call STS for a role_arn profile: said as the config
+    problem it is (exit 2, the profile and the fix named), not an API failure's class name."""
+    sandbox, emu = logged_in
+    with sandbox.config.open("a") as fh:
+        fh.write("\n[profile chained]\nsource_profile = acme-ro\n"
+                 f"role_arn = arn:aws:iam::{ACCOUNT}:role/X\n")
+    proc = sandbox.run("export-credentials", "--profile", "chained")  # no AWS_REGION either
+    assert proc.returncode == 2, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("ssogen: error: profile 'chained': no region"), proc.stderr
+    assert "NoRegionError" not in proc.stderr and "region = " in proc.stderr
+    assert not any(s in proc.stderr for s in emu.issued_secrets())

@@ -129,6 +129,12 @@ def _botocore_failure(exc: Exception, profile: str) -> SsogenError:
                else "the SSO configuration could not be used")
         return NotLoggedInError(f"not logged in for profile {profile!r}: {why}",
                                 hint=_login_hint(profile))
+    if isinstance(exc, bex.NoRegionError):  # STS, for a role_arn profile: the config's gap
+        return ConfigFileError(f"profile {profile!r}: no region to call STS in (its role is "
+                               "assumed through STS, which botocore calls in the profile's "
+                               "region)", hint="add `region = <region>` to ["
+                               f"{'default' if profile == 'default' else 'profile ' + profile}"
+                               "] (or set AWS_REGION)")
     if isinstance(exc, (bex.InvalidConfigError, bex.ProfileNotFound,
                         bex.PartialCredentialsError)):
         return ConfigFileError(f"profile {profile!r}: {_short(exc)}")
