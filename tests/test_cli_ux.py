@@ -76,6 +76,68 @@ def test_help_never_breaks_a_flag_or_a_name_at_its_hyphen(columns: str,
     assert lines > 500
 
 
+def _helps(columns: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    import argparse
+
+    from ssogen.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", columns)
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {p.prog: p.format_help().splitlines()
+            for p in [parser, *dict.fromkeys(sub.choices.values())]}
+
+
+def _commands_in(lines: list[str]) -> list[list[str]]:
+    """The shell commands of a help text, ``\\`` continuations joined, as shell words (a
+    pipeline or a redirection as its text)."""
+    import shlex
+
+    out, pending = [], ""
+    for line in lines:
+        text = line.strip()
+        if pending or line.startswith(("  ssogen ", "  aws ")):  # an example's first line
+            joined = (pending + " " + text).strip()
+            if joined.endswith("\\"):
+                pending = joined[:-1].rstrip()
+                continue
+            if joined.endswith(" |"):  # a pipeline goes on (bash and PowerShell)
+                pending = joined
+                continue
+            pending = ""
+            command = joined.split("  ")[0]  # a description column after two spaces
+            piped = " | " in command or " > " in command
+            out.append([" ".join(command.split())] if piped else shlex.split(command))
+    return out
+
+
+@pytest.mark.parametrize("columns", ["50", "64", "80", "100"])
+def test_help_examples_paste_as_the_same_commands_at_any_width(
+        columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An example command too long for the terminal is broken between its words with a
+    ``\\`` -- never inside a quoted template or a URL -- so that copied from any width it
+    is the command the help means (the one shown whole at 200 columns); a line that cannot
+    be continued (a config line, a PowerShell pipeline) or a single word is shown whole;
+    prose never splits a `quoted` piece; and no line goes past the width otherwise."""
+    import re
+
+    wide, narrow = _helps("200", monkeypatch), _helps(columns, monkeypatch)
+    width = int(columns)
+    checked = 0
+    for prog, lines in narrow.items():
+        assert _commands_in(lines) == _commands_in(wide[prog]), (prog, columns)
+        checked += len(_commands_in(lines))
+        usage = lines.index("")  # argparse's usage block: its own (unbreakable) groups
+        for line in lines[usage:]:
+            assert line.count("`") % 2 == 0, (prog, columns, line)
+            if len(line) <= width:
+                continue
+            text = line.strip().removesuffix(" \\")
+            words = re.findall(r"(?:[^\s'\"]+|'[^']*'|\"[^\"]*\")+", text)
+            assert " = " in text or len(words) == 1, (prog, columns, line)
+    assert checked > 40
+
+
 def test_every_export_format_the_parser_offers_renders() -> None:
     """--format offers exactly the renderer's formats, and each one renders (a choice the
     renderer does not know would be exit 2 after a successful credential fetch)."""

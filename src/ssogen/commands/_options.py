@@ -79,14 +79,16 @@ def add_session_choice(p: argparse.ArgumentParser, *, verb: str) -> None:
 
 CHAIN_HELP = """\
 chained profiles (--chain SPEC, repeatable; remembered for sync):
-  SPEC is SOURCE_GLOB=ROLE_ARN[:NAME_TEMPLATE], then optionally ;role_session_name=NAME
-  and ;duration_seconds=N.
-  Every generated profile whose name matches SOURCE_GLOB (case-insensitive, as --include)
-  gets a profile of its own with `source_profile = <that profile>` and `role_arn = ROLE_ARN`.
+  SPEC is `SOURCE_GLOB=ROLE_ARN[:NAME_TEMPLATE]`, then optionally `;role_session_name=NAME`
+  and `;duration_seconds=N`. Every generated profile whose name matches SOURCE_GLOB
+  (case-insensitive, as --include) gets a profile of its own with
+  `source_profile = <that profile>` and `role_arn = ROLE_ARN`.
+
   ROLE_ARN is arn:<partition>:iam::<account id>:role/[<path>/]<name>, in the session's
   partition; it may use {{ account_id }} (the source's account), account_name, role_name,
   role, source, session. NAME_TEMPLATE (default `{{ source }}-to-{{ target_role | kebab }}`)
   sees the same plus target_account_id and target_role, and the name template filters.
+
   role_session_name (2-64 of A-Z a-z 0-9 _+=,.@-) and duration_seconds (900-3600: AWS gives
   a role assumed from SSO role credentials at most one hour) are written as such.
   Chained profiles follow their source: renamed with it, stale and pruned with it.

@@ -40,40 +40,108 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         """An option's help wrapped as argparse does, never inside a flag or a name
-        (``--use-pkce``, ``ssogen-managed``) or a URL."""
-        import textwrap
-
-        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False,
-                             break_long_words=False)
+        (``--use-pkce``, ``ssogen-managed``), a URL or a `quoted` piece."""
+        words = " ".join(text.split())
+        return _fill(words, width).split("\n") if words else []
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        import textwrap
-
         out = []
         for para in text.strip("\n").split("\n\n"):
             lines = para.split("\n")
             rest = {len(line) - len(line.lstrip(" ")) for line in lines[1:]}
             if len(lines) > 1 and not lines[0].startswith(" ") and len(rest) == 1 \
                     and min(rest) >= 4:  # a hanging paragraph ("exit codes: 0 ok, ...")
-                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width + 2,
-                                         initial_indent=indent,
-                                         subsequent_indent=indent + " " * min(rest),
-                                         break_long_words=False, break_on_hyphens=False))
+                out.append(_fill(" ".join(line.strip() for line in lines), width + 2,
+                                 indent, indent + " " * min(rest)))
+            elif _indented_prose(lines):  # prose under a "title:" or indented on its own
+                title = [] if lines[0].startswith(" ") else [
+                    _fill(lines[0], width + 2, indent, indent + "    ")]
+                body = lines[1:] if title else lines
+                lead = indent + " " * (len(body[0]) - len(body[0].lstrip(" ")))
+                out.append("\n".join([*title, _fill(" ".join(line.strip() for line in body),
+                                                    width + 2, lead, lead)]))
             elif any(line.startswith(" ") for line in lines):
-                out.append("\n".join(_fit_line(indent + line, width + 2) for line in lines))
+                lines = _columns_joined(lines)
+                out.append("\n".join(_fit_line(indent + line, width + 2, code)
+                                     for line, code in zip(lines, _code_lines(lines),
+                                                           strict=True)))
             else:
-                out.append(textwrap.fill(" ".join(line.strip() for line in lines), width,
-                                         initial_indent=indent, subsequent_indent=indent,
-                                         break_on_hyphens=False))
+                out.append(_fill(" ".join(line.strip() for line in lines), width, indent,
+                                 indent))
         return "\n\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-def _fit_line(line: str, width: int) -> str:
-    """One line of an example list within ``width``: ``command    what it does`` keeps its
-    two columns (the description wraps under itself), other lines wrap with a hanging
-    indent; words (flags, URLs) are never broken."""
+def _fill(text: str, width: int, initial: str = "", subsequent: str = "") -> str:
+    """``text`` filled to ``width``, broken only between words -- never at a hyphen, never
+    inside a word longer than the line, never inside a `quoted` piece (a template, a key
+    line)."""
     import re
     import textwrap
+
+    # textwrap breaks at ASCII whitespace only: a no-break space holds a quoted piece together
+    held = re.sub(r"`[^`\n]*`", lambda m: m.group(0).replace(" ", "\xa0"), text)
+    return textwrap.fill(held, width, initial_indent=initial, subsequent_indent=subsequent,
+                         break_long_words=False, break_on_hyphens=False).replace("\xa0", " ")
+
+
+#: how a line to type starts: a shell command (a line ending with ``\\`` goes on)
+_COMMAND = ("ssogen ", "eval ", "aws ", "$ ")
+
+
+def _code_lines(lines: list[str]) -> list[str]:
+    """What each line of an example list is: ``"shell"`` (a command, or the continuation of
+    one ending with ``\\``), ``"verbatim"`` (a line of a config file) or ``""`` (prose)."""
+    import re
+
+    out = []
+    for n, line in enumerate(lines):
+        text = line.strip()
+        if text.startswith(_COMMAND) or (n > 0 and lines[n - 1].endswith("\\")):
+            out.append("shell")
+        elif re.fullmatch(r"\[[^\]]+\]|[#;] .*|[a-z_]+ = .*", text):
+            out.append("verbatim")
+        else:
+            out.append("")
+    return out
+
+
+def _indented_prose(lines: list[str]) -> bool:
+    """Lines of prose with one indent, under a title line ending with ``:`` or on their own
+    (no column layout, nothing to type or paste): filled again as one paragraph."""
+    titled = not lines[0].startswith(" ")
+    body = lines[1:] if titled else lines
+    if not body or (titled and not lines[0].endswith(":")):
+        return False
+    indents = {len(line) - len(line.lstrip(" ")) for line in body}
+    return (len(indents) == 1 and min(indents) > 0 and not any(_code_lines(body))
+            and not any("  " in line.strip() for line in body))
+
+
+def _columns_joined(lines: list[str]) -> list[str]:
+    """A table's description written over several lines (each further line starting at the
+    description's column) as one line, for :func:`_fit_line` to wrap at the width."""
+    import re
+
+    out: list[str] = []
+    col = 0  # the description column of the line before, 0: none
+    for line, code in zip(lines, _code_lines(lines), strict=True):
+        lead = len(line) - len(line.lstrip(" "))
+        if out and col and lead == col and not code:
+            out[-1] += " " + line.strip()
+            continue
+        m = re.match(r"(\s*\S.*?\S)(\s{2,})\S", line)
+        col = len(m.group(1)) + len(m.group(2)) if m else 0
+        out.append(line)
+    return out
+
+
+def _fit_line(line: str, width: int, code: str = "") -> str:
+    """One line of an example list within ``width``: ``command    what it does`` keeps its
+    two columns (the description wraps under itself, or goes under the command when the
+    command leaves it too little room); prose wraps at its indent; words (flags, URLs) are
+    never broken, and a line to type or paste (``code``: see :func:`_code_lines`) only as
+    :func:`_fit_command` breaks it."""
+    import re
 
     if len(line) <= width:
         return line
@@ -81,13 +149,50 @@ def _fit_line(line: str, width: int) -> str:
     m = re.match(r"(\s*\S.*?\S)(\s{2,})(\S.*)$", line)
     if m and len(m.group(1)) + len(m.group(2)) <= width - 24:
         col = len(m.group(1)) + len(m.group(2))
-        desc = textwrap.wrap(m.group(3), width - col, break_long_words=False,
-                             break_on_hyphens=False)
+        desc = _fill(m.group(3), width - col).split("\n")
         return "\n".join([m.group(1) + m.group(2) + desc[0],
                           *(" " * col + d for d in desc[1:])])
-    return textwrap.fill(line.strip(), width, initial_indent=" " * lead,
-                         subsequent_indent=" " * (lead + 4), break_long_words=False,
-                         break_on_hyphens=False)
+    if code and m:  # the command on its line(s), what it does under it
+        under = " " * (lead + 6)
+        return _fit_command(m.group(1), width, code) + "\n" + _fill(m.group(3), width, under,
+                                                                    under)
+    if code:
+        return _fit_command(line, width, code)
+    if width - lead < 24:  # a description column far to the right: under the example
+        lead = min(lead, 8)
+    return _fill(line.strip(), width, " " * lead, " " * lead)
+
+
+def _fit_command(line: str, width: int, code: str) -> str:
+    """A shell command too long for ``width``, broken between its words (never inside a
+    quoted one) with a ``\\`` at each break, so that it still pastes as one command (a
+    pipeline after its pipe, which PowerShell continues too); a config line, which nothing
+    continues, stays whole (a comment goes on as a comment): the terminal wraps it, and it
+    still copies as one line."""
+    import re
+
+    text = line.lstrip(" ")
+    lead = len(line) - len(text)
+    if code == "verbatim" and text[:2] in ("# ", "; ") and len(line) > width:
+        mark = " " * lead + text[:2]  # a comment goes on as a comment
+        return _fill(text[2:], width, mark, mark)
+    if len(line) <= width or code != "shell":
+        return line
+    if " | " in text:  # bash and PowerShell alike go on after a line ending with the pipe
+        head, _, tail = text.partition(" | ")
+        return (_fit_command(" " * lead + head, width - 2, code) + " |\n"
+                + _fit_command(" " * max(lead, 2 + 6) + tail, width, code))
+    words = re.findall(r"(?:[^\s'\"]+|'[^']*'|\"[^\"]*\")+", text)
+    # continued as the examples continue their commands: at the descriptions' indent
+    more = " " * max(lead, 2 + 6)
+    out, current = [], " " * lead + words[0]
+    for word in words[1:]:
+        if word != "\\" and len(current) + 1 + len(word) + 2 > width:
+            out.append(current + " \\")
+            current = more + word
+        else:
+            current += " " + word
+    return "\n".join([*out, current])
 
 
 def _closest(word: str, choices: Sequence[str]) -> str | None:

@@ -34,6 +34,7 @@ environment:
 
 The sign-in URL is valid for 15 minutes and signs in anyone who opens it: without --print it
 is never printed or logged. On WSL2 it opens in the Windows browser.
+
 exit codes: 0 opened (or printed), 2 bad flag, unknown profile or no browser (use --print),
             4 not logged in (`ssogen login --profile NAME`), 5 AWS refused or unreachable
 """

@@ -20,10 +20,12 @@ examples:
   ssogen emulator --data inventory.json        serve the accounts of a saved inventory
   ssogen emulator --fault-rate 0.05            5 % of portal calls fail (500 or dropped)
 
-then, in another terminal, paste the export lines it prints and run e.g.
+then, in another terminal, paste the export lines it prints and run e.g.:
   ssogen setup --start-url https://acme.awsapps.com/start --sso-region eu-west-1
-and approve the login at the printed /device page (or use --auto-approve-after); then
+
+approve the login at the printed /device page (or use --auto-approve-after), then:
   aws s3 ls --profile <a generated profile>     (STS and S3 are emulated too)
+
 `aws sso login` (AWS CLI v2, PKCE or --use-device-code) works against it the same way.
 
 Any start URL and region are accepted. Control API for scripts: GET <url>/_emulator/state,

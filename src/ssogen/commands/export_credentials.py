@@ -20,8 +20,8 @@ examples:
   ssogen export-credentials --profile prod-admin --format json
 
   # in ~/.aws/config, for tools that only understand credential_process:
-  [profile prod-admin-process]
-  credential_process = ssogen export-credentials --profile prod-admin --format process
+  [profile ci-process]
+  credential_process = ssogen export-credentials --profile ci --format process
 
 Credentials come from the cached SSO token (refreshed when possible); nothing logs in here.
 IAM Identity Center role credentials are cached in ~/.aws/cli/cache, where and as the AWS CLI

@@ -46,6 +46,7 @@ aws_access_key_id, aws_secret_access_key and aws_session_token: replaced in plac
 exists (its other keys and comments stay), appended otherwise. Every other byte of the file
 stays as it was; the write is atomic, locked, with one backup (<file>.ssogen.bak), 0600 for a
 new file, and never through a symlink. Then: aws sts get-caller-identity --profile NAME
+
 exit codes: 0 written (or already there), 2 text or file refused (nothing written),
             130 interrupted
 """

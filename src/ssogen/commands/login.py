@@ -13,7 +13,7 @@ examples:
   ssogen login --profile dev-admin         log in through the session a profile uses
   ssogen login --session acme --use-pkce   log in through this machine's browser
   ssogen login --session acme --use-device-code   a URL and a code, for any device
-  ssogen login --session acme --no-browser print the URL and code only (SSH, containers)
+  ssogen login --session acme --no-browser  print the URL and code only (SSH, containers)
   ssogen login --session acme --force      ignore the cached token and log in again
 
 Which login? Without a flag ssogen says which flow it picked and why, in one line: the

@@ -49,17 +49,19 @@ examples:
         --migrate-legacy
         also move legacy profiles (sso_start_url in the profile) to the [sso-session]
   ssogen setup --yes --inventory acme.json --chain \\
-        '*-administrator-access=arn:aws:iam::{{ account_id }}:role/OrganizationAccountAccessRole'
+        '*admin*=arn:aws:iam::{{account_id}}:role/OrganizationAccountAccessRole'
         also, per admin profile, one that assumes OrganizationAccountAccessRole in its account
         (prod-administrator-access-to-organization-account-access-role)
   ssogen setup --yes --inventory acme.json --chain \\
-        'prod-*=arn:aws:iam::123456789012:role/Deploy:{{ source }}-deploy;duration_seconds=900'
+        'prod-*=arn:aws:iam::123456789012:role/Deploy:{{ source }}-deploy'
+        also one that assumes Deploy in account 123456789012, named <source>-deploy
+        (;duration_seconds=900 after it: sessions of 15 minutes)
 
 name template presets: account-role (default), account.role, account_role, role-account,
 session-account-role, aws-cli, account-id-role. Templates are Jinja2 over account_name,
 account_id, account_email, role_name, role (after aliases), session; filters kebab, snake,
-lower, upper, strip_prefix, strip_suffix, alias, replace. Names are made safe for every AWS
-tool; clashes get the account id appended and are reported.
+lower, upper, strip_prefix, strip_suffix, alias, replace, truncate_to. Names are made safe
+for every AWS tool; clashes get the account id appended and are reported.
 
 Only profiles marked `ssogen_managed = true` are ever changed; the settings are remembered in
 an [ssogen NAME] section so that `ssogen sync` can repeat this run without questions.

@@ -29,7 +29,7 @@ examples:
                                                profile) to their [sso-session]
   ssogen sync --no-windows                     WSL2: leave the Windows copy (`setup --windows`)
                                                alone this once
-  ssogen sync acme --chain 'prod-*=arn:aws:iam::{{ account_id }}:role/OrganizationAccountAccessRole'
+  ssogen sync acme --chain 'prod-*=arn:aws:iam::{{account_id}}:role/OrganizationAccountAccessRole'
                                                set session acme's chained profiles (remembered)
 
 Profiles ssogen manages carry `ssogen_managed = true`; everything else in the file is left
