@@ -489,3 +489,25 @@ def test_ctrl_d_and_ctrl_c_interrupt_every_question(terminal) -> None:  # type: 
     inp.close()
     with pytest.raises(KeyboardInterrupt):
         asks[1]()
+
+
+@pytest.mark.parametrize("multi", [True, False])
+def test_a_list_header_stands_over_its_columns(multi: bool) -> None:
+    """The dim column header starts where the rows' text starts: past the pointer and, in
+    a multi-select, past the check box -- "id" over the ids, "profiles" over the counts."""
+    from ssogen.ui.wizard_profiles import _aligned
+
+    header, *texts = _aligned([("account", "id", "profiles"),
+                               ("acme-dev", "456789012345", "2 profiles"),
+                               ("acme-production", "210987654321", "1 profile")])
+    rows = [listing.Row(text, value=n) for n, text in enumerate(texts)]
+    q = list_question.ListQuestion("Which accounts?", listing.ListState.of(rows, multi=multi),
+                                   header=header)
+    drawn = ["".join(text for _, text in line) for line in q.draw(24, 80)]
+    head = next(line for line in drawn if line.lstrip().startswith("account"))
+    body = [line for line in drawn if "456789012345" in line or "210987654321" in line]
+    assert len(body) == 2
+    for line in body:
+        assert line.index("2109" if "2109" in line else "4567") == head.index("id")
+        assert line.index(" profile") - 1 == head.index("profiles")  # "2 profiles"
+        assert line.index("acme-") == head.index("account")

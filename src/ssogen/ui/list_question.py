@@ -52,7 +52,9 @@ class ListQuestion:
         selected, instruction, answer) and ssogen's (hint, notice, error)."""
         top = self._top_line()
         tail = self._tail_lines(cols)
-        head: list[Line] = [[("class:hint", f"  {self.header}")]] if self.header else []
+        # over the rows' text: past the pointer, and the check box of a multi-select
+        pad = "      " if self.state.multi else "  "
+        head: list[Line] = [[("class:hint", pad + self.header)]] if self.header else []
         budget = max(1, min(MAX_ROWS, rows - KEEP_ABOVE - 1 - len(head) - len(tail) - 1))
         body = self._body_lines(budget)
         return [cut(line, cols - 1) for line in [top, *head, *body, *tail]]
