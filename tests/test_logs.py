@@ -58,3 +58,20 @@ def test_verbose_applies_at_once() -> None:
     out = _run("import sys\nfrom ssogen import logs\nlogs.setup(2)\n"
                "import logging\nprint(logging.getLogger().level == logging.DEBUG)")
     assert out == "True"
+
+
+@pytest.mark.parametrize(("said", "shown"), [
+    ("Event before-call.sso-oidc.StartDeviceAuthorization: calling handler <function x>",
+     "Event before-call.sso-oidc.StartDeviceAuthorization: calling handler <function x>"),
+    ("headers={'Authorization': 'Bearer abc.def'}", "headers={'Authorization': '<redacted>'}"),
+    ("'x-amz-sso_bearer_token': b'tok123'", "'x-amz-sso_bearer_token': b'<redacted>'"),
+    ("aws_access_key_id = AKIAEXAMPLE", "aws_access_key_id = <redacted>"),
+    ('{"refreshToken": "r-123"}', '{"refreshToken": "<redacted>"}')])
+def test_only_whole_field_names_are_redacted(said: str, shown: str) -> None:
+    """A secret field's value goes; a word that merely ends like a field name (an operation
+    name: StartDeviceAuthorization) keeps what follows it, so -vvv logs stay readable."""
+    import re
+
+    from ssogen.logs import SECRET_FIELD_PATTERN
+
+    assert re.sub(SECRET_FIELD_PATTERN, r"\1<redacted>", said, flags=re.IGNORECASE) == shown

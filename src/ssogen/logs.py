@@ -21,13 +21,16 @@ if TYPE_CHECKING:
     import re
 
 #: In botocore's debug log (-vvv): the bearer-token header and the secret fields of request
-#: and response bodies (JSON, dict reprs, bytes reprs with escaped quotes).
+#: and response bodies (JSON, dict reprs, bytes reprs with escaped quotes). A field is a whole
+#: name, not the end of a word ("StartDeviceAuthorization: calling handler"); a quoted value
+#: goes up to its closing quote ("Bearer <token>", "AWS4-HMAC-SHA256 Credential=..."), an
+#: unquoted one up to a space or a delimiter. Group 1 is kept, the value (group 3) replaced.
 SECRET_FIELD_PATTERN = (
-    r"""((?:x-amz-sso_bearer_token|accessToken|refreshToken|clientSecret|secretAccessKey|"""
-    r"""accessKeyId|aws_access_key_id|access_key|AccessKeyId|"""
+    r"""((?<![A-Za-z0-9])(?:x-amz-sso_bearer_token|accessToken|refreshToken|clientSecret|"""
+    r"""secretAccessKey|accessKeyId|aws_access_key_id|access_key|AccessKeyId|"""
     r"""sessionToken|deviceCode|codeVerifier|access_token|refresh_token|client_secret|"""
-    r"""device_code|code_verifier|Authorization)\\?['"]?\s*[:=]\s*b?\\?['"]?)"""
-    r"""([^'"\\,}\s]+)""")
+    r"""device_code|code_verifier|Authorization)\\?['"]?\s*[:=]\s*b?\\?(['"])?)"""
+    r"""((?(2)[^'"\\]+|[^'"\\,}\s]+))""")
 
 _pending: int | None = None  # the verbosity asked for and not applied yet
 
