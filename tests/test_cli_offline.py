@@ -595,11 +595,13 @@ def test_include_matching_nothing_is_said_and_refused_by_setup(
     assert proc.returncode == 2, proc.stderr
     assert "--include 'zzz*' matches no account or role" in proc.stderr
     err = [ln for ln in proc.stderr.splitlines() if ln.startswith("ssogen: error: ")]
-    assert len(err) == 1 and "leave no account or role" in err[0], proc.stderr
+    assert len(err) == 1 and "--include 'zzz*' leaves no account or role" in err[0], proc.stderr
     assert not sandbox.config.exists()
     # excludes that leave nothing: refused too
-    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--exclude", "*")
-    assert proc.returncode == 2 and "leave no account or role" in proc.stderr
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--exclude", "*",
+                       "--exclude", "prod")
+    assert proc.returncode == 2
+    assert "--exclude '*' --exclude 'prod' leave no account or role" in proc.stderr
     assert not sandbox.config.exists()
     # one glob of several matching nothing: said, the others generate
     proc = setup(sandbox, acme_inventory, "--include", "prod", "--include", "zzz*")

@@ -26,6 +26,9 @@ START_URL = "https://acme.awsapps.com/start"
                                          "mean --region? (see `ssogen setup --help`)"),
     (["sync", "--dry-runn"], "ssogen: error: unknown option --dry-runn; did you mean "
                              "--dry-run? (see `ssogen sync --help`)"),
+    # the dashes every flag shares are not a likeness: no "did you mean --verbose?"
+    (["--bogus"], "ssogen: error: unknown option --bogus (see `ssogen --help`)"),
+    (["sync", "--bogus"], "ssogen: error: unknown option --bogus (see `ssogen sync --help`)"),
     (["setup", "--output", "jsn"], "ssogen: error: argument --output: invalid choice: 'jsn' "
                                    "(choose from json, yaml, yaml-stream, text, table); did "
                                    "you mean json? (see `ssogen setup --help`)"),

@@ -136,9 +136,10 @@ def check_filters(settings: Settings, inventory: Inventory, reporter: Reporter) 
                           "account (an account id, or a glob on the account name)")
     if (settings.include or settings.exclude) and inventory.role_count \
             and not wanted_pairs(settings, inventory):
-        flags = " ".join([*(f"--include {p!r}" for p in settings.include),
-                          *(f"--exclude {p!r}" for p in settings.exclude)])
-        raise UsageError(f"{flags} leave no account or role to generate a profile for "
+        given = [*(f"--include {p!r}" for p in settings.include),
+                 *(f"--exclude {p!r}" for p in settings.exclude)]
+        verb = "leaves" if len(given) == 1 else "leave"
+        raise UsageError(f"{' '.join(given)} {verb} no account or role to generate a profile for "
                          "(see `ssogen list`); nothing written")
 
 

@@ -196,10 +196,13 @@ def _fit_command(line: str, width: int, code: str) -> str:
 
 
 def _closest(word: str, choices: Sequence[str]) -> str | None:
+    """The choice ``word`` is likely a typo of; flags are compared without their dashes,
+    which every flag shares (``--bogus`` is nothing like ``--verbose``)."""
     import difflib
 
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    names = {c.lstrip("-"): c for c in choices}
+    close = difflib.get_close_matches(word.lstrip("-"), list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
 
 
 class Parser(argparse.ArgumentParser):
