@@ -128,7 +128,7 @@ def test_login_cache_and_botocore_resolution(sandbox, make_emulator):
                                                r"[A-Z]{4}-[A-Z]{4}", complete[0])
     assert complete[0].rsplit("=", 1)[1] in lines  # the code itself
     assert re.fullmatch(r"Logged in to https://acme\.awsapps\.com/start "
-                        r"\(token valid until \d\d:\d\d\)", lines[-1])
+                        r"\(token valid until (\d{4}-\d\d-\d\d )?\d\d:\d\d\)", lines[-1])
 
     # cache files: names, modes, keys, formats
     assert stat.S_IMODE(sandbox.cache.stat().st_mode) == 0o700

@@ -99,7 +99,7 @@ def test_pkce_login_caches_token_and_registration_like_the_aws_cli(online) -> No
     assert out == "" and code not in err  # the authorization code is never shown
     assert url in err.splitlines()  # the URL alone on its line
     assert re.fullmatch(r"Logged in to https://acme\.awsapps\.com/start "
-                        r"\(token valid until \d\d:\d\d\)", err.splitlines()[-1])
+                        r"\(token valid until (\d{4}-\d\d-\d\d )?\d\d:\d\d\)", err.splitlines()[-1])
     assert not kit.listening_on(redirect.port)  # the callback is closed
 
     # the AWS CLI's files: the one registration key, grantTypes recorded; the same token file

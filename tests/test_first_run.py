@@ -90,8 +90,6 @@ def test_sync_says_why_it_logs_in(sandbox, make_emulator) -> None:  # type: igno
 
 
 def test_login_reasons() -> None:
-    from datetime import timedelta
-
     from ssogen.app import online
     from ssogen.model.session import SsoSession
 
@@ -99,13 +97,25 @@ def test_login_reasons() -> None:
     assert online.login_reason(session, force=True) == (
         "logging in to session acme again (--force)")
     assert online.login_reason(session) == "no login cached for session acme: logging in"
-    assert online._when(online_now() - timedelta(days=3)).count(":") == 1  # a date and a time
 
 
-def online_now():  # type: ignore[no-untyped-def]
-    from ssogen.store.tokens import utcnow
+def test_a_moment_is_shown_with_its_date_unless_it_is_today() -> None:
+    """"valid until 00:51" said at 23:51 would read as an hour ago: any other day than
+    today (local time) shows its date."""
+    import re
+    from datetime import datetime, timedelta
 
-    return utcnow()
+    from ssogen.model.clock import shown
+
+    now = datetime.now().astimezone()
+    assert re.fullmatch(r"\d\d:\d\d", shown(now))
+    assert shown(now) == now.strftime("%H:%M")
+    for days in (-3, 1):
+        moment = now + timedelta(days=days)
+        assert shown(moment) == moment.strftime("%Y-%m-%d %H:%M")
+    midnight = now.replace(hour=23, minute=51)
+    assert shown(midnight + timedelta(hours=1)) == (midnight + timedelta(hours=1)).strftime(
+        "%Y-%m-%d %H:%M")
 
 
 def test_an_expired_code_in_setup_says_setup_again() -> None:

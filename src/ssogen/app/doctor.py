@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ConfigFileError, SsogenError
 from ssogen.inifile.codec import BOM
+from ssogen.model.clock import shown
 from ssogen.model.starturl import same_start_url
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
     if cached is None:
         return [Finding(session.label, "not logged in (no cached token)", fix, "token-missing")]
     now = utcnow()
-    until = cached["_expires"].astimezone().strftime("%Y-%m-%d %H:%M")
+    until = shown(cached["_expires"])
     if cached["_expires"] > now:
         notes.append(f"{session.label}: logged in until {until}")
         return []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from ssogen.app.ports import Reporter
     from ssogen.aws.discovery import DiscoveryStats
@@ -56,6 +56,7 @@ def login_reason(session: SsoSession, *, force: bool = False, rejected: str | No
     """Why a login would start now, from the token cache as it is before the run (read
     once, nothing secret in the text)."""
     from ssogen.aws.login import MIN_TOKEN_VALIDITY
+    from ssogen.model.clock import shown
     from ssogen.store.tokens import load_token, utcnow
 
     label = session.label
@@ -69,20 +70,11 @@ def login_reason(session: SsoSession, *, force: bool = False, rejected: str | No
     expires = cached["_expires"]
     refresh = " and could not be refreshed" if cached.get("refreshToken") else ""
     if expires <= utcnow():
-        return f"the login for {label} expired at {_when(expires)}{refresh}: logging in again"
+        return f"the login for {label} expired at {shown(expires)}{refresh}: logging in again"
     if expires - utcnow() < MIN_TOKEN_VALIDITY:
-        return (f"the login for {label} expires at {_when(expires)}, too soon for this run"
+        return (f"the login for {label} expires at {shown(expires)}, too soon for this run"
                 f"{refresh}: logging in again")
     return f"logging in to {label}"
-
-
-def _when(moment: datetime) -> str:
-    """``14:02`` today (local time), else ``2026-11-25 14:02``."""
-    from datetime import datetime as dt
-
-    local = moment.astimezone()
-    same_day = local.date() == dt.now(local.tzinfo).date()
-    return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
 
 
 def login_and_discover(session: SsoSession, snapshot: ConfigSnapshot | None,

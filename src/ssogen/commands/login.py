@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     session = resolve_session(snapshot, session=args.session, profile=args.profile)
     token = online.token(session, snapshot, TerminalReporter(), force=args.force,
                          no_browser=args.no_browser, flow=getattr(args, "login_flow", None))
-    until = token.expires_at.astimezone().strftime("%H:%M")
+    from ssogen.model.clock import shown
+
+    until = shown(token.expires_at)
     if token.source == "cache":
         ui.info(f"Already logged in to {session.start_url} (token valid until {until}); "
                 "use --force to log in again")
