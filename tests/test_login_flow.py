@@ -27,9 +27,12 @@ def test_the_default_per_machine(facts: MachineFacts, kwargs: dict[str, bool], f
     choice = choose_flow(None, facts, **kwargs)
     assert (choice.flow, choice.reason, choice.explicit) == (flow, reason, False)
     other = "--use-device-code" if flow == "pkce" else "--use-pkce"
-    assert choice.note.startswith("ssogen: logging in ") and choice.note.endswith(
-        f"— {other} to use a code instead" if flow == "pkce"
-        else f"— {other} to use the browser flow")
+    assert choice.note.startswith("ssogen: logging in ")
+    if kwargs:  # --no-browser, a legacy profile: the browser flow is no way out, not offered
+        assert choice.note == f"ssogen: logging in with a device code ({reason})"
+    else:
+        assert choice.note.endswith(f"— {other} to use a code instead" if flow == "pkce"
+                                    else f"— {other} to use the browser flow")
     assert f"({reason})" in choice.note and "\n" not in choice.note
 
 

@@ -46,6 +46,7 @@ class FlowChoice:
     flow: str  # PKCE | DEVICE_CODE
     reason: str  # e.g. "no local browser: SSH session"
     explicit: bool = False  # chosen by --use-pkce / --use-device-code
+    other_works: bool = True  # False: the other flow is no way out here (no browser to use)
 
     @property
     def note(self) -> str:
@@ -55,6 +56,8 @@ class FlowChoice:
         if self.flow == PKCE:
             return (f"ssogen: logging in through the browser ({self.reason}) — "
                     f"{FLAG[DEVICE_CODE]} to use a code instead")
+        if not self.other_works:  # --no-browser, or a legacy profile: no flag to offer
+            return f"ssogen: logging in with a device code ({self.reason})"
         return (f"ssogen: logging in with a device code ({self.reason}) — "
                 f"{FLAG[PKCE]} to use the browser flow")
 
@@ -69,9 +72,10 @@ def choose_flow(requested: str | None, facts: MachineFacts, *, legacy: bool = Fa
             raise ValueError(f"unknown login flow {requested!r}")
         return FlowChoice(requested, f"{FLAG[requested]} given", explicit=True)
     if legacy:
-        return FlowChoice(DEVICE_CODE, "a legacy profile without [sso-session]")
+        return FlowChoice(DEVICE_CODE, "a legacy profile without [sso-session]",
+                          other_works=False)
     if no_browser:
-        return FlowChoice(DEVICE_CODE, "--no-browser")
+        return FlowChoice(DEVICE_CODE, "--no-browser", other_works=False)
     if facts.ssh:
         return FlowChoice(DEVICE_CODE, "no local browser: SSH session")
     if facts.container:
