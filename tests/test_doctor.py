@@ -117,6 +117,20 @@ BROKEN = {
                            "sso_account_id = 111111111111\nsso_role_name = R\n\n[profile b]\n"
                            "sso_session = acme\nsso_account_id = 111111111111\n"
                            "sso_role_name = R\n", "profiles a and b both point at", "cfg:10"),
+    "shared-start-url": ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start"
+                         "\nsso_region = eu-west-1\n\n[sso-session acme2]\nsso_start_url = "
+                         "https://ACME.awsapps.com/start/\nsso_region = eu-west-1\n",
+                         "[sso-session acme2] and [sso-session acme] (line 1) are both for",
+                         "cfg:5"),
+    "legacy-beside-session": ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/"
+                              "start\nsso_region = eu-west-1\n\n[profile prod-admin]\n"
+                              "sso_start_url = https://acme.awsapps.com/start#/\n"
+                              "sso_region = eu-west-1\nsso_account_id = 111111111111\n"
+                              "sso_role_name = R\n\n[profile acme-prod-r]\nsso_session = acme\n"
+                              "sso_account_id = 111111111111\nsso_role_name = R\n"
+                              "ssogen_managed = true\n",
+                              "profiles prod-admin and acme-prod-r both point at 111111111111/R",
+                              "cfg:11"),
     "conflict": ("[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n"
                  "sso_region = eu-west-1\n\n[profile a]\nsso_session = acme\n"
                  "sso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = R\n",

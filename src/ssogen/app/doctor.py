@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ConfigFileError, SsogenError
 from ssogen.inifile.codec import BOM
+from ssogen.inifile.model import is_chain
 from ssogen.model.clock import shown
 from ssogen.model.starturl import same_start_url
 
@@ -151,14 +152,47 @@ def check_legacy(model: FileModel, source: str) -> Iterator[Finding]:
                       "(sso_start_url in the profile: its token never refreshes)", fix, "legacy")
 
 
+def _portal(url: str) -> str:
+    """A start URL's canonical spelling (as given when it cannot be read)."""
+    from ssogen.model.starturl import normalize
+
+    try:
+        return normalize(url)
+    except ValueError:  # a port that is not a number
+        return url.strip()
+
+
+def check_shared_start_urls(model: FileModel, source: str) -> Iterator[Finding]:
+    """Two [sso-session]s for one portal: two logins and two token caches for one thing, and
+    profiles of the same account/role under two names."""
+    first: dict[str, SectionInfo] = {}
+    for s in model.of_kind("sso-session"):
+        url = s.options.get("sso_start_url", "").strip()
+        if not url:
+            continue  # reported as incomplete
+        other = first.setdefault(_portal(url), s)
+        if other is not s:
+            yield Finding(f"{source}:{s.line}", f"[sso-session {s.name}] and [sso-session "
+                          f"{other.name}] (line {other.line}) are both for {url}: two logins "
+                          "for one portal", f"keep one: point the profiles of {s.name} at "
+                          f"sso_session = {other.name}, then remove [sso-session {s.name}]",
+                          "session-duplicate")
+
+
 def check_duplicates(model: FileModel, source: str) -> Iterator[Finding]:
+    """Two profiles for one account and role of one portal -- through one session, two
+    sessions for the portal, or a legacy profile (its own sso_start_url) beside a
+    session's."""
+    sessions = {s.name: s.options.get("sso_start_url", "") for s in model.of_kind("sso-session")}
     seen: dict[tuple[str, str, str], SectionInfo] = {}
     for p in _profiles(model):
         o = p.options
         account, role = o.get("sso_account_id", ""), o.get("sso_role_name", "")
-        if not account or not role:
+        if not account or not role or is_chain(p):
             continue
-        where = o.get("sso_session") or o.get("sso_start_url", "").strip()
+        name = o.get("sso_session")
+        url = sessions.get(name, "") if name else o.get("sso_start_url", "")
+        where = _portal(url) if url.strip() else f"session {name}"
         key = (where, account, role)
         if key in seen:
             first = seen[key]
@@ -179,7 +213,8 @@ def check_environment(model: FileModel, source: str) -> Iterator[Finding]:
 
 
 CONFIG_CHECKS: list[Callable[[FileModel, str], Iterator[Finding]]] = [
-    check_session_references, check_legacy, check_duplicates, check_environment]
+    check_session_references, check_shared_start_urls, check_legacy, check_duplicates,
+    check_environment]
 
 
 # -- the caches ------------------------------------------------------------------------------
