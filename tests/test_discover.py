@@ -250,8 +250,8 @@ def test_table_wraps_roles_between_names_on_a_terminal():
     assert all(r[:column] == " " * column for r in rows[1:])
     cells = " ".join(r[column:] for r in rows).split(", ")
     assert cells == sorted(inv.accounts[0].roles)  # every role whole, in order
-    # too narrow a column to help: one line, as in a pipe
-    assert format_table(inv, 50).splitlines() == piped
+    # too narrow a column to help, even with the names cut: one line, as in a pipe
+    assert format_table(inv, 40).splitlines() == piped
 
 
 def test_list_wraps_its_table_only_on_a_terminal(sandbox, make_emulator):
@@ -336,3 +336,23 @@ def test_progress_bar_drawn_on_a_terminal(sandbox, make_emulator):
     assert "/120 accounts" in out
     assert "\r\x1b[K" in out  # the bar is erased before the table and summary
     assert "120 accounts," in out and "ACCOUNT" in out
+
+
+def test_long_names_give_way_to_the_longest_role_on_a_terminal():
+    """A 40-character account name left a role of AWSReservedSSO_... length past column 80,
+    where the terminal wrapped it to column 0: on a terminal the names are cut further (down to
+    12 characters) so that every role fits its line; in a pipe nothing changes."""
+    from ssogen.commands.list import format_table
+    from ssogen.model.inventory import Account, Inventory
+
+    role = "AWSReservedSSO_IncidentResponse_5f1c2e9a7b3d4c60"
+    inv = Inventory("acme", "https://acme.awsapps.com/start", "eu-west-1", [
+        Account("111122223333", "Donnees Production Europe - tres longue nom", "",
+                [role, "ReadOnlyAccess"]),
+        Account("222233334444", "security-audit", "", ["Billing"])])
+    lines = format_table(inv, 80).splitlines()
+    assert all(len(line) <= 79 for line in lines), lines
+    assert any(role in line for line in lines) and "ReadOnlyAccess" in "".join(lines)
+    assert lines[1].split("  ")[1].endswith("…")  # the name, cut
+    piped = format_table(inv).splitlines()
+    assert len(piped) == 3 and "Donnees Production Europe - tres longue" in piped[1]

@@ -41,12 +41,18 @@ def _printable(text: str) -> str:
 
 def format_table(inventory: Inventory, width: int | None = None) -> str:
     """One row per account: id, name (cut at 40 characters), roles. ``width`` (a terminal's):
-    the roles wrap under their column between two role names, never inside one; without it
-    (a pipe, a file) each account is one line, for grep."""
+    the roles wrap under their column between two role names, never inside one, and long
+    names are cut further (down to 12 characters) where the longest role needs the room;
+    without it (a pipe, a file) each account is one line, for grep."""
     rows = [(a.id, _printable(a.name), [_printable(r) for r in sorted(set(a.roles))] or ["-"])
             for a in sorted(inventory.accounts, key=lambda a: a.id)]
     header = ("ACCOUNT", "NAME", "ROLES")
     name_width = min(40, max([len(header[1])] + [len(r[1]) for r in rows]))
+    if width:  # on a terminal, names give way (down to 12) so that the longest role fits
+        longest = max((len(r) + 1 for *_, roles in rows for r in roles), default=0)
+        narrower = min(name_width, max(12, width - 1 - 16 - longest))
+        if width - 1 - (12 + 2 + narrower + 2) >= 20:  # only where the roles wrap (below)
+            name_width = narrower
     column = 12 + 2 + name_width + 2  # where the roles start
     room = (width - 1 - column) if width else 0  # the last column left free, as in wrap()
     lines = [f"{header[0]:<12}  {header[1]:<{name_width}}  {header[2]}"]
