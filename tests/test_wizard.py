@@ -302,6 +302,30 @@ def test_preview_text_reports_template_errors() -> None:
     assert wizard_profiles.preview_text(ok, _inventory(), limit=1).startswith("111111111111")
 
 
+def test_a_custom_template_problem_is_shown_once() -> None:
+    """The live preview and the check on Enter say a broken template's problem in the same
+    words, which the text question shows once (it said it twice: "→ ✗ ..." and "✗ ...")."""
+    seen: dict[str, Callable[[str], Any]] = {}
+
+    class Capturing(Scripted):
+        def text(self, message: str, *, default: str, flag: str,  # type: ignore[override]
+                 validate: Callable[[str], str | None] | None = None,
+                 preview: Callable[[str], str] | None = None,
+                 answer: Callable[[str], str] | None = None) -> str:
+            assert validate is not None and preview is not None
+            seen.update(validate=validate, preview=preview)
+            return "{{ account_id }}-{{ role }}"
+
+    base = Settings("corp", URL, "eu-west-1")
+    p = Capturing(named=wizard_profiles.CUSTOM)
+    assert wizard_profiles.ask_template(p, base, _inventory(), Answers()) == \
+        "{{ account_id }}-{{ role }}"
+    for broken in ("{{ nope }}", "{{ account_name | kebap }}"):
+        problem = seen["validate"](broken)
+        assert problem and seen["preview"](broken) == f"✗ {problem}"
+    assert seen["preview"]("{{ account_id }}").startswith("→ 111111111111")
+
+
 def test_no_terminal_without_yes(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
     import sys

@@ -64,9 +64,12 @@ def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> st
         return text[2:] if text.startswith("✗") else None
 
     start = base.name_template if "{{" in base.name_template else table[next(iter(table))]
+    def preview(value: str) -> str:  # a problem as the check says it: shown once, not twice
+        text = preview_text(replace(base, name_template=value), inventory, limit=4)
+        return text if text.startswith("✗") else "→ " + text
+
     return p.text("Template:", default=start, flag="--name-template", validate=check,
-                  preview=lambda v: "→ " + preview_text(replace(base, name_template=v),
-                                                        inventory, limit=4))
+                  preview=preview)
 
 
 def _aligned(cells: Sequence[Sequence[str]], *, limit: int = 40) -> list[str]:
