@@ -22,7 +22,7 @@ from ssogen.errors import ConfigFileError, SsogenError
 from ssogen.inifile.codec import BOM
 from ssogen.inifile.model import is_chain
 from ssogen.model.clock import shown
-from ssogen.model.starturl import same_start_url
+from ssogen.model.starturl import portal_key, same_start_url
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
@@ -152,16 +152,6 @@ def check_legacy(model: FileModel, source: str) -> Iterator[Finding]:
                       "(sso_start_url in the profile: its token never refreshes)", fix, "legacy")
 
 
-def _portal(url: str) -> str:
-    """A start URL's canonical spelling (as given when it cannot be read)."""
-    from ssogen.model.starturl import normalize
-
-    try:
-        return normalize(url)
-    except ValueError:  # a port that is not a number
-        return url.strip()
-
-
 def check_shared_start_urls(model: FileModel, source: str) -> Iterator[Finding]:
     """Two [sso-session]s for one portal: two logins and two token caches for one thing, and
     profiles of the same account/role under two names."""
@@ -170,7 +160,7 @@ def check_shared_start_urls(model: FileModel, source: str) -> Iterator[Finding]:
         url = s.options.get("sso_start_url", "").strip()
         if not url:
             continue  # reported as incomplete
-        other = first.setdefault(_portal(url), s)
+        other = first.setdefault(portal_key(url), s)
         if other is not s:
             yield Finding(f"{source}:{s.line}", f"[sso-session {s.name}] and [sso-session "
                           f"{other.name}] (line {other.line}) are both for {url}: two logins "
@@ -192,7 +182,7 @@ def check_duplicates(model: FileModel, source: str) -> Iterator[Finding]:
             continue
         name = o.get("sso_session")
         url = sessions.get(name, "") if name else o.get("sso_start_url", "")
-        where = _portal(url) if url.strip() else f"session {name}"
+        where = portal_key(url) if url.strip() else f"session {name}"
         key = (where, account, role)
         if key in seen:
             first = seen[key]

@@ -84,6 +84,9 @@ def _fill(text: str, width: int, initial: str = "", subsequent: str = "") -> str
                          break_long_words=False, break_on_hyphens=False).replace("\xa0", " ")
 
 
+#: ``what    description``: the text, the gap of two spaces or more, the description
+_COLUMNS = r"(\s*\S.*?\S)(\s{2,})(\S.*)$"
+
 #: how a line to type starts: a shell command (a line ending with ``\\`` goes on)
 _COMMAND = ("ssogen ", "eval ", "aws ", "$ ")
 
@@ -129,7 +132,7 @@ def _columns_joined(lines: list[str]) -> list[str]:
         if out and col and lead == col and not code:
             out[-1] += " " + line.strip()
             continue
-        m = re.match(r"(\s*\S.*?\S)(\s{2,})\S", line)
+        m = re.match(_COLUMNS, line)
         col = len(m.group(1)) + len(m.group(2)) if m else 0
         out.append(line)
     return out
@@ -146,7 +149,7 @@ def _fit_line(line: str, width: int, code: str = "") -> str:
     if len(line) <= width:
         return line
     lead = len(line) - len(line.lstrip(" "))
-    m = re.match(r"(\s*\S.*?\S)(\s{2,})(\S.*)$", line)
+    m = re.match(_COLUMNS, line)
     if m and len(m.group(1)) + len(m.group(2)) <= width - 24:
         col = len(m.group(1)) + len(m.group(2))
         desc = _fill(m.group(3), width - col).split("\n")

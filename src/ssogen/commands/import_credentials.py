@@ -169,12 +169,13 @@ def _echo_off(fd: int) -> Callable[[], None] | None:
 
 def _summary(result: ImportResult) -> list[str]:
     """What happened, in words that hold no secret."""
+    from ssogen.model.clock import shown
     from ssogen.ui.terminal import printable
 
     who = ", ".join(p for p in (f"account {result.account_id}" if result.account_id else "",
                                 f"role {result.role_name}" if result.role_name else "") if p)
     if result.expiration is not None:
-        until = result.expiration.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        until = shown(result.expiration)
         who = f"{who}; valid until {until}" if who else f"valid until {until}"
     what = ("already holds these credentials; nothing written" if not result.written
             else "replaced its keys" if result.replaced else "added")

@@ -48,12 +48,16 @@ def format_table(inventory: Inventory, width: int | None = None) -> str:
             for a in sorted(inventory.accounts, key=lambda a: a.id)]
     header = ("ACCOUNT", "NAME", "ROLES")
     name_width = min(40, max([len(header[1])] + [len(r[1]) for r in rows]))
+
+    def column_of(names: int) -> int:  # where the roles start
+        return 12 + 2 + names + 2
+
     if width:  # on a terminal, names give way (down to 12) so that the longest role fits
         longest = max((len(r) + 1 for *_, roles in rows for r in roles), default=0)
-        narrower = min(name_width, max(12, width - 1 - 16 - longest))
-        if width - 1 - (12 + 2 + narrower + 2) >= 20:  # only where the roles wrap (below)
+        narrower = min(name_width, max(12, width - 1 - column_of(0) - longest))
+        if width - 1 - column_of(narrower) >= 20:  # only where the roles wrap (below)
             name_width = narrower
-    column = 12 + 2 + name_width + 2  # where the roles start
+    column = column_of(name_width)
     room = (width - 1 - column) if width else 0  # the last column left free, as in wrap()
     lines = [f"{header[0]:<12}  {header[1]:<{name_width}}  {header[2]}"]
     for acc_id, name, roles in rows:

@@ -200,11 +200,17 @@ def normalize(url: str) -> str:
     return f"{parts.scheme.lower()}://{host}{port}{path}"
 
 
-def same_start_url(a: str, b: str) -> bool:
+def portal_key(url: str) -> str:
+    """What two start URLs of one portal share: :func:`normalize`'s spelling (the URL as
+    given when it cannot be read, e.g. a port that is not a number)."""
     try:
-        return normalize(a) == normalize(b)
-    except ValueError:  # a port that is not a number
-        return a.strip() == b.strip()
+        return normalize(url)
+    except ValueError:
+        return url.strip()
+
+
+def same_start_url(a: str, b: str) -> bool:
+    return portal_key(a) == portal_key(b)
 
 
 def infer_region(url: str) -> str | None:

@@ -256,6 +256,8 @@ def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
     """(one line, hint) for a file ssogen could not replace, naming what is in the way."""
     target = resolve_target(Path(path))
     directory = target.parent
+    if exc.filename and os.path.isdir(exc.filename):  # the folder said (a missing one's parent)
+        directory = Path(exc.filename)
     if exc.errno == errno.ELOOP:
         return (f"{exc.filename or path}: {exc.strerror}",
                 f"remove the symlink: rm {exc.filename or path}")
@@ -270,7 +272,7 @@ def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
                     "read-only", f"make it writable (chmod u+w {target}) to let ssogen update "
                     "it")
         if exc.errno == errno.EROFS:
-            return (f"{exc.filename or directory}: a read-only file system (ssogen writes "
+            return (f"{directory}: a read-only file system (ssogen writes "
                     "the new file next to the old one and renames it)", "use --config with a "
                     "file on a writable file system, or remount this one read-write")
         if not os.access(directory, os.W_OK):
