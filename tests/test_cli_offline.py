@@ -301,7 +301,7 @@ def test_lock_of_a_killed_run_does_not_block(sandbox: Sandbox, acme_inventory: P
     (["setup", "--yes", "--inventory", "{inv}", "--region", "Europe"],
      "no such AWS region"),
     (["setup", "--yes", "--inventory", "{inv}", "--session", "a b"], "contains spaces"),
-    (["sync", "--inventory", "{inv}"], "no session set up by ssogen yet"),
+    (["sync", "--inventory", "{inv}"], "config file not found"),
 ])
 def test_usage_errors_are_one_line_exit_2(sandbox: Sandbox, acme_inventory: Path,
                                           args: list[str], message: str) -> None:
@@ -311,6 +311,29 @@ def test_usage_errors_are_one_line_exit_2(sandbox: Sandbox, acme_inventory: Path
     assert proc.stderr.startswith("ssogen: error: ") and message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     assert not sandbox.config.exists()
+
+
+@pytest.mark.parametrize("command", [["sync"], ["sync", "--check"], ["login"], ["list"]])
+def test_a_missing_config_is_named_alike_by_every_command(sandbox: Sandbox,
+                                                          command: list[str]) -> None:
+    proc = sandbox.run(*command, input="")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ssogen: error: {sandbox.config}: config file not found",
+        "  hint: run `ssogen setup` to create it"], proc.stderr
+    assert not sandbox.config.exists()
+
+
+def test_sync_on_a_config_without_an_ssogen_session_says_so(sandbox: Sandbox) -> None:
+    sandbox.config.parent.mkdir(parents=True, exist_ok=True)
+    sandbox.config.write_bytes(b"[default]\r\nregion = eu-west-1\r\n")
+    proc = sandbox.run("sync", "--check", input="")
+    assert proc.returncode == 2, proc.stderr
+    first, hint = proc.stderr.splitlines()
+    assert first == (f"ssogen: error: {sandbox.config}: no session set up by ssogen yet "
+                     "(no [ssogen NAME] section)")
+    assert hint.startswith("  hint: run `ssogen setup` first")
+    assert sandbox.config.read_bytes() == b"[default]\r\nregion = eu-west-1\r\n"
 
 
 def test_sync_errors(sandbox: Sandbox, acme_inventory: Path, tmp_path: Path) -> None:

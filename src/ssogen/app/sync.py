@@ -100,8 +100,12 @@ def targets(request: SyncRequest, snapshot: ConfigSnapshot,
 
     remembered = managed_settings(snapshot)
     if not remembered:
+        if snapshot.raw is None:  # the words login and list use for it
+            raise UsageError(f"{request.config}: config file not found",
+                             hint="run `ssogen setup` to create it")
         raise UsageError(f"{request.config}: no session set up by ssogen yet (no [ssogen NAME] "
-                         "section); run `ssogen setup` first")
+                         "section)", hint="run `ssogen setup` first: it asks for the start "
+                         "URL, or reuses an [sso-session] of this file")
     known = {s.session: s for s in remembered}
     if request.sessions:
         unknown = [n for n in request.sessions if n not in known]
