@@ -137,7 +137,8 @@ def test_collisions_are_deterministic_and_reported() -> None:
     pairs = [(audit2, "ReadOnly"), (audit1, "ReadOnly")]
     names, msgs = naming.resolve_collisions(pairs, ["audit-ro", "audit-ro"])
     assert names == ["audit-ro-444444444444", "audit-ro"]  # lowest account id keeps the name
-    assert len(msgs) == 1 and "444444444444/ReadOnly" in msgs[0]
+    assert msgs == ["profile name 'audit-ro' is taken by the profile generated for "
+                    "333333333333/ReadOnly; 444444444444/ReadOnly gets 'audit-ro-444444444444'"]
     # whoever already holds the name in the file keeps it
     names, _ = naming.resolve_collisions(pairs, ["audit-ro", "audit-ro"],
                                          current={("444444444444", "ReadOnly"): "audit-ro"})

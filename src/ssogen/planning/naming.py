@@ -275,14 +275,16 @@ def resolve_collisions(
         if base in holders:
             losers.append(i)
         else:
-            holders[base] = NameHolder(f"generated for {keys[i][0]}/{keys[i][1]}", keys[i][0])
+            holders[base] = NameHolder(f"the profile generated for {keys[i][0]}/{keys[i][1]}",
+                                     keys[i][0])
     messages = []
     for i in losers:
         account, role = pairs[i]
         base = names[i]
         holder = holders[base]
         choice = _suffixed_name(base, account.id, role, holder, holders)
-        holders[choice] = NameHolder(f"generated for {account.id}/{role}", account.id)
+        holders[choice] = NameHolder(f"the profile generated for {account.id}/{role}",
+                                     account.id)
         final[i] = choice
         why = "is reserved" if holder.what == "reserved" else (
             f"is taken by {holder.what}" if not holder.what.startswith("the name you gave")
