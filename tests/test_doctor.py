@@ -149,6 +149,34 @@ def test_each_problem_is_found_with_its_line_and_fix(sandbox: Sandbox, case: str
     assert any(problem in ln and where in ln for ln in lines), lines
 
 
+LEGACY_PROD = ("[profile prod]\nsso_start_url = https://acme.awsapps.com/start\n"
+               "sso_region = eu-west-1\nsso_account_id = 111111111111\n"
+               "sso_role_name = AdministratorAccess\n")
+
+
+def test_a_legacy_profile_kept_beside_its_generated_copy_gets_the_fix_that_works(
+        sandbox: Sandbox, acme_inventory: Path) -> None:
+    """setup without --migrate-legacy leaves a legacy profile as it is and generates the
+    session's profile for the same role too; doctor names the one command that leaves one
+    of the two, and that command does."""
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(LEGACY_PROD)
+    assert sandbox.run("setup", "--yes", "--inventory", str(acme_inventory)).returncode == 0
+    pair = [ln for ln in findings(doctor(sandbox, "--no-login")) if "both point at" in ln]
+    fix = ("fix: ssogen sync acme --migrate-legacy --prune (prod moves to [sso-session acme]; "
+           "prod-administrator-access, ssogen's copy, is removed)")
+    assert len(pair) == 1 and pair[0].endswith(fix), pair
+    command = fix.removeprefix("fix: ssogen ").split(" (")[0].split()
+    proc = sandbox.run(*command, "--inventory", str(acme_inventory))
+    assert proc.returncode == 0, proc.stderr
+    assert "it is stale now, and removed (--prune)" in proc.stderr, proc.stderr
+    after = findings(doctor(sandbox, "--no-login"))
+    assert not [ln for ln in after if "both point at" in ln or "legacy" in ln], after
+    text = sandbox.config.read_text()
+    assert "[profile prod]\nsso_session = acme\n" in text
+    assert "[profile prod-administrator-access]" not in text
+
+
 def test_aws_profile_naming_a_missing_profile(sandbox: Sandbox) -> None:
     sandbox.aws.mkdir()
     sandbox.config.write_text("[default]\nregion = us-east-1\n")

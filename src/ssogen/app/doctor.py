@@ -187,10 +187,32 @@ def check_duplicates(model: FileModel, source: str) -> Iterator[Finding]:
         if key in seen:
             first = seen[key]
             yield Finding(f"{source}:{p.line}", f"profiles {first.name} and {p.name} both "
-                          f"point at {account}/{role}", "remove one (ssogen sync --prune "
-                          "removes a stale ssogen-managed one)", "duplicate")
+                          f"point at {account}/{role}", _duplicate_fix(first, p, model),
+                          "duplicate")
         else:
             seen[key] = p
+
+
+def _duplicate_fix(first: SectionInfo, second: SectionInfo, model: FileModel) -> str:
+    """What removes one of two profiles for one account/role: a legacy profile beside the
+    one ssogen generated for it moves to the session (then ssogen's copy is stale, and goes)
+    when ``sync --migrate-legacy`` would migrate it; otherwise the user picks."""
+    from ssogen.planning.legacy import is_legacy, legacy_matches
+
+    pair = (first, second)
+    legacy = [s for s in pair if is_legacy(s)]
+    managed = [s for s in pair if s.managed and s.options.get("sso_session")]
+    if len(legacy) == 1 and len(managed) == 1:
+        name = managed[0].options["sso_session"]
+        session = next((s for s in model.of_kind("sso-session") if s.name == name), None)
+        ours = any(s.name == name for s in model.of_kind("ssogen"))  # sync knows it
+        o, url = legacy[0].options, session.options.get("sso_start_url", "") if session else ""
+        if session is not None and ours and legacy_matches(o["sso_start_url"], url) and (
+                o["sso_region"].strip() == session.options.get("sso_region", "").strip()):
+            return (f"ssogen sync {session.name} --migrate-legacy --prune ({legacy[0].name} "
+                    f"moves to [sso-session {session.name}]; {managed[0].name}, ssogen's "
+                    "copy, is removed)")
+    return "remove one (ssogen sync --prune removes a stale ssogen-managed one)"
 
 
 def check_environment(model: FileModel, source: str) -> Iterator[Finding]:

@@ -200,7 +200,8 @@ class Planner:
                 self.notes.append(
                     f"managed profile {s.name!r} ({self.source}:{s.line}) points at the same "
                     f"{key[0]}/{key[1]} as your profile {other.name!r} ({self.source}:"
-                    f"{other.line}); it is stale now (--prune removes it)")
+                    f"{other.line}); it is stale now" + (
+                        ", and removed (--prune)" if self.prune else " (--prune removes it)"))
 
     # -- 4. adoption ---------------------------------------------------------------------------
     def adoption_phase(self) -> None:
