@@ -474,6 +474,30 @@ def unprivileged_prefix() -> list[str]:
     return list(result)
 
 
+#: a uid no account has: files chowned to it belong to "another user" for every test
+OTHER_UID = 54321
+
+
+def foreign_owner_prefix() -> list[str]:
+    """argv prefix under which a file chowned to :data:`OTHER_UID` is another user's file
+    that mode bits protect: root with every capability dropped (a user namespace would show
+    both the file and the process as ``nobody``). Skips when that cannot be set up."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (to chown a file to another user)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        locked = Path(tmp) / "mode-000"
+        locked.write_text("x")
+        locked.chmod(0)
+        prefix = [sys.executable, "-c", _DROP_CAPS]
+        probe = subprocess.run([*prefix, sys.executable, "-c", _PROBE, str(locked)],
+                               capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot drop capabilities: {probe.stderr.strip()[-200:]}")
+    return prefix
+
+
 # --- clients we did not write: Debian's AWS CLI v2 -----------------------------------------
 #: Debian's AWS CLI v2 (the package ``awscli``; a pip-installed v1 on PATH may shadow ``aws``).
 AWS_CLI_V2 = Path("/usr/bin/aws")

@@ -611,3 +611,63 @@ def test_declined_in_the_wizard_nothing_is_written_on_either_side(
     assert not outcome.result.written and outcome.result.mirrors == []
     assert said == ["asked C:\\Users\\me\\.aws True"]
     assert not sandbox.config.exists() and wsl.config.read_bytes() == b"[default]\r\n"
+
+
+def test_an_empty_windows_folder_is_refused_not_taken_as_the_current_folder(
+        sandbox: Sandbox, wsl: Wsl, inventory: Path) -> None:
+    """``--windows "$UNSET"``: without the check the config and the tokens would be written
+    into the current folder (a git checkout, say), and that folder remembered."""
+    proc = offline_setup(sandbox, inventory, "--windows", "")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[0] == "ssogen: error: --windows '': no folder given"
+    assert proc.stderr.splitlines()[1].startswith("  hint: give the Windows user's .aws folder")
+    assert not sandbox.config.exists()
+    assert not (sandbox.home / "config").exists() and not (sandbox.home / "sso").exists()
+
+
+def test_the_windows_user_folder_instead_of_its_aws_folder_is_refused(
+        sandbox: Sandbox, wsl: Wsl, inventory: Path) -> None:
+    wsl.folder.mkdir()
+    proc = offline_setup(sandbox, inventory, "--windows", str(wsl.profile))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"ssogen: error: --windows {wsl.profile}: the user folder, not its .aws folder "
+        f"(the AWS CLI on Windows reads {wsl.folder}/config)",
+        f"  hint: ssogen setup --windows {wsl.folder}"]
+    assert not sandbox.config.exists() and not (wsl.profile / "config").exists()
+    assert offline_setup(sandbox, inventory, "--windows", str(wsl.folder)).returncode == 0
+    assert wsl.config.exists()
+
+
+def test_a_windows_token_cache_ssogen_cannot_enter_is_skipped_not_a_crash(
+        sandbox: Sandbox, wsl: Wsl, inventory: Path, tmp_path: Path) -> None:
+    """A Windows-side ``sso`` folder another user made (0700): sync and doctor could not look
+    inside and stopped with exit 70; now it is the mirror's one-line warning."""
+    from conftest import OTHER_UID, foreign_owner_prefix
+
+    prefix = foreign_owner_prefix()
+    assert offline_setup(sandbox, inventory, "--windows").returncode == 0
+    sso = wsl.folder / "sso"
+    sso.mkdir(exist_ok=True)
+    os.chown(sso, OTHER_UID, OTHER_UID)
+    sso.chmod(0o700)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*prefix, sys.executable, "-m", "ssogen", *args],
+                              env=sandbox.env, capture_output=True, text=True, timeout=120,
+                              cwd=str(sandbox.home), check=False)
+
+    try:
+        proc = run("sync", "--inventory", str(grown(tmp_path, "Billing")))
+        assert proc.returncode == 0, proc.stderr
+        assert warnings(proc) == [
+            f"ssogen: warning: Windows copy skipped: {sso / 'cache'}: cannot be read "
+            f"(Permission denied); {sandbox.config} is handled as usual"], proc.stderr
+        assert "dev-billing" in managed(sandbox.config)
+        hint = proc.stderr.splitlines()[proc.stderr.splitlines().index(warnings(proc)[0]) + 1]
+        assert hint.startswith("  hint: give your user access to it")
+        proc = run("doctor", "--no-login")
+        assert proc.returncode == 1 and "cannot be read" in proc.stderr, proc.stderr
+        assert "internal error" not in proc.stderr
+    finally:
+        os.chown(sso, 0, 0)

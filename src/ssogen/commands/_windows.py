@@ -37,8 +37,17 @@ def setup_choice(args: argparse.Namespace) -> str | None:
     if value in (None, AUTO, OFF):
         return value
     assert value is not None
+    if not value.strip():  # e.g. --windows "$UNSET": not the current folder
+        raise UsageError("--windows '': no folder given", hint="give the Windows user's .aws "
+                         "folder as WSL sees it (e.g. --windows /mnt/c/Users/you/.aws), or "
+                         "--windows alone to find it")
     folder = normalized(os.path.abspath(os.path.expanduser(value)))
     problem = value_problem(folder)
     if problem:
         raise UsageError(f"--windows {value!r:.60}: the folder {problem}")
+    inner = os.path.join(folder, ".aws")
+    if os.path.basename(folder) != ".aws" and os.path.isdir(inner):
+        raise UsageError(f"--windows {folder}: the user folder, not its .aws folder (the "
+                         f"AWS CLI on Windows reads {inner}{os.sep}config)",
+                         hint=f"ssogen setup --windows {inner}")
     return folder

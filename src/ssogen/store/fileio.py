@@ -252,6 +252,32 @@ def write_blocker(path: Path) -> OSError | None:
     return None
 
 
+def owner_of(path: Path | str) -> str | None:
+    """The user who owns ``path`` when that is not the user running ssogen (a file or folder
+    left by an earlier ``sudo``: ``chmod`` cannot help, ``chown`` can), else None."""
+    try:
+        uid = os.stat(path).st_uid
+    except OSError:
+        return None
+    if uid == os.geteuid():
+        return None
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def access_hint(path: Path | str, chmod: str, then: str = "") -> str:
+    """The next step for a file or folder ssogen may not write or read: ``chmod`` (e.g.
+    ``u+w``) when it is the user's own, ``sudo chown`` when another user owns it."""
+    owner = owner_of(path)
+    if owner is not None:
+        return f"it belongs to {owner} (left by an earlier sudo?): sudo chown $USER {path}"
+    return f"make it {'readable' if 'r' in chmod else 'writable'} (chmod {chmod} {path})" + then
+
+
 def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
     """(one line, hint) for a file ssogen could not replace, naming what is in the way."""
     target = resolve_target(Path(path))
@@ -268,17 +294,19 @@ def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
                 "--config")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         if exc.strerror == "the file is read-only":
+            if owner_of(target) is not None:
+                return (f"{target}: the file belongs to another user; ssogen replaces only "
+                        "your own files", access_hint(target, "u+w"))
             return (f"{target}: the file is read-only; ssogen never replaces a file you made "
-                    "read-only", f"make it writable (chmod u+w {target}) to let ssogen update "
-                    "it")
+                    "read-only", access_hint(target, "u+w", " to let ssogen update it"))
         if exc.errno == errno.EROFS:
             return (f"{directory}: a read-only file system (ssogen writes "
                     "the new file next to the old one and renames it)", "use --config with a "
                     "file on a writable file system, or remount this one read-write")
         if not os.access(directory, os.W_OK):
             return (f"{directory}: the folder is read-only (ssogen writes the new file next "
-                    "to the old one and renames it)", f"make the folder writable (chmod u+w "
-                    f"{directory}) or use --config with a file in a writable folder")
+                    "to the old one and renames it)", access_hint(
+                        directory, "u+w", ", or use --config with a file in a writable folder"))
     return f"{path}: cannot write ({exc.strerror or exc})", None
 
 

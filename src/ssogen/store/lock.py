@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ssogen.errors import ConfigFileError
-from ssogen.store.fileio import resolve_target
+from ssogen.store.fileio import access_hint, resolve_target
 
 LOCK_SUFFIX = ".ssogen.lock"
 
@@ -139,8 +139,8 @@ def _cannot(path: Path, exc: OSError) -> ConfigFileError:
             return ConfigFileError(
                 f"{directory}: the folder is read-only; ssogen writes the new config next to "
                 "the old one and renames it, and keeps its lock there",
-                hint=f"make the folder writable (chmod u+w {directory}) or use --config with "
-                "a file in a writable folder")
+                hint=access_hint(directory, "u+w", ", or use --config with a file in a "
+                                 "writable folder"))
     return ConfigFileError(f"{path}: cannot create the lock file ({exc.strerror or exc})")
 
 

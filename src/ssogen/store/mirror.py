@@ -62,7 +62,18 @@ class Problem:
 
 def folder_problem(folder: Path) -> Problem | None:
     """Why ssogen must not write into the Windows ``.aws`` folder ``folder`` (its config and
-    its token cache), or None."""
+    its token cache), or None. A folder ssogen cannot even look into is such a problem too,
+    not an error of the run."""
+    try:
+        return _folder_problem(folder)
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else folder
+        return Problem(where, f"cannot be read ({exc.strerror or exc})", "give your user "
+                       "access to it (it may have been created by another user, e.g. with "
+                       "sudo), or run with --no-windows")
+
+
+def _folder_problem(folder: Path) -> Problem | None:
     for path in (folder, folder / "config", folder / "sso", folder / "sso" / "cache"):
         if path.is_symlink():
             return Problem(path, f"is a symlink (to {os.readlink(path)}); ssogen does not "
@@ -77,6 +88,11 @@ def folder_problem(folder: Path) -> Problem | None:
     if not folder.is_dir():
         return Problem(folder, "is not a folder", "remove or rename it")
     problem = _writable(folder)
+    cache = folder / "sso" / "cache"  # where the logins go: the deepest folder there is
+    for inner in (cache, cache.parent):
+        if problem is None and inner.is_dir():
+            problem = _writable(inner)
+            break
     if problem is None and (folder / "config").exists():
         config = folder / "config"
         kind = not_regular(config)
@@ -91,6 +107,12 @@ def folder_problem(folder: Path) -> Problem | None:
 def _writable(folder: Path) -> Problem | None:
     if os.access(folder, os.W_OK | os.X_OK):
         return None
+    from ssogen.store.fileio import access_hint, owner_of
+
+    if owner_of(folder) is not None:
+        return Problem(folder, "the folder belongs to another user (ssogen writes a new file "
+                       "next to the old one and renames it)",
+                       access_hint(folder, "u+w") + ", or run with --no-windows")
     return Problem(folder, "the folder is read-only (ssogen writes a new file next to the "
                    "old one and renames it)", "make it writable, or run with --no-windows")
 

@@ -35,7 +35,7 @@ MAX_CONFIG_BYTES = 256 << 20
 
 
 def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
-    from ssogen.store.fileio import ReadRefused, read_regular_stat
+    from ssogen.store.fileio import ReadRefused, access_hint, read_regular_stat
 
     try:
         raw, st = read_regular_stat(path, MAX_CONFIG_BYTES)
@@ -52,23 +52,13 @@ def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
     except IsADirectoryError:
         raise ConfigFileError(f"{path}: is a directory, not a config file") from None
     except PermissionError:
-        raise ConfigFileError(f"{path}: permission denied", hint=_permission_hint(path)) \
+        raise ConfigFileError(f"{path}: permission denied", hint=access_hint(path, "u+r")) \
             from None
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return raw, st
 
 
-def _permission_hint(path: Path) -> str:
-    """What to do about a config ssogen may not read: the classic is a file left owned by root
-    by an earlier ``sudo``."""
-    try:
-        owner = os.stat(path).st_uid
-    except OSError:
-        owner = None
-    if owner is not None and owner != os.geteuid():
-        return f"it is not yours (left by an earlier sudo?): sudo chown $USER {path}"
-    return f"make it readable: chmod u+r {path}"
 
 
 @dataclass(frozen=True)
