@@ -7,6 +7,7 @@ discovers through that user's own portal."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -90,7 +91,9 @@ def test_every_users_inventory_equals_their_portal(admin: Sandbox, tmp_path: Pat
     assert "wrote 12 inventories" in proc.stderr and "1 of them with no access" in proc.stderr
     assert f"left out: {OUTSIDE_ACCOUNT}" in proc.stderr  # assigned, not in the organisation
     files = sorted(p.name for p in out.iterdir())
-    assert files == sorted(["svc_deploy_bot.json", "zoe.oconnor.json",
+    # a name changed to be a safe file name carries a hash of the user name
+    svc = "svc_deploy_bot-" + hashlib.sha1(b"svc/deploy bot").hexdigest()[:8]
+    assert files == sorted([f"{svc}.json", "zoe.oconnor.json",
                             *(f"user{i:02d}.json" for i in range(10))])
 
     # the same description, served by the emulator's portal to each user in turn
@@ -100,7 +103,7 @@ def test_every_users_inventory_equals_their_portal(admin: Sandbox, tmp_path: Pat
     (tmp_path / "user").mkdir()
     user = Sandbox(tmp_path / "user")
     user.use_emulator(emu, start_url=START_URL)
-    names = {"svc/deploy bot": "svc_deploy_bot"}
+    names = {"svc/deploy bot": svc}
     mgmt_id = management_account(moto[0].url)[0]
     for u in spec.users:
         for acc in emu.org.accounts():
@@ -284,9 +287,12 @@ def test_throttling_and_5xx_are_retried_to_the_same_result(
         proxy.stop()
     assert proc.returncode == 0, proc.stderr
     assert sum(b.refused for b, _, _ in buckets.values()) > 0
+    from ssogen.app.org import safe_file_names
+
+    files = dict(zip([u.user_name for u in spec.users],
+                     safe_file_names([u.user_name for u in spec.users]), strict=True))
     for u in spec.users:
-        name = "svc_deploy_bot" if u.user_name == "svc/deploy bot" else u.user_name
-        inv = json.loads((admin.home / "out" / f"{name}.json").read_text())
+        inv = json.loads((admin.home / "out" / f"{files[u.user_name]}.json").read_text())
         assert {a["id"]: a["roles"] for a in inv["accounts"]} == spec.view(
             u.user_name, seeded.account_ids)
     assert "throttled and retried" in proc.stderr and "transient errors retried" in proc.stderr
@@ -383,6 +389,12 @@ def test_safe_file_names() -> None:
     assert names[1] == "a_b" and names[2] == "Alice"  # unchanged names keep theirs
     assert len({n.lower() for n in names}) == 5  # distinct even where case does not count
     assert names == safe_file_names(["a/b", "a_b", "Alice", "alice", "a b"])
+    # a name changed to be safe always carries its hash: a newcomer cannot take its file
+    alone = safe_file_names(["carol/ops", "jürgen"])
+    assert alone[0].startswith("carol_ops-") and alone[1].startswith("j_rgen-")
+    assert safe_file_names(["carol_ops", "carol/ops", "j_rgen", "jürgen"]) == [
+        "carol_ops", alone[0], "j_rgen", alone[1]]
+    assert safe_file_names(["alice", "Alice"]) == [names[3], "Alice"]  # whatever the order
 
 
 def test_cold_start_throttle_does_not_pace_at_the_floor() -> None:
@@ -412,3 +424,73 @@ def test_an_unwritable_out_is_one_line_exit_2(admin: Sandbox, tmp_path: Path) ->
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith("ssogen: error: ") and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_out_replaces_an_inventory_never_another_file(admin: Sandbox, tmp_path: Path) -> None:
+    """A typo in --out (``.aws/credentials`` for ``alice.json``) must not turn a file into
+    JSON; an inventory (an earlier run's) is replaced, and ``-`` is stdout."""
+    credentials = admin.aws / "credentials"  # the admin's keys
+    before = credentials.read_bytes()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    for target in (credentials, notes):
+        proc = admin.run(*ADMIN, "--user", "user01", "--out", str(target))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines()[0] == (
+            f"ssogen: error: --out {target}: exists and is not an inventory; ssogen replaces "
+            "only an inventory file"), proc.stderr
+    assert credentials.read_bytes() == before and notes.read_text() == "my notes\n"
+    mine = tmp_path / "user01.json"
+    assert admin.run(*ADMIN, "--user", "user01", "--out", str(mine)).returncode == 0
+    first = json.loads(mine.read_text())
+    proc = admin.run(*ADMIN, "--user", "user01", "--out", str(mine))  # an inventory: replaced
+    assert proc.returncode == 0, proc.stderr
+    assert _strip(json.loads(mine.read_text())) == _strip(first)
+    proc = admin.run(*ADMIN, "--user", "user01", "--out", "-")
+    assert proc.returncode == 0, proc.stderr
+    assert _strip(json.loads(proc.stdout)) == _strip(first)
+    assert not (admin.home / "-").exists()
+    # --all-users: a non-inventory file where a user's file goes stops the run before any write
+    out = tmp_path / "all"
+    out.mkdir()
+    (out / "user01.json").write_text("not json\n")
+    proc = admin.run(*ADMIN, "--all-users", "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "user01.json: exists and is not an inventory" in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["user01.json"]
+
+
+def test_the_start_url_is_taken_in_every_form_setup_takes(admin: Sandbox) -> None:
+    for given in ("acme", "acme.awsapps.com/start", f"{START_URL}/#/"):
+        args = [a if a != START_URL else given for a in ADMIN]
+        proc = admin.run(*args, "--user", "user01")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["start_url"] == START_URL, given
+
+
+def test_a_rerun_leaves_unchanged_inventories_byte_for_byte(admin: Sandbox,
+                                                           tmp_path: Path) -> None:
+    """Committed inventories: a run that finds the same access changes no file (not even
+    ``generated_at``), so the repository shows no diff; a changed one is rewritten."""
+    out = tmp_path / "all"
+    assert admin.run(*ADMIN, "--all-users", "--out", str(out)).returncode == 0
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    doctored = out / "user01.json"
+    data = json.loads(doctored.read_text())
+    data["accounts"] = data["accounts"][1:]  # as if user01 had lost an account since
+    doctored.write_text(json.dumps(data))
+    proc = admin.run(*ADMIN, "--all-users", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {len(before)} inventories ({len(before) - 1} unchanged: left as they were)" \
+        in proc.stderr, proc.stderr
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    assert {n for n in after if after[n] != before[n]} == {"user01.json"}
+    assert after["user01.json"][0] != before["user01.json"][0]
+    assert _strip(json.loads(after["user01.json"][0])) == _strip(
+        json.loads(before["user01.json"][0]))
+    one = tmp_path / "one.json"
+    assert admin.run(*ADMIN, "--user", "user02", "--out", str(one)).returncode == 0
+    first = one.read_bytes()
+    proc = admin.run(*ADMIN, "--user", "user02", "--out", str(one))
+    assert proc.returncode == 0 and "(unchanged: left as it was)" in proc.stderr, proc.stderr
+    assert one.read_bytes() == first

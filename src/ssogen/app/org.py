@@ -56,6 +56,7 @@ class OrgInventoryOutcome:
     view: AdminView
     stats: AdminStats
     leftovers: list[Path] = field(default_factory=list)  # other *.json files in the directory
+    unchanged: list[Path] = field(default_factory=list)  # of ``written``: held it already
 
 
 def check(request: OrgInventoryRequest) -> OrgInventoryRequest:
@@ -116,13 +117,15 @@ def run(request: OrgInventoryRequest, reporter: Reporter) -> OrgInventoryOutcome
                    for s in view.subjects]
     written: list[Path] = []
     leftovers: list[Path] = []
+    unchanged: list[Path] = []
     if request.all_users:
         assert request.out is not None
-        written, leftovers = _write_all(request.out, inventories)
+        written, leftovers, unchanged = _write_all(request.out, inventories)
     elif request.out is not None:
-        _save(inventories[0][1], request.out)
+        if not _save(inventories[0][1], request.out):
+            unchanged.append(request.out)
         written.append(request.out)
-    return OrgInventoryOutcome(inventories, written, view, stats, leftovers)
+    return OrgInventoryOutcome(inventories, written, view, stats, leftovers, unchanged)
 
 
 def _inventory(subject: Subject, session: str, start_url: str, region: str) -> Inventory:
@@ -133,16 +136,31 @@ def _inventory(subject: Subject, session: str, start_url: str, region: str) -> I
                      accounts=subject.accounts).validate(who)
 
 
-def _save(inventory: Inventory, path: Path) -> None:
-    """``path`` replaced atomically by the inventory; a one-line UsageError (2) when it
-    cannot be written."""
-    from ssogen.store.inventories import save_inventory
+def _save(inventory: Inventory, path: Path) -> bool:
+    """``path`` replaced atomically by the inventory -- unless it holds this inventory
+    already (all but ``generated_at``: a re-run leaves committed files without a diff);
+    whether it was written. A one-line UsageError (2) when it cannot be written."""
+    from ssogen.errors import InventoryError
+    from ssogen.store.inventories import load_inventory, save_inventory
 
+    if path.is_file():
+        try:
+            if _content(load_inventory(path)) == _content(inventory):
+                return False
+        except InventoryError:
+            pass  # checked before the run: replaced as any other old inventory
     try:
         save_inventory(inventory, path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the inventory "
                          f"({exc.strerror or type(exc).__name__})") from None
+    return True
+
+
+def _content(inventory: Inventory) -> dict[str, object]:
+    data = inventory.to_dict()
+    del data["generated_at"]
+    return data
 
 
 def _prepare_out(request: OrgInventoryRequest) -> None:
@@ -158,23 +176,44 @@ def _prepare_out(request: OrgInventoryRequest) -> None:
                              f"({exc.strerror or type(exc).__name__})") from None
     elif not out.parent.is_dir():
         raise UsageError(f"--out {out}: the directory {out.parent} does not exist")
+    else:
+        _check_replaceable(out, "--out ")
+
+
+def _check_replaceable(path: Path, flag: str = "") -> None:
+    """An existing file is replaced only when it is an inventory (an earlier run's): a typo
+    in ``--out`` must not turn ``~/.aws/config`` or a document into JSON."""
+    from ssogen.errors import InventoryError
+    from ssogen.store.inventories import load_inventory
+
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        load_inventory(path)
+    except InventoryError:
+        raise UsageError(f"{flag}{path}: exists and is not an inventory; ssogen replaces only "
+                         "an inventory file", hint="give another file name, or move this "
+                         "file away first") from None
 
 
 def _write_all(out: Path, inventories: list[tuple[Subject, Inventory]],
-               ) -> tuple[list[Path], list[Path]]:
-    """One file per user; returns the files written and the other ``*.json`` already there
-    (users gone since an earlier run? they are not removed: that is the caller's decision)."""
+               ) -> tuple[list[Path], list[Path], list[Path]]:
+    """One file per user; returns the users' files, the other ``*.json`` already there (users
+    gone since an earlier run? they are not removed: that is the caller's decision) and the
+    users' files that held their inventory already (left as they were)."""
     names = safe_file_names([s.name for s, _ in inventories])
     written = [out / f"{name}.json" for name in names]
+    for path in written:  # all checked before any is written
+        _check_replaceable(path)
     # each file is written atomically and fsynced: in parallel, so 1,000 users do not wait
     # for 1,000 fsyncs one after another
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="ssogen-write") as pool:
-        list(pool.map(_save, [inv for _, inv in inventories], written))
+        changed = list(pool.map(_save, [inv for _, inv in inventories], written))
     ours = {p.name for p in written}
     leftovers = sorted(p for p in out.glob("*.json") if p.name not in ours)
-    return written, leftovers
+    return written, leftovers, [p for p, new in zip(written, changed, strict=True) if not new]
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
@@ -197,20 +236,28 @@ def safe_file_name(user_name: str) -> str:
 
 
 def safe_file_names(user_names: list[str]) -> list[str]:
-    """:func:`safe_file_name` for each, kept distinct even on a case-insensitive file system:
-    when two stems would be the same file, each that is not its user name exactly gets
-    ``-<8 hex digits of sha1(user name)>``. Deterministic."""
-    stems = [safe_file_name(n) for n in user_names]
+    """:func:`safe_file_name` for each, never naming another user's file: a user name that is
+    not a safe file stem as it is always gets ``-<8 hex digits of sha1(user name)>`` (so its
+    file does not depend on who else is in the directory: a new user ``carol_ops`` cannot take
+    over the file of ``carol/ops``), and names that would be one file on a case-insensitive
+    file system are kept apart the same way (the first exact one by name keeps its stem).
+    Deterministic."""
+    out = [stem if stem == name else _hashed(stem, name)
+           for stem, name in zip(map(safe_file_name, user_names), user_names, strict=True)]
     seen: dict[str, list[int]] = {}
-    for i, stem in enumerate(stems):
+    for i, stem in enumerate(out):
         seen.setdefault(stem.lower(), []).append(i)
-    out = list(stems)
     for indexes in seen.values():
         if len(indexes) < 2:
             continue
-        keeper = next((i for i in indexes if stems[i] == user_names[i]), None)
+        keeper = min((i for i in indexes if out[i] == user_names[i]),
+                     key=lambda i: user_names[i], default=None)
         for i in indexes:
-            if i != keeper:
-                digest = hashlib.sha1(user_names[i].encode("utf-8")).hexdigest()[:8]
-                out[i] = f"{stems[i][:_MAX_STEM - 9]}-{digest}"
+            if i != keeper and out[i] == user_names[i]:
+                out[i] = _hashed(out[i], user_names[i])
     return out
+
+
+def _hashed(stem: str, user_name: str) -> str:
+    digest = hashlib.sha1(user_name.encode("utf-8")).hexdigest()[:8]
+    return f"{stem[:_MAX_STEM - 9]}-{digest}"

@@ -82,7 +82,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     inv.add_argument("--instance-arn", metavar="ARN",
                      help="the IAM Identity Center instance, when the account sees several")
     inv.add_argument("--out", metavar="PATH",
-                     help="file to write (--user, --group), directory (--all-users)")
+                     help="file to write (--user, --group; `-`: stdout), directory "
+                     "(--all-users); an existing file is replaced only when it is an "
+                     "inventory")
     inv.add_argument("--concurrency", metavar="N", type=int, default=16,
                      help="API calls in flight at once (default: 16; calls are paced to the "
                      "service's throttle limits either way)")
@@ -111,16 +113,22 @@ def make_request(args: argparse.Namespace) -> OrgInventoryRequest:
     from pathlib import Path
 
     from ssogen.app.org import OrgInventoryRequest, check
-    from ssogen.model import regions
+    from ssogen.model import regions, starturl
 
     sso_region = regions.validate_sso_region(args.sso_region) if args.sso_region else None
     if args.user is None and args.group is None and not args.all_users:
         raise UsageError("say whose inventory: --user NAME, --group NAME or --all-users")
+    if args.out == "-" and args.all_users:
+        raise UsageError("--all-users needs --out DIR (one <user name>.json per user), not "
+                         "stdout")
+    # the start URL in every form setup takes (acme, the address bar's .../start/#/)
+    start_url = starturl.from_input(args.start_url).url
     return check(OrgInventoryRequest(
-        config=Path(args.config), start_url=args.start_url, profile=args.profile,
+        config=Path(args.config), start_url=start_url, profile=args.profile,
         sso_region=sso_region, session=args.session, instance_arn=args.instance_arn,
         user=args.user, group=args.group, all_users=args.all_users,
-        out=Path(args.out) if args.out else None, max_workers=args.concurrency))
+        out=Path(args.out) if args.out and args.out != "-" else None,
+        max_workers=args.concurrency))
 
 
 def _count(n: int, noun: str) -> str:
@@ -144,6 +152,8 @@ def report(outcome: OrgInventoryOutcome, request: OrgInventoryRequest, *,
         empty = sum(1 for s, _ in outcome.inventories if not s.accounts)
         none = f", {empty} of them with no access" if empty else ""
         files = f"{users} inventor{'y' if users == 1 else 'ies'}"
+        if outcome.unchanged:
+            files += f" ({len(outcome.unchanged)} unchanged: left as they were)"
         ui.info(f"ssogen: org: wrote {files} to "
                 f"{ui.printable(str(request.out))} ({_count(users, 'user')}{none}, "
                 f"{_count(view.groups, 'group')}; {context})")
@@ -160,6 +170,8 @@ def report(outcome: OrgInventoryOutcome, request: OrgInventoryRequest, *,
     if subject.members is not None:
         who += f" ({_count(subject.members, 'member')})"
     where = f" -> {ui.printable(str(request.out))}" if request.out is not None else ""
+    if outcome.unchanged:
+        where += " (unchanged: left as it was)"
     ui.info(f"ssogen: org: {who}: {_count(len(inventory.accounts), 'account')}, "
             f"{_count(inventory.role_count, 'role')}{where} ({context})")
     if verbose:
