@@ -494,3 +494,40 @@ def test_a_rerun_leaves_unchanged_inventories_byte_for_byte(admin: Sandbox,
     proc = admin.run(*ADMIN, "--user", "user02", "--out", str(one))
     assert proc.returncode == 0 and "(unchanged: left as it was)" in proc.stderr, proc.stderr
     assert one.read_bytes() == first
+
+
+def _sso_admin(sandbox: Sandbox, account: str = "111111111111", role: str = "Admin") -> None:
+    with sandbox.config.open("a") as fh:
+        fh.write(f"\n[profile admin]\nsso_session = acme\nsso_account_id = {account}\n"
+                 f"sso_role_name = {role}\nregion = {REGION}\n")
+
+
+def test_an_sso_admin_profile_without_a_token_is_one_line_no_traceback(
+        sandbox: Sandbox) -> None:
+    """botocore logs its failed token refresh as a warning with a traceback; ssogen says it in
+    its own line (the warning is for -v)."""
+    sandbox.aws.mkdir()
+    sandbox.config.write_text(f"[sso-session acme]\nsso_start_url = {START_URL}\n"
+                              f"sso_region = {REGION}\n")
+    _sso_admin(sandbox)
+    proc = sandbox.run(*ADMIN, "--user", "alice")
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "ssogen: error: profile 'admin' is an SSO profile without a usable token",
+        "  hint: ssogen login --profile admin (or aws sso login --profile admin), then try "
+        "again"], proc.stderr
+
+
+def test_an_sso_admin_profile_the_portal_refuses_names_get_role_credentials(
+        sandbox: Sandbox, make_emulator: Any) -> None:
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.env.update(emu.endpoint_env())
+    assert sandbox.run("setup", "--yes", "--start-url", START_URL, "--sso-region", REGION,
+                       "--session", "acme", "--no-browser").returncode == 0
+    _sso_admin(sandbox, "999999999999", "NotMine")
+    proc = sandbox.run(*ADMIN, "--user", "alice")
+    assert proc.returncode == 5, proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("ssogen: error: profile 'admin': the AWS access portal gives no "
+                            "credentials for its account and role (GetRoleCredentials: "), first
+    assert "ListInstances" not in proc.stderr and "Traceback" not in proc.stderr

@@ -91,5 +91,8 @@ def _configure(verbosity: int) -> None:
         if not any(isinstance(f, _Redact) for f in handler.filters):
             handler.addFilter(_Redact())
     if verbosity < 3:  # botocore's debug log contains request bodies (secrets)
+        # without -v, not even botocore's warnings: they come with a traceback (a failed token
+        # refresh, say) for what ssogen then says in its own one line
+        third_party = logging.WARNING if verbosity else logging.ERROR
         for noisy in ("botocore", "boto3", "urllib3"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+            logging.getLogger(noisy).setLevel(third_party)

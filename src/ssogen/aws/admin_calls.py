@@ -129,12 +129,47 @@ def admin_clients(*, profile: str | None, region: str | None, config_path: str |
                                                      "total_max_attempts": 1},
                         max_pool_connections=max_workers + 4, connect_timeout=10,
                         read_timeout=30)
-        return {name: boto.client(name, config=config) for name in SERVICES}, region
+        clients = {name: boto.client(name, config=config) for name in SERVICES}
+        _resolve_credentials(boto, profile)
+        return clients, region
     except bex.ProfileNotFound as exc:
         raise ConfigFileError(f"{exc}", hint="unset AWS_PROFILE or create that profile") \
             from None
     except bex.BotoCoreError as exc:
         raise ConfigFileError(f"cannot set up the admin clients: {short(exc)}") from None
+
+
+def _resolve_credentials(boto: Any, profile: str | None) -> None:
+    """The admin credentials, resolved before the first call: an SSO admin profile's role
+    credentials come from the portal (GetRoleCredentials), and a failure there is said as
+    such -- resolved lazily it would read as a refusal of whatever call came first."""
+    import botocore.exceptions as bex
+
+    who = f"profile {profile!r}" if profile else "the default credentials"
+    name = profile or "default"
+    login = (f"ssogen login --profile {name} (or aws sso login --profile {name}), then try "
+             "again")
+    try:
+        credentials = boto.get_credentials()
+        if credentials is not None:
+            credentials.get_frozen_credentials()
+    except (bex.SSOTokenLoadError, bex.TokenRetrievalError, bex.UnauthorizedSSOTokenError,
+            bex.SSOError):
+        raise NotLoggedInError(f"{who} is an SSO profile without a usable token",
+                               hint=login) from None
+    except bex.ClientError as exc:  # the portal refused the profile's account/role
+        code, status, err = error_parts(exc)
+        message = short(Exception(str(err.get("Message", "")))) if err.get("Message") else ""
+        raise ApiError(f"{who}: the AWS access portal gives no credentials for its account "
+                       f"and role (GetRoleCredentials: {code or 'error'} (HTTP {status})"
+                       + (f": {message}" if message else "") + ")",
+                       hint="check sso_account_id and sso_role_name against `ssogen list`"
+                       ) from None
+    if credentials is None:
+        raise UsageError("no AWS credentials found" + (f" for {who}" if profile else
+                                                       " (no --profile, no AWS_PROFILE)"),
+                         hint="--profile NAME: a profile of the IAM Identity Center "
+                         "management or delegated-administrator account")
 
 
 def short(exc: BaseException) -> str:
