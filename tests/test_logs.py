@@ -41,9 +41,19 @@ def test_importing_aws_code_applies_the_pending_configuration(package: str) -> N
         "root = logging.getLogger()\n"
         "print(root.level == logging.WARNING, "
         "any(type(f).__name__ == '_Redact' for h in root.handlers for f in h.filters), "
-        "logging.getLogger('botocore').level == logging.WARNING)\n"
-        "logging.getLogger('botocore').warning('accessToken=abc123secret')\n")
-    assert out == "True True True"
+        "logging.getLogger('botocore').level == logging.ERROR)\n"
+        "logging.getLogger('botocore').error('accessToken=abc123secret')\n")
+    assert out == "True True True"  # botocore's warnings (with tracebacks) only with -v
+
+
+def test_botocore_warnings_show_with_verbose_redacted() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from ssogen import logs\nlogs.setup(0)\n"
+         "import ssogen.aws.clients, logging\nb = logging.getLogger('botocore')\n"
+         "b.warning('quiet: accessToken=abc123secret')\nlogs._configure(1)\n"
+         "b.warning('shown: accessToken=abc123secret')"],
+        capture_output=True, text=True, check=True)
+    assert proc.stderr == "ssogen: WARNING: shown: accessToken=<redacted>\n"
 
 
 def test_a_record_is_redacted_before_it_is_formatted() -> None:
