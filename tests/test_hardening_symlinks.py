@@ -291,6 +291,30 @@ def test_setup_says_what_blocks_its_write_before_the_login(sandbox: Sandbox, emu
             sandbox.config.chmod(0o644)
 
 
+def test_sync_says_a_read_only_config_before_the_login(sandbox: Sandbox, emulator: Emulator,
+                                                      inventory: Path) -> None:
+    """sync logged in and discovered every account before its write found the file
+    read-only; now it says so first (--check and --dry-run only read, and still work)."""
+    emulator.auto_approve_after = 0
+    sandbox.env.update(emulator.endpoint_env())
+    assert sandbox.run("setup", "--yes", "--inventory", str(inventory)).returncode == 0
+    before = sandbox.config.read_bytes()
+    sandbox.config.chmod(0o444)
+    try:
+        proc = sandbox.run("sync", "--no-browser")
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines()[0] == (
+            f"ssogen: error: {sandbox.config}: the file is read-only; ssogen never replaces a "
+            "file you made read-only; nothing was asked or changed"), proc.stderr
+        assert "logging in" not in proc.stderr and "found" not in proc.stderr, proc.stderr
+        assert emulator.stats()["requests"].get("StartDeviceAuthorization", 0) == 0
+        check = sandbox.run("sync", "--check", "--inventory", str(inventory))
+        assert check.returncode == 0, check.stderr
+        assert sandbox.config.read_bytes() == before
+    finally:
+        sandbox.config.chmod(0o644)
+
+
 def test_a_read_only_file_system_is_named_as_such(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """EROFS: chmod cannot help there, so the hint does not say chmod (the flag is what a

@@ -55,6 +55,10 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     chosen = with_chains(request, targets(request, snapshot, inventories))
     for settings in chosen:  # a broken remembered template fails before any login
         check_template(request.config, settings, snapshot)
+    if request.mode == "write":  # a file it cannot write: said before the login, as setup
+        from ssogen.app.generate import check_writable
+
+        check_writable(request.config)
     windows = _windows_side(snapshot, chosen, reporter, request.windows)
     work = []
     for settings in chosen:
