@@ -671,3 +671,29 @@ def test_a_windows_token_cache_ssogen_cannot_enter_is_skipped_not_a_crash(
         assert "internal error" not in proc.stderr
     finally:
         os.chown(sso, 0, 0)
+
+
+def test_check_fails_when_the_windows_copy_cannot_be_checked(sandbox: Sandbox, wsl: Wsl,
+                                                            inventory: Path,
+                                                            tmp_path: Path) -> None:
+    """--check is a gate: a remembered Windows copy it could not read (a file botocore
+    refuses, a folder it must not write to) is not "in sync" (exit 1, said why)."""
+    assert offline_setup(sandbox, inventory, "--windows").returncode == 0
+    assert sandbox.run("sync", "--check", "--inventory", str(inventory)).returncode == 0
+    good = wsl.config.read_bytes()
+    wsl.config.write_bytes(good + b"[default]\r\nregion = x\r\n[default]\r\nregion = y\r\n")
+    proc = sandbox.run("sync", "--check", "--inventory", str(inventory))
+    assert proc.returncode == 1, proc.stderr
+    assert warnings(proc)[0].startswith(f"ssogen: warning: Windows copy skipped: {wsl.config}:")
+    assert proc.stderr.splitlines()[-1].endswith(
+        "— in sync; its Windows copy could not be checked (see above)"), proc.stderr
+    as_json = sandbox.run("sync", "--check", "--json", "--inventory", str(inventory))
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["sessions"][0]["windows_skipped"] is True
+    wsl.config.write_bytes(good)
+    elsewhere = tmp_path / "elsewhere"
+    wsl.folder.rename(elsewhere)
+    wsl.folder.symlink_to(elsewhere)
+    assert sandbox.run("sync", "--check", "--inventory", str(inventory)).returncode == 1
+    assert sandbox.run("sync", "--check", "--no-windows", "--inventory",
+                       str(inventory)).returncode == 0  # left alone this once: not a gap

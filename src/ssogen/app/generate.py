@@ -55,6 +55,7 @@ class GenerationResult:
     _diff: str | None = field(default=None, repr=False)
     # the same session in other files (WSL2: the Windows config, ssogen.app.windows)
     mirrors: list[GenerationResult] = field(default_factory=list)
+    mirror_skipped: bool = False  # its remembered Windows copy could not be planned
 
     @property
     def diff(self) -> str:

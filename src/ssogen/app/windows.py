@@ -52,6 +52,7 @@ class SyncMirror:
         self.snapshot = snapshot
         self.reporter = reporter
         self.targets: dict[Path, Target] = {}
+        self.skipped: set[Path] = set()  # remembered folders skipped (said in a warning)
 
     @classmethod
     def start(cls, snapshot: ConfigSnapshot, chosen: Sequence[Settings], reporter: Reporter,
@@ -70,6 +71,7 @@ class SyncMirror:
             problem = problem_of(target)
             if problem is not None:
                 refuse(target, problem, reporter, snapshot.path)
+                mirror.skipped.add(folder)
                 continue
             mirror.targets[folder] = target
         arm_remembered(snapshot, reporter)
@@ -81,13 +83,21 @@ class SyncMirror:
 
         for folder, target in self.targets.items():
             mine = [(s, i) for s, i in work if s.windows_mirror == str(folder)]
-            attach(results, mirror_config(target, mine, mode, options, self.reporter,
-                                          self.snapshot.path))
+            mirrored = mirror_config(target, mine, mode, options, self.reporter,
+                                     self.snapshot.path)
+            if not mirrored:
+                self.skipped.add(folder)
+            attach(results, mirrored)
             if mode != "write":
                 continue
             for settings, _ in mine:
                 push(login_session(self.snapshot, settings.session, settings.start_url,
                                    settings.sso_region), target, self.reporter)
+        # --check is a gate: a Windows copy that could not be checked is not "in sync"
+        for r in results:
+            if any(s.session == r.plan.session and Path(s.windows_mirror or "") in self.skipped
+                   for s, _ in work if is_folder(s.windows_mirror)):
+                r.mirror_skipped = True
 
 
 # -- setup -----------------------------------------------------------------------------------

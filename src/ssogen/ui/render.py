@@ -169,7 +169,8 @@ def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
                        "renamed": plan.renamed, "adopted": plan.adopted, "stale": plan.stale,
                        "removed": plan.removed, "kept": plan.kept, "migrated": plan.migrated},
             "profiles": groups, "warnings": list(r.notes), "info": list(r.info),
-            "diff": r.diff if mode != "write" or r.changed else ""}
+            "diff": r.diff if mode != "write" or r.changed else "",
+            **({"windows_skipped": True} if r.mirror_skipped else {})}
 
 
 def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
@@ -187,7 +188,8 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
         if not as_json and (mode != "write" or verbose) and r.diff:
             sys.stdout.write(ui.color_diff(ui.printable_text(r.diff)))
             sys.stdout.flush()
-        drift = drift or r.changed
+        unchecked = mode == "check" and r.mirror_skipped
+        drift = drift or r.changed or unchecked
         if mode == "write":
             if r.written:
                 tail = f"wrote {display_path(r.path)}" + (
@@ -198,6 +200,8 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
                 tail = f"{display_path(r.path)} already up to date"
         elif mode == "check":
             tail = "out of date" if r.changed else "in sync"
+            if unchecked:
+                tail += "; its Windows copy could not be checked (see above)"
         else:
             tail = "dry run, nothing written"
         where = "" if id(r) in primary or mode == "write" else f" in {r.path}"
