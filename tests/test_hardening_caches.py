@@ -55,9 +55,10 @@ def test_cache_folder_that_is_a_file_is_a_one_line_error(online: Sandbox) -> Non
     online.cache.write_text("not a folder")
     proc = online.run("login", "--session", "acme", "--no-browser")
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.splitlines()[-1] == (
-        f"ssogen: error: {online.cache}: cannot create the token cache folder (not a folder); "
-        "fix or remove it and log in again")
+    # said before the login starts (a login approved in the browser would be lost)
+    assert proc.stderr.splitlines() == [
+        f"ssogen: error: {online.cache}: is not a folder, so the login could not be saved; "
+        "not logging in", f"  hint: fix or remove it: {online.cache}"], proc.stderr
     assert online.cache.read_text() == "not a folder"
 
 

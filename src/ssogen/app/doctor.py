@@ -248,11 +248,20 @@ def _sessions(snapshot: ConfigSnapshot, only: str | None) -> list[SsoSession]:
 
 
 def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
-    from ssogen.store.tokens import load_registration, load_token, utcnow
+    from ssogen.store.tokens import load_registration, load_token, token_path, utcnow
 
     cached = load_token(session)
     fix = f"ssogen login {session.login_flag}"
     if cached is None:
+        if _unreachable(token_path(session)) is not None:
+            return []  # said once, as the cache folder's finding
+        if os.path.lexists(token_path(session)) and not os.access(token_path(session),
+                                                                  os.R_OK):
+            from ssogen.store.fileio import access_hint
+
+            return [Finding(session.label, f"the cached token {token_path(session)} cannot "
+                            "be read", access_hint(token_path(session), "u+r"),
+                            "token-unreadable")]
         return [Finding(session.label, "not logged in (no cached token)", fix, "token-missing")]
     now = utcnow()
     until = shown(cached["_expires"])
@@ -275,20 +284,30 @@ def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
 
 
 def permission_findings() -> list[Finding]:
+    from ssogen.store.fileio import owner_of
     from ssogen.store.tokens import cache_dir
 
     out = []
     directory = cache_dir()
     for path in [directory, Path(os.path.expanduser("~/.aws/cli/cache"))]:
+        blocked = _unreachable(path)
+        if blocked is not None:
+            out.append(blocked)
+            continue
         try:
             st = path.lstat()
         except OSError:
             continue
-        if stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
+        owner = owner_of(path) if stat.S_ISDIR(st.st_mode) else None
+        if owner is not None:  # chmod would fail: not the user's folder
+            out.append(Finding(str(path), f"the cache folder belongs to {owner} (left by an "
+                               "earlier sudo?): logins cannot be saved there",
+                               f"sudo chown -R $USER {path}", "cache-owner"))
+        elif stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
             out.append(Finding(str(path), f"the cache folder is open to others "
                                f"({stat.S_IMODE(st.st_mode):04o})", f"chmod 700 {path}",
                                "cache-permissions"))
-        if not stat.S_ISDIR(st.st_mode):
+        if not stat.S_ISDIR(st.st_mode) or not os.access(path, os.R_OK | os.X_OK):
             continue
         for entry in sorted(path.iterdir()):
             if entry.suffix != ".json":
@@ -299,6 +318,23 @@ def permission_findings() -> list[Finding]:
                                    f"others ({stat.S_IMODE(est.st_mode):04o})",
                                    f"chmod 600 {entry}", "cache-permissions"))
     return out
+
+
+def _unreachable(path: Path) -> Finding | None:
+    """A folder on the way to ``path`` that this user cannot enter (e.g. ``~/.aws/sso`` left
+    0700 by ``sudo aws sso login``): what is inside cannot even be seen."""
+    from ssogen.store.fileio import access_hint
+
+    home = Path(os.path.expanduser("~"))
+    for folder in reversed(path.parents):
+        if folder != home and home not in folder.parents:
+            continue
+        if os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
+            return Finding(str(folder), "this user cannot look into the folder: the logins "
+                           f"in {path} cannot be read", access_hint(folder, "u+rx",
+                                                                    recursive=True),
+                           "cache-unreadable")
+    return None
 
 
 # -- online (a token valid as it is; never a login or a refresh) -----------------------------

@@ -19,11 +19,19 @@ from typing import Any
 
 from ssogen.aws.oidc import device_login, error_code, network_error, oidc_client, refresh
 from ssogen.aws.pkce import DEFAULT_TIMEOUT, pkce_login, register_pkce_client
-from ssogen.errors import NotLoggedInError, UsageError
+from ssogen.errors import ConfigFileError, NotLoggedInError, UsageError
 from ssogen.model.events import DEVICE_CODE, PKCE, LoginPrompt
 from ssogen.model.login_flow import FlowChoice
 from ssogen.model.session import SsoSession
-from ssogen.store.tokens import Token, load_registration, load_token, token_lock, utcnow
+from ssogen.store.cachefile import unwritable_folder
+from ssogen.store.tokens import (
+    Token,
+    cache_dir,
+    load_registration,
+    load_token,
+    token_lock,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +97,9 @@ def obtain_token(session: SsoSession, *, prompt: Callable[[LoginPrompt], None],
         what = "has expired" if cached is not None else "is missing"
         raise NotLoggedInError(f"the login for {session.label} {what}",
                                hint=f"run `ssogen login {session.login_flag}`")
+    blocker = unwritable_folder(cache_dir(), "login")  # said before the user approves it
+    if blocker is not None:
+        raise ConfigFileError(f"{blocker.message}; not logging in", hint=blocker.hint)
     choice = flow or FlowChoice(DEVICE_CODE, "", explicit=True)
     client = client or oidc_client(session, model)
     if choice.flow == PKCE:

@@ -114,16 +114,23 @@ def refuse_symlink(path: Path, what: str) -> None:
 
 def private_dir(directory: Path, what: str) -> None:
     """Create ``directory`` (and missing parents) 0700, or make it 0700."""
-    from ssogen.store.fileio import make_dirs
+    from ssogen.store.fileio import access_hint, first_existing, make_dirs
 
     try:
         make_dirs(directory, 0o700)
         if not directory.is_dir():
             raise FileExistsError(directory)
-    except OSError as exc:  # e.g. ~/.aws/sso/cache is a file
-        why = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
-        raise ConfigFileError(f"{directory}: cannot create the {what} folder ({why}); "
+    except FileExistsError:  # e.g. ~/.aws/sso/cache is a file
+        raise ConfigFileError(f"{directory}: cannot create the {what} folder (not a folder); "
                               "fix or remove it and log in again") from None
+    except OSError as exc:  # e.g. a folder on the way that belongs to another user
+        blocker = first_existing(directory)
+        doing = "use" if blocker == directory else "create" if os.access(
+            blocker, os.X_OK) else "reach"
+        raise ConfigFileError(f"{directory}: cannot {doing} the {what} folder "
+                              f"({exc.strerror or exc})" + (
+                                  f" in {blocker}" if blocker != directory else ""),
+                              hint=access_hint(blocker, "u+rwx", recursive=True)) from None
     try:
         os.chmod(directory, 0o700)
     except OSError as exc:  # e.g. a directory owned by someone else
@@ -150,10 +157,33 @@ def write_json(path: Path, data: dict[str, Any], *, what: str, folder: str) -> N
         if exc.errno == errno.ELOOP:  # a symlink planted between the check and the write
             raise ConfigFileError(f"{path} is a symlink; ssogen does not write {what} "
                                   "through it (remove it)") from None
+        if exc.errno in (errno.EACCES, errno.EPERM) and not os.access(path.parent,
+                                                                       os.W_OK | os.X_OK):
+            from ssogen.store.fileio import access_hint
+
+            raise ConfigFileError(f"{path.parent}: cannot write the {folder} folder "
+                                  f"({exc.strerror})", hint=access_hint(
+                                      path.parent, "u+rwx", recursive=True)) from None
         raise ConfigFileError(f"{path}: cannot write the {folder} ({exc.strerror or exc})"
                               "; fix or remove it and log in again") from None
     with contextlib.suppress(OSError):  # e.g. a Windows drive (drvfs without metadata)
         os.chmod(written, 0o600)
+
+
+def unwritable_folder(directory: Path, what: str) -> ConfigFileError | None:
+    """Why a file could not be saved in ``directory`` (created if missing), found without
+    writing: for a login to say before it starts that its token would be lost."""
+    from ssogen.store.fileio import access_hint, first_existing
+
+    folder = first_existing(directory)
+    if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+        return None
+    if not os.path.isdir(folder):
+        inside = "" if folder == directory else f" in {directory}"
+        return ConfigFileError(f"{folder}: is not a folder, so the {what} could not be saved"
+                               f"{inside}", hint=f"fix or remove it: {folder}")
+    return ConfigFileError(f"{folder}: ssogen cannot write there, so the {what} could not be "
+                           "saved", hint=access_hint(folder, "u+rwx", recursive=True))
 
 
 def remove(path: Path) -> bool:

@@ -269,13 +269,24 @@ def owner_of(path: Path | str) -> str | None:
         return f"uid {uid}"
 
 
-def access_hint(path: Path | str, chmod: str, then: str = "") -> str:
+def access_hint(path: Path | str, chmod: str, then: str = "", *,
+                recursive: bool = False) -> str:
     """The next step for a file or folder ssogen may not write or read: ``chmod`` (e.g.
-    ``u+w``) when it is the user's own, ``sudo chown`` when another user owns it."""
+    ``u+w``) when it is the user's own, ``sudo chown`` (``-R``: a folder whose content is
+    likely the other user's too) when another user owns it."""
     owner = owner_of(path)
     if owner is not None:
-        return f"it belongs to {owner} (left by an earlier sudo?): sudo chown $USER {path}"
+        flag = "-R " if recursive else ""
+        return (f"it belongs to {owner} (left by an earlier sudo?): sudo chown {flag}$USER "
+                f"{path}")
     return f"make it {'readable' if 'r' in chmod else 'writable'} (chmod {chmod} {path})" + then
+
+
+def first_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists (as far as this user can tell)."""
+    while not os.path.lexists(path) and path != path.parent:
+        path = path.parent
+    return path
 
 
 def write_problem(path: Path, exc: OSError) -> tuple[str, str | None]:
