@@ -18,6 +18,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import botocore.configloader
 import pytest
@@ -697,3 +698,21 @@ def test_check_fails_when_the_windows_copy_cannot_be_checked(sandbox: Sandbox, w
     assert sandbox.run("sync", "--check", "--inventory", str(inventory)).returncode == 1
     assert sandbox.run("sync", "--check", "--no-windows", "--inventory",
                        str(inventory)).returncode == 0  # left alone this once: not a gap
+
+
+def test_logout_removes_the_windows_copy_of_the_token(sandbox: Sandbox, wsl: Wsl,
+                                                      online: Any) -> None:
+    """The portal ends the sign-in session; a copy left on Windows would be a revoked token
+    there ("unauthorized" in PowerShell instead of "log in again")."""
+    assert online_setup(sandbox, "--windows").returncode == 0
+    name = hashlib.sha1(b"acme").hexdigest() + ".json"
+    assert (wsl.cache / name).is_file() and (sandbox.cache / name).is_file()
+    registrations = sorted(p.name for p in wsl.cache.iterdir() if p.name != name)
+    proc = sandbox.run("logout", "--session", "acme")
+    assert proc.returncode == 0, proc.stderr
+    assert (f"ssogen: removed the Windows copy of the token of session acme "
+            f"({wsl.cache / name})") in proc.stderr.splitlines(), proc.stderr
+    assert not (wsl.cache / name).exists() and not (sandbox.cache / name).exists()
+    assert sorted(p.name for p in wsl.cache.iterdir()) == registrations  # as on Linux
+    again = sandbox.run("logout", "--session", "acme")
+    assert again.returncode == 0 and "already logged out" in again.stderr, again.stderr

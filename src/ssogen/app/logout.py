@@ -137,6 +137,7 @@ def _logout_session(session: SsoSession, snapshot: ConfigSnapshot,
         if removed is not None:
             reporter.info(f"ssogen: removed the token of {session.label} ({show(removed)})")
             said = True
+    said = _forget_windows_copy(snapshot, session, reporter) or said
     export_index.forget(str(role_credentials.cache_dir()))
     for profile, account, role in _profiles_of(snapshot, session):
         path = role_credentials.entry_path(session, account, role)
@@ -149,6 +150,25 @@ def _logout_session(session: SsoSession, snapshot: ConfigSnapshot,
                       "role credentials)")
     portal.finish()
     return 0
+
+
+def _forget_windows_copy(snapshot: ConfigSnapshot, session: SsoSession,
+                        reporter: Reporter) -> bool:
+    """WSL2: the copy of the session's token in its remembered Windows folder removed too."""
+    from ssogen.model.windows import is_folder
+
+    if session.legacy or not any(is_folder(s.options.get("windows_mirror"))
+                                 for s in snapshot.model.of_kind("ssogen")):
+        return False  # (nothing of the mirror imported)
+    from ssogen.app.windows_tokens import remembered_targets
+    from ssogen.store.mirror import remove_token
+
+    target = remembered_targets(snapshot).get(session.name)
+    removed = remove_token(session, target.folder) if target is not None else None
+    if removed is not None:
+        reporter.info(f"ssogen: removed the Windows copy of the token of {session.label} "
+                      f"({removed})")
+    return removed is not None
 
 
 def _profiles_of(snapshot: ConfigSnapshot, session: SsoSession,
@@ -169,6 +189,18 @@ def _profiles_of(snapshot: ConfigSnapshot, session: SsoSession,
         if (uses.legacy, uses.name, uses.start_url) == (session.legacy, session.name,
                                                          session.start_url):
             out.append((s.name, account, role))
+    return out
+
+
+def _sessions_of(snapshot: ConfigSnapshot) -> list[SsoSession]:
+    from ssogen.app.sessions import session_by_name
+
+    out = []
+    for s in snapshot.model.of_kind("sso-session") if snapshot.raw is not None else []:
+        try:
+            out.append(session_by_name(snapshot, s.name or ""))
+        except SsogenError:
+            continue
     return out
 
 
@@ -194,6 +226,8 @@ def _logout_all(snapshot: ConfigSnapshot, reporter: Reporter) -> int:
         elif is_registration_entry(data) and remove(path):
             reporter.info(f"ssogen: removed the client registration {show(path)}")
             said = True
+    for session in _sessions_of(snapshot):
+        said = _forget_windows_copy(snapshot, session, reporter) or said
     export_index.forget(str(role_credentials.cache_dir()))
     for path in role_credentials.sso_entries():
         if role_credentials.remove_entry(path):

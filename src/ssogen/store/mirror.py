@@ -239,6 +239,25 @@ def push_tokens(session: SsoSession, folder: Path) -> Pushed:
     return out
 
 
+def remove_token(session: SsoSession, folder: Path) -> Path | None:
+    """The session's token file in ``folder``'s token cache removed (``logout``: a copy left
+    there would be revoked at the portal, and Windows tools would say "unauthorized" instead
+    of asking for a login); the path removed, or None. The client registration stays, as
+    on Linux. Never raises for the Windows side."""
+    from ssogen.store.tokens import cache_dir, token_path
+
+    target = cache_folder(folder) / token_path(session).name
+    if same_file(cache_dir(), cache_folder(folder)) or folder_problem(folder) is not None:
+        return None
+    try:
+        if not os.path.isfile(target) or os.path.islink(target):
+            return None
+        os.unlink(target)
+    except OSError:
+        return None
+    return target
+
+
 # -- the hook after every saved token ----------------------------------------------------------
 Warn = Callable[[str], None]
 _armed: dict[str, tuple[Path, Warn]] = {}
