@@ -691,6 +691,10 @@ def test_check_fails_when_the_windows_copy_cannot_be_checked(sandbox: Sandbox, w
     as_json = sandbox.run("sync", "--check", "--json", "--inventory", str(inventory))
     assert as_json.returncode == 1
     assert json.loads(as_json.stdout)["sessions"][0]["windows_skipped"] is True
+    line = good.count(b"\n") + 3  # the second [default]
+    assert doctor(sandbox)[1]["windows-config"] == [  # said once: where, what, the fix
+        f"{wsl.config}:{line}: duplicate section [default] / edit that line (the AWS CLI on "
+        "Windows cannot read the file either), then ssogen sync"]
     wsl.config.write_bytes(good)
     elsewhere = tmp_path / "elsewhere"
     wsl.folder.rename(elsewhere)
@@ -716,3 +720,25 @@ def test_logout_removes_the_windows_copy_of_the_token(sandbox: Sandbox, wsl: Wsl
     assert sorted(p.name for p in wsl.cache.iterdir()) == registrations  # as on Linux
     again = sandbox.run("logout", "--session", "acme")
     assert again.returncode == 0 and "already logged out" in again.stderr, again.stderr
+
+
+def test_doctor_finds_a_name_that_means_another_role_on_windows(sandbox: Sandbox, wsl: Wsl,
+                                                                 inventory: Path) -> None:
+    """A hand-written Windows profile holds a name ssogen gives on Linux: `--profile
+    prod-admin` reaches another account in PowerShell. sync keeps the user's profile (the
+    Windows one gets a suffix), so doctor says it -- a finding, not a note."""
+    wsl.folder.mkdir()
+    wsl.config.write_bytes(b"[profile prod-admin]\r\nrole_arn = arn:aws:iam::999999999999:"
+                           b"role/Other\r\nsource_profile = default\r\n")
+    assert offline_setup(sandbox, inventory, "--windows").returncode == 0
+    assert "prod-admin" in managed(sandbox.config)
+    code, found = doctor(sandbox)
+    assert code == 1 and set(found) == {"windows-name-clash", "token-missing"}, found
+    assert found["windows-name-clash"] == [
+        f"{wsl.config}: session acme: profile name prod-admin means another account/role in "
+        "the Windows config (a profile of yours there holds the name) / rename or remove that "
+        "profile in the Windows config, then ssogen sync"], found
+    text = wsl.config.read_bytes().replace(b"[profile prod-admin]", b"[profile my-other]")
+    wsl.config.write_bytes(text)
+    assert sandbox.run("sync", "--inventory", str(inventory)).returncode == 0
+    assert set(doctor(sandbox)[1]) == {"token-missing"}  # offline: no login to check

@@ -5,7 +5,9 @@ every doctor check: for each session that remembers a Windows folder,
   folder, read-only);
 * ``windows-config``: the Windows config cannot be read;
 * ``windows-config-drift``: an account/role with a managed profile on one side and none on the
-  other, or a different ``[sso-session]`` -- what ``sync`` fixes. What ``sync`` keeps on
+  other, or a different ``[sso-session]`` -- what ``sync`` fixes;
+* ``windows-name-clash``: a managed profile's name means another account/role on Windows (a
+  hand-written profile there holds it): what ``sync`` cannot fix. What ``sync`` keeps on
   purpose is a note: a managed profile renamed by hand, keys ssogen does not own (a
   ``region`` edited on Windows), a hand-written profile covering the role;
 * ``windows-token-missing`` / ``windows-token-stale``: the Windows copy of the login is missing,
@@ -100,6 +102,17 @@ def drift(linux: FileModel, windows: FileModel, session: str) -> tuple[list[str]
     return problems, [f"named differently there: {_names(renamed)}"] if renamed else []
 
 
+def name_clashes(linux: FileModel, windows: FileModel, session: str) -> list[str]:
+    """The session's managed names that mean another account/role in the Windows file (a
+    hand-written profile there holds the name): ``--profile NAME`` in PowerShell would reach
+    something else than in WSL. ``sync`` cannot fix that: it never takes the user's name."""
+    mine, _ = _profiles(linux, session)
+    there = {p.name: (p.options.get("sso_account_id", "").strip(),
+                      p.options.get("sso_role_name", "").strip())
+             for p in windows.of_kind("profile") if p.name}
+    return sorted(n for k, n in mine.items() if n in there and there[n] != k)
+
+
 def _names(names: list[str]) -> str:
     names = sorted(names)
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
@@ -113,9 +126,13 @@ def config_findings(snapshot: ConfigSnapshot, target: Target, names: list[str],
     try:
         windows = ConfigSnapshot.read(target.config)
         model = windows.model
-    except ConfigFileError as exc:
-        return [Finding(str(target.config), exc.message, "fix it by hand (the AWS CLI on "
-                        "Windows cannot read it either), then ssogen sync", "windows-config")]
+    except ConfigFileError as exc:  # "<file>:<line>: what; botocore cannot read it..."
+        where, _, problem = exc.message.partition(": ")
+        if not where.startswith(str(target.config)):
+            where, problem = str(target.config), exc.message
+        return [Finding(where, problem.split("; ")[0], "edit that line (the AWS CLI on "
+                        "Windows cannot read the file either), then ssogen sync",
+                        "windows-config")]
     out = []
     for name in names:
         problems, kept = drift(snapshot.model, model, name)
@@ -125,6 +142,14 @@ def config_findings(snapshot: ConfigSnapshot, target: Target, names: list[str],
             out.append(Finding(str(target.config), f"the Windows config is out of date for "
                                f"session {name}{state}: {'; '.join(problems)}", "ssogen sync",
                                "windows-config-drift"))
+        clashes = name_clashes(snapshot.model, model, name)
+        if clashes:
+            many = len(clashes) > 1
+            out.append(Finding(str(target.config), f"session {name}: profile name"
+                               f"{'s' if many else ''} {_names(clashes)} mean{'' if many else 's'}"
+                               " another account/role in the Windows config (a profile of "
+                               "yours there holds the name)", "rename or remove that profile "
+                               "in the Windows config, then ssogen sync", "windows-name-clash"))
     return out
 
 
