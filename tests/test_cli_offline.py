@@ -683,3 +683,17 @@ def test_broken_remembered_template_fails_before_any_login(sandbox: Sandbox,
     assert proc.returncode == 2, proc.stderr
     assert "[ssogen acme] name_template: invalid name template" in proc.stderr
     assert sandbox.config.read_bytes() == before
+
+
+def test_a_change_of_settings_alone_is_said_in_the_summary(sandbox: Sandbox,
+                                                           acme_inventory: Path) -> None:
+    """Only [ssogen acme] changes: the summary says so, not "created 0, updated 0 ..." beside
+    a diff; nothing is said when it is not so."""
+    assert sandbox.run("setup", "--yes", "--inventory", str(acme_inventory)).returncode == 0
+    proc = sandbox.run("setup", "--yes", "--inventory", str(acme_inventory), "--include", "*")
+    assert proc.returncode == 0, proc.stderr
+    assert ("ssogen: acme: created 0, updated 0, adopted 0, stale 0, kept 5; [ssogen acme] "
+            "updated — wrote ~/.aws/config") in proc.stderr, proc.stderr
+    proc = sandbox.run("sync", "--check", "--inventory", str(acme_inventory))
+    assert proc.returncode == 0 and "updated —" not in proc.stderr, proc.stderr
+    assert "kept 5 — in sync" in proc.stderr

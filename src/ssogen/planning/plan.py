@@ -56,6 +56,8 @@ class Plan:
     profiles: list[ProfileEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     info: list[str] = field(default_factory=list)  # worth saying, no warning (kept names...)
+    # the session's [sso-session]/[ssogen] sections changed in place ("[ssogen acme]")
+    sections_updated: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for p in self.profiles if p.action == action)
@@ -121,6 +123,8 @@ class Plan:
                 f"{stale}, kept {self.kept}")
         if self.migrated:  # only when it happened: the five counts are a stable format
             text += f", migrated {self.migrated}"
+        if self.sections_updated:
+            text += f"; {' and '.join(self.sections_updated)} updated"
         return text
 
 

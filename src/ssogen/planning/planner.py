@@ -81,10 +81,15 @@ class Planner:
         self.edits_phase()
         self.chains_phase()
         self.stale_phase()
+        # the session's own sections, changed in place: said in the summary (a change of
+        # settings alone would otherwise read "created 0, updated 0 ..." beside a diff)
+        touched = [f"[{s.header}]" for s in (self.session_section, self.settings_section)
+                   if s is not None and s.index in self.edits and not self.edits[s.index].empty]
         return Plan(session=self.session,
                     edits=[e for _, e in sorted(self.edits.items()) if not e.empty],
                     new_sections=self.new_sections, anchor=self.anchor(),
-                    profiles=self.entries, notes=self.notes, info=self.info)
+                    profiles=self.entries, notes=self.notes, info=self.info,
+                    sections_updated=touched)
 
     # -- 1. the sso-session --------------------------------------------------------------------
     def session_phase(self) -> None:

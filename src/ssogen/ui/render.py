@@ -168,6 +168,7 @@ def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
             "counts": {"created": plan.created, "updated": plan.updated,
                        "renamed": plan.renamed, "adopted": plan.adopted, "stale": plan.stale,
                        "removed": plan.removed, "kept": plan.kept, "migrated": plan.migrated},
+            "sections_updated": list(plan.sections_updated),
             "profiles": groups, "warnings": list(r.notes), "info": list(r.info),
             "diff": r.diff if mode != "write" or r.changed else "",
             **({"windows_skipped": True} if r.mirror_skipped else {})}
