@@ -227,6 +227,12 @@ def test_unknown_profile_and_missing_credentials(admin: Sandbox) -> None:
                      "--user", "user01", env={"AWS_EC2_METADATA_DISABLED": "true"})
     assert proc.returncode == 2, proc.stderr
     assert "no AWS credentials" in proc.stderr and "Traceback" not in proc.stderr
+    # a failed --all-users run leaves no empty folder it created behind
+    out = admin.home / "new" / "inventories"
+    proc = admin.run("org", "inventory", "--start-url", START_URL, "--sso-region", REGION,
+                     "--all-users", "--out", str(out), env={"AWS_EC2_METADATA_DISABLED": "true"})
+    assert proc.returncode == 2 and "no AWS credentials" in proc.stderr, proc.stderr
+    assert not (admin.home / "new").exists()
 
 
 @pytest.mark.parametrize("op, permission", [

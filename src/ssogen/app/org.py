@@ -87,14 +87,29 @@ def check(request: OrgInventoryRequest) -> OrgInventoryRequest:
 
 
 def run(request: OrgInventoryRequest, reporter: Reporter) -> OrgInventoryOutcome:
+    import contextlib
+
+    check(request)
+    out = request.out
+    missing = [] if out is None or not request.all_users else [
+        p for p in (out, *out.parents) if not p.exists()]  # the folders --out will create
+    _prepare_out(request)  # before any AWS call: a run must not end on a path it cannot write
+    try:
+        return _run(request, reporter)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a failed run leaves no empty folder behind
+            for folder in missing:  # deepest first; rmdir removes only an empty one
+                folder.rmdir()
+        raise
+
+
+def _run(request: OrgInventoryRequest, reporter: Reporter) -> OrgInventoryOutcome:
     from ssogen.aws.admin import Target, discover_admin
     from ssogen.aws.admin_calls import AdminStats, admin_clients
     from ssogen.model import starturl
     from ssogen.model.regions import validate_sso_region
     from ssogen.store.snapshot import ConfigSnapshot
 
-    check(request)
-    _prepare_out(request)  # before any AWS call: a run must not end on a path it cannot write
     snapshot = ConfigSnapshot.read(request.config)
     region = request.sso_region or starturl.infer_region(request.start_url)
     clients, region = admin_clients(profile=request.profile, region=region,
