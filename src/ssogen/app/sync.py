@@ -55,10 +55,8 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     chosen = with_chains(request, targets(request, snapshot, inventories))
     for settings in chosen:  # a broken remembered template fails before any login
         check_template(request.config, settings, snapshot)
-    if request.mode == "write":  # a file it cannot write: said before the login, as setup
-        from ssogen.app.generate import check_writable
-
-        check_writable(request.config)
+    if request.mode == "write":  # a file it cannot write: said before the login
+        _warn_unwritable(request.config, reporter)
     windows = _windows_side(snapshot, chosen, reporter, request.windows)
     work = []
     for settings in chosen:
@@ -75,6 +73,18 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
         windows.finish(results, work, request.mode, Options(request.prune, request.adopt,
                                                             request.migrate_legacy))
     return results
+
+
+def _warn_unwritable(config: Path, reporter: Reporter) -> None:
+    """What would block the write, said first (before a login and the discovery); not an
+    error yet: a file that is up to date needs no write (a config made read-only on purpose,
+    synced from cron), and a change is refused at the end with the same words."""
+    from ssogen.store.fileio import write_blocker, write_problem
+
+    blocker = write_blocker(config)
+    if blocker is not None:
+        message, _ = write_problem(config, blocker)
+        reporter.warn(f"{message}; a change this sync finds cannot be written")
 
 
 def _windows_side(snapshot: ConfigSnapshot, chosen: list[Settings], reporter: Reporter,
