@@ -742,3 +742,21 @@ def test_doctor_finds_a_name_that_means_another_role_on_windows(sandbox: Sandbox
     wsl.config.write_bytes(text)
     assert sandbox.run("sync", "--inventory", str(inventory)).returncode == 0
     assert set(doctor(sandbox)[1]) == {"token-missing"}  # offline: no login to check
+
+
+def test_check_on_a_machine_without_wsl_leaves_the_remembered_windows_copy_alone(
+        sandbox: Sandbox, wsl: Wsl, inventory: Path) -> None:
+    """A config written on WSL, checked in CI on plain Linux: the Windows folder it remembers
+    does not exist there, and that is no reason to fail the gate."""
+    assert offline_setup(sandbox, inventory, "--windows").returncode == 0
+    for var in ("WSL_DISTRO_NAME", "WSL_INTEROP"):
+        sandbox.env.pop(var, None)
+    from ssogen.app.wsl import is_wsl
+
+    if is_wsl(sandbox.env):
+        pytest.skip("this machine is WSL")
+    proc = sandbox.run("sync", "--check", "--inventory", str(inventory))
+    assert proc.returncode == 0, proc.stderr
+    assert f"ssogen: not on WSL: the remembered Windows copy ({wsl.folder}) is left alone " \
+        "here" in proc.stderr.splitlines(), proc.stderr
+    assert "warning" not in proc.stderr

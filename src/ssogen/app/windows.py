@@ -60,9 +60,15 @@ class SyncMirror:
         """``enabled=False`` (``--no-windows``): the Windows side is left alone this once."""
         from ssogen.store.mirror import same_file
 
+        from ssogen.app.wsl import is_wsl
+
         mirror = cls(snapshot, reporter)
         folders = {Path(s.windows_mirror or "") for s in chosen if is_folder(s.windows_mirror)}
         if not enabled:
+            return mirror
+        if folders and not is_wsl():  # the config came from WSL (dotfiles, CI): not a gap
+            reporter.info(f"ssogen: not on WSL: the remembered Windows copy "
+                          f"({', '.join(map(str, sorted(folders)))}) is left alone here")
             return mirror
         for folder in sorted(folders):
             target = Target(folder)
