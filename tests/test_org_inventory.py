@@ -534,6 +534,16 @@ def test_an_sso_admin_profile_the_portal_refuses_names_get_role_credentials(
     proc = sandbox.run(*ADMIN, "--user", "alice")
     assert proc.returncode == 5, proc.stderr
     first = proc.stderr.splitlines()[0]
-    assert first.startswith("ssogen: error: profile 'admin': the AWS access portal gives no "
-                            "credentials for its account and role (GetRoleCredentials: "), first
+    assert first.startswith("ssogen: error: profile 'admin': its credentials could not be "
+                            "obtained (GetRoleCredentials: "), first
+    assert proc.stderr.splitlines()[1] == (
+        "  hint: check sso_account_id and sso_role_name against `ssogen list`")
+    # the profile chosen by AWS_PROFILE is the one named, and the portal gone is exit 5
+    proc = sandbox.run(*[a for a in ADMIN if a not in ("--profile", "admin")], "--user",
+                       "alice", env={"AWS_PROFILE": "admin"})
+    assert proc.returncode == 5 and "profile 'admin': its credentials" in proc.stderr
+    emu.stop()
+    proc = sandbox.run(*ADMIN, "--user", "alice")
+    assert proc.returncode == 5, proc.stderr
+    assert "profile 'admin': its credentials could not be obtained (" in proc.stderr
     assert "ListInstances" not in proc.stderr and "Traceback" not in proc.stderr

@@ -58,9 +58,8 @@ class SyncMirror:
     def start(cls, snapshot: ConfigSnapshot, chosen: Sequence[Settings], reporter: Reporter,
               *, enabled: bool = True) -> SyncMirror:
         """``enabled=False`` (``--no-windows``): the Windows side is left alone this once."""
-        from ssogen.store.mirror import same_file
-
         from ssogen.app.wsl import is_wsl
+        from ssogen.store.mirror import same_file
 
         mirror = cls(snapshot, reporter)
         folders = {Path(s.windows_mirror or "") for s in chosen if is_folder(s.windows_mirror)}

@@ -141,14 +141,13 @@ def admin_clients(*, profile: str | None, region: str | None, config_path: str |
 
 def _resolve_credentials(boto: Any, profile: str | None) -> None:
     """The admin credentials, resolved before the first call: an SSO admin profile's role
-    credentials come from the portal (GetRoleCredentials), and a failure there is said as
-    such -- resolved lazily it would read as a refusal of whatever call came first."""
+    credentials come from the portal (GetRoleCredentials), an assumed role's from STS, and a
+    failure there is said as such -- resolved lazily it would read as a refusal of whatever
+    call came first."""
     import botocore.exceptions as bex
 
-    who = f"profile {profile!r}" if profile else "the default credentials"
-    name = profile or "default"
-    login = (f"ssogen login --profile {name} (or aws sso login --profile {name}), then try "
-             "again")
+    name = profile or boto.profile_name  # --profile, else AWS_PROFILE, else "default"
+    who = f"profile {name!r}"
     try:
         credentials = boto.get_credentials()
         if credentials is not None:
@@ -156,15 +155,22 @@ def _resolve_credentials(boto: Any, profile: str | None) -> None:
     except (bex.SSOTokenLoadError, bex.TokenRetrievalError, bex.UnauthorizedSSOTokenError,
             bex.SSOError):
         raise NotLoggedInError(f"{who} is an SSO profile without a usable token",
-                               hint=login) from None
-    except bex.ClientError as exc:  # the portal refused the profile's account/role
+                               hint=f"ssogen login --profile {name} (or aws sso login "
+                               f"--profile {name}), then try again") from None
+    except bex.ClientError as exc:  # the portal or STS refused the profile's role
         code, status, err = error_parts(exc)
+        operation = getattr(exc, "operation_name", "") or "the credentials"
         message = short(Exception(str(err.get("Message", "")))) if err.get("Message") else ""
-        raise ApiError(f"{who}: the AWS access portal gives no credentials for its account "
-                       f"and role (GetRoleCredentials: {code or 'error'} (HTTP {status})"
-                       + (f": {message}" if message else "") + ")",
-                       hint="check sso_account_id and sso_role_name against `ssogen list`"
-                       ) from None
+        hint = ("check sso_account_id and sso_role_name against `ssogen list`"
+                if operation == "GetRoleCredentials" else
+                "check the profile's role_arn and the credentials it starts from")
+        raise ApiError(f"{who}: its credentials could not be obtained ({operation}: "
+                       f"{code or 'error'} (HTTP {status})"
+                       + (f": {message}" if message else "") + ")", hint=hint) from None
+    except (bex.ConnectionError, bex.HTTPClientError) as exc:
+        raise ApiError(f"{who}: its credentials could not be obtained "
+                       f"({type(exc).__name__})", hint="check the network (or the "
+                       "AWS_ENDPOINT_URL_* variables)") from None
     if credentials is None:
         raise UsageError("no AWS credentials found" + (f" for {who}" if profile else
                                                        " (no --profile, no AWS_PROFILE)"),
