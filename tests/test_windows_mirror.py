@@ -662,7 +662,7 @@ def test_a_windows_token_cache_ssogen_cannot_enter_is_skipped_not_a_crash(
         proc = run("sync", "--inventory", str(grown(tmp_path, "Billing")))
         assert proc.returncode == 0, proc.stderr
         assert warnings(proc) == [
-            f"ssogen: warning: Windows copy skipped: {sso / 'cache'}: cannot be read "
+            f"ssogen: warning: Windows copy skipped: {sso}: cannot be read "
             f"(Permission denied); {sandbox.config} is handled as usual"], proc.stderr
         assert "dev-billing" in managed(sandbox.config)
         hint = proc.stderr.splitlines()[proc.stderr.splitlines().index(warnings(proc)[0]) + 1]
@@ -760,3 +760,19 @@ def test_check_on_a_machine_without_wsl_leaves_the_remembered_windows_copy_alone
     assert f"ssogen: not on WSL: the remembered Windows copy ({wsl.folder}) is left alone " \
         "here" in proc.stderr.splitlines(), proc.stderr
     assert "warning" not in proc.stderr
+
+
+def test_logout_removes_the_windows_token_even_when_the_windows_config_is_read_only(
+        sandbox: Sandbox, wsl: Wsl, online: Any) -> None:
+    """What blocks writing the Windows config has nothing to do with its token cache."""
+    unprivileged_prefix()  # skips when permission bits cannot be made to apply
+    assert online_setup(sandbox, "--windows").returncode == 0
+    name = hashlib.sha1(b"acme").hexdigest() + ".json"
+    wsl.config.chmod(0o444)
+    try:
+        proc = run_unprivileged(sandbox, "logout", "--session", "acme")
+        assert proc.returncode == 0, proc.stderr
+        assert not (wsl.cache / name).exists(), proc.stderr
+        assert "removed the Windows copy of the token" in proc.stderr
+    finally:
+        wsl.config.chmod(0o644)

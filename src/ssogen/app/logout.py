@@ -164,7 +164,12 @@ def _forget_windows_copy(snapshot: ConfigSnapshot, session: SsoSession,
     from ssogen.store.mirror import remove_token
 
     target = remembered_targets(snapshot).get(session.name)
-    removed = remove_token(session, target.folder) if target is not None else None
+    try:
+        removed = remove_token(session, target.folder) if target is not None else None
+    except OSError as exc:
+        reporter.warn(f"the Windows copy of the token of {session.label} could not be removed: "
+                      f"{exc.filename}: {exc.strerror}; Windows tools will find it revoked")
+        return False
     if removed is not None:
         reporter.info(f"ssogen: removed the Windows copy of the token of {session.label} "
                       f"({removed})")

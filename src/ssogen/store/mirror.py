@@ -66,8 +66,10 @@ def folder_problem(folder: Path) -> Problem | None:
     not an error of the run."""
     try:
         return _folder_problem(folder)
-    except OSError as exc:
-        where = Path(exc.filename) if exc.filename else folder
+    except OSError as exc:  # name the folder that could not be entered
+        where = next((p for p in (folder.parent, folder, folder / "sso")
+                      if os.path.isdir(p) and not os.access(p, os.X_OK)),
+                     Path(exc.filename) if exc.filename else folder)
         return Problem(where, f"cannot be read ({exc.strerror or exc})", "give your user "
                        "access to it (it may have been created by another user, e.g. with "
                        "sudo), or run with --no-windows")
@@ -107,12 +109,7 @@ def _folder_problem(folder: Path) -> Problem | None:
 def _writable(folder: Path) -> Problem | None:
     if os.access(folder, os.W_OK | os.X_OK):
         return None
-    from ssogen.store.fileio import access_hint, owner_of
-
-    if owner_of(folder) is not None:
-        return Problem(folder, "the folder belongs to another user (ssogen writes a new file "
-                       "next to the old one and renames it)",
-                       access_hint(folder, "u+w") + ", or run with --no-windows")
+    # (no ownership hint: on a Windows drive chown changes nothing; WSL maps the owner)
     return Problem(folder, "the folder is read-only (ssogen writes a new file next to the "
                    "old one and renames it)", "make it writable, or run with --no-windows")
 
@@ -243,18 +240,19 @@ def remove_token(session: SsoSession, folder: Path) -> Path | None:
     """The session's token file in ``folder``'s token cache removed (``logout``: a copy left
     there would be revoked at the portal, and Windows tools would say "unauthorized" instead
     of asking for a login); the path removed, or None. The client registration stays, as
-    on Linux. Never raises for the Windows side."""
+    on Linux. OSError (naming the file) when it is there but cannot be removed."""
     from ssogen.store.tokens import cache_dir, token_path
 
     target = cache_folder(folder) / token_path(session).name
-    if same_file(cache_dir(), cache_folder(folder)) or folder_problem(folder) is not None:
+    if same_file(cache_dir(), cache_folder(folder)) or any(  # never through a link
+            os.path.islink(p) for p in (folder, folder / "sso", cache_folder(folder), target)):
         return None
     try:
-        if not os.path.isfile(target) or os.path.islink(target):
-            return None
         os.unlink(target)
-    except OSError:
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     return target
 
 
