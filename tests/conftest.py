@@ -474,8 +474,21 @@ def unprivileged_prefix() -> list[str]:
     return list(result)
 
 
+def _unknown_uid(start: int = 54321) -> int:
+    """A uid this machine has no account for (errors then say ``uid N``)."""
+    import pwd
+
+    uid = start
+    while True:
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
+        uid += 1
+
+
 #: a uid no account has: files chowned to it belong to "another user" for every test
-OTHER_UID = 54321
+OTHER_UID = _unknown_uid()
 
 
 def foreign_owner_prefix() -> list[str]:

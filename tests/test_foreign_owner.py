@@ -90,7 +90,7 @@ def test_a_token_cache_of_another_user_is_said_before_the_login(
     proc = run(sandbox, "login", "--session", "acme", "--no-browser")
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [
-        f"ssogen: error: {cache}: ssogen cannot write there, so the login could not be "
+        f"ssogen: error: {cache}: ssogen cannot write there, so the login would not be "
         "saved; not logging in",
         f"  hint: it belongs to uid {OTHER_UID} (left by an earlier sudo?): sudo chown -R "
         f"$USER {cache}"], proc.stderr
@@ -113,5 +113,5 @@ def test_a_token_cache_this_user_cannot_enter_is_not_reported_as_logged_out(
     out = run(sandbox, "logout", "--session", "acme")
     assert out.returncode == 2, out.stderr
     assert out.stderr.splitlines()[0] == (
-        f"ssogen: error: {sandbox.cache}: cannot reach the token cache folder (Permission "
-        f"denied) in {sso}"), out.stderr
+        f"ssogen: error: {sandbox.cache}: cannot reach the token cache folder: {sso} cannot "
+        "be entered"), out.stderr

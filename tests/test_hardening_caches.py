@@ -57,7 +57,7 @@ def test_cache_folder_that_is_a_file_is_a_one_line_error(online: Sandbox) -> Non
     assert proc.returncode == 2, proc.stderr
     # said before the login starts (a login approved in the browser would be lost)
     assert proc.stderr.splitlines() == [
-        f"ssogen: error: {online.cache}: is not a folder, so the login could not be saved; "
+        f"ssogen: error: {online.cache}: is not a folder, so the login would not be saved; "
         "not logging in", f"  hint: fix or remove it: {online.cache}"], proc.stderr
     assert online.cache.read_text() == "not a folder"
 

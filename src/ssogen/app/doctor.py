@@ -300,8 +300,9 @@ def permission_findings() -> list[Finding]:
             continue
         owner = owner_of(path) if stat.S_ISDIR(st.st_mode) else None
         if owner is not None:  # chmod would fail: not the user's folder
+            kept = "logins" if path == directory else "role credentials"
             out.append(Finding(str(path), f"the cache folder belongs to {owner} (left by an "
-                               "earlier sudo?): logins cannot be saved there",
+                               f"earlier sudo?): {kept} cannot be saved there",
                                f"sudo chown -R $USER {path}", "cache-owner"))
         elif stat.S_ISDIR(st.st_mode) and st.st_mode & 0o077:
             out.append(Finding(str(path), f"the cache folder is open to others "
@@ -330,8 +331,8 @@ def _unreachable(path: Path) -> Finding | None:
         if folder != home and home not in folder.parents:
             continue
         if os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
-            return Finding(str(folder), "this user cannot look into the folder: the logins "
-                           f"in {path} cannot be read", access_hint(folder, "u+rx",
+            return Finding(str(folder), "this user cannot look into the folder: what is "
+                           f"cached in {path} cannot be read", access_hint(folder, "u+rx",
                                                                     recursive=True),
                            "cache-unreadable")
     return None

@@ -125,11 +125,13 @@ def private_dir(directory: Path, what: str) -> None:
                               "fix or remove it and log in again") from None
     except OSError as exc:  # e.g. a folder on the way that belongs to another user
         blocker = first_existing(directory)
-        doing = "use" if blocker == directory else "create" if os.access(
-            blocker, os.X_OK) else "reach"
-        raise ConfigFileError(f"{directory}: cannot {doing} the {what} folder "
-                              f"({exc.strerror or exc})" + (
-                                  f" in {blocker}" if blocker != directory else ""),
+        if blocker == directory:
+            why = f"cannot use the {what} folder ({exc.strerror or exc})"
+        elif os.access(blocker, os.X_OK):
+            why = f"cannot create the {what} folder in {blocker} ({exc.strerror or exc})"
+        else:
+            why = f"cannot reach the {what} folder: {blocker} cannot be entered"
+        raise ConfigFileError(f"{directory}: {why}",
                               hint=access_hint(blocker, "u+rwx", recursive=True)) from None
     try:
         os.chmod(directory, 0o700)
@@ -180,9 +182,9 @@ def unwritable_folder(directory: Path, what: str) -> ConfigFileError | None:
         return None
     if not os.path.isdir(folder):
         inside = "" if folder == directory else f" in {directory}"
-        return ConfigFileError(f"{folder}: is not a folder, so the {what} could not be saved"
+        return ConfigFileError(f"{folder}: is not a folder, so the {what} would not be saved"
                                f"{inside}", hint=f"fix or remove it: {folder}")
-    return ConfigFileError(f"{folder}: ssogen cannot write there, so the {what} could not be "
+    return ConfigFileError(f"{folder}: ssogen cannot write there, so the {what} would not be "
                            "saved", hint=access_hint(folder, "u+rwx", recursive=True))
 
 

@@ -259,14 +259,26 @@ def owner_of(path: Path | str) -> str | None:
         uid = os.stat(path).st_uid
     except OSError:
         return None
-    if uid == os.geteuid():
-        return None
+    if uid == os.geteuid() or _overrides_permissions():
+        return None  # (root may write another user's file: the owner is not the problem)
     try:
         import pwd
 
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
         return f"uid {uid}"
+
+
+def _overrides_permissions() -> bool:
+    """Root with its capabilities (``CAP_DAC_OVERRIDE``): mode bits do not stop it."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            caps = next(int(line.split()[1], 16) for line in fh if line.startswith("CapEff:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True
+    return bool(caps & (1 << 1))
 
 
 def access_hint(path: Path | str, chmod: str, then: str = "", *,
@@ -279,7 +291,7 @@ def access_hint(path: Path | str, chmod: str, then: str = "", *,
         flag = "-R " if recursive else ""
         return (f"it belongs to {owner} (left by an earlier sudo?): sudo chown {flag}$USER "
                 f"{path}")
-    return f"make it {'readable' if 'r' in chmod else 'writable'} (chmod {chmod} {path})" + then
+    return f"make it {'writable' if 'w' in chmod else 'readable'} (chmod {chmod} {path})" + then
 
 
 def first_existing(path: Path) -> Path:
