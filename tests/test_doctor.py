@@ -163,8 +163,9 @@ def test_a_legacy_profile_kept_beside_its_generated_copy_gets_the_fix_that_works
     sandbox.config.write_text(LEGACY_PROD)
     assert sandbox.run("setup", "--yes", "--inventory", str(acme_inventory)).returncode == 0
     pair = [ln for ln in findings(doctor(sandbox, "--no-login")) if "both point at" in ln]
-    fix = ("fix: ssogen sync acme --migrate-legacy --prune (prod moves to [sso-session acme]; "
-           "prod-administrator-access, ssogen's copy, is removed)")
+    fix = ("fix: ssogen sync acme --migrate-legacy --prune (it moves the legacy profiles of "
+           "that start URL, prod among them, to [sso-session acme] and removes the session's "
+           "stale profiles, prod-administrator-access among them)")
     assert len(pair) == 1 and pair[0].endswith(fix), pair
     command = fix.removeprefix("fix: ssogen ").split(" (")[0].split()
     proc = sandbox.run(*command, "--inventory", str(acme_inventory))

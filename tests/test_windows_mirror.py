@@ -776,3 +776,15 @@ def test_logout_removes_the_windows_token_even_when_the_windows_config_is_read_o
         assert "removed the Windows copy of the token" in proc.stderr
     finally:
         wsl.config.chmod(0o644)
+
+
+def test_a_name_held_on_windows_by_ssogen_itself_is_no_clash_of_yours() -> None:
+    from ssogen.app.windows_doctor import name_clashes
+    from ssogen.inifile.scan import scan
+
+    linux = scan("[profile prod-admin]\nsso_session = acme\nsso_account_id = 111111111111\n"
+                 "sso_role_name = Admin\nssogen_managed = true\n").model
+    for marker, expected in (("", ["prod-admin"]), ("ssogen_managed = true\n", [])):
+        windows = scan("[profile prod-admin]\nsso_session = acme\nsso_account_id = "
+                       f"999999999999\nsso_role_name = Admin\n{marker}").model
+        assert name_clashes(linux, windows, "acme") == expected

@@ -209,9 +209,10 @@ def _duplicate_fix(first: SectionInfo, second: SectionInfo, model: FileModel) ->
         o, url = legacy[0].options, session.options.get("sso_start_url", "") if session else ""
         if session is not None and ours and legacy_matches(o["sso_start_url"], url) and (
                 o["sso_region"].strip() == session.options.get("sso_region", "").strip()):
-            return (f"ssogen sync {session.name} --migrate-legacy --prune ({legacy[0].name} "
-                    f"moves to [sso-session {session.name}]; {managed[0].name}, ssogen's "
-                    "copy, is removed)")
+            return (f"ssogen sync {session.name} --migrate-legacy --prune (it moves the "
+                    f"legacy profiles of that start URL, {legacy[0].name} among them, to "
+                    f"[sso-session {session.name}] and removes the session's stale profiles, "
+                    f"{managed[0].name} among them)")
     return "remove one (ssogen sync --prune removes a stale ssogen-managed one)"
 
 

@@ -109,7 +109,7 @@ def name_clashes(linux: FileModel, windows: FileModel, session: str) -> list[str
     mine, _ = _profiles(linux, session)
     there = {p.name: (p.options.get("sso_account_id", "").strip(),
                       p.options.get("sso_role_name", "").strip())
-             for p in windows.of_kind("profile") if p.name}
+             for p in windows.of_kind("profile") if p.name and not p.managed}
     return sorted(n for k, n in mine.items() if n in there and there[n] != k)
 
 
@@ -128,11 +128,12 @@ def config_findings(snapshot: ConfigSnapshot, target: Target, names: list[str],
         model = windows.model
     except ConfigFileError as exc:  # "<file>:<line>: what; botocore cannot read it..."
         where, _, problem = exc.message.partition(": ")
-        if not where.startswith(str(target.config)):
-            where, problem = str(target.config), exc.message
-        return [Finding(where, problem.split("; ")[0], "edit that line (the AWS CLI on "
-                        "Windows cannot read the file either), then ssogen sync",
-                        "windows-config")]
+        if where.startswith(f"{target.config}:"):  # a line botocore refuses
+            return [Finding(where, problem.split("; ")[0], "edit that line (the AWS CLI on "
+                            "Windows cannot read the file either), then ssogen sync",
+                            "windows-config")]
+        return [Finding(str(target.config), exc.message.removeprefix(f"{target.config}: "),
+                        exc.hint or "fix it, then ssogen sync", "windows-config")]
     out = []
     for name in names:
         problems, kept = drift(snapshot.model, model, name)
