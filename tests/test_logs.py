@@ -47,13 +47,18 @@ def test_importing_aws_code_applies_the_pending_configuration(package: str) -> N
 
 
 def test_botocore_warnings_show_with_verbose_redacted() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", "from ssogen import logs\nlogs.setup(0)\n"
-         "import ssogen.aws.clients, logging\nb = logging.getLogger('botocore')\n"
-         "b.warning('quiet: accessToken=abc123secret')\nlogs._configure(1)\n"
-         "b.warning('shown: accessToken=abc123secret')"],
-        capture_output=True, text=True, check=True)
-    assert proc.stderr == "ssogen: WARNING: shown: accessToken=<redacted>\n"
+    code = ("import sys\nfrom ssogen import logs\nlogs.setup(int(sys.argv[1]))\n"
+            "import ssogen.aws.clients, logging\nb = logging.getLogger('botocore')\n"
+            "b.warning('said: accessToken=abc123secret')\n"
+            "b.error('failed: accessToken=abc123secret')")
+    shown = {}
+    for verbosity in (0, 1):
+        proc = subprocess.run([sys.executable, "-c", code, str(verbosity)],
+                              capture_output=True, text=True, check=True)
+        shown[verbosity] = proc.stderr
+    assert shown[0] == "ssogen: ERROR: failed: accessToken=<redacted>\n"  # no warning
+    assert shown[1] == ("ssogen: WARNING: said: accessToken=<redacted>\n"
+                        "ssogen: ERROR: failed: accessToken=<redacted>\n")
 
 
 def test_a_record_is_redacted_before_it_is_formatted() -> None:

@@ -205,7 +205,9 @@ def _check_replaceable(path: Path, flag: str = "") -> None:
         return
     try:
         load_inventory(path)
-    except InventoryError:
+    except InventoryError as exc:
+        if "cannot read" in exc.message:  # an inventory, perhaps, but not readable: say that
+            raise UsageError(f"{flag}{exc.message}") from None
         raise UsageError(f"{flag}{path}: exists and is not an inventory; ssogen replaces only "
                          "an inventory file", hint="give another file name, or move this "
                          "file away first") from None

@@ -171,7 +171,7 @@ def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
             "sections_updated": list(plan.sections_updated),
             "profiles": groups, "warnings": list(r.notes), "info": list(r.info),
             "diff": r.diff if mode != "write" or r.changed else "",
-            **({"windows_skipped": True} if r.mirror_skipped else {})}
+            "windows_skipped": r.mirror_skipped}
 
 
 def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
