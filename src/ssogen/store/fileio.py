@@ -261,6 +261,11 @@ def owner_of(path: Path | str) -> str | None:
         return None
     if uid == os.geteuid() or _overrides_permissions():
         return None  # (root may write another user's file: the owner is not the problem)
+    return user_name(uid)
+
+
+def user_name(uid: int) -> str:
+    """The account name of ``uid`` (``uid N`` when the machine has none)."""
     try:
         import pwd
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ssogen.errors import ConfigFileError
-from ssogen.store.fileio import access_hint, resolve_target
+from ssogen.store.fileio import access_hint, resolve_target, user_name
 
 LOCK_SUFFIX = ".ssogen.lock"
 
@@ -127,7 +127,7 @@ def _cannot(path: Path, exc: OSError) -> ConfigFileError:
             owner_uid = None
         if owner_uid is not None and not os.access(path, os.W_OK):
             return ConfigFileError(
-                f"{path}: a lock file you may not write (owned by {_user(owner_uid)}; left by "
+                f"{path}: a lock file you may not write (owned by {user_name(owner_uid)}; left by "
                 "an earlier `sudo ssogen ...`?)", hint=f"sudo chown $USER {path}  (or remove it)")
         if exc.errno == errno.EROFS:
             return ConfigFileError(
@@ -142,15 +142,6 @@ def _cannot(path: Path, exc: OSError) -> ConfigFileError:
                 hint=access_hint(directory, "u+w", ", or use --config with a file in a "
                                  "writable folder"))
     return ConfigFileError(f"{path}: cannot create the lock file ({exc.strerror or exc})")
-
-
-def _user(uid: int) -> str:
-    try:
-        import pwd
-
-        return f"user {pwd.getpwuid(uid).pw_name}"
-    except (KeyError, ImportError):
-        return f"uid {uid}"
 
 
 def _read_pid(fd: int) -> int | None:

@@ -90,7 +90,7 @@ def _folder_problem(folder: Path) -> Problem | None:
     if not folder.is_dir():
         return Problem(folder, "is not a folder", "remove or rename it")
     problem = _writable(folder)
-    cache = folder / "sso" / "cache"  # where the logins go: the deepest folder there is
+    cache = cache_folder(folder)  # where the logins go: the deepest folder there is
     for inner in (cache, cache.parent):
         if problem is None and inner.is_dir():
             problem = _writable(inner)

@@ -59,8 +59,6 @@ def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
     return raw, st
 
 
-
-
 @dataclass(frozen=True)
 class Identity:
     """What tells one version of the file from another."""
