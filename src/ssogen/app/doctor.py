@@ -49,6 +49,18 @@ class Finding:
     check: str  # which check found it (stable: for --json consumers)
 
 
+def refusal_finding(exc: ConfigFileError, path: Path, fix: str, check: str,
+                    other_fix: str = "fix the file") -> Finding:
+    """A config that cannot be read as a finding: a line botocore refuses
+    (``<file>:<line>: what; ...``) at that line, with ``fix``; anything else (permission
+    denied...) at the file, with its own hint (else ``other_fix``)."""
+    where, _, problem = exc.message.partition(": ")
+    if where.startswith(f"{path}:"):
+        return Finding(where, problem.split("; ")[0], fix, check)
+    return Finding(str(path), exc.message.removeprefix(f"{path}: "), exc.hint or other_fix,
+                   check)
+
+
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
@@ -86,10 +98,8 @@ def run(request: DoctorRequest, reporter: Reporter) -> Report:
             f"ssogen {writer}, which removes it)", "bom"))
     if model is None:
         assert refused is not None
-        where, _, problem = refused.message.partition(": ")
-        report.findings.append(Finding(where, problem.split("; ")[0],
-                                       "edit that line (the AWS CLI cannot read the file "
-                                       "either)", "parse"))
+        report.findings.append(refusal_finding(refused, request.config, "edit that line (the "
+                                               "AWS CLI cannot read the file either)", "parse"))
         return report
     for check in CONFIG_CHECKS:
         report.findings += check(model, str(request.config))
@@ -232,20 +242,12 @@ CONFIG_CHECKS: list[Callable[[FileModel, str], Iterator[Finding]]] = [
 
 # -- the caches ------------------------------------------------------------------------------
 def _sessions(snapshot: ConfigSnapshot, only: str | None) -> list[SsoSession]:
-    from ssogen.app.sessions import session_by_name
+    """The sessions to check (an incomplete one is reported by the config checks)."""
+    from ssogen.app.sessions import session_by_name, usable_sessions
 
-    names = [s.name for s in snapshot.model.of_kind("sso-session") if s.name]
-    if only is not None:
-        if only not in names:  # a typo is no all-clear: the one-line error (exit 2)
-            return [session_by_name(snapshot, only)]
-        names = [only]
-    out = []
-    for name in names:
-        try:
-            out.append(session_by_name(snapshot, name))
-        except SsogenError:
-            continue  # reported by the config checks (or an unknown --session: said below)
-    return out
+    if only is not None and only not in {s.name for s in snapshot.model.of_kind("sso-session")}:
+        return [session_by_name(snapshot, only)]  # a typo is no all-clear: the error (exit 2)
+    return [s for s in usable_sessions(snapshot) if only is None or s.name == only]
 
 
 def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:

@@ -208,13 +208,19 @@ def check_writable(path: Path) -> None:
     """Before a run that is there to write the file asks anything or logs in: the errors its
     write would end with, when they can be seen now (a missing folder, a dangling link, a
     read-only file, folder or file system)."""
+    _check_target(path)
+    obstacle = write_obstacle(path)
+    if obstacle is not None:
+        message, hint = obstacle
+        raise ConfigFileError(f"{message}; nothing was asked or changed", hint=hint)
+
+
+def write_obstacle(path: Path) -> tuple[str, str | None] | None:
+    """(one line, hint) for what would stop the file's write, when it can be seen now."""
     from ssogen.store.fileio import write_blocker, write_problem
 
-    _check_target(path)
     blocker = write_blocker(path)
-    if blocker is not None:
-        message, hint = write_problem(path, blocker)
-        raise ConfigFileError(f"{message}; nothing was asked or changed", hint=hint)
+    return None if blocker is None else write_problem(path, blocker)
 
 
 def _check_target(path: Path) -> None:

@@ -155,15 +155,10 @@ def _logout_session(session: SsoSession, snapshot: ConfigSnapshot,
 def _forget_windows_copy(snapshot: ConfigSnapshot, session: SsoSession,
                         reporter: Reporter) -> bool:
     """WSL2: the copy of the session's token in its remembered Windows folder removed too."""
-    from ssogen.model.windows import is_folder
-
-    if session.legacy or not any(is_folder(s.options.get("windows_mirror"))
-                                 for s in snapshot.model.of_kind("ssogen")):
-        return False  # (nothing of the mirror imported)
     from ssogen.app.windows_tokens import remembered_targets
     from ssogen.store.mirror import remove_token
 
-    target = remembered_targets(snapshot).get(session.name)
+    target = None if session.legacy else remembered_targets(snapshot).get(session.name)
     try:
         removed = remove_token(session, target.folder) if target is not None else None
     except OSError as exc:
@@ -197,18 +192,6 @@ def _profiles_of(snapshot: ConfigSnapshot, session: SsoSession,
     return out
 
 
-def _sessions_of(snapshot: ConfigSnapshot) -> list[SsoSession]:
-    from ssogen.app.sessions import session_by_name
-
-    out = []
-    for s in snapshot.model.of_kind("sso-session") if snapshot.raw is not None else []:
-        try:
-            out.append(session_by_name(snapshot, s.name or ""))
-        except SsogenError:
-            continue
-    return out
-
-
 def _logout_all(snapshot: ConfigSnapshot, reporter: Reporter) -> int:
     from ssogen.store import export_index, role_credentials
     from ssogen.store.cachefile import CacheLock, read_json, remove
@@ -231,7 +214,9 @@ def _logout_all(snapshot: ConfigSnapshot, reporter: Reporter) -> int:
         elif is_registration_entry(data) and remove(path):
             reporter.info(f"ssogen: removed the client registration {show(path)}")
             said = True
-    for session in _sessions_of(snapshot):
+    from ssogen.app.sessions import usable_sessions
+
+    for session in usable_sessions(snapshot):
         said = _forget_windows_copy(snapshot, session, reporter) or said
     export_index.forget(str(role_credentials.cache_dir()))
     for path in role_credentials.sso_entries():

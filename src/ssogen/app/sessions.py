@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ssogen.errors import ConfigFileError, UsageError
+from ssogen.errors import ConfigFileError, SsogenError, UsageError
 from ssogen.model.session import SsoSession
 from ssogen.model.validate import DEFAULT_SCOPES
 from ssogen.store.snapshot import ConfigSnapshot
@@ -102,6 +102,18 @@ def session_by_name(snapshot: ConfigSnapshot, name: str) -> SsoSession:
         known = ", ".join(sorted(sessions)) or "none"
         raise UsageError(f"no [sso-session {name}] in {snapshot.path} (sessions: {known})")
     return _session_from(snapshot, name, sessions[name])
+
+
+def usable_sessions(snapshot: ConfigSnapshot) -> list[SsoSession]:
+    """Every ``[sso-session]`` of the file that is complete enough to log in with (the others
+    are the config checks' to report)."""
+    out = []
+    for name in _sections(snapshot, "sso-session") if snapshot.raw is not None else {}:
+        try:
+            out.append(session_by_name(snapshot, name))
+        except SsogenError:
+            continue
+    return out
 
 
 def session_for_profile(snapshot: ConfigSnapshot, profile: str) -> SsoSession:

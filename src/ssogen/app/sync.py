@@ -79,12 +79,11 @@ def _warn_unwritable(config: Path, reporter: Reporter) -> None:
     """What would block the write, said first (before a login and the discovery); not an
     error yet: a file that is up to date needs no write (a config made read-only on purpose,
     synced from cron), and a change is refused at the end with the same words."""
-    from ssogen.store.fileio import write_blocker, write_problem
+    from ssogen.app.generate import write_obstacle
 
-    blocker = write_blocker(config)
-    if blocker is not None:
-        message, _ = write_problem(config, blocker)
-        reporter.warn(f"{message}; a change this sync finds cannot be written")
+    obstacle = write_obstacle(config)
+    if obstacle is not None:
+        reporter.warn(f"{obstacle[0]}; a change this sync finds cannot be written")
 
 
 def _windows_side(snapshot: ConfigSnapshot, chosen: list[Settings], reporter: Reporter,

@@ -99,10 +99,10 @@ class SyncMirror:
                 push(login_session(self.snapshot, settings.session, settings.start_url,
                                    settings.sso_region), target, self.reporter)
         # --check is a gate: a Windows copy that could not be checked is not "in sync"
+        unchecked = {s.session for s, _ in work if is_folder(s.windows_mirror)
+                     and Path(s.windows_mirror or "") in self.skipped}
         for r in results:
-            if any(s.session == r.plan.session and Path(s.windows_mirror or "") in self.skipped
-                   for s, _ in work if is_folder(s.windows_mirror)):
-                r.mirror_skipped = True
+            r.mirror_skipped = r.plan.session in unchecked
 
 
 # -- setup -----------------------------------------------------------------------------------

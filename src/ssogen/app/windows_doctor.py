@@ -120,20 +120,16 @@ def _names(names: list[str]) -> str:
 
 def config_findings(snapshot: ConfigSnapshot, target: Target, names: list[str],
                     notes: list[str]) -> list[Finding]:
-    from ssogen.app.doctor import Finding
+    from ssogen.app.doctor import Finding, refusal_finding
     from ssogen.store.snapshot import ConfigSnapshot
 
     try:
         windows = ConfigSnapshot.read(target.config)
         model = windows.model
-    except ConfigFileError as exc:  # "<file>:<line>: what; botocore cannot read it..."
-        where, _, problem = exc.message.partition(": ")
-        if where.startswith(f"{target.config}:"):  # a line botocore refuses
-            return [Finding(where, problem.split("; ")[0], "edit that line (the AWS CLI on "
-                            "Windows cannot read the file either), then ssogen sync",
-                            "windows-config")]
-        return [Finding(str(target.config), exc.message.removeprefix(f"{target.config}: "),
-                        exc.hint or "fix it, then ssogen sync", "windows-config")]
+    except ConfigFileError as exc:
+        return [refusal_finding(exc, target.config, "edit that line (the AWS CLI on Windows "
+                                "cannot read the file either), then ssogen sync",
+                                "windows-config", "fix it, then ssogen sync")]
     out = []
     for name in names:
         problems, kept = drift(snapshot.model, model, name)
