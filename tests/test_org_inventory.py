@@ -547,3 +547,21 @@ def test_an_sso_admin_profile_the_portal_refuses_names_get_role_credentials(
     assert proc.returncode == 5, proc.stderr
     assert "profile 'admin': its credentials could not be obtained (" in proc.stderr
     assert "ListInstances" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_file_that_became_another_one_after_the_check_is_not_replaced(
+        tmp_path: Path) -> None:
+    """The write itself refuses what is no inventory (another program may have put it there
+    since the check before the discovery)."""
+    from ssogen.app.org import _save
+    from ssogen.errors import UsageError
+    from ssogen.model.inventory import Inventory
+
+    path = tmp_path / "alice.json"
+    path.write_text("written by someone else\n")
+    inventory = Inventory(session="acme", start_url=START_URL, sso_region=REGION, accounts=[])
+    with pytest.raises(UsageError, match="exists and is not an inventory"):
+        _save(inventory, path)
+    assert path.read_text() == "written by someone else\n"
+    path.unlink()
+    assert _save(inventory, path) is True and _save(inventory, path) is False

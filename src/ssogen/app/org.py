@@ -155,15 +155,11 @@ def _save(inventory: Inventory, path: Path) -> bool:
     """``path`` replaced atomically by the inventory -- unless it holds this inventory
     already (all but ``generated_at``: a re-run leaves committed files without a diff);
     whether it was written. A one-line UsageError (2) when it cannot be written."""
-    from ssogen.errors import InventoryError
-    from ssogen.store.inventories import load_inventory, save_inventory
+    from ssogen.store.inventories import save_inventory
 
-    if path.is_file():
-        try:
-            if _content(load_inventory(path)) == _content(inventory):
-                return False
-        except InventoryError:
-            pass  # checked before the run: replaced as any other old inventory
+    existing = _check_replaceable(path)  # again: another program may have written it since
+    if existing is not None and _content(existing) == _content(inventory):
+        return False
     try:
         save_inventory(inventory, path)
     except OSError as exc:
@@ -195,16 +191,17 @@ def _prepare_out(request: OrgInventoryRequest) -> None:
         _check_replaceable(out, "--out ")
 
 
-def _check_replaceable(path: Path, flag: str = "") -> None:
-    """An existing file is replaced only when it is an inventory (an earlier run's): a typo
-    in ``--out`` must not turn ``~/.aws/config`` or a document into JSON."""
+def _check_replaceable(path: Path, flag: str = "") -> Inventory | None:
+    """The inventory ``path`` holds (None: no file): an existing file is replaced only when
+    it is an inventory (an earlier run's), so a typo in ``--out`` cannot turn
+    ``~/.aws/config`` or a document into JSON."""
     from ssogen.errors import InventoryError
     from ssogen.store.inventories import load_inventory
 
     if not path.exists() and not path.is_symlink():
-        return
+        return None
     try:
-        load_inventory(path)
+        return load_inventory(path)
     except InventoryError as exc:
         if "cannot read" in exc.message:  # an inventory, perhaps, but not readable: say that
             raise UsageError(f"{flag}{exc.message}") from None

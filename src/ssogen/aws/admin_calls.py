@@ -160,13 +160,11 @@ def _resolve_credentials(boto: Any, profile: str | None) -> None:
     except bex.ClientError as exc:  # the portal or STS refused the profile's role
         code, status, err = error_parts(exc)
         operation = getattr(exc, "operation_name", "") or "the credentials"
-        message = short(Exception(str(err.get("Message", "")))) if err.get("Message") else ""
         hint = ("check sso_account_id and sso_role_name against `ssogen list`"
                 if operation == "GetRoleCredentials" else
                 "check the profile's role_arn and the credentials it starts from")
         raise ApiError(f"{who}: its credentials could not be obtained ({operation}: "
-                       f"{code or 'error'} (HTTP {status})"
-                       + (f": {message}" if message else "") + ")", hint=hint) from None
+                       f"{_described(code, status, err)})", hint=hint) from None
     except (bex.ConnectionError, bex.HTTPClientError) as exc:
         raise ApiError(f"{who}: its credentials could not be obtained "
                        f"({type(exc).__name__})", hint="check the network (or the "
@@ -176,6 +174,12 @@ def _resolve_credentials(boto: Any, profile: str | None) -> None:
                                                        " (no --profile, no AWS_PROFILE)"),
                          hint="--profile NAME: a profile of the IAM Identity Center "
                          "management or delegated-administrator account")
+
+
+def _described(code: str, status: int, err: dict[str, Any]) -> str:
+    """A refused call as ``Code (HTTP n): message``, the message one short line."""
+    message = short(Exception(str(err.get("Message", "")))) if err.get("Message") else ""
+    return f"{code or 'error'} (HTTP {status})" + (f": {message}" if message else "")
 
 
 def short(exc: BaseException) -> str:
@@ -293,9 +297,7 @@ class Caller:
                            "Organizations)",
                            hint="use the management or a delegated-administrator account") \
                 from None
-        message = short(Exception(str(err.get("Message", "")))) if err.get("Message") else ""
-        raise ApiError(f"{what}: {code or 'error'} (HTTP {status})"
-                       + (f": {message}" if message else "")) from None
+        raise ApiError(f"{what}: {_described(code, status, err)}") from None
 
     def pages(self, service: str, api: str, key: str, what: str,
               **params: Any) -> Iterator[dict[str, Any]]:
