@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from ssogen.app.sessions import Known
 from ssogen.errors import UsageError
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
+from ssogen.records import replace
 from ssogen.ui import (
     list_question,
     listing,

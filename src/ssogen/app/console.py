@@ -15,10 +15,10 @@ an error message or a ``repr``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ssogen.errors import UsageError
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.aws.credentials import RoleCredentials
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 TokenGetter = Callable[[str, "RoleCredentials", "int | None"], str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConsoleRequest:
     profile: str
     config_path: str
@@ -38,7 +38,7 @@ class ConsoleRequest:
     duration: int | None = None  # SessionDuration in seconds; None: as long as the credentials
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConsoleSignin:
     """A console sign-in ready to be opened. ``url`` is a secret (kept out of ``repr``)."""
 

@@ -16,12 +16,12 @@ botocore directly and are never cached here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import SsogenError
+from ssogen.records import record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,7 +38,7 @@ TOKEN_WINDOW = timedelta(minutes=16)
 _BEFORE_SSO = ("role_arn", "web_identity_token_file")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SsoProfile:
     session: SsoSession
     account_id: str

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from ssogen.inifile.codec import BOM
 from ssogen.inifile.model import is_chain
 from ssogen.model.clock import shown
 from ssogen.model.starturl import portal_key, same_start_url
+from ssogen.records import asdict, field, record
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 MAX_SKEW_SECONDS = 300
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DoctorRequest:
     config: Path
     session: str | None = None
     online: bool = True  # False: --no-login (no network at all)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     where: str  # file:line, "profile NAME", "session NAME", a path
     problem: str
@@ -61,7 +61,7 @@ def refusal_finding(exc: ConfigFileError, path: Path, fix: str, check: str,
                    check)
 
 
-@dataclass
+@record
 class Report:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what is fine, said once

@@ -19,10 +19,10 @@ extended attributes kept, 0600 when new, ``~/.aws`` created 0700 when missing) a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssogen.errors import ConfigFileError, UsageError
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ MODES = ("write", "dry-run", "check")
 MAX_REPLANS = 3
 
 
-@dataclass
+@record
 class GenerationResult:
     plan: Plan
     changed: bool  # the file's bytes would change

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import ConfigFileError, UsageError
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
@@ -44,7 +44,7 @@ _QUOTING = ("comes before any [section]", "cannot parse", "nested value line")
 _LOCATION = re.compile(r"^.*?:(?P<line>\d+): ")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportRequest:
     text: str = field(repr=False)  # what was pasted: secrets
     credentials_path: str
@@ -52,7 +52,7 @@ class ImportRequest:
     config_path: str | None = None  # checked for a [profile NAME] that would shadow the keys
 
 
-@dataclass
+@record
 class ImportResult:
     profile: str
     path: Path

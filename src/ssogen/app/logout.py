@@ -24,11 +24,11 @@ and the run ends with ApiError (exit 5): the session then stays valid at AWS unt
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ssogen.errors import ApiError, SsogenError
+from ssogen.records import record
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ssogen.store.snapshot import ConfigSnapshot
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LogoutRequest:
     config: Path
     session: str | None = None

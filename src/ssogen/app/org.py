@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import UsageError
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ssogen.model.inventory import Inventory
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OrgInventoryRequest:
     """What to compute (exactly one of ``user``, ``group``, ``all_users``) and where to put it
     (``out``: a file for one user or group, None = the caller prints it; a directory for
@@ -46,7 +46,7 @@ class OrgInventoryRequest:
     max_workers: int = 16
 
 
-@dataclass
+@record
 class OrgInventoryOutcome:
     """One inventory per user (or the group), in the order of their names; the files written
     (``all_users`` or ``out``) and the run's counters."""

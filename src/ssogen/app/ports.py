@@ -8,10 +8,10 @@ wizard agree on it without either importing the other's internals.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ssogen.model.events import LoginPrompt
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult
@@ -35,7 +35,7 @@ class Reporter(Protocol):
     def progress(self, label: str) -> ProgressSink: ...
 
 
-@dataclass
+@record
 class SessionChoice:
     session: str
     start_url: str
@@ -44,7 +44,7 @@ class SessionChoice:
     from_legacy: tuple[str, ...] = ()  # legacy profiles whose start URL this session takes over
 
 
-@dataclass
+@record
 class Answers:
     """Flag values that pre-answer the wizard's questions (None = ask)."""
 

@@ -6,15 +6,15 @@ session a profile logs in through -- by botocore's rules (``[default]`` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from ssogen.errors import ConfigFileError, SsogenError, UsageError
 from ssogen.model.session import SsoSession
 from ssogen.model.validate import DEFAULT_SCOPES
+from ssogen.records import field, record
 from ssogen.store.snapshot import ConfigSnapshot
 
 
-@dataclass
+@record
 class ExistingSession:
     name: str
     start_url: str
@@ -24,7 +24,7 @@ class ExistingSession:
     line: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Known:
     """An SSO identity the config already has: an ``[sso-session]`` or a legacy profile."""
 

@@ -15,11 +15,11 @@ after a cache file was written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import LoginError, UsageError
+from ssogen.records import field, record, replace
 
 if TYPE_CHECKING:
     from ssogen.app.generate import GenerationResult, Mode
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ssogen.store.snapshot import ConfigSnapshot
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SetupRequest:
     config: Path
     inventory: Path | None = None
@@ -63,7 +63,7 @@ class SetupRequest:
                        else dict(self.account_regions))
 
 
-@dataclass
+@record
 class SetupOutcome:
     result: GenerationResult
     offline: bool  # from a saved inventory: nobody logged in
@@ -243,13 +243,13 @@ CHANGE_VERBS = {"created": "create", "renamed": "rename", "updated": "update",
                 "removed": "remove"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     kind: str  # create | rename | update | adopt | migrate | stale | remove
     names: tuple[str, ...]  # every profile it touches, sorted; a rename as "old → new"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WriteSummary:
     """What a write would change, for the last question: short enough for one screen."""
 

@@ -14,10 +14,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ssogen.errors import UsageError
+from ssogen.records import record, replace
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ssogen.store.snapshot import ConfigSnapshot
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SyncRequest:
     config: Path
     sessions: tuple[str, ...] = ()

@@ -21,7 +21,6 @@ by ``aws sso login``). The parts it composes, one role each:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +29,7 @@ from ssogen.app.windows_target import Target, problem_of, refuse
 from ssogen.app.windows_tokens import arm_remembered, push
 from ssogen.errors import ConfigFileError, UsageError
 from ssogen.model.windows import AUTO, OFF, is_folder
+from ssogen.records import replace
 from ssogen.store.mirror import Problem
 
 if TYPE_CHECKING:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen import logs
 from ssogen.app.windows_target import Target, refuse
 from ssogen.errors import ConfigFileError
+from ssogen.records import record, replace
 from ssogen.store.mirror import Problem
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Options:
     """The run's planning flags (``--prune``, ``--adopt``, ``--migrate``), applied to the
     Windows file as to the Linux one."""

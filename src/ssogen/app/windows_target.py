@@ -8,18 +8,18 @@ is written as usual (exit code unchanged).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import ConfigFileError
+from ssogen.records import record
 from ssogen.store.mirror import Problem
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """One Windows ``.aws`` folder to mirror into, and how a problem with it is reported."""
 

@@ -21,8 +21,9 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from ssogen.records import record
 
 #: replaces the mount point of drive C: (default ``/mnt/c``)
 ROOT_VARIABLE = "SSOGEN_WSL_ROOT"
@@ -34,7 +35,7 @@ Run = Callable[..., "subprocess.CompletedProcess[bytes]"]
 Which = Callable[[str], "str | None"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Located:
     """The Windows user's ``.aws`` folder (``folder``, and ``shown`` as Windows names it), or
     why it was not found (``problem``, with a ``hint``)."""

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ssogen.aws.admin_assignments import Assignments, Principal, find_instance
@@ -52,13 +51,14 @@ from ssogen.aws.admin_org import OrgTree
 from ssogen.errors import ApiError
 from ssogen.model.events import NoProgress
 from ssogen.model.inventory import Account
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.model.events import ProgressSink
 
 
-@dataclass
+@record
 class Subject:
     """Whose view was computed: a user (``kind="user"``) or a group, with the accounts and
     roles (permission set names) it reaches, sorted; ``members`` for a group."""
@@ -70,7 +70,7 @@ class Subject:
     members: int | None = None
 
 
-@dataclass
+@record
 class AdminView:
     instance_arn: str
     identity_store_id: str
@@ -80,7 +80,7 @@ class AdminView:
     org_accounts: int = 0  # accounts in the organization
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """What to compute: ``user`` (a UserName or primary e-mail), ``group`` (a DisplayName),
     or every user (``all_users``)."""
@@ -90,7 +90,7 @@ class Target:
     all_users: bool = False
 
 
-@dataclass
+@record
 class _Run:
     """One discovery's parts, each filled in by the workers."""
 

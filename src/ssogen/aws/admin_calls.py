@@ -19,12 +19,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ssogen.aws.discovery import THROTTLE_CODES, Attempts, error_parts
 from ssogen.aws.pacing import AdaptiveRateLimiter
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, UsageError
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
@@ -52,7 +52,7 @@ _NOT_FOUND = {"ResourceNotFoundException", "TargetNotFoundException",
               "AccountNotFoundException"}
 
 
-@dataclass
+@record
 class AdminStats:
     """Counters for one run (for the summary line, tests and the benchmark)."""
 

@@ -7,22 +7,22 @@ is known."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from ssogen.aws.admin_assignments import Assignments
 from ssogen.aws.admin_calls import Caller, NotFound, Tasks, Validation
 from ssogen.errors import UsageError
+from ssogen.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class User:
     id: str
     user_name: str
     email: str  # the primary e-mail ("" if none)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Group:
     id: str
     name: str  # DisplayName

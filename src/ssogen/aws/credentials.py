@@ -13,19 +13,19 @@ export_credentials` prints it (on stdout). Error messages never contain a secret
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ssogen.aws.credential_formats import render_fields
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, SsogenError, UsageError
+from ssogen.records import record
 
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
 
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RoleCredentials:
     access_key_id: str
     secret_access_key: str

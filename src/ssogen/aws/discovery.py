@@ -28,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from typing import Any
 
 from ssogen.aws.pacing import AdaptiveRateLimiter
@@ -36,6 +35,7 @@ from ssogen.errors import ApiError
 from ssogen.model.events import NoProgress
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.session import SsoSession
+from ssogen.records import record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ THROTTLE_CODES = {"TooManyRequestsException", "ThrottlingException", "Throttling
 TokenProvider = Callable[[str], str]  # (rejected token) -> new token
 
 
-@dataclass
+@record
 class DiscoveryStats:
     """Counters for one run (for the progress bar, tests and the benchmark)."""
 
@@ -81,7 +81,7 @@ def error_parts(exc: Any) -> tuple[str, int, dict[str, Any]]:
     return str(err.get("Code", "")), status, err
 
 
-@dataclass
+@record
 class Attempts:
     """The retries of one call: after a throttle or a transient failure, how long to wait --
     or, after too many, the ApiError that ends the run. ``sleep`` waits (and may raise when

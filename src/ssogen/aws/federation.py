@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 
 from ssogen.errors import ApiError, UsageError
+from ssogen.records import record
 
 if TYPE_CHECKING:
     import urllib.error
@@ -46,7 +46,7 @@ MIN_DURATION, MAX_DURATION = 900, 43200
 TIMEOUT = 15.0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SigninEndpoint:
     """Where a partition's console sign-in is: the federation endpoint (``{region}`` is
     replaced by the region for a regional endpoint) and the console's home page."""
@@ -77,7 +77,7 @@ SIGNIN_ENDPOINTS: Mapping[str, SigninEndpoint] = {
 DEFAULT_PARTITION = "aws"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Partition:
     """The partition a console sign-in goes to, and the region that decided it ('' when no
     region was known: the ``aws`` partition)."""

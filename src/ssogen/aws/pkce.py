@@ -27,7 +27,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,6 +36,7 @@ from ssogen.aws.oidc import error_code, network_error, register
 from ssogen.errors import LoginError
 from ssogen.model.events import PKCE, LoginPrompt
 from ssogen.model.session import SsoSession
+from ssogen.records import record
 from ssogen.store.tokens import Token, save_token, utcnow
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def register_pkce_client(session: SsoSession, client: Any) -> dict[str, Any]:
 
 
 # -- the loopback callback -------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Callback:
     """What the browser brought back: a code (state checked), or why not."""
 

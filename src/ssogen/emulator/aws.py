@@ -28,9 +28,10 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
+
+from ssogen.records import record
 
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -94,7 +95,7 @@ def host_id(request_id: str) -> str:
 
 
 # -- SigV4 -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class SigV4Scope:
     """What a SigV4 ``Credential=AKID/DATE/REGION/SERVICE/aws4_request`` names."""
 
@@ -153,7 +154,7 @@ def request_scope(headers: dict[str, str], query: dict[str, str]) -> SigV4Scope 
 
 
 # -- who the caller is -----------------------------------------------------------------------
-@dataclass
+@record
 class RoleCredential:
     """Role credentials the emulator issued, and whose they are: a permission set's role
     (GetRoleCredentials, ``assumed`` False) or an IAM role taken with STS AssumeRole

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from ssogen.emulator.org import Organization
+from ssogen.records import field, record
 
 OIDC_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
 PORTAL_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
@@ -87,7 +87,7 @@ class Drop(Exception):
     """Injected fault: the handler closes the connection without answering."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Request:
     """One HTTP request as a service sees it: header names lower-cased, the query string and
     (for ``application/x-www-form-urlencoded`` bodies) the form parsed, last value winning."""
@@ -111,7 +111,7 @@ def parse_form(raw: bytes) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
 
 
-@dataclass
+@record
 class Response:
     """What the handler sends back: status, body, content type and extra headers."""
 

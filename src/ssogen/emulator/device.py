@@ -14,16 +14,16 @@ Two forms of verification URL, as AWS has used them (``verification_style``):
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from ssogen.emulator.base import Host, oidc_error
+from ssogen.records import record
 
 VERIFICATION_STYLES = ("classic", "signin")
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 _USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels (no words), no look-alikes
 
 
-@dataclass
+@record
 class DeviceAuth:
     """One device authorization and where its person's decision stands."""
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 import json
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +28,7 @@ from ssogen.emulator import aws
 from ssogen.emulator.base import Host, Request, Response
 from ssogen.emulator.page import page
 from ssogen.emulator.sts import CredentialStore, matches
+from ssogen.records import record
 
 SIGNIN_TOKEN_TTL = 15 * 60
 MIN_SESSION_DURATION, MAX_SESSION_DURATION = 900, 43200
@@ -38,7 +38,7 @@ class FederationError(Exception):
     """A request the federation endpoint refuses (400); the message names no secret."""
 
 
-@dataclass
+@record
 class SigninToken:
     access_key_id: str
     cred: aws.RoleCredential

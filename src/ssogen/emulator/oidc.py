@@ -14,13 +14,13 @@ from __future__ import annotations
 import hmac
 import itertools
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from ssogen.emulator.base import Host, oidc_error
 from ssogen.emulator.device import DeviceAuthorizations
 from ssogen.emulator.pkce import AUTH_CODE_GRANT, AuthorizationCodes
+from ssogen.records import record
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REFRESH_GRANT = "refresh_token"
@@ -33,7 +33,7 @@ ACCOUNT_ACCESS_SCOPE = "sso:account:access"
 CLIENT_SECRET_LIFETIME = 90 * 86400
 
 
-@dataclass
+@record
 class Client:
     client_id: str
     secret: str
@@ -45,7 +45,7 @@ class Client:
     expires_at: int
 
 
-@dataclass
+@record
 class AccessToken:
     session: int
     client_id: str
@@ -53,7 +53,7 @@ class AccessToken:
     start_url: str
 
 
-@dataclass
+@record
 class RefreshToken:
     session: int
     client_id: str

@@ -25,11 +25,11 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from ssogen.emulator.base import Host, oidc_error
+from ssogen.records import record
 
 AUTH_CODE_GRANT = "authorization_code"
 AUTH_CODE_TTL = 300
@@ -39,7 +39,7 @@ _AUTHORIZE_PARAMS = ("client_id", "redirect_uri", "code_challenge", "code_challe
                      "response_type", "state", "scopes")
 
 
-@dataclass
+@record
 class AuthCode:
     client_id: str
     redirect_uri: str

@@ -13,14 +13,14 @@ Decided once, at the edge, like tomlkit's ``TOMLFile``:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ssogen.errors import ConfigFileError
+from ssogen.records import record
 
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Decoded:
     text: str  # what is parsed: no BOM, a final line break added when missing
     original: str  # the decoded file as it is (BOM included), for the diff

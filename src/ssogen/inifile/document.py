@@ -27,12 +27,12 @@ Layout rules (what a user sees):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ssogen.inifile import diff as _diff
 from ssogen.inifile.codec import Decoded, decode, finish
 from ssogen.inifile.model import FileModel, NewSection, SectionEdit
 from ssogen.inifile.scan import Layout, scan
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -357,7 +357,7 @@ class ConfigDocument:
                              crlf=self.decoded.crlf)
 
 
-@dataclass
+@record
 class ExistingSession:
     name: str
     start_url: str

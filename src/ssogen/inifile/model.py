@@ -12,9 +12,9 @@ ignored -- except ``[ssogen NAME]``, ssogen's own remembered settings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ssogen.model.settings import MARKER, SETTINGS_PREFIX
+from ssogen.records import field, record
 
 _PLAIN = re.compile(r"[\t !#-&(-\[\]-~]*")  # printable ASCII without quotes and backslash
 
@@ -43,7 +43,7 @@ def classify(header: str) -> tuple[str, str | None]:
     return "other", None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class SectionInfo:
     index: int  # position among the file's sections
     header: str  # the text between the brackets, as written
@@ -65,7 +65,7 @@ def is_chain(s: SectionInfo) -> bool:
     return "role_arn" in s.options and "source_profile" in s.options
 
 
-@dataclass
+@record
 class FileModel:
     sections: list[SectionInfo] = field(default_factory=list)
 
@@ -73,7 +73,7 @@ class FileModel:
         return [s for s in self.sections if s.kind == kind and s.name is not None]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class SectionEdit:
     """What happens to one existing section (``index`` is :attr:`SectionInfo.index`)."""
 
@@ -90,13 +90,13 @@ class SectionEdit:
         return not (self.header or self.set or self.delete or self.remove or self.replace)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class NewSection:
     header: str
     keys: list[tuple[str, str]]
 
 
-@dataclass
+@record
 class Edits:
     """Everything to do to a file: edits of existing sections (in section order), new
     sections, and where the new ones go (after the section with index ``anchor``; None: at

@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from sys import intern
 
 from ssogen.errors import ConfigFileError
 from ssogen.inifile.model import FileModel, SectionInfo, classify
+from ssogen.records import record
 
 _SECTCRE = re.compile(r"\[(?P<header>.+)\]")
 #: configparser's special section: its keys are defaults for every other section
@@ -37,7 +37,7 @@ REJECT = ("botocore and the AWS CLI cannot read this file either; fix it by hand
           "left it untouched)")
 
 
-@dataclass
+@record
 class Layout:
     """The scanned file: ``text`` (as parsed: no BOM, ends with a line break), the character
     offset of every section header (``offsets[i]`` for ``model.sections[i]``), and the model."""

@@ -20,9 +20,9 @@ Colons and semicolons inside ``{{ }}`` / ``{% %}`` do not split. Pure: no render
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ssogen.model.validate import has_control
+from ssogen.records import record
 
 #: The chained profile's name when the spec gives no template: the source profile's name, then
 #: the role it assumes (``prod-administrator-access-to-deploy``).
@@ -44,7 +44,7 @@ _LITERAL_PARTITION = re.compile(r"[a-z-]*")
 _LITERAL_ROLE = re.compile(rf"role/(?:{_NAME_CHARS}|/)*")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RoleArn:
     partition: str
     account_id: str
@@ -52,7 +52,7 @@ class RoleArn:
     name: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChainSpec:
     source_glob: str
     role_arn: str  # may contain {{ }}
@@ -133,7 +133,7 @@ def _arn_template_problem(arn: str) -> str | None:
 
 
 def _option(spec: ChainSpec, raw: str) -> ChainSpec:
-    from dataclasses import replace
+    from ssogen.records import replace
 
     key, sep, value = raw.partition("=")
     key, value = key.strip(), value.strip()

@@ -3,7 +3,7 @@ or files never print; they hand these to the callbacks they are given."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ssogen.records import record
 
 #: :attr:`LoginPrompt.kind` of the device-code flow (RFC 8628): a URL and a code to enter
 DEVICE_CODE = "device-code"
@@ -12,7 +12,7 @@ DEVICE_CODE = "device-code"
 PKCE = "pkce"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoginPrompt:
     """A login waiting for the person: where to go (and, for a device code, what to enter).
 

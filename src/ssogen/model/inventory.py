@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from ssogen.errors import InventoryError
 from ssogen.model.validate import SESSION_NAME_RE, is_account_id, unwritable
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def utcnow_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Account:
     """One account and the role (permission set) names a user may assume in it.
 
@@ -69,7 +69,7 @@ class Account:
         return out
 
 
-@dataclass
+@record
 class Inventory:
     session: str
     start_url: str

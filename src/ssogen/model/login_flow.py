@@ -19,16 +19,15 @@ module only decides, so the rule is tested without a machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ssogen.model.events import DEVICE_CODE, PKCE
+from ssogen.records import record
 
 FLOWS = (PKCE, DEVICE_CODE)
 #: the flag that selects each flow (and that the one-line note suggests for the other)
 FLAG = {PKCE: "--use-pkce", DEVICE_CODE: "--use-device-code"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MachineFacts:
     """What the default depends on. ``container``: what gave a container away (e.g.
     ``"/.dockerenv"``), or ""."""
@@ -39,7 +38,7 @@ class MachineFacts:
     display: bool = False  # a graphical session (macOS and Windows always have one)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FlowChoice:
     """The flow a login uses, and why."""
 

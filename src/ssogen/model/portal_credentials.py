@@ -23,10 +23,10 @@ only; a value is never echoed, not even in part.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ssogen.errors import UsageError
+from ssogen.records import field, record
 
 #: the keys of a complete set, as environment variable and as credentials-file key
 KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -50,7 +50,7 @@ _WRAPPED = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 FORMS = ("bash", "powershell", "cmd", "credentials file")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PortalCredentials:
     """One complete credential set (secrets kept out of ``repr``) and what the text said about
     it: the profile name of a credentials-file block, the account and role of a portal block
@@ -133,7 +133,7 @@ def _form(m: re.Match[str]) -> str:
             else "credentials file")
 
 
-@dataclass
+@record
 class _Scan:
     """What the lines read so far said: each key's value and line, the forms, the block
     headers that head credentials-file keys; and what the next line is read against."""

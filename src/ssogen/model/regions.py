@@ -13,11 +13,11 @@ installed, or its data unreadable) and is merged in, so the list never shrinks b
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ssogen.errors import UsageError
+from ssogen.records import record
 from ssogen.resources import read_template
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
@@ -31,7 +31,7 @@ SSO_SERVICES = ("oidc", "portal.sso")
 PARTITION_ORDER = ("aws", "aws-cn", "aws-us-gov", "aws-eusc")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Region:
     name: str
     description: str

@@ -4,13 +4,13 @@ cache keys the AWS CLI v2 derives from it, so that every tool finds the same fil
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from ssogen.model.digest import sha1_hex
 from ssogen.model.validate import DEFAULT_SCOPES
+from ssogen.records import field, record
 
 
-@dataclass
+@record
 class SsoSession:
     name: str
     start_url: str

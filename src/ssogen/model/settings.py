@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from ssogen.errors import ConfigFileError
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ SETTINGS_KEYS = (_SCALAR_KEYS + _LIST_KEYS + _MAP_KEYS + _ORDERED_MAP_KEYS + _WI
                  + (_CHAIN_KEY,))
 
 
-@dataclass
+@record
 class Settings:
     session: str  # sso-session name
     start_url: str

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ssogen.errors import UsageError
 from ssogen.model import regions
 from ssogen.model.validate import REGION_RE
+from ssogen.records import record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ _GENERIC_LABELS = {"sso", "login", "signin", "sign-in", "aws", "start", "www", "
                    "idp", "id", "identity", "app", "apps", "awsapps"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StartUrl:
     url: str              # as given (trimmed); stored verbatim
     host: str             # lower-case host name

@@ -11,18 +11,18 @@ the session that a spec asks a chain of; otherwise it is stale.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ssogen.inifile.model import NewSection, SectionEdit, SectionInfo, is_chain
 from ssogen.planning.chain_specs import ChainKey, Source, Wanted
 from ssogen.planning.plan import ProfileEntry
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.model.settings import Settings
 
 
-@dataclass
+@record
 class Existing:
     """A managed chain of the file, with its identity and source as the file has them."""
 
@@ -31,7 +31,7 @@ class Existing:
     source: SectionInfo | None
 
 
-@dataclass
+@record
 class ChainContext:
     """What the SSO phases decided, as the chain phase needs it."""
 

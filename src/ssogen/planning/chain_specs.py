@@ -9,7 +9,6 @@ source before any login (:func:`check_spec`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from ssogen.errors import UsageError
 from ssogen.model.chain import ChainSpec, parse_role_arn, partition_of, role_arn_problem
 from ssogen.planning import naming
 from ssogen.planning.name_templates import render_rows, short_role
+from ssogen.records import record
 
 if TYPE_CHECKING:
     from ssogen.model.inventory import Account
@@ -32,7 +32,7 @@ _SAMPLE = ("example-read-only-access", "Example", "123456789012", "aws@example.c
            "ReadOnlyAccess", "ReadOnlyAccess")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Source:
     """A generated SSO profile that lives after this run."""
 
@@ -42,7 +42,7 @@ class Source:
     old_name: str | None = None  # its name in the file (None: created in this run)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Wanted:
     """A chain a spec asks for: its source and the role ARN rendered for it."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
 from ssogen.inifile.model import is_chain
 from ssogen.planning.name_templates import (  # re-exported: the names' vocabulary
@@ -26,6 +25,7 @@ from ssogen.planning.name_templates import (  # re-exported: the names' vocabula
     snake,
     strip_reserved,
 )
+from ssogen.records import record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ class Holders(Mapping[str, "NameHolder"]):
         return len(self.sections)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NameHolder:
     """Who already holds a profile name: said in the collision message, and it decides the
     suffix (the role when the holder is the same account, the account id otherwise)."""
@@ -362,7 +362,7 @@ def any_account_name_matches(settings: Settings, pairs: list[tuple[Account, str]
     account may have been renamed in AWS since its profile was generated), collision suffix
     allowed? False when the name does not depend on the account name, or is nothing but it.
     Linear: one render per pair, string comparisons only."""
-    from dataclasses import replace
+    from ssogen.records import replace
 
     renamed: dict[int, Account] = {}  # one stand-in per account (its roles share it)
     fake = []

@@ -17,9 +17,8 @@ delete or remove, and which new sections to insert where (the neutral edits of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ssogen.inifile.model import NewSection, SectionEdit
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     from ssogen.model.settings import Settings
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ProfileEntry:
     action: str  # create | update | rename | adopt | stale | kept | migrate
     name: str
@@ -47,7 +46,7 @@ class ProfileEntry:
 CHANGE_GROUPS = ("created", "renamed", "updated", "adopted", "migrated", "stale", "removed")
 
 
-@dataclass
+@record
 class Plan:
     session: str  # the sso-session name actually used (an existing one may be reused)
     edits: list[SectionEdit] = field(default_factory=list)

@@ -14,7 +14,6 @@ previous ones decided:
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
 from ssogen.errors import UsageError
 from ssogen.inifile.model import FileModel, NewSection, SectionEdit, SectionInfo, is_chain
@@ -36,6 +35,7 @@ from ssogen.planning.ownership import (
 from ssogen.planning.plan import Plan, ProfileEntry
 from ssogen.planning.templates import block_template as _template
 from ssogen.planning.templates import ini_value
+from ssogen.records import replace
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from ssogen.errors import UsageError
 from ssogen.model.validate import has_control
+from ssogen.records import record
 from ssogen.resources import read_template
 
 #: (key, format, fields used) for one line of a block template
@@ -36,7 +36,7 @@ def ini_value(key: str, value: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BlockTemplate:
     lines: tuple[TemplateLine, ...]
 

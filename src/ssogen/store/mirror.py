@@ -26,10 +26,10 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ssogen.records import field, record
 from ssogen.store.fileio import TMP_SUFFIX, make_dirs, not_regular, remove_stale_temps, tmp_prefix
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ MAX_CACHE_BYTES = 1 << 20
 BACKUP_SUFFIX = ".ssogen.bak"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """Why the Windows side is skipped: the path in the way, why, and what to do."""
 
@@ -165,7 +165,7 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 # -- the token cache -------------------------------------------------------------------------
-@dataclass
+@record
 class Pushed:
     """What :func:`push_tokens` did."""
 

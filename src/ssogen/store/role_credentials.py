@@ -14,17 +14,17 @@ Folder 0700, files 0600, atomic, never through a symlink (:mod:`ssogen.store.cac
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ssogen.model.digest import sha1_hex
 from ssogen.model.session import SsoSession
+from ssogen.records import record
 from ssogen.store.cachefile import json_files, read_json, remove, write_json
 from ssogen.store.role_entry import PROVIDER_TYPE, TIME_FORMAT, cache_folder, usable
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CachedCredentials:
     access_key_id: str
     secret_access_key: str

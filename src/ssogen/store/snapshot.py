@@ -11,11 +11,11 @@ program made in between is never overwritten.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from ssogen.errors import ConfigFileError
+from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
     return raw, st
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Identity:
     """What tells one version of the file from another."""
 
@@ -77,7 +77,7 @@ class Identity:
         return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, raw)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConfigSnapshot:
     path: Path
     raw: bytes | None  # None: the file does not exist (yet)

@@ -22,7 +22,6 @@ prints or logs a token or a secret.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 from ssogen import logs
 from ssogen.model.events import DEVICE_CODE, PKCE
 from ssogen.model.session import SsoSession
+from ssogen.records import record
 from ssogen.store.cachefile import CacheLock, json_files, read_json, remove, write_json
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -92,7 +92,7 @@ def _write_json(path: Path, data: dict[str, Any], what: str = "the token") -> No
     write_json(path, data, what=what, folder="token cache")
 
 
-@dataclass
+@record
 class Token:
     """A usable access token, its expiry, and where it came from (what ``login`` says)."""
 

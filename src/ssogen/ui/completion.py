@@ -5,7 +5,8 @@ every command and flag that exists is completed, and nothing that does not. ``--
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+
+from ssogen.records import field, record
 
 # Options whose value is a profile or a session name from the config file.
 _PROFILE_OPTS = {"--profile"}
@@ -21,7 +22,7 @@ def _region_words() -> str:
     return " ".join(region_names())
 
 
-@dataclass
+@record
 class Opt:
     flags: list[str]
     help: str
@@ -29,7 +30,7 @@ class Opt:
     choices: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Cmd:
     name: str
     help: str

@@ -23,15 +23,15 @@ toggle-all/invert act on every choice, not on the filtered ones. Here:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from ssogen.records import record
 from ssogen.ui.listing import KEEP_ABOVE, MAX_ROWS, ListState
 from ssogen.ui.picker import abort_bindings, ask, question_app, question_line, size
 from ssogen.ui.textfit import Line, cut, wrap
 
 
-@dataclass
+@record
 class ListQuestion:
     """What a list question shows around its rows and how it answers."""
 

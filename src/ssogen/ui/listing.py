@@ -6,8 +6,9 @@ checks. No terminal: every key of a list question is one method here, tested wit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from ssogen.records import field, record
 
 #: a list shows at most this many rows at once (fewer on a short terminal)
 MAX_ROWS = 15
@@ -15,7 +16,7 @@ MAX_ROWS = 15
 KEEP_ABOVE = 2
 
 
-@dataclass
+@record
 class Row:
     """One entry of a list question."""
 
@@ -27,7 +28,7 @@ class Row:
     detail: str = ""  # drawn under the list while the cursor is on this row
 
 
-@dataclass
+@record
 class ListState:
     """A list question's state: the filter, which rows it shows, the cursor and the checks.
     Pure (no terminal): every key of a list question is one method here."""

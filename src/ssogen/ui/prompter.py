@@ -8,16 +8,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ssogen.errors import UsageError
+from ssogen.records import record
 
 if TYPE_CHECKING:
     from ssogen.model.regions import Region
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     title: str
     value: Any

@@ -5,12 +5,12 @@ the conversation: :mod:`ssogen.ui.wizard`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 from ssogen.app.ports import Answers
 from ssogen.errors import SsogenError, UsageError
 from ssogen.model import regions, validate
+from ssogen.records import record, replace
 from ssogen.ui.prompter import Option, Prompter
 from ssogen.ui.textfit import count
 
@@ -107,7 +107,7 @@ def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], li
     return sel.globs(chosen_roles, chosen_ids)
 
 
-@dataclass
+@record
 class _Selection:
     """What the role and account questions are asked about: the accounts (by name), the roles
     and in how many accounts each is, which ones the current include/exclude give, and the

@@ -6,13 +6,13 @@ SSO region, session name (the conversation: :mod:`ssogen.ui.wizard`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from ssogen.app.ports import Answers, SessionChoice
 from ssogen.app.sessions import Known
 from ssogen.errors import SsogenError, UsageError
 from ssogen.model import regions, starturl, validate
+from ssogen.records import replace
 from ssogen.ui.prompter import Option, Prompter
 
 #: the answer "create a new [sso-session]" to "Which IAM Identity Center?"
