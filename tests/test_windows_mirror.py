@@ -788,3 +788,26 @@ def test_a_name_held_on_windows_by_ssogen_itself_is_no_clash_of_yours() -> None:
         windows = scan("[profile prod-admin]\nsso_session = acme\nsso_account_id = "
                        f"999999999999\nsso_role_name = Admin\n{marker}").model
         assert name_clashes(linux, windows, "acme") == expected
+
+
+def test_setup_next_line_names_the_windows_name_where_the_windows_copy_gave_another(
+        sandbox: Sandbox, wsl: Wsl, online) -> None:  # type: ignore[no-untyped-def]
+    """The profile setup suggests trying is, on Windows, another account's (a hand-written
+    profile there holds the name): the line says the name to use in PowerShell."""
+    plain = online_setup(sandbox, "--windows")
+    assert plain.returncode == 0, plain.stderr
+    suggested = [ln for ln in plain.stderr.splitlines() if ln.startswith("next:")]
+    assert len(suggested) == 1 and "on Windows" not in plain.stderr, plain.stderr
+    name = suggested[0].rsplit(" ", 1)[1]
+    wanted = managed(sandbox.config)[name]
+    sandbox.config.unlink()
+    wsl.config.write_bytes(f"[profile {name}]\r\nrole_arn = arn:aws:iam::999999999999:role/X"
+                           "\r\nsource_profile = default\r\n".encode())
+    proc = online_setup(sandbox, "--windows")
+    assert proc.returncode == 0, proc.stderr
+    windows_name = next(n for n, v in managed(wsl.config).items()
+                        if (v["sso_account_id"], v["sso_role_name"])
+                        == (wanted["sso_account_id"], wanted["sso_role_name"]))
+    assert windows_name != name
+    assert (f"next: aws s3 ls --profile {name} (on Windows: --profile "
+            f"{windows_name})") in proc.stderr.splitlines(), proc.stderr

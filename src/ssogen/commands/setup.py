@@ -20,6 +20,9 @@ from ssogen.model.validate import OUTPUT_FORMATS
 from ssogen.ui import terminal as ui
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ssogen.app.generate import GenerationResult
     from ssogen.app.setup import SetupOutcome as Outcome
     from ssogen.app.setup import SetupRequest
 
@@ -151,10 +154,28 @@ def run(args: argparse.Namespace) -> int:
     code = report([result], "dry-run" if args.dry_run else "write", verbose=args.verbose,
                   next_steps=outcome.offline, as_json=args.json)
     if result.written and not outcome.offline:
-        first = suggest_profile([p.name for p in result.plan.profiles if p.action == "create"])
-        if first:
-            ui.info(f"next: aws s3 ls --profile {first}")
+        line = next_line(result, suggest_profile)
+        if line:
+            ui.info(line)
     return code
+
+
+def next_line(result: GenerationResult, suggest: Callable[[Sequence[str]], str | None]
+              ) -> str | None:
+    """The command to try first, on a profile setup created. Where the Windows copy gave
+    that account/role another name (a hand-written Windows profile holds this one), the line
+    says that name too: the Linux one means something else there, or nothing."""
+    created = [p for p in result.plan.profiles if p.action == "create"]
+    first = suggest([p.name for p in created])
+    if first is None:
+        return None
+    entry = next(p for p in created if p.name == first)
+    key = (entry.account_id, entry.role, entry.source_profile, entry.role_arn)
+    elsewhere = sorted({p.name for mirror in result.mirrors for p in mirror.plan.profiles
+                        if not p.removed and p.name != first
+                        and (p.account_id, p.role, p.source_profile, p.role_arn) == key})
+    also = f" (on Windows: --profile {elsewhere[0]})" if elsewhere else ""
+    return f"next: aws s3 ls --profile {first}{also}"
 
 
 def declined_text(outcome: Outcome) -> str:
