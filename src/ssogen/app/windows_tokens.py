@@ -30,8 +30,8 @@ def push(session: SsoSession, target: Target, reporter: Reporter) -> None:
     elif pushed.kept_newer is not None:
         reporter.info(f"ssogen: {session.label}: the Windows login ({pushed.kept_newer}) is "
                       "newer than this one (refreshed on Windows); kept")
-    elif pushed.copied:
-        reporter.info(f"ssogen: {session.label}: login copied to {target.label}")
+    elif pushed.copied:  # named as the summary names the Windows config: the path here
+        reporter.info(f"ssogen: {session.label}: login copied to {target.folder}")
 
 
 def remembered_targets(snapshot: ConfigSnapshot) -> dict[str, Target]:
