@@ -159,6 +159,33 @@ def test_one_user_by_primary_email_and_one_group(admin: Sandbox,
     assert "has no members" in proc.stderr
 
 
+def test_an_email_two_users_share_but_for_its_case_is_refused_naming_both(
+        admin: Sandbox, moto: tuple[MotoServer, OrgSpec, Seeded]) -> None:
+    """The identity store keeps an e-mail unique as written; "Zoe.OConnor@" and
+    "zoe.oconnor@" can be two users. Matched without regard to case, neither is picked."""
+    from org_fixture import admin_clients
+
+    server, _, seeded = moto
+    ids = admin_clients(server.url)["identitystore"]
+    store = seeded.identity_store_id
+    other = ids.create_user(IdentityStoreId=store, UserName="zoe.second",
+                            DisplayName="Zoe", Name={"GivenName": "Z", "FamilyName": "O"},
+                            Emails=[{"Value": "zoe.oconnor@example.com", "Type": "work",
+                                     "Primary": True}])["UserId"]
+    try:
+        proc = admin.run(*ADMIN, "--user", "ZOE.OCONNOR@example.com")
+        assert proc.returncode == 2, proc.stderr
+        assert (f"ssogen: error: --user 'ZOE.OCONNOR@example.com': 2 users of identity store "
+                f"{store} have this primary e-mail (zoe.oconnor, zoe.second)"
+                ) in proc.stderr.splitlines(), proc.stderr
+        assert "hint: give the UserName of the one you mean" in proc.stderr
+        assert proc.stdout == ""
+        by_name = admin.run(*ADMIN, "--user", "zoe.second")
+        assert by_name.returncode == 0 and "user zoe.second:" in by_name.stderr, by_name.stderr
+    finally:
+        ids.delete_user(IdentityStoreId=store, UserId=other)
+
+
 def test_setup_names_from_an_admin_inventory_read_by_botocore_and_the_cli(
         admin: Sandbox, tmp_path: Path) -> None:
     inv = tmp_path / "user02.json"

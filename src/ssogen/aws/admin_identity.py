@@ -39,7 +39,8 @@ def primary_email(user: dict[str, Any]) -> str:
 def find_user(caller: Caller, store: str, wanted: str) -> User:
     """The user whose UserName, else whose primary e-mail, is ``wanted``: ``GetUserId`` on
     each (exact); failing both, one pass over ``ListUsers`` compares without regard to case
-    (e-mail addresses are not case-sensitive, and a directory may store ``Zoe.OConnor@``)."""
+    (e-mail addresses are not case-sensitive, and a directory may store ``Zoe.OConnor@``).
+    That pass refuses an e-mail two users share, naming them."""
     for path in ("userName", "emails.value"):
         if path == "emails.value" and "@" not in wanted:
             break
@@ -58,11 +59,21 @@ def find_user(caller: Caller, store: str, wanted: str) -> User:
             continue  # that address is the user's, but not the primary one
         return User(str(user_id), str(raw.get("UserName") or wanted), email)
     folded = wanted.casefold()
+    by_email: list[User] = []
     for raw in caller.pages("identitystore", "ListUsers", "Users", "ListUsers",
                             IdentityStoreId=store):
-        email = primary_email(raw)
-        if str(raw.get("UserName") or "").casefold() == folded or email.casefold() == folded:
-            return User(str(raw["UserId"]), str(raw.get("UserName") or ""), email)
+        user = User(str(raw["UserId"]), str(raw.get("UserName") or ""), primary_email(raw))
+        if user.user_name.casefold() == folded:
+            return user  # a UserName is one user's
+        if user.email.casefold() == folded:
+            by_email.append(user)
+    if len(by_email) == 1:
+        return by_email[0]
+    if by_email:  # an e-mail address need not be one user's: never pick one of them
+        names = ", ".join(sorted(u.user_name or u.id for u in by_email))
+        raise UsageError(f"--user {wanted!r}: {len(by_email)} users of identity store {store} "
+                         f"have this primary e-mail ({names})",
+                         hint="give the UserName of the one you mean")
     raise UsageError(f"--user {wanted!r}: no such user in identity store {store} (matched on "
                      "UserName and primary e-mail)")
 
