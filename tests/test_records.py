@@ -29,8 +29,7 @@ def _pair(frozen: bool = False, slots: bool = False) -> tuple[type, type]:
     return made[0], made[1]
 
 
-@pytest.mark.parametrize("frozen", [False, True])
-@pytest.mark.parametrize("slots", [False, True])
+@pytest.mark.parametrize(("frozen", "slots"), [(False, False), (True, False), (False, True)])
 def test_a_record_behaves_as_the_dataclass_of_the_same_declaration(frozen: bool,
                                                                     slots: bool) -> None:
     rec, dc = _pair(frozen, slots)
@@ -112,13 +111,77 @@ def test_what_records_do_not_support_is_refused_when_the_class_is_made() -> None
             a: int = 1
             b: int  # type: ignore[misc]
 
-    with pytest.raises(TypeError, match="no ClassVar"):
+    with pytest.raises(TypeError, match="is a ClassVar"):
         @record
         class WithClassVar:
             limit: ClassVar[int] = 3  # type: ignore[name-defined]  # noqa: F821
 
     with pytest.raises(ValueError, match="both default and default_factory"):
         field(default=1, default_factory=list)
+
+    @record
+    class Base:
+        a: int
+
+    refused: list[tuple[str, type[Exception], str]] = [
+        ("class Sub(Base):\n    b: int = 0", TypeError, "inherits from a record"),
+        ("class K:\n    a: int\n    _: KW_ONLY\n    b: int = 0", TypeError, "is a KW_ONLY"),
+        ("class R:\n    self: int", TypeError, "a field named 'self'"),
+        ("class R:\n    _setattr: int", TypeError, "a field named '_setattr'"),
+        ("class R:\n    _factory_x: int", TypeError, "a field named '_factory_x'"),
+        ("class M:\n    tags: list = field(default=[])", ValueError, "mutable default list"),
+        ("class M:\n    tags: dict = {}", ValueError, "mutable default dict"),
+    ]
+    for source, error, message in refused:
+        namespace = {"Base": Base, "field": field, "KW_ONLY": dataclasses.KW_ONLY,
+                     "__name__": "scratch"}
+        exec(source, namespace)  # the class under test, its annotations evaluated
+        cls = next(v for k, v in namespace.items() if isinstance(v, type) and k not in (
+            "Base", "KW_ONLY"))
+        with pytest.raises(error, match=message):
+            record(cls)
+    with pytest.raises(TypeError, match="frozen=True with slots=True"):
+        @record(frozen=True, slots=True)
+        class FrozenSlots:
+            a: int
+
+    with pytest.raises(TypeError, match="its own __setattr__"):
+        @record(frozen=True)
+        class OwnSetattr:
+            a: int
+
+            def __setattr__(self, name: str, value: object) -> None: ...
+
+
+def test_hash_and_post_init_follow_the_rules_of_dataclasses() -> None:
+    """A frozen record with its own __eq__ is still hashable (by its fields); one with its
+    own __hash__ keeps it; a __post_init__ from a plain base class runs."""
+    for deco in (record, dataclasses.dataclass):
+        @deco(frozen=True)  # type: ignore[operator]
+        class OwnEq:
+            a: int
+
+            def __eq__(self, other: object) -> bool:
+                return isinstance(other, OwnEq) and other.a == self.a
+
+        @deco(frozen=True)  # type: ignore[operator]
+        class OwnHash:
+            a: int
+
+            def __hash__(self) -> int:
+                return 7
+
+        class Mixin:
+            def __post_init__(self) -> None:
+                self.seen = True  # type: ignore[attr-defined]
+
+        @deco  # type: ignore[operator]
+        class WithMixin(Mixin):
+            a: int
+
+        assert hash(OwnEq(3)) == hash((3,)) and OwnEq(3) == OwnEq(3)
+        assert hash(OwnHash(1)) == 7
+        assert WithMixin(1).seen is True
 
 
 def test_importing_every_ssogen_module_on_the_sync_path_imports_neither_dataclasses_nor_typing(

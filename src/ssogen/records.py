@@ -4,19 +4,23 @@
 uses: ``__init__`` (fields in order, ``default``/``default_factory``, ``__post_init__``),
 ``__repr__`` (without the ``repr=False`` fields, which hold secrets), ``__eq__``,
 ``__hash__`` for ``frozen`` records (``None`` otherwise), ``__match_args__``, ``frozen``
-(assignment raises :class:`FrozenInstanceError`) and ``slots``. :func:`replace` and
-:func:`asdict` work as dataclasses' do.
+(assignment raises :class:`FrozenInstanceError`) and ``slots``. :func:`replace` works as
+dataclasses' does, :func:`asdict` too except that it copies no values.
 
 Why not dataclasses itself: importing it imports :mod:`inspect` (with ``ast``, ``dis`` and
 ``tokenize``), and its decorator compiles every method of every class apart. On this
-project's 2-core machine that was about 45 ms and 1.1 MiB of every ``ssogen sync`` process
+project's 2-core machine that was 35-45 ms and 1.1-1.5 MiB of every ``ssogen sync`` process
 (27-31 ms of imports, 21-25 ms for the classes on that path): a quarter of a 1,000-section
 ``sync --check``. Here each class is compiled once, from one generated source, and nothing
 is imported. The type checker reads a record as a dataclass (:pep:`681`).
 
-What dataclasses has that records lack is refused when the class is made (``ClassVar`` and
-``InitVar`` annotations, a field without a default after one with a default); nothing
-else in ssogen asks for it (``order``, ``kw_only``, inheritance between records).
+What dataclasses has that records lack is refused when the class is made, never built
+wrong: ``ClassVar``, ``InitVar`` and ``KW_ONLY`` annotations, a record inheriting from a
+record, ``frozen`` with ``slots``, a frozen record with its own ``__setattr__``, a mutable
+(unhashable) default, a field without a default after one with a default, a field named
+as the generated code's own names. One thing the type checker does not see: the field names
+given to :func:`replace` (mypy checks only ``dataclasses.replace``); they are checked when it
+runs.
 """
 
 from __future__ import annotations
@@ -84,18 +88,37 @@ else:
     field = _field
 
 
+#: names the generated methods use: no field may have them
+_RESERVED = ("self", "other", "_FACTORY", "_setattr")
+
+
+def _refuse(cls: type, what: str) -> TypeError:
+    return TypeError(f"{cls.__qualname__}: {what} (ssogen.records does not support it)")
+
+
 def _fields_of(cls: type) -> tuple[Field, ...]:
     """The fields the class annotates, in order; each class attribute that held a default
-    is removed or set to that default, as dataclasses does."""
+    is removed or set to that default, as dataclasses does. What records do not support is
+    refused here, when the class is made, rather than built wrong."""
+    if any(hasattr(base, "__record_fields__") for base in cls.__mro__[1:]):
+        raise _refuse(cls, "a record that inherits from a record")
     fields: list[Field] = []
     own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 - inspect is what we avoid
     for name, annotation in own.items():
-        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
-        if text.split("[")[0].rsplit(".")[-1] in ("ClassVar", "InitVar"):
-            raise TypeError(f"{cls.__qualname__}.{name}: records have no {text.split('[')[0]}")
+        text = annotation if isinstance(annotation, str) else str(annotation)
+        kind = text.split("[")[0].rsplit(".")[-1]
+        if type(annotation).__name__ == "_KW_ONLY_TYPE":  # dataclasses.KW_ONLY, evaluated
+            kind = "KW_ONLY"
+        if kind in ("ClassVar", "InitVar", "KW_ONLY"):
+            raise _refuse(cls, f"field {name!r} is a {kind}")
+        if name in _RESERVED or name.startswith(("_factory_", "_default_")):
+            raise _refuse(cls, f"a field named {name!r}")
         value = cls.__dict__.get(name, MISSING)
         spec = value if isinstance(value, Field) else Field(value, MISSING, True)
         spec.name = name
+        if spec.default is not MISSING and type(spec.default).__hash__ is None:
+            raise ValueError(f"{cls.__qualname__}.{name}: mutable default "
+                             f"{type(spec.default).__name__}: use default_factory")
         if isinstance(value, Field):
             if spec.default is MISSING:
                 delattr(cls, name)
@@ -128,7 +151,7 @@ def _source(cls: type, fields: tuple[Field, ...], frozen: bool,
         body += [f"    _setattr(self, {f.name!r}, {f.name})" for f in fields]
     else:
         body += [f"    self.{f.name} = {f.name}" for f in fields]
-    if "__post_init__" in cls.__dict__:
+    if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     values = "".join(f"self.{f.name}, " for f in fields)
     others = "".join(f"other.{f.name}, " for f in fields)
@@ -154,21 +177,32 @@ def _frozen_delattr(self: object, name: str) -> None:
 
 
 def _make(cls: type, frozen: bool, slots: bool) -> type:
+    if frozen and slots:  # copy and pickle would need __getstate__/__setstate__
+        raise _refuse(cls, "frozen=True with slots=True")
+    own = cls.__dict__
+    if frozen and ("__setattr__" in own or "__delattr__" in own):
+        raise _refuse(cls, "a frozen record with its own __setattr__/__delattr__")
     fields = _fields_of(cls)
     namespace: dict[str, Any] = {"_FACTORY": MISSING, "_setattr": object.__setattr__}
     exec(_source(cls, fields, frozen, namespace), namespace)
-    own = cls.__dict__
-    methods = {"__init__": namespace["__init__"], "__repr__": namespace["__repr__"]}
-    if "__eq__" not in own:
-        methods["__eq__"] = namespace["__eq__"]
-        methods["__hash__"] = namespace["__hash__"] if frozen else None
+    # dataclasses' rules: __init__/__repr__/__eq__ only where the class has none; the hash
+    # of the fields for a frozen record (unless the class defines __hash__ itself), else None
+    # where __eq__ is generated
+    explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
+    methods: dict[str, Any] = {"__init__": namespace["__init__"],
+                               "__repr__": namespace["__repr__"],
+                               "__eq__": namespace["__eq__"]}
+    if frozen and not explicit_hash:
+        methods["__hash__"] = namespace["__hash__"]
+    elif "__eq__" not in own and not explicit_hash:
+        methods["__hash__"] = None
     methods["__match_args__"] = tuple(f.name for f in fields)
     methods["__record_fields__"] = fields
     if frozen:
         methods["__setattr__"] = _frozen_setattr
         methods["__delattr__"] = _frozen_delattr
     for name, method in methods.items():
-        if name not in own:  # what the class defines itself stays, as with dataclasses
+        if name not in own or (name == "__hash__" and not explicit_hash):
             if name in ("__init__", "__repr__", "__eq__") or (name == "__hash__" and frozen):
                 method.__qualname__ = f"{cls.__qualname__}.{name}"
                 method.__module__ = cls.__module__
