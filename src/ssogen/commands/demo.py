@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from ssogen.commands import SUMMARY
 
+TYPE_CHECKING = False  # typing itself is not imported: `ssogen COMMAND --help` stays light
 if TYPE_CHECKING:
     from pathlib import Path
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from ssogen.commands import SUMMARY
 from ssogen.commands._options import add_login_options, add_session_choice
 
+TYPE_CHECKING = False  # typing itself is not imported: `ssogen COMMAND --help` stays light
 if TYPE_CHECKING:
     from ssogen.model.inventory import Inventory
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from ssogen.commands import SUMMARY
 from ssogen.errors import EXIT_USAGE, UsageError
 
+TYPE_CHECKING = False  # typing itself is not imported: `ssogen COMMAND --help` stays light
 if TYPE_CHECKING:
     from ssogen.app.org import OrgInventoryOutcome, OrgInventoryRequest
 

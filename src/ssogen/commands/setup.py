@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from ssogen.commands import SUMMARY
 from ssogen.commands._options import (
@@ -19,6 +18,7 @@ from ssogen.errors import UsageError
 from ssogen.model.validate import OUTPUT_FORMATS
 from ssogen.ui import terminal as ui
 
+TYPE_CHECKING = False  # typing itself is not imported: `ssogen COMMAND --help` stays light
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
