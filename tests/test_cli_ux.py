@@ -48,6 +48,27 @@ def test_every_commands_help_imports_neither_typing_nor_dataclasses() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
+def test_version_alone_is_answered_without_argparse_and_as_the_parser_answers() -> None:
+    code = ("import io, sys, contextlib\n"
+            "from ssogen.cli import main, build_parser\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    code = main(['--version'])\n"
+            "print(repr(out.getvalue()), code, 'argparse' in sys.modules)\n"
+            "parsed = io.StringIO()\n"
+            "with contextlib.redirect_stdout(parsed):\n"
+            "    try:\n"
+            "        build_parser().parse_args(['--version'])\n"
+            "    except SystemExit as exc:\n"
+            "        print(repr(parsed.getvalue()), exc.code, file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    fast, parsed = proc.stdout.strip().rsplit(" ", 2), proc.stderr.strip().rsplit(" ", 1)
+    assert fast[1:] == ["0", "False"], proc.stdout  # exit 0, argparse never imported
+    assert fast[0] == parsed[0] and fast[0].startswith("'ssogen "), (proc.stdout, proc.stderr)
+    assert parsed[1] == "0"
+
+
 def test_a_parser_built_for_one_command_lists_them_all() -> None:
     """The parser built for the command on the command line lists every command, in the same
     words as the full parser; the ones only listed share a parser that takes nothing and has

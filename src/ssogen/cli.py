@@ -165,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["export-credentials"] and _quick_export(argv[1:]):
         return 0
+    if argv == ["--version"]:  # what the parser's version action prints, without argparse
+        sys.stdout.write(f"ssogen {__version__}\n")
+        return 0
     import gc
 
     paused = _wanted(argv) in NO_CYCLE_GC and gc.isenabled()  # from the start: imports too
