@@ -356,3 +356,23 @@ def test_long_names_give_way_to_the_longest_role_on_a_terminal():
     assert lines[1].split("  ")[1].endswith("…")  # the name, cut
     piped = format_table(inv).splitlines()
     assert len(piped) == 3 and "Donnees Production Europe - tres longue" in piped[1]
+
+
+def test_an_unreachable_portal_says_so_with_the_network_hint(sandbox, make_emulator):
+    """The login works (the OIDC endpoint answers), the portal does not: after its retries
+    the run names the call and the portal it tried, and what to check (exit 5)."""
+    import socket
+
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
+    assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    proc = sandbox.run("list", "--session", "acme", env={"AWS_ENDPOINT_URL_SSO": dead})
+    assert proc.returncode == 5, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-2] == ("ssogen: error: ListAccounts: failed after 7 attempts "
+                         "(EndpointConnectionError)"), proc.stderr
+    assert lines[-1] == f"  hint: check the network (or AWS_ENDPOINT_URL_SSO); the portal is {dead}"
+    assert "Traceback" not in proc.stderr

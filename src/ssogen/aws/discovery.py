@@ -190,8 +190,10 @@ class _Runner:
                     self._renew_token(token, what)
                     continue
                 raise ApiError(f"{what}: {code or 'error'} (HTTP {status})") from None
-            except self._transient_exc as exc:
-                attempts.retry(type(exc).__name__)
+            except self._transient_exc as exc:  # no answer: the network, or a wrong endpoint
+                attempts.retry(type(exc).__name__, hint="check the network (or "
+                               f"AWS_ENDPOINT_URL_SSO); the portal is "
+                               f"{self.client.meta.endpoint_url}")
                 continue
             except self._BotoCoreError as exc:
                 raise ApiError(f"{what}: {type(exc).__name__}") from None
