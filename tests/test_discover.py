@@ -376,3 +376,19 @@ def test_an_unreachable_portal_says_so_with_the_network_hint(sandbox, make_emula
                          "(EndpointConnectionError)"), proc.stderr
     assert lines[-1] == f"  hint: check the network (or AWS_ENDPOINT_URL_SSO); the portal is {dead}"
     assert "Traceback" not in proc.stderr
+
+
+def test_an_unreachable_login_endpoint_says_so_with_the_network_hint(sandbox, make_emulator):
+    import socket
+
+    emu = make_emulator(auto_approve_after=0)
+    sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    proc = sandbox.run("login", "--session", "acme", "--no-browser",
+                       env={"AWS_ENDPOINT_URL_SSO_OIDC": dead})
+    assert proc.returncode == 5, proc.stderr
+    assert proc.stderr.splitlines()[-2:] == [
+        f"ssogen: error: cannot reach the IAM Identity Center login endpoint {dead} "
+        "(EndpointConnectionError)", "  hint: check the network (or AWS_ENDPOINT_URL_SSO_OIDC)"]

@@ -53,13 +53,15 @@ def error_code(exc: Exception) -> str:
 
 
 def network_error(exc: Exception, client: Any, what: str = "login endpoint") -> ApiError:
-    """A one-line ApiError (exit 5) naming the endpoint that could not be reached."""
+    """A one-line ApiError (exit 5) naming the endpoint that could not be reached, and the
+    variable that points ssogen (and the AWS CLI) at another one."""
     try:
         endpoint = client.meta.endpoint_url
     except AttributeError:
         endpoint = "sso-oidc"
+    variable = "AWS_ENDPOINT_URL_SSO" if what == "portal" else "AWS_ENDPOINT_URL_SSO_OIDC"
     return ApiError(f"cannot reach the IAM Identity Center {what} {endpoint} "
-                    f"({type(exc).__name__})")
+                    f"({type(exc).__name__})", hint=f"check the network (or {variable})")
 
 
 def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
