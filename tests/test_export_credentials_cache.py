@@ -219,3 +219,21 @@ def test_the_fast_path_modules_import_nothing_heavy() -> None:
          "print(sorted(m for m in sys.modules if m.startswith(('boto', 'ssogen.aws.'))))"],
         capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['ssogen.aws.credential_formats']"  # the renderer only
+
+
+def test_an_unreachable_portal_is_named_with_the_network_hint(acme_ro) -> None:  # type: ignore[no-untyped-def]
+    """Nothing cached, the portal unreachable: the address botocore tried is named (the
+    portal here; STS for a role chain), with what to check -- exit 5, no traceback."""
+    import socket
+
+    sandbox, _ = acme_ro
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    proc = sandbox.run("export-credentials", "--profile", "acme-ro",
+                       env={"AWS_ENDPOINT_URL_SSO": dead})
+    assert proc.returncode == 5, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-2] == f"ssogen: error: cannot reach AWS at {dead} (EndpointConnectionError)"
+    assert lines[-1] == "  hint: check the network (or AWS_ENDPOINT_URL_SSO)"
+    assert "Traceback" not in proc.stderr and proc.stdout == ""

@@ -149,7 +149,10 @@ def _botocore_failure(exc: Exception, profile: str) -> SsogenError:
         return ApiError(f"GetRoleCredentials failed for profile {profile!r}: {code}")
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError,
                         bex.ReadTimeoutError)):
-        return ApiError(f"cannot reach AWS ({type(exc).__name__})",
+        endpoint = str((getattr(exc, "kwargs", None) or {}).get("endpoint_url") or "")
+        host = "/".join(endpoint.split("/", 3)[:3])  # scheme://host: the path says nothing
+        at = f" at {host}" if host else ""  # the portal, or STS for a role chain
+        return ApiError(f"cannot reach AWS{at} ({type(exc).__name__})",
                         hint="check the network (or AWS_ENDPOINT_URL_SSO)")
     return ApiError(f"cannot get credentials for profile {profile!r}: {type(exc).__name__}")
 
