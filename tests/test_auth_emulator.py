@@ -525,5 +525,7 @@ def test_unreachable_endpoint_exits_5_in_one_line(sandbox):
     proc = sandbox.run("login", "--session", "acme", "--no-browser",
                        env={"AWS_ENDPOINT_URL_SSO": url, "AWS_ENDPOINT_URL_SSO_OIDC": url})
     assert proc.returncode == 5, proc.stderr
-    assert proc.stderr.count("\n") == 1 and url in proc.stderr and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()  # the error's one line, and its hint
+    assert len(lines) == 2 and url in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[1] == "  hint: check the network (or AWS_ENDPOINT_URL_SSO_OIDC)"
     assert not sandbox.cache.exists() or cache_files(sandbox) == []
