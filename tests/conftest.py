@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 CORPUS_DIRS = [REPO / "tests" / "corpus" / "shared", REPO / "tests" / "corpus"]
 
+
+def dead_url() -> str:
+    """``http://127.0.0.1:PORT`` of a port nobody listens on (bound, then let go): an
+    endpoint that refuses every connection."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
 # Environment variables that would make a test reach outside its sandbox or change behaviour.
 _SCRUB = [
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",

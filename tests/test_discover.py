@@ -13,6 +13,7 @@ import time
 import pytest
 
 import loginkit as auth
+from conftest import dead_url
 from ssogen.aws.discovery import DiscoveryStats, discover
 from ssogen.emulator import Organization, ServiceError
 from ssogen.errors import ApiError
@@ -361,14 +362,10 @@ def test_long_names_give_way_to_the_longest_role_on_a_terminal():
 def test_an_unreachable_portal_says_so_with_the_network_hint(sandbox, make_emulator):
     """The login works (the OIDC endpoint answers), the portal does not: after its retries
     the run names the call and the portal it tried, and what to check (exit 5)."""
-    import socket
-
     emu = make_emulator(auto_approve_after=0)
     sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
     assert sandbox.run("login", "--session", "acme", "--no-browser").returncode == 0
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dead = dead_url()
     proc = sandbox.run("list", "--session", "acme", env={"AWS_ENDPOINT_URL_SSO": dead})
     assert proc.returncode == 5, proc.stderr
     lines = proc.stderr.splitlines()
@@ -379,13 +376,9 @@ def test_an_unreachable_portal_says_so_with_the_network_hint(sandbox, make_emula
 
 
 def test_an_unreachable_login_endpoint_says_so_with_the_network_hint(sandbox, make_emulator):
-    import socket
-
     emu = make_emulator(auto_approve_after=0)
     sandbox.use_emulator(emu, start_url=START_URL, scopes=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dead = dead_url()
     proc = sandbox.run("login", "--session", "acme", "--no-browser",
                        env={"AWS_ENDPOINT_URL_SSO_OIDC": dead})
     assert proc.returncode == 5, proc.stderr

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from conftest import dead_url
+
 ACCOUNT, ROLE = "210987654321", "ReadOnlyAccess"  # [profile acme-ro] of the acme_ro fixture
 ROLE_FILE = hashlib.sha1(json.dumps({"accountId": ACCOUNT, "roleName": ROLE,
                                      "sessionName": "acme"}, sort_keys=True,
@@ -224,12 +226,8 @@ def test_the_fast_path_modules_import_nothing_heavy() -> None:
 def test_an_unreachable_portal_is_named_with_the_network_hint(acme_ro) -> None:  # type: ignore[no-untyped-def]
     """Nothing cached, the portal unreachable: the address botocore tried is named (the
     portal here; STS for a role chain), with what to check -- exit 5, no traceback."""
-    import socket
-
     sandbox, _ = acme_ro
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dead = dead_url()
     proc = sandbox.run("export-credentials", "--profile", "acme-ro",
                        env={"AWS_ENDPOINT_URL_SSO": dead})
     assert proc.returncode == 5, proc.stderr

@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
+
+from conftest import dead_url
 
 START_URL = "https://acme.awsapps.com/start"
 ACCOUNT, ROLE = "210987654321", "ReadOnlyAccess"
@@ -145,9 +146,7 @@ def test_a_token_the_portal_no_longer_knows_is_still_removed(online) -> None:  #
 
 def test_portal_unreachable_removes_the_files_and_exits_5(online) -> None:  # type: ignore[no-untyped-def]
     sandbox, _ = online
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dead = dead_url()
     proc = sandbox.run("logout", "--session", "acme", env={"AWS_ENDPOINT_URL_SSO": dead})
     assert proc.returncode == 5, proc.stderr
     lines = proc.stderr.splitlines()
