@@ -20,8 +20,6 @@ from ssogen.ui import terminal as ui
 
 TYPE_CHECKING = False  # typing itself is not imported: `ssogen COMMAND --help` stays light
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-
     from ssogen.app.generate import GenerationResult
     from ssogen.app.setup import SetupOutcome as Outcome
     from ssogen.app.setup import SetupRequest
@@ -136,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     from ssogen.errors import EXIT_DECLINED
     from ssogen.ui import wizard
     from ssogen.ui.prompter import make_prompter
-    from ssogen.ui.render import report, say, suggest_profile
+    from ssogen.ui.render import report, say
     from ssogen.ui.reporter import TerminalReporter
 
     request = make_request(args)  # bad flag values fail before any login or question
@@ -154,19 +152,20 @@ def run(args: argparse.Namespace) -> int:
     code = report([result], "dry-run" if args.dry_run else "write", verbose=args.verbose,
                   next_steps=outcome.offline, as_json=args.json)
     if result.written and not outcome.offline:
-        line = next_line(result, suggest_profile)
+        line = next_line(result)
         if line:
             ui.info(line)
     return code
 
 
-def next_line(result: GenerationResult, suggest: Callable[[Sequence[str]], str | None]
-              ) -> str | None:
+def next_line(result: GenerationResult) -> str | None:
     """The command to try first, on a profile setup created. Where the Windows copy gave
     that account/role another name (a hand-written Windows profile holds this one), the line
     says that name too: the Linux one means something else there, or nothing."""
+    from ssogen.ui.render import suggest_profile
+
     created = [p for p in result.plan.profiles if p.action == "create"]
-    first = suggest([p.name for p in created])
+    first = suggest_profile([p.name for p in created])
     if first is None:
         return None
     entry = next(p for p in created if p.name == first)
