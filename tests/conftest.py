@@ -4,6 +4,7 @@ several people edit it."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -352,6 +353,12 @@ def _secret_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A job started in the background of a non-interactive shell (`cmd &`) inherits
+    # SIGINT ignored, and so would every ssogen the tests start: the Ctrl-C tests would
+    # see a process that cannot be interrupted. Restore Python's own handler; the
+    # children, after exec, then get the default disposition a terminal user has.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers", "role_credentials_in_output: the secret scan tolerates role credentials "
         "(never tokens or client secrets) in this test's captured output")

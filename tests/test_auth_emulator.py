@@ -422,9 +422,11 @@ def test_slow_down_grows_the_polling_interval(sandbox, make_emulator, monkeypatc
 def test_ctrl_c_while_polling_exits_130_without_cache(sandbox, make_emulator):
     emu = make_emulator()
     setup_config(sandbox, emu)
-    proc = subprocess.Popen([sys.executable, "-m", "ssogen", "login", "--session", "acme",
-                             "--no-browser"], env=sandbox.env, cwd=sandbox.home,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # -X faulthandler: should it not end, SIGABRT makes it print where it is
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "ssogen", "login",
+                             "--session", "acme", "--no-browser"], env=sandbox.env,
+                            cwd=sandbox.home, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     try:
         deadline = time.monotonic() + 30
         while not emu.pending_user_codes() or emu.stats()["requests"]["CreateToken"] < 2:
@@ -432,7 +434,12 @@ def test_ctrl_c_while_polling_exits_130_without_cache(sandbox, make_emulator):
             assert proc.poll() is None
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            out, err = proc.communicate(timeout=10)
+            pytest.fail(f"still running 20 s after Ctrl-C:\n{err}")
     finally:
         if proc.poll() is None:
             proc.kill()
