@@ -38,6 +38,10 @@ SESSION = "bench"
 START_URL = "https://bench.awsapps.com/start"
 ROLES = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "ViewOnlyAccess"]
 BOTOCORE = "import sys, botocore.configloader as c; c.raw_config_parse(sys.argv[1])"
+#: the floor of a command line like ssogen's: building an ArgumentParser asks gettext for
+#: its translations, which imports locale and its alias tables; pathlib imports urllib.parse
+#: and ipaddress
+CLI_FLOOR = "import argparse, pathlib; argparse.ArgumentParser()"
 
 
 def kebab(text: str) -> str:
@@ -222,6 +226,10 @@ def main() -> int:
             bare = sorted(runner.run([sys.executable, "-c", "pass"]) for _ in range(5))[2]
             print(f"python -c pass, the same way: {bare[0]:.3f} s, {bare[1]:.1f} MiB (no figure "
                   "above can be lower)")
+            floor = sorted(runner.run([sys.executable, "-c", CLI_FLOOR]) for _ in range(5))[2]
+            print(f"argparse + one parser + pathlib, the same way: {floor[0]:.3f} s, "
+                  f"{floor[1]:.1f} MiB (what any argparse CLI that takes paths pays before "
+                  "its own code; the bare botocore parse pays none of it)")
         finally:
             runner.close()
     return 0
