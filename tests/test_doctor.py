@@ -149,6 +149,23 @@ def test_each_problem_is_found_with_its_line_and_fix(sandbox: Sandbox, case: str
     assert any(problem in ln and where in ln for ln in lines), lines
 
 
+def test_every_line_botocore_refuses_is_a_finding_of_its_own(sandbox: Sandbox) -> None:
+    sandbox.aws.mkdir()
+    sandbox.config.write_text("[default]\nregion = a\nRegion = b\nnot a key\n[default]\n"
+                              "[profile x]\n= v\n", encoding="utf-8")
+    proc = doctor(sandbox, "--no-login")
+    assert proc.returncode == 1, proc.stderr
+    lines = [ln.replace(str(sandbox.config), "cfg") for ln in findings(proc)]
+    assert [ln.removeprefix("ssogen: doctor: ").split(": ")[0] for ln in lines] == [
+        "cfg:3", "cfg:4", "cfg:5", "cfg:7"], lines
+    assert "duplicate key 'region' in [default]" in lines[0]
+    assert "cannot parse 'not a key'" in lines[1]
+    assert "duplicate section [default]" in lines[2]
+    assert "cannot parse '= v'" in lines[3]
+    assert all("fix: edit that line" in ln for ln in lines)
+    assert "4 problems found" in proc.stderr
+
+
 LEGACY_PROD = ("[profile prod]\nsso_start_url = https://acme.awsapps.com/start\n"
                "sso_region = eu-west-1\nsso_account_id = 111111111111\n"
                "sso_role_name = AdministratorAccess\n")

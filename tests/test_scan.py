@@ -171,3 +171,31 @@ def test_the_odd_line_pattern_finds_what_its_backtracking_form_finds(lines: list
         [m.start() for m in plain.finditer(text)]
     assert [m.start() for m in scan._ODD.finditer(text.rstrip("\n"))] == \
         [m.start() for m in plain.finditer(text.rstrip("\n"))]
+
+
+def test_every_problem_is_named_in_one_run_the_first_as_the_error() -> None:
+    text = ("[profile a]\nregion = 1\nRegion = 2\nnot a key\n[profile a]\n"
+            "[sso-session s]\n[sso-session  s]\nalso bad\n[profile b]\n= v\n")
+    with pytest.raises(ConfigFileError) as info:
+        scan(text, "cfg")
+    err = info.value
+    # the error is what configparser meets first, worded as when it was the only one
+    assert err.message.startswith("cfg:3: duplicate key 'region' in [profile a]")
+    assert err.hint is not None
+    assert err.hint.startswith("also line 4: cannot parse 'not a key'")
+    assert "line 5: duplicate section [profile a]" in err.hint
+    assert "line 7: [sso-session  s] and [sso-session s] (line 6) are the same" in err.hint
+    assert err.hint.endswith("; and 2 more")  # lines 8 and 10
+    # a file with one problem gets no hint: nothing else to fix
+    with pytest.raises(ConfigFileError) as info:
+        scan("[profile a]\nregion = 1\n[profile a]\n", "cfg")
+    assert info.value.hint is None
+    assert info.value.message.startswith("cfg:3: duplicate section [profile a];")
+
+
+def test_a_repeated_header_is_one_problem_not_also_a_name_clash() -> None:
+    with pytest.raises(ConfigFileError) as info:
+        scan("[sso-session s]\n[sso-session s]\n[profile x]\nx\n", "cfg")
+    assert info.value.message.startswith("cfg:2: duplicate section [sso-session s];")
+    assert info.value.hint == ("also line 4: cannot parse 'x' (not 'key = value', a comment "
+                               "or a [section])")

@@ -39,9 +39,16 @@ class UsageError(SsogenError):
 
 
 class ConfigFileError(SsogenError):
-    """The config file cannot be read or parsed (message names the file and line)."""
+    """The config file cannot be read or parsed (message names the file and line).
+    ``more``: the file's other problems, as ``(line, what)``, after the one the message
+    names (the hint says them in a line; ``ssogen doctor`` lists each)."""
 
     exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 more: tuple[tuple[int, str], ...] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.more = more
 
 
 class InventoryError(SsogenError):

@@ -49,16 +49,18 @@ class Finding:
     check: str  # which check found it (stable: for --json consumers)
 
 
-def refusal_finding(exc: ConfigFileError, path: Path, fix: str, check: str,
-                    other_fix: str = "fix the file") -> Finding:
-    """A config that cannot be read as a finding: a line botocore refuses
-    (``<file>:<line>: what; ...``) at that line, with ``fix``; anything else (permission
-    denied...) at the file, with its own hint (else ``other_fix``)."""
+def refusal_findings(exc: ConfigFileError, path: Path, fix: str, check: str,
+                     other_fix: str = "fix the file") -> list[Finding]:
+    """A config that cannot be read as findings: each line botocore refuses
+    (``<file>:<line>: what; ...``, then the others the error carries) at its line, with
+    ``fix``; anything else (permission denied...) at the file, with its own hint (else
+    ``other_fix``)."""
     where, _, problem = exc.message.partition(": ")
     if where.startswith(f"{path}:"):
-        return Finding(where, problem.split("; ")[0], fix, check)
-    return Finding(str(path), exc.message.removeprefix(f"{path}: "), exc.hint or other_fix,
-                   check)
+        return [Finding(where, problem.split("; ")[0], fix, check),
+                *(Finding(f"{path}:{line}", what, fix, check) for line, what in exc.more)]
+    return [Finding(str(path), exc.message.removeprefix(f"{path}: "), exc.hint or other_fix,
+                    check)]
 
 
 @record
@@ -98,8 +100,8 @@ def run(request: DoctorRequest, reporter: Reporter) -> Report:
             f"ssogen {writer}, which removes it)", "bom"))
     if model is None:
         assert refused is not None
-        report.findings.append(refusal_finding(refused, request.config, "edit that line (the "
-                                               "AWS CLI cannot read the file either)", "parse"))
+        report.findings += refusal_findings(refused, request.config, "edit that line (the "
+                                            "AWS CLI cannot read the file either)", "parse")
         return report
     for check in CONFIG_CHECKS:
         report.findings += check(model, str(request.config))

@@ -120,16 +120,16 @@ def _names(names: list[str]) -> str:
 
 def config_findings(snapshot: ConfigSnapshot, target: Target, names: list[str],
                     notes: list[str]) -> list[Finding]:
-    from ssogen.app.doctor import Finding, refusal_finding
+    from ssogen.app.doctor import Finding, refusal_findings
     from ssogen.store.snapshot import ConfigSnapshot
 
     try:
         windows = ConfigSnapshot.read(target.config)
         model = windows.model
     except ConfigFileError as exc:
-        return [refusal_finding(exc, target.config, "edit that line (the AWS CLI on Windows "
-                                "cannot read the file either), then ssogen sync",
-                                "windows-config", "fix it, then ssogen sync")]
+        return refusal_findings(exc, target.config, "edit that line (the AWS CLI on Windows "
+                                 "cannot read the file either), then ssogen sync",
+                                 "windows-config", "fix it, then ssogen sync")
     out = []
     for name in names:
         problems, kept = drift(snapshot.model, model, name)

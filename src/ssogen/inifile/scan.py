@@ -61,6 +61,12 @@ def _error(source: str, lineno: int, what: str) -> ConfigFileError:
     return ConfigFileError(f"{source}:{lineno}: {what}; {REJECT}")
 
 
+#: how many further problems the hint line names (the rest are counted)
+_MORE_SHOWN = 3
+
+Problem = tuple[int, str, str]  # (line, what, the whole message when it is the headline)
+
+
 class _Scan:
     """State across sections: the duplicate checks, and the section being read."""
 
@@ -75,6 +81,13 @@ class _Scan:
         self.default_keys: set[str] = set()
         self.values: dict[str, str] | None = None  # the current section's, for kinds kept
         self.multi: dict[str, list[str]] = {}  # values continued over several lines
+        # what botocore would refuse, in the order configparser meets it: the first is the
+        # error, the others its hint (a file is fixed in one go, not one run per line)
+        self.problems: list[Problem] = []
+
+    def problem(self, lineno: int, what: str, message: str = "") -> None:
+        self.problems.append(
+            (lineno, what, message or f"{self.source}:{lineno}: {what}; {REJECT}"))
 
     def close(self) -> None:
         """Store the current section's values (configparser joins continued values with
@@ -89,20 +102,23 @@ class _Scan:
         """A new section; returns the set its keys are checked against."""
         self.close()
         keys = self.default_keys
+        repeated = False
         if header != DEFAULT_SECTION:
-            if header in self.seen_headers:
-                raise _error(self.source, lineno, f"duplicate section [{header}]")
+            repeated = header in self.seen_headers
+            if repeated:
+                self.problem(lineno, f"duplicate section [{header}]")
             self.seen_headers.add(header)
             keys = set()
         kind, name = classify(header)
-        if name is not None and header != DEFAULT_SECTION:
+        if name is not None and header != DEFAULT_SECTION and not repeated:
             ident = (kind, name, header == "default")
             other = self.seen_names.get(ident)
             if other is not None:
-                raise ConfigFileError(
-                    f"{self.source}:{lineno}: [{header}] and [{other[1]}] (line {other[0]}) "
-                    f"are the same {kind} {name!r} to botocore, which silently uses the last "
-                    "one; merge them or rename one (ssogen left the file untouched)")
+                what = (f"[{header}] and [{other[1]}] (line {other[0]}) are the same {kind} "
+                        f"{name!r}")
+                self.problem(lineno, what, f"{self.source}:{lineno}: {what} to botocore, "
+                             "which silently uses the last one; merge them or rename one "
+                             "(ssogen left the file untouched)")
             self.seen_names[ident] = (lineno, header)
         self.values = {} if kind in _KEEP_VALUES else None
         self.sections.append(SectionInfo(len(self.sections), header, kind, name, {}, lineno))
@@ -285,7 +301,7 @@ def scan_lines(text: str, source: str = "config") -> Layout:
     option = ""  # the option continuation lines belong to ("": none)
     nested = False  # that option's value began empty: its continuation lines need "="
     indent_level = 0
-    bad_line = 0  # first line configparser cannot parse (reported after the whole file)
+    bad_lines: list[int] = []  # lines configparser cannot parse (it says so at the end)
     nested_error: tuple[int, str] | None = None  # botocore's check, after configparser's
     lineno = 0
     sectcre = _SECTCRE.match
@@ -321,43 +337,58 @@ def scan_lines(text: str, source: str = "config") -> Layout:
                 values, multi = st.values, st.multi
                 option, nested = "", False
                 continue
-        if keys is None:
-            raise _error(source, lineno, f"{stripped[:60]!r} comes before any [section] "
-                         "header")
+        if keys is None:  # configparser stops here; the rest is still worth reading
+            if not st.problems:
+                st.problem(lineno, f"{stripped[:60]!r} comes before any [section] header")
+            continue
         eq = stripped.find("=")
         colon = stripped.find(":", 0, eq) if eq > 0 else stripped.find(":")
         at = eq if colon < 0 else colon
         if at < 0:  # configparser goes on (and says so at the end); the option stays open
-            bad_line = bad_line or lineno
+            bad_lines.append(lineno)
             continue
         key = stripped[:at].rstrip().lower()
         if not key:
-            bad_line = bad_line or lineno
+            bad_lines.append(lineno)
         if key in keys:
-            raise _error(source, lineno, f"duplicate key {key!r} in "
-                         f"[{st.sections[-1].header}] (keys are case-insensitive)")
+            st.problem(lineno, f"duplicate key {key!r} in [{st.sections[-1].header}] (keys "
+                       "are case-insensitive)")
         keys.add(key)
         value = stripped[at + 1:].strip()
         option, nested = key, not value
         if values is not None:
             values[key] = value
     st.close()
-    _raise_deferred(st, lines, bad_line, nested_error, source)
+    _raise_problems(st, lines, bad_lines, nested_error)
     return Layout(text, _offsets(lines, st.header_lines), FileModel(st.sections))
 
 
-def _raise_deferred(st: _Scan, lines: list[str], bad_line: int,
-                    nested_error: tuple[int, str] | None, source: str) -> None:
-    """The problems configparser and botocore report only once the whole file is read: the
-    first line that is not ``key = value``, then a nested value's line without ``=``."""
-    if bad_line:
-        raw = lines[bad_line - 1].strip()
-        raise _error(source, bad_line, f"cannot parse {raw[:60]!r} (not 'key = value', a "
-                     "comment or a [section])")
+def _raise_problems(st: _Scan, lines: list[str], bad_lines: list[int],
+                    nested_error: tuple[int, str] | None) -> None:
+    """One error for everything botocore would refuse: its message is the problem
+    configparser meets first (then the first line that is not ``key = value``, then a
+    nested value's line without ``=``: what configparser and botocore report only once the
+    whole file is read); its hint names the others by line."""
+    problems = list(st.problems)
+    for lineno in bad_lines:
+        raw = lines[lineno - 1].strip()
+        problems.append((lineno, f"cannot parse {raw[:60]!r} (not 'key = value', a comment "
+                                 "or a [section])", ""))
     if nested_error is not None:  # a bad nested [DEFAULT] value matters only if inherited
         in_default = nested_error[1].endswith(f"in [{DEFAULT_SECTION}] has no '='")
         if not in_default or any(s.header != DEFAULT_SECTION for s in st.sections):
-            raise _error(source, *nested_error)
+            problems.append((*nested_error, ""))
+    if not problems:
+        return
+    lineno, what, message = problems[0]
+    others = sorted(problems[1:])
+    hint = None
+    if others:
+        shown = "; ".join(f"line {n}: {w}" for n, w, _ in others[:_MORE_SHOWN])
+        more = len(others) - _MORE_SHOWN
+        hint = f"also {shown}" + (f"; and {more} more" if more > 0 else "")
+    raise ConfigFileError(message or f"{st.source}:{lineno}: {what}; {REJECT}", hint=hint,
+                          more=tuple((n, w) for n, w, _ in others))
 
 
 def _nested_problem(stripped: str, lineno: int, header: str) -> tuple[int, str] | None:
