@@ -165,6 +165,17 @@ def test_a_file_botocore_cannot_read_is_refused_without_quoting_it(tmp_path: Pat
     path.write_text("[a]\n[a]\n")
     with pytest.raises(ConfigFileError, match="duplicate section"):
         _import(path, BLOCK)
+    # a later unreadable line is named in the hint by its number only, whatever comes first
+    for first in ("[a]\n[a]\n", "[a]\nSECRETFIRSTabc123/+\n"):
+        path.write_text(first + "[b]\nSECRETLATERabc123/+\nx = 1\nSECRETLASTabc123/+\n")
+        with pytest.raises(ConfigFileError) as info:
+            _import(path, BLOCK)
+        err = info.value
+        shown = f"{err.message}\n{err.hint}\n{err.more}"
+        assert "SECRET" not in shown, shown
+        assert err.hint is not None
+        assert "line 4: a line botocore and the AWS CLI cannot read" in err.hint
+        assert "line 6: a line botocore and the AWS CLI cannot read" in err.hint
 
 
 @pytest.mark.parametrize(("name", "needle"), [

@@ -41,6 +41,8 @@ SHADOWING_KEYS = ("role_arn", "web_identity_token_file", "sso_session", "sso_sta
 _NAME_FORBIDDEN = set(" \t[]#;=\"'\\")
 #: scanner findings that quote a line of the file -- which here may hold a secret
 _QUOTING = ("comes before any [section]", "cannot parse", "nested value line")
+_UNREADABLE = ("a line botocore and the AWS CLI cannot read (not 'key = value', a comment or "
+               "a [section])")
 _LOCATION = re.compile(r"^.*?:(?P<line>\d+): ")
 
 
@@ -137,14 +139,24 @@ def _read(path: Path) -> ConfigSnapshot:
     try:
         snapshot.scanned  # noqa: B018  (scan now, under the lock: findings surface here)
     except ConfigFileError as exc:
+        from ssogen.inifile.scan import also_hint
+
         where = _LOCATION.match(exc.message)
-        if where and any(q in exc.message for q in _QUOTING):
-            raise ConfigFileError(
-                f"{path}:{where.group('line')}: a line botocore and the AWS CLI cannot read "
-                "(not 'key = value', a comment or a [section]); fix it by hand (ssogen left the "
-                "file untouched)") from None
-        raise
+        headline = bool(where) and _quotes(exc.message)
+        if not headline and not any(_quotes(what) for _, what in exc.more):
+            raise
+        message = exc.message
+        if where and headline:
+            message = (f"{path}:{where.group('line')}: {_UNREADABLE}; fix it by hand (ssogen "
+                       "left the file untouched)")
+        more = tuple((n, _UNREADABLE if _quotes(what) else what) for n, what in exc.more)
+        raise ConfigFileError(message, hint=also_hint(more), more=more) from None
     return snapshot
+
+
+def _quotes(what: str) -> bool:
+    """Whether a finding quotes a line of the file (which may hold a secret)."""
+    return any(q in what for q in _QUOTING)
 
 
 def _refuse_links(path: Path) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from sys import intern
 
 from ssogen.errors import ConfigFileError
@@ -381,14 +381,18 @@ def _raise_problems(st: _Scan, lines: list[str], bad_lines: list[int],
     if not problems:
         return
     lineno, what, message = problems[0]
-    others = sorted(problems[1:])
-    hint = None
-    if others:
-        shown = "; ".join(f"line {n}: {w}" for n, w, _ in others[:_MORE_SHOWN])
-        more = len(others) - _MORE_SHOWN
-        hint = f"also {shown}" + (f"; and {more} more" if more > 0 else "")
-    raise ConfigFileError(message or f"{st.source}:{lineno}: {what}; {REJECT}", hint=hint,
-                          more=tuple((n, w) for n, w, _ in others))
+    more = tuple((n, w) for n, w, _ in sorted(problems[1:]))
+    raise ConfigFileError(message or f"{st.source}:{lineno}: {what}; {REJECT}",
+                          hint=also_hint(more), more=more)
+
+
+def also_hint(more: Sequence[tuple[int, str]]) -> str | None:
+    """The hint line naming a file's other problems (``(line, what)``), None without any."""
+    if not more:
+        return None
+    shown = "; ".join(f"line {n}: {w}" for n, w in more[:_MORE_SHOWN])
+    rest = len(more) - _MORE_SHOWN
+    return f"also {shown}" + (f"; and {rest} more" if rest > 0 else "")
 
 
 def _nested_problem(stripped: str, lineno: int, header: str) -> tuple[int, str] | None:
