@@ -1,6 +1,8 @@
 """The line scanner (``ssogen.inifile.scan``) reads every file the way botocore does: it refuses
 exactly the files ``botocore.configloader.raw_config_parse`` refuses, and for the others it
-finds the same sections with the same values (for the kinds the planner reads).
+finds the same sections with the same values (for the kinds the planner reads). A file it
+refuses gets one error naming every line configparser refuses, headed by the line
+configparser stops at.
 
 Random files come from an alphabet of INI hazards (indentation, continuation lines, nested
 blocks, comments inside values, both delimiters, duplicate keys in any case, headers with
@@ -199,3 +201,34 @@ def test_a_repeated_header_is_one_problem_not_also_a_name_clash() -> None:
     assert info.value.message.startswith("cfg:2: duplicate section [sso-session s];")
     assert info.value.hint == ("also line 4: cannot parse 'x' (not 'key = value', a comment "
                                "or a [section])")
+
+
+def configparser_refusal(text: str) -> tuple[int | None, set[int]]:
+    """The line configparser stops at (a missing header, a duplicate section or key; None when
+    it reads on) and every line it names: those, or its list of lines it cannot parse."""
+    try:
+        configparser.RawConfigParser().read_string(text)
+    except (configparser.DuplicateSectionError, configparser.DuplicateOptionError,
+            configparser.MissingSectionHeaderError) as exc:
+        return exc.lineno, {exc.lineno}
+    except configparser.ParsingError as exc:
+        return None, {lineno for lineno, _ in exc.errors}
+    return None, set()
+
+
+@PROPS
+@given(lines=st.lists(_LINES, max_size=14))
+def test_the_error_names_every_line_configparser_refuses(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n" if lines else ""
+    stop, refused = configparser_refusal(text)
+    try:
+        scan(text, "cfg")
+    except ConfigFileError as exc:
+        first = int(exc.message.split(":")[1])
+        named = {first, *(lineno for lineno, _ in exc.more)}
+        assert refused <= named, (exc.message, exc.more)
+        assert sorted(exc.more) == list(exc.more)  # the others in file order
+        if stop is not None and "are the same" not in exc.message:
+            assert first == stop, exc.message  # the error is where configparser stops
+        return
+    assert not refused, f"scan accepted what configparser refuses (lines {sorted(refused)})"
