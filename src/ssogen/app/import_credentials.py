@@ -141,14 +141,12 @@ def _read(path: Path) -> ConfigSnapshot:
     except ConfigFileError as exc:
         from ssogen.inifile.scan import also_hint
 
-        where = _LOCATION.match(exc.message)
-        headline = bool(where) and _quotes(exc.message)
-        if not headline and not any(_quotes(what) for _, what in exc.more):
+        where = _LOCATION.match(exc.message) if _quotes(exc.message) else None
+        if where is None and not any(_quotes(what) for _, what in exc.more):
             raise
-        message = exc.message
-        if where and headline:
-            message = (f"{path}:{where.group('line')}: {_UNREADABLE}; fix it by hand (ssogen "
-                       "left the file untouched)")
+        message = exc.message if where is None else (
+            f"{path}:{where.group('line')}: {_UNREADABLE}; fix it by hand (ssogen left the "
+            "file untouched)")
         more = tuple((n, _UNREADABLE if _quotes(what) else what) for n, what in exc.more)
         raise ConfigFileError(message, hint=also_hint(more), more=more) from None
     return snapshot

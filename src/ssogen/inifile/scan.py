@@ -57,14 +57,10 @@ class Layout:
         return self.text[: self.offsets[0]] if self.offsets else self.text
 
 
-def _error(source: str, lineno: int, what: str) -> ConfigFileError:
-    return ConfigFileError(f"{source}:{lineno}: {what}; {REJECT}")
-
-
 #: how many further problems the hint line names (the rest are counted)
 _MORE_SHOWN = 3
 
-Problem = tuple[int, str, str]  # (line, what, the whole message when it is the headline)
+Problem = tuple[int, str, str]  # (line, what, the whole message, when it is the error)
 
 
 class _Scan:
@@ -86,6 +82,8 @@ class _Scan:
         self.problems: list[Problem] = []
 
     def problem(self, lineno: int, what: str, message: str = "") -> None:
+        """Record a problem; ``message`` (default: ``<file>:<line>: what; REJECT``) is the
+        error's text should it be the first."""
         self.problems.append(
             (lineno, what, message or f"{self.source}:{lineno}: {what}; {REJECT}"))
 
@@ -369,21 +367,19 @@ def _raise_problems(st: _Scan, lines: list[str], bad_lines: list[int],
     configparser meets first (then the first line that is not ``key = value``, then a
     nested value's line without ``=``: what configparser and botocore report only once the
     whole file is read); its hint names the others by line."""
-    problems = list(st.problems)
     for lineno in bad_lines:
         raw = lines[lineno - 1].strip()
-        problems.append((lineno, f"cannot parse {raw[:60]!r} (not 'key = value', a comment "
-                                 "or a [section])", ""))
+        st.problem(lineno, f"cannot parse {raw[:60]!r} (not 'key = value', a comment or a "
+                           "[section])")
     if nested_error is not None:  # a bad nested [DEFAULT] value matters only if inherited
         in_default = nested_error[1].endswith(f"in [{DEFAULT_SECTION}] has no '='")
         if not in_default or any(s.header != DEFAULT_SECTION for s in st.sections):
-            problems.append((*nested_error, ""))
-    if not problems:
+            st.problem(*nested_error)
+    if not st.problems:
         return
-    lineno, what, message = problems[0]
-    more = tuple((n, w) for n, w, _ in sorted(problems[1:]))
-    raise ConfigFileError(message or f"{st.source}:{lineno}: {what}; {REJECT}",
-                          hint=also_hint(more), more=more)
+    first, *others = st.problems
+    more = tuple((n, w) for n, w, _ in sorted(others))
+    raise ConfigFileError(first[2], hint=also_hint(more), more=more)
 
 
 def also_hint(more: Sequence[tuple[int, str]]) -> str | None:
