@@ -117,16 +117,14 @@ def _setup_logging(verbosity: int) -> None:
 def _config_problem(args: argparse.Namespace, argv: Sequence[str]) -> SsogenError | None:
     """A config path that is a directory, said before the command starts, with the file it
     probably meant and where the path came from (--config, AWS_CONFIG_FILE, the default)."""
-    from pathlib import Path
-
-    path = Path(args.config)
-    if args.command not in READS_CONFIG or not path.is_dir():
+    path = args.config
+    if args.command not in READS_CONFIG or not os.path.isdir(path):
         return None
     given = any(a == "--config" or a.startswith("--config=") for a in argv)
     source = ("--config" if given else
               "AWS_CONFIG_FILE" if os.environ.get("AWS_CONFIG_FILE") else "the default path")
-    inside = path / "config"
-    hint = (f"did you mean {inside}? (--config {inside})" if inside.is_file() else
+    inside = os.path.join(path, "config")
+    hint = (f"did you mean {inside}? (--config {inside})" if os.path.isfile(inside) else
             f"point --config (or AWS_CONFIG_FILE) at a file, e.g. {inside}")
     return SsogenError(f"{path} ({source}) is a directory, not a config file", hint=hint)
 

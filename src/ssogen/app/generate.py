@@ -18,8 +18,8 @@ extended attributes kept, 0600 when new, ``~/.aws`` created 0700 when missing) a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from ssogen.errors import ConfigFileError, UsageError
 from ssogen.records import field, record
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.planning.plan import Plan
+    from ssogen.store.lock import ConfigLock
     from ssogen.store.snapshot import ConfigSnapshot
 
+    StrPath = str | os.PathLike[str]
     Mode = Literal["write", "dry-run", "check"]
 
 BACKUP_SUFFIX = ".ssogen.bak"
@@ -46,9 +48,9 @@ MAX_REPLANS = 3
 class GenerationResult:
     plan: Plan
     changed: bool  # the file's bytes would change
-    path: Path
+    path: str  # the config as given (--config, AWS_CONFIG_FILE...)
     written: bool = False
-    backup: Path | None = None
+    backup: str | None = None
     notes: list[str] = field(default_factory=list)  # collisions, BOM, reused session...
     info: list[str] = field(default_factory=list)  # said, not warned (names the user kept)
     make_diff: Callable[[], str] | None = field(default=None, repr=False)
@@ -106,11 +108,11 @@ def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Invent
     new = doc.encode()
     result = GenerationResult(plan=plan, changed=new != (doc.raw or b""), path=path,
                               notes=doc.notes + plan.notes, info=list(plan.info),
-                              make_diff=lambda: doc.diff(str(path)))
+                              make_diff=lambda: doc.diff(path))
     return result, new
 
 
-def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
+def generate_all(config_path: StrPath, work: Work, *, mode: Mode = "write",
                  prune: bool = False, adopt: bool = False, migrate: bool = False,
                  confirm: Callable[[GenerationResult], bool] | None = None,
                  snapshot: ConfigSnapshot | None = None,
@@ -122,7 +124,6 @@ def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
     writing; the file is written only if it returns True."""
     from contextlib import nullcontext
 
-    from ssogen.store.lock import ConfigLock
     from ssogen.store.snapshot import ConfigSnapshot
 
     if mode not in MODES:
@@ -131,10 +132,9 @@ def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
         raise ValueError("confirm works on one session")
     for settings, inventory in work:  # a bad template or inventory fails before the lock
         check_inputs(settings, inventory)
-    path = Path(config_path)
+    path = os.fspath(config_path)
     _check_target(path)  # in every mode: --dry-run says what the real run would
-    on_wait = reporter.info if reporter is not None else None
-    with ConfigLock(path, on_wait=on_wait) if mode == "write" else nullcontext():
+    with _lock(path, reporter) if mode == "write" else nullcontext():
         for _ in range(MAX_REPLANS):
             if snapshot is None or (mode == "write" and not snapshot.unchanged()):
                 snapshot = ConfigSnapshot.read(path)
@@ -155,6 +155,13 @@ def generate_all(config_path: str | Path, work: Work, *, mode: Mode = "write",
             return results
     raise ConfigFileError(f"{path} kept changing while ssogen worked ({MAX_REPLANS} times); "
                           "nothing written", hint="run ssogen again when it is quiet")
+
+
+def _lock(path: str, reporter: Reporter | None) -> ConfigLock:
+    """The write's lock (imported only by a run that writes)."""
+    from ssogen.store.lock import ConfigLock
+
+    return ConfigLock(path, on_wait=reporter.info if reporter is not None else None)
 
 
 def _plan_all(snapshot: ConfigSnapshot, work: Work, *, prune: bool, adopt: bool,
@@ -190,10 +197,10 @@ def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult
         if r.changed:
             r.written = True
             if snapshot.raw is not None:
-                r.backup = target.with_name(target.name + BACKUP_SUFFIX)
+                r.backup = target + BACKUP_SUFFIX
 
 
-def generate(config_path: str | Path, settings: Settings, inventory: Inventory, *,
+def generate(config_path: StrPath, settings: Settings, inventory: Inventory, *,
              mode: Mode = "write", prune: bool = False, adopt: bool = False,
              migrate: bool = False, confirm: Callable[[GenerationResult], bool] | None = None,
              snapshot: ConfigSnapshot | None = None,
@@ -204,7 +211,7 @@ def generate(config_path: str | Path, settings: Settings, inventory: Inventory, 
                         reporter=reporter)[0]
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: StrPath) -> None:
     """Before a run that is there to write the file asks anything or logs in: the errors its
     write would end with, when they can be seen now (a missing folder, a dangling link, a
     read-only file, folder or file system)."""
@@ -215,7 +222,7 @@ def check_writable(path: Path) -> None:
         raise ConfigFileError(f"{message}; nothing was asked or changed", hint=hint)
 
 
-def write_obstacle(path: Path) -> tuple[str, str | None] | None:
+def write_obstacle(path: StrPath) -> tuple[str, str | None] | None:
     """(one line, hint) for what would stop the file's write, when it can be seen now."""
     from ssogen.store.fileio import write_blocker, write_problem
 
@@ -223,25 +230,23 @@ def write_obstacle(path: Path) -> tuple[str, str | None] | None:
     return None if blocker is None else write_problem(path, blocker)
 
 
-def _check_target(path: Path) -> None:
+def _check_target(path: StrPath) -> None:
     """Where the file would be written must exist: a symlink pointing nowhere on the way to
     the file is followed only when the file's folder exists (a dotfiles repo without the file
     yet), never into folders ssogen would have to invent (``~/.aws`` -> ``/mnt/c/...`` with the
     drive unmounted); and of missing folders ssogen creates only a ``.aws`` folder (0700) in
     an existing one -- a typo in ``--config`` is said, not built."""
-    import os
-
     from ssogen.store.fileio import dangling_link, resolve_target
 
     link = dangling_link(path)
-    target = resolve_target(path)
-    if link is not None and not target.parent.is_dir():
+    folder = os.path.dirname(resolve_target(path))
+    if link is not None and not os.path.isdir(folder):
         raise ConfigFileError(
             f"{link} is a symlink to {os.readlink(link)}, which does not exist (a drive not "
             "mounted?); ssogen created nothing",
             hint="mount the drive or fix the link, then run again")
-    folder = target.parent
-    if not folder.exists() and not (folder.name == ".aws" and folder.parent.is_dir()):
+    if not os.path.exists(folder) and not (os.path.basename(folder) == ".aws"
+                                           and os.path.isdir(os.path.dirname(folder))):
         raise ConfigFileError(
             f"{folder}: the folder does not exist; ssogen creates ~/.aws when it is missing, "
             "no other folder", hint=f"check the path, or create it: mkdir -p {folder}")

@@ -14,6 +14,7 @@ after a cache file was written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -254,11 +255,11 @@ class WriteSummary:
     """What a write would change, for the last question: short enough for one screen."""
 
     session: str
-    config: Path
+    config: str
     new_session: tuple[str, str] | None  # a new [sso-session]: (start URL, sso_region)
     changes: tuple[Change, ...]
     regions: tuple[tuple[str, int], ...]  # region of the new profiles, most used first
-    backup: Path | None  # where the current file is kept (None: there is none yet)
+    backup: str | None  # where the current file is kept (None: there is none yet)
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -286,7 +287,7 @@ def write_summary(result: GenerationResult, earlier: Sequence[str] = ()) -> Writ
         elif section.header.startswith("profile "):
             used[keys.get("region") or ""] += 1
     target = resolve_target(result.path)
-    backup = target.with_name(target.name + BACKUP_SUFFIX) if target.exists() else None
+    backup = target + BACKUP_SUFFIX if os.path.exists(target) else None
     warnings = tuple(dict.fromkeys([*earlier, *result.notes]))
     return WriteSummary(plan.session, result.path, new_session, tuple(changes),
                         tuple(used.most_common()), backup, warnings)

@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ssogen.errors import UsageError
 from ssogen.records import record, replace
 
@@ -32,9 +30,9 @@ if TYPE_CHECKING:
 
 @record(frozen=True)
 class SyncRequest:
-    config: Path
+    config: str  # paths as given: os.path, not pathlib (see ssogen.store.fileio)
     sessions: tuple[str, ...] = ()
-    inventories: tuple[Path, ...] = ()
+    inventories: tuple[str, ...] = ()
     mode: Mode = "write"
     prune: bool = False
     adopt: bool = False
@@ -75,7 +73,7 @@ def run(request: SyncRequest, reporter: Reporter) -> list[GenerationResult]:
     return results
 
 
-def _warn_unwritable(config: Path, reporter: Reporter) -> None:
+def _warn_unwritable(config: str, reporter: Reporter) -> None:
     """What would block the write, said first (before a login and the discovery); not an
     error yet: a file that is up to date needs no write (a config made read-only on purpose,
     synced from cron), and a change is refused at the end with the same words."""
@@ -157,7 +155,7 @@ def with_chains(request: SyncRequest, chosen: list[Settings]) -> list[Settings]:
     return [settings]
 
 
-def check_template(config: Path, settings: Settings, snapshot: ConfigSnapshot) -> None:
+def check_template(config: str, settings: Settings, snapshot: ConfigSnapshot) -> None:
     """A remembered template or chain that cannot render fails here, naming where it is
     remembered (``file:line``) and how to replace it (before any login)."""
     from ssogen.model.settings import settings_section_name

@@ -107,13 +107,13 @@ def write_config(target: Target, snapshot: ConfigSnapshot, work: Work, options: 
             for r in results:
                 r.written = r.changed
                 if r.changed and snapshot.raw is not None:
-                    r.backup = target.config.with_name("config" + BACKUP_SUFFIX)
+                    r.backup = str(target.config.with_name("config" + BACKUP_SUFFIX))
             return results
     raise ConfigFileError(f"{target.config} kept changing while ssogen worked; not written")
 
 
 def mirror_config(target: Target, work: Work, mode: Mode, options: Options,
-                  reporter: Reporter, linux: Path,
+                  reporter: Reporter, linux: str,
                   snapshot: ConfigSnapshot | None = None) -> list[GenerationResult]:
     """The Windows file planned (and in write mode written); [] when it cannot be."""
     from ssogen.store.fileio import write_problem

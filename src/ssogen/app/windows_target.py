@@ -48,7 +48,7 @@ def problem_of(target: Target) -> Problem | None:
     return folder_problem(target.folder)
 
 
-def refuse(target: Target, problem: Problem, reporter: Reporter, linux: Path,
+def refuse(target: Target, problem: Problem, reporter: Reporter, linux: str,
            written: bool = False) -> None:
     """Asked for (``--windows``): an error. Remembered: one warning line (and the hint)."""
     if target.explicit:

@@ -79,17 +79,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from ssogen.app import sync
     from ssogen.ui.render import report
     from ssogen.ui.reporter import TerminalReporter
 
     mode: Mode = "check" if args.check else "dry-run" if args.dry_run else "write"
     request = sync.SyncRequest(
-        config=Path(args.config),
+        config=args.config,
         sessions=(*args.sessions, *args.session_flags),
-        inventories=tuple(Path(p) for p in args.inventory), mode=mode, prune=args.prune,
+        inventories=tuple(args.inventory), mode=mode, prune=args.prune,
         adopt=args.adopt, migrate_legacy=args.migrate_legacy, allow_login=not args.no_login,
         no_browser=args.no_browser, windows=not args.no_windows, chains=chain_specs(args))
     results = sync.run(request, TerminalReporter())

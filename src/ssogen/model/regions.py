@@ -13,8 +13,8 @@ installed, or its data unreadable) and is merged in, so the list never shrinks b
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from ssogen.errors import UsageError
 from ssogen.records import record
@@ -56,26 +56,27 @@ def _botocore_data() -> tuple[dict[str, Any] | None, str | None]:
     if spec is None or not spec.submodule_search_locations:
         return None, None
     for location in spec.submodule_search_locations:
-        data_dir = Path(location) / "data"
         for name in ("endpoints.json", "endpoints.json.gz"):
-            path = data_dir / name
             try:
-                raw = path.read_bytes()
+                with open(os.path.join(location, "data", name), "rb") as fh:
+                    raw = fh.read()
                 if name.endswith(".gz"):
                     raw = gzip.decompress(raw)
                 data = json.loads(raw)
             except (OSError, ValueError, EOFError):
                 continue
             if isinstance(data, dict) and isinstance(data.get("partitions"), list):
-                return data, _botocore_version(Path(location))
+                return data, _botocore_version(location)
     return None, None
 
 
-def _botocore_version(package: Path) -> str | None:
+def _botocore_version(package: str) -> str | None:
     import re
 
     try:
-        text = (package / "__init__.py").read_text(encoding="utf-8", errors="replace")
+        with open(os.path.join(package, "__init__.py"), encoding="utf-8",
+                  errors="replace") as fh:
+            text = fh.read()
     except OSError:
         return None
     m = re.search(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", text, re.M)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import urlsplit
 
 from ssogen.errors import UsageError
 from ssogen.model import regions
@@ -85,6 +84,8 @@ def parse(url: str) -> StartUrl:
         raise UsageError("the start URL is empty", hint=hint)
     if any(c.isspace() for c in raw):
         raise UsageError(f"start URL {raw!r} contains spaces", hint=hint)
+    from urllib.parse import urlsplit  # (here: sync compares equal URLs without it)
+
     parts = urlsplit(raw if "://" in raw else "")
     scheme = parts.scheme.lower()
     if not scheme:
@@ -143,6 +144,8 @@ def from_input(text: str) -> StartUrl:
         raise UsageError(exc.message, hint=_INPUT_HINT) from None
     url = normalize(raw)
     info = parse(url)
+    from urllib.parse import urlsplit
+
     if info.kind in ("awsapps", "china") and info.host != GOVCLOUD_HOST \
             and not urlsplit(url).path:
         info = parse(url + "/start")
@@ -192,6 +195,8 @@ def normalize(url: str) -> str:
     """The canonical spelling of a start URL: scheme and host in lower case, no default port,
     nothing after the path (the address bar's ``#/``, a trailing ``/``), the path as given.
     Two start URLs are the same portal when their canonical spellings are equal."""
+    from urllib.parse import urlsplit  # imports ipaddress: 0.5 MiB a sync need not pay
+
     raw = (url or "").strip()
     parts = urlsplit(raw if "://" in raw else f"https://{raw}")
     host = (parts.hostname or "").lower().rstrip(".")
@@ -210,7 +215,9 @@ def portal_key(url: str) -> str:
 
 
 def same_start_url(a: str, b: str) -> bool:
-    return portal_key(a) == portal_key(b)
+    """Do ``a`` and ``b`` name one portal (:func:`portal_key`)? The same text always does:
+    a sync comparing its session's URL with the one it wrote reads neither."""
+    return a == b or portal_key(a) == portal_key(b)
 
 
 def infer_region(url: str) -> str | None:
@@ -233,6 +240,8 @@ def default_session_name(url: str) -> str:
         info = parse(url)
     except UsageError:
         return "default"
+    from urllib.parse import urlsplit
+
     path = [seg for seg in urlsplit(info.url).path.split("/") if seg]
     candidate = ""
     if info.kind == "govcloud" and len(path) >= 2 and path[0] == "directory":

@@ -125,7 +125,7 @@ def private_dir(directory: Path, what: str) -> None:
                               "fix or remove it and log in again") from None
     except OSError as exc:  # e.g. a folder on the way that belongs to another user
         blocker = first_existing(directory)
-        if blocker == directory:
+        if blocker == os.fspath(directory):
             why = f"cannot use the {what} folder ({exc.strerror or exc})"
         elif os.access(blocker, os.X_OK):
             why = f"cannot create the {what} folder in {blocker} ({exc.strerror or exc})"
@@ -181,7 +181,7 @@ def unwritable_folder(directory: Path, what: str) -> ConfigFileError | None:
     if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
         return None
     if not os.path.isdir(folder):
-        inside = "" if folder == directory else f" in {directory}"
+        inside = "" if folder == os.fspath(directory) else f" in {directory}"
         return ConfigFileError(f"{folder}: is not a folder, so the {what} would not be saved"
                                f"{inside}", hint=f"fix or remove it: {folder}")
     return ConfigFileError(f"{folder}: ssogen cannot write there, so the {what} would not be "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from ssogen.errors import InventoryError
 from ssogen.model.inventory import Inventory
@@ -16,7 +15,7 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     """The inventory in ``path``; one-line InventoryError (exit 2) for anything else."""
     from ssogen.store.fileio import ReadRefused, read_regular
 
-    p = Path(path)
+    p = os.fspath(path)
     try:
         raw = read_regular(p, MAX_INVENTORY_BYTES)
     except FileNotFoundError:
@@ -32,10 +31,10 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InventoryError(f"{p}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    return Inventory.from_json(text, str(p))
+    return Inventory.from_json(text, p)
 
 
 def save_inventory(inventory: Inventory, path: str | os.PathLike[str]) -> None:
     from ssogen.store.fileio import atomic_write_bytes
 
-    atomic_write_bytes(Path(path), inventory.to_json().encode("utf-8"), new_mode=0o644)
+    atomic_write_bytes(path, inventory.to_json().encode("utf-8"), new_mode=0o644)

@@ -26,15 +26,15 @@ from ssogen.store.fileio import access_hint, resolve_target, user_name
 LOCK_SUFFIX = ".ssogen.lock"
 
 
-def lock_path(config_path: Path) -> Path:
-    target = resolve_target(Path(config_path))
+def lock_path(config_path: str | os.PathLike[str]) -> Path:
+    target = Path(resolve_target(config_path))
     return target.with_name(target.name + LOCK_SUFFIX)
 
 
 class ConfigLock:
     """``with ConfigLock(path):`` -- exclusive, blocking, released by the kernel on exit."""
 
-    def __init__(self, config_path: Path, *, dir_mode: int = 0o700,
+    def __init__(self, config_path: str | os.PathLike[str], *, dir_mode: int = 0o700,
                  on_wait: Callable[[str], None] | None = None) -> None:
         """``on_wait(message)``: told when another run holds the lock (we wait for it)."""
         self.path = lock_path(config_path)

@@ -114,7 +114,7 @@ def _writable(folder: Path) -> Problem | None:
                    "old one and renames it)", "make it writable, or run with --no-windows")
 
 
-def same_file(a: Path, b: Path) -> bool:
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     """Do two paths name one file (``~/.aws`` a symlink to the Windows folder)?"""
     return os.path.realpath(a) == os.path.realpath(b)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from pathlib import Path
 
 from ssogen.errors import ConfigFileError
 from ssogen.records import field, record
@@ -25,16 +24,16 @@ if TYPE_CHECKING:
     from ssogen.inifile.scan import Layout
 
 
-def read_config(path: Path) -> bytes | None:
+def read_config(path: str | os.PathLike[str]) -> bytes | None:
     """The file's bytes; None if it does not exist. One-line errors otherwise."""
-    return _read(Path(path))[0]
+    return _read(os.fspath(path))[0]
 
 
 #: the largest config file ssogen reads (50,000 profiles are about 8 MB)
 MAX_CONFIG_BYTES = 256 << 20
 
 
-def _read(path: Path) -> tuple[bytes | None, os.stat_result | None]:
+def _read(path: str) -> tuple[bytes | None, os.stat_result | None]:
     from ssogen.store.fileio import ReadRefused, access_hint, read_regular_stat
 
     try:
@@ -79,13 +78,13 @@ class Identity:
 
 @record(frozen=True)
 class ConfigSnapshot:
-    path: Path
+    path: str  # as given (``os.fspath``): what errors and the diff's label show
     raw: bytes | None  # None: the file does not exist (yet)
     identity: Identity | None
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> ConfigSnapshot:
-        p = Path(path)
+        p = os.fspath(path)
         raw, st = _read(p)
         return cls(p, raw, Identity.of(raw, st))
 
@@ -93,7 +92,7 @@ class ConfigSnapshot:
     def of_bytes(cls, path: str | os.PathLike[str], raw: bytes | None) -> ConfigSnapshot:
         """A snapshot of content that is not (yet) on disk: the next session's plan in a
         multi-session run starts from the previous session's result."""
-        return cls(Path(path), raw, None)
+        return cls(os.fspath(path), raw, None)
 
     @cached_property
     def scanned(self) -> tuple[Decoded, Layout]:
@@ -101,8 +100,8 @@ class ConfigSnapshot:
         from ssogen.inifile.codec import decode
         from ssogen.inifile.scan import scan
 
-        decoded = decode(self.raw, str(self.path))
-        return decoded, scan(decoded.text, str(self.path))
+        decoded = decode(self.raw, self.path)
+        return decoded, scan(decoded.text, self.path)
 
     @property
     def model(self) -> FileModel:
@@ -112,7 +111,7 @@ class ConfigSnapshot:
         """A document to edit (each call a new one, sharing the one scan)."""
         from ssogen.inifile.document import ConfigDocument
 
-        return ConfigDocument(self.raw, str(self.path), scanned=self.scanned)
+        return ConfigDocument(self.raw, self.path, scanned=self.scanned)
 
     def unchanged(self) -> bool:
         """Is the file on disk still the one this snapshot read (same inode, size, mtime and

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 from ssogen.errors import EXIT_DRIFT, EXIT_OK
 from ssogen.ui import terminal as ui
@@ -31,9 +30,9 @@ def count(n: int, noun: str, plural: str = "") -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
-def display_path(path: str | Path) -> str:
+def display_path(path: str | os.PathLike[str]) -> str:
     """``path`` as a person reads it: under the home directory as ``~/…``."""
-    text = str(path)
+    text = os.fspath(path)
     home = os.path.expanduser("~")
     if home not in ("", "/") and (text == home or text.startswith(home.rstrip("/") + "/")):
         return "~" + text[len(home.rstrip("/")):]
@@ -222,7 +221,7 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
     return code
 
 
-def interrupted_text(config: str | Path, since: float) -> str:
+def interrupted_text(config: str | os.PathLike[str], since: float) -> str:
     """What a run interrupted by Ctrl-C wrote, exactly: usually ``nothing was written.``; a
     client registration or a login the token cache got before the interrupt is named (the
     config is written only after the last question, so it is untouched -- unless its
@@ -246,7 +245,7 @@ def interrupted_text(config: str | Path, since: float) -> str:
             if kind not in cached:
                 cached.append(kind)
     try:
-        config_written = Path(config).stat().st_mtime >= since
+        config_written = os.stat(config).st_mtime >= since
     except OSError:
         config_written = False
     if not cached and not config_written:
