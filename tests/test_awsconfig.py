@@ -223,6 +223,25 @@ def test_diff_matches_difflib() -> None:
     assert "-# about p10\n" not in d.diff()  # a removed section's heading stays
 
 
+def test_diff_chunks_are_the_header_then_one_whole_hunk_each() -> None:
+    """The pieces a diff is printed in as it is made: the two header lines, then each hunk
+    whole (its ``@@`` line first, every piece ending at a line break), adding up to the
+    diff; none for a document nothing changed."""
+    blocks = [f"[profile p{i}]\nsso_session = s\nk = {i}\nssogen_managed = true\n\n"
+              for i in range(40)]
+    d = doc("".join(blocks))
+    d.apply(Plan("s", edits=[SectionEdit(index_of(d, f"profile p{i}"), set=[("k", "x")])
+                             for i in (3, 20, 36)]))
+    chunks = list(d.diff_chunks())
+    assert chunks[0] == "--- cfg\n+++ cfg (ssogen)\n"
+    assert len(chunks) == 4 and all(c.startswith("@@ -") for c in chunks[1:])
+    assert all(c.endswith("\n") and c.count("@@ -") <= 1 for c in chunks)
+    assert "".join(chunks) == d.diff() == _reference_diff("".join(blocks), d.render())
+    untouched = doc("".join(blocks))
+    untouched.apply(Plan("s"))
+    assert list(untouched.diff_chunks()) == [] and untouched.diff() == ""
+
+
 def test_diff_matches_difflib_in_a_crlf_file() -> None:
     """The diff reads its lines from the new text, CRLF endings included (shown as LF), also
     those ssogen adds (LF until the file's style is applied)."""

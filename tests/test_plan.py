@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ssogen.errors import ConfigFileError, UsageError
@@ -509,3 +511,31 @@ def test_owned_update_answers_like_its_first_form_for_every_value() -> None:
                 assert owned_update(options, new, old, PROFILE_IDENTITY) == \
                     _owned_update_as_first_written(options, new, old, PROFILE_IDENTITY), \
                     (key, current, value, previous, old is None)
+
+
+def test_check_prints_the_diff_as_made_and_exactly_the_diff(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--check`` prints the diff hunk by hunk while it is made (not built whole first), and
+    what it prints on stdout is the very diff the result gives (``--json``'s); the summary
+    goes to stderr."""
+    from ssogen.app.generate import generate
+    from ssogen.ui.render import report
+
+    cfg = tmp_path / "config"
+    cfg.write_text(SESSION + managed("prod-admin", "111111111111", "Admin")
+                   + managed("gone", "333333333333", "Admin"))
+    result = generate(cfg, opts(), INV, mode="check", prune=True)
+    made: list[str] = []
+    chunks = result.diff_chunks
+
+    def watched() -> object:
+        for chunk in chunks():
+            made.append(chunk)
+            yield chunk
+    result.diff_chunks = watched  # type: ignore[method-assign]
+    assert report([result], "check") == 1
+    printed = capsys.readouterr()
+    assert len(made) >= 2 and made[0].startswith("--- ")  # the header, then each hunk
+    assert printed.out == "".join(made) == result.diff  # stdout: the diff, nothing else
+    assert "ssogen: acme: " in printed.err and "out of date" in printed.err
+    assert "-[profile gone]\n" in result.diff and "+[profile prod-read-only]\n" in result.diff

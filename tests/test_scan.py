@@ -232,3 +232,17 @@ def test_the_error_names_every_line_configparser_refuses(lines: list[str]) -> No
             assert first == stop, exc.message  # the error is where configparser stops
         return
     assert not refused, f"scan accepted what configparser refuses (lines {sorted(refused)})"
+
+
+def test_a_span_is_its_section_by_place() -> None:
+    """``Layout.span(i)`` is ``chunk(i)`` without the copy: the same length, line count and
+    text; equal only to itself (the diff takes two sides' same span as one unchanged part)."""
+    from ssogen.inifile.scan import scan
+
+    text = "[a]\nk = 1\r\n\n[b]\nj = 2\n"
+    layout = scan(text, "cfg")
+    for i in range(2):
+        span, chunk = layout.span(i), layout.chunk(i)
+        assert (len(span), span.count("\n"), span.count("\r\n"), str(span)) == (
+            len(chunk), chunk.count("\n"), chunk.count("\r\n"), chunk)
+        assert span == span and span != layout.span(i) and span != chunk

@@ -19,7 +19,7 @@ extended attributes kept, 0600 when new, ``~/.aws`` created 0700 when missing) a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ssogen.errors import ConfigFileError, UsageError
 from ssogen.records import field, record
@@ -53,7 +53,8 @@ class GenerationResult:
     backup: str | None = None
     notes: list[str] = field(default_factory=list)  # collisions, BOM, reused session...
     info: list[str] = field(default_factory=list)  # said, not warned (names the user kept)
-    make_diff: Callable[[], str] | None = field(default=None, repr=False)
+    # the diff's pieces (whole lines), made when they are taken
+    make_diff: Callable[[], Iterable[str]] | None = field(default=None, repr=False)
     _diff: str | None = field(default=None, repr=False)
     # the same session in other files (WSL2: the Windows config, ssogen.app.windows)
     mirrors: list[GenerationResult] = field(default_factory=list)
@@ -64,8 +65,18 @@ class GenerationResult:
         """Unified diff of the change (empty when nothing changes); computed on first use:
         a write that nobody looks at does not pay for diffing a 20,000-section file."""
         if self._diff is None:
-            self._diff = self.make_diff() if self.make_diff and self.changed else ""
+            self._diff = "".join(self.diff_chunks())
         return self._diff
+
+    def diff_chunks(self) -> Iterator[str]:
+        """:attr:`diff` in pieces of whole lines; made while they are taken (not kept) unless
+        :attr:`diff` was asked for already: a diff printed as it is made is never all in
+        memory."""
+        if self._diff is not None:
+            return iter((self._diff,) if self._diff else ())
+        if self.make_diff is None or not self.changed:
+            return iter(())
+        return iter(self.make_diff())
 
     def summary(self) -> str:
         """``created N, updated N, adopted N, stale N, kept N``."""
@@ -108,7 +119,7 @@ def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Invent
     new = doc.encode()
     result = GenerationResult(plan=plan, changed=new != (doc.raw or b""), path=path,
                               notes=doc.notes + plan.notes, info=list(plan.info),
-                              make_diff=lambda: doc.diff(path))
+                              make_diff=lambda: doc.diff_chunks(path))
     return result, new
 
 

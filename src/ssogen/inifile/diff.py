@@ -15,16 +15,22 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from itertools import accumulate
 
 from ssogen.inifile.codec import BOM
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ssogen.inifile.scan import Span
 
 DIFF_CONTEXT = 3
 _MAX_REFINE = 4_000_000  # len(a) * len(b) above which a region is not fed to SequenceMatcher
 
 Opcode = tuple[str, int, int, int, int]
-Part = tuple[Hashable, str]  # (identity, text): the same identity on both sides is one part
+#: (identity, text): the same identity on both sides is one part; a part both texts share
+#: unchanged may be a Span of it (its size is all the diff needs, equal when the same object)
+Part = tuple[Hashable, "str | Span"]
 
 
 def unified(old_text: str, new_text: str, old_parts: Sequence[Part],
@@ -36,8 +42,18 @@ def unified(old_text: str, new_text: str, old_parts: Sequence[Part],
 
     Neither text is split into lines as a whole: the lines of a part are read (from the
     texts themselves) only where the diff shows them -- changed regions and their context."""
+    return "".join(unified_chunks(old_text, new_text, old_parts, new_parts, label=label,
+                                  bom=bom, crlf=crlf))
+
+
+def unified_chunks(old_text: str, new_text: str, old_parts: Sequence[Part],
+                   new_parts: Sequence[Part], *, label: str, bom: bool,
+                   crlf: bool = False) -> Iterator[str]:
+    """:func:`unified`'s text in pieces of whole lines (the two header lines, then one piece
+    per hunk), made as they are taken: a diff printed as it is made is never all in memory.
+    Nothing when the texts are equal."""
     if new_text == old_text:
-        return ""
+        return iter(())
     old_lines = _Lines(old_text[1:] if bom else old_text, old_parts, crlf=False)
     new_lines = _Lines(new_text, new_parts, crlf=crlf)
     ops = _opcodes(old_parts, new_parts, old_lines, new_lines)
@@ -351,14 +367,23 @@ def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
 
 
 def _format(ops: list[Opcode], a: _Lines | list[str], b: _Lines, label: str,
-            *, old_missing_nl: bool, new_missing_nl: bool) -> str:
-    out = [f"--- {label}\n", f"+++ {label} (ssogen)\n"]
-    old_end = len(a) if old_missing_nl else -1  # the line after which the marker goes
-    new_end = len(b) if new_missing_nl else -1
-    for group in _grouped(ops, DIFF_CONTEXT):
+            *, old_missing_nl: bool, new_missing_nl: bool) -> Iterator[str]:
+    groups = _grouped(ops, DIFF_CONTEXT)
+    if not groups:
+        return iter(())
+    return _hunks(groups, a, b, label, old_end=len(a) if old_missing_nl else -1,
+                  new_end=len(b) if new_missing_nl else -1)
+
+
+def _hunks(groups: list[list[Opcode]], a: _Lines | list[str], b: _Lines, label: str, *,
+           old_end: int, new_end: int) -> Iterator[str]:
+    """The header, then each hunk's text; ``old_end``/``new_end``: the line after which the
+    side's no-newline marker goes (-1: none)."""
+    yield f"--- {label}\n+++ {label} (ssogen)\n"
+    for group in groups:
         first, last = group[0], group[-1]
         a1, a2, b1, b2 = first[1], last[2], first[3], last[4]
-        out.append(f"@@ -{_range(a1, a2)} +{_range(b1, b2)} @@\n")
+        out = [f"@@ -{_range(a1, a2)} +{_range(b1, b2)} @@\n"]
         # each side's lines are read once per hunk, as one block, then dealt out to its runs
         old = _shown(a.block(a1, a2) if isinstance(a, _Lines) else "".join(a[a1:a2]))
         new = _shown(b.block(b1, b2))
@@ -368,7 +393,7 @@ def _format(ops: list[Opcode], a: _Lines | list[str], b: _Lines, label: str,
                 continue
             _put(out, "-", old, i1 - a1, i2 - a1, i2 == old_end)
             _put(out, "+", new, j1 - b1, j2 - b1, j2 == new_end)
-    return "".join(out) if len(out) > 2 else ""
+        yield "".join(out)
 
 
 def _shown(text: str) -> list[str]:

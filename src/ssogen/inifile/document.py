@@ -31,11 +31,12 @@ import re
 from ssogen.inifile import diff as _diff
 from ssogen.inifile.codec import Decoded, decode, finish
 from ssogen.inifile.model import FileModel, NewSection, SectionEdit
-from ssogen.inifile.scan import Layout, scan
+from ssogen.inifile.scan import Layout, Span, scan
 from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Protocol
 
     from configupdater.section import Section
@@ -52,7 +53,9 @@ if TYPE_CHECKING:
 #: ("pre",) the preamble, ("s", i) section i, ("new", n) text ssogen adds, ("lift", n) what
 #: stays of a removed section
 Key = tuple[str, int] | tuple[str]
-Part = tuple[Key, "str | Section"]
+#: a section no edit touched is a :class:`~ssogen.inifile.scan.Span` of the file's text (not
+#: a copy of it); one configupdater edits is its Section; the rest is text
+Part = tuple[Key, "str | Span | Section"]
 
 
 def key_line(key: str, sep: str, value: str) -> str:
@@ -104,15 +107,15 @@ def _is_comment_or_blank(line: str) -> bool:
     return not text or text.startswith(("#", ";"))
 
 
-def _text_part(part: Part) -> tuple[Key, str]:
-    """``part`` with its text: the very tuple when it holds text already (no copy per
-    section of a large file), else a new one with the section rendered."""
-    if isinstance(part[1], str):
+def _text_part(part: Part) -> tuple[Key, str | Span]:
+    """``part`` as the diff takes it: the very tuple when it holds text or a span (no copy
+    per section of a large file), else a new one with the section rendered."""
+    if isinstance(part[1], (str, Span)):
         return part  # type: ignore[return-value]  # mypy does not narrow a tuple's item
     return part[0], str(part[1])
 
 
-def _text_of(obj: str | Section) -> str:
+def _text_of(obj: str | Span | Section) -> str:
     return obj if isinstance(obj, str) else str(obj)
 
 
@@ -164,8 +167,10 @@ class ConfigDocument:
         """Section ``index``'s text as it is now, unless configupdater holds it."""
         return self._texts.get(index) or self.layout.chunk(index)
 
-    def _current(self, index: int) -> str | Section:
-        return self._parsed.get(index) or self._text(index)
+    def _current(self, index: int) -> str | Span | Section:
+        """Section ``index`` as the new file has it: configupdater's, a new text, or the
+        span of the file it still is (not copied: see :meth:`render`)."""
+        return self._parsed.get(index) or self._texts.get(index) or self.layout.span(index)
 
     def _new_key(self, kind: str = "new") -> Key:
         self._fresh += 1
@@ -334,27 +339,29 @@ class ConfigDocument:
 
     def diff(self, label: str | None = None) -> str:
         """Unified diff of the file before and after :meth:`apply` (linear: aligned by part)."""
-        old_parts: list[tuple[Key, str]] = []
+        return "".join(self.diff_chunks(label))
+
+    def diff_chunks(self, label: str | None = None) -> Iterator[str]:
+        """:meth:`diff` in pieces of whole lines, made as they are taken (to print a diff
+        without holding all of it)."""
+        old_parts: list[tuple[Key, str | Span]] = []
         if self.layout.preamble:
             old_parts.append((("pre",), self.layout.preamble))
-        chunk = self.layout.chunk
+        layout = self.layout
         if not self._changed or self._out is None:
-            old_parts += [(("s", i), chunk(i)) for i in range(len(self.model.sections))]
+            old_parts += [(("s", i), layout.span(i)) for i in range(len(self.model.sections))]
             new_parts = old_parts
         else:
-            # parts that are text already are the very (key, text) pairs of the new file
             new_parts = [_text_part(part) for part in self._out]
-            # a section the edits left as it was is the very string in the new text: shared,
-            # not sliced again (a second copy of the file, and a full compare per part)
-            texts = self._texts
-            kept = {int(part[0][-1]): part for part, edited in zip(new_parts, self._out,
-                                                                  strict=True)
-                    if part is edited and part[0][0] == "s" and part[0][-1] not in texts}
-            old_parts += [kept.get(i) or (("s", i), chunk(i))
+            # a section the edits left as it was is the very span on both sides: equal by
+            # being the same object, its lines read only where the diff shows them
+            kept = {int(part[0][-1]): part for part in new_parts
+                    if part[0][0] == "s" and isinstance(part[1], Span)}
+            old_parts += [kept.get(i) or (("s", i), layout.chunk(i))
                           for i in range(len(self.model.sections))]
-        return _diff.unified(self.decoded.original, self.render(), old_parts, new_parts,
-                             label=label or self.source, bom=self.decoded.bom,
-                             crlf=self.decoded.crlf)
+        return _diff.unified_chunks(self.decoded.original, self.render(), old_parts,
+                                    new_parts, label=label or self.source,
+                                    bom=self.decoded.bom, crlf=self.decoded.crlf)
 
 
 @record

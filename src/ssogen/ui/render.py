@@ -173,6 +173,17 @@ def result_json(r: GenerationResult, mode: str) -> dict[str, object]:
             "windows_skipped": r.mirror_skipped}
 
 
+def _print_diff(r: GenerationResult) -> None:
+    """The result's diff on stdout, hunk by hunk as it is made: a big diff is never held
+    whole."""
+    wrote = False
+    for chunk in r.diff_chunks():
+        sys.stdout.write(ui.color_diff(ui.printable_text(chunk)))
+        wrote = True
+    if wrote:
+        sys.stdout.flush()
+
+
 def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
            next_steps: bool = False, as_json: bool = False) -> int:
     """Print the outcome; returns the exit code (1: ``--check`` found drift). A result's
@@ -185,9 +196,8 @@ def report(results: list[GenerationResult], mode: str, *, verbose: int = 0,
             warn(note)
         for line in r.info:
             say(f"ssogen: {line}")
-        if not as_json and (mode != "write" or verbose) and r.diff:
-            sys.stdout.write(ui.color_diff(ui.printable_text(r.diff)))
-            sys.stdout.flush()
+        if not as_json and (mode != "write" or verbose):
+            _print_diff(r)
         unchecked = mode == "check" and r.mirror_skipped
         drift = drift or r.changed or unchecked
         if mode == "write":
