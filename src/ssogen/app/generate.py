@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Literal
 
     from ssogen.app.ports import Reporter
+    from ssogen.inifile.document import ConfigDocument
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.planning.plan import Plan
@@ -106,8 +107,9 @@ def check_inputs(settings: Settings, inventory: Inventory) -> None:
 
 def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Inventory, *,
                  prune: bool = False, adopt: bool = False, migrate: bool = False,
-                 ) -> tuple[GenerationResult, bytes]:
-    """The plan for one session on ``snapshot``, applied: (result, the new file bytes)."""
+                 ) -> tuple[GenerationResult, ConfigDocument]:
+    """The plan for one session on ``snapshot``, applied: (result, the edited document,
+    whose ``encode()`` is the new file)."""
     from ssogen.planning.plan import build_plan
 
     check_inputs(settings, inventory)
@@ -116,11 +118,13 @@ def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Invent
     plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
                       migrate=migrate, source=str(path))
     doc.apply(plan)
-    new = doc.encode()
-    result = GenerationResult(plan=plan, changed=new != (doc.raw or b""), path=path,
+    # the texts compared, not the bytes (UTF-8 both ways: the same answer), so that a check
+    # or a dry run never holds the new file encoded beside its text
+    changed = doc.render() != doc.decoded.original
+    result = GenerationResult(plan=plan, changed=changed, path=path,
                               notes=doc.notes + plan.notes, info=list(plan.info),
                               make_diff=lambda: doc.diff_chunks(path))
-    return result, new
+    return result, doc
 
 
 def generate_all(config_path: StrPath, work: Work, *, mode: Mode = "write",
@@ -150,8 +154,8 @@ def generate_all(config_path: StrPath, work: Work, *, mode: Mode = "write",
             if snapshot is None or (mode == "write" and not snapshot.unchanged()):
                 snapshot = ConfigSnapshot.read(path)
             results, final = _plan_all(snapshot, work, prune=prune, adopt=adopt,
-                                       migrate=migrate)
-            if mode != "write" or final == (snapshot.raw or b"") or not any(
+                                       migrate=migrate, encode=mode == "write")
+            if final is None or final == (snapshot.raw or b"") or not any(
                     r.changed for r in results):
                 return results
             if confirm is not None and not confirm(results[0]):
@@ -176,19 +180,23 @@ def _lock(path: str, reporter: Reporter | None) -> ConfigLock:
 
 
 def _plan_all(snapshot: ConfigSnapshot, work: Work, *, prune: bool, adopt: bool,
-              migrate: bool) -> tuple[list[GenerationResult], bytes]:
+              migrate: bool, encode: bool) -> tuple[list[GenerationResult], bytes | None]:
+    """Each session planned on the text the one before produced: (results, the new file's
+    bytes when ``encode`` -- a write -- else None)."""
     from ssogen.store.snapshot import ConfigSnapshot
 
     results = []
     current = snapshot
-    final = snapshot.raw or b""
-    for settings, inventory in work:
-        result, final = plan_session(current, settings, inventory, prune=prune, adopt=adopt,
-                                     migrate=migrate)
+    doc = None
+    for n, (settings, inventory) in enumerate(work):
+        result, doc = plan_session(current, settings, inventory, prune=prune, adopt=adopt,
+                                   migrate=migrate)
         results.append(result)
-        if result.changed:
-            current = ConfigSnapshot.of_bytes(snapshot.path, final)
-    return results, final
+        if result.changed and n + 1 < len(work):
+            current = ConfigSnapshot.of_bytes(snapshot.path, doc.encode())
+    if not encode:
+        return results, None
+    return results, doc.encode() if doc is not None else snapshot.raw or b""
 
 
 def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult]) -> None:

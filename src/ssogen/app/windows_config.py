@@ -54,8 +54,9 @@ def plan_file(snapshot: ConfigSnapshot, work: Work, options: Options,
     results = []
     current, final = snapshot, snapshot.raw or b""
     for settings, inventory in windows_work(work):
-        result, final = plan_session(current, settings, inventory, prune=options.prune,
-                                     adopt=options.adopt, migrate=options.migrate)
+        result, doc = plan_session(current, settings, inventory, prune=options.prune,
+                                   adopt=options.adopt, migrate=options.migrate)
+        final = doc.encode()
         results.append(result)
         if result.changed:
             current = ConfigSnapshot.of_bytes(snapshot.path, final)
