@@ -539,3 +539,29 @@ def test_check_prints_the_diff_as_made_and_exactly_the_diff(
     assert printed.out == "".join(made) == result.diff  # stdout: the diff, nothing else
     assert "ssogen: acme: " in printed.err and "out of date" in printed.err
     assert "-[profile gone]\n" in result.diff and "+[profile prod-read-only]\n" in result.diff
+
+
+@pytest.mark.parametrize("mode", ["check", "dry-run"])
+def test_a_run_that_does_not_write_never_encodes_the_new_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """``--check``/``--dry-run`` tell a change by the texts (a BOM alone is one), and never
+    hold the new file encoded beside its text; a write encodes it once."""
+    from ssogen.app.generate import generate
+    from ssogen.inifile.document import ConfigDocument
+
+    cfg = tmp_path / "config"
+    text = SESSION + managed("prod-admin", "111111111111", "Admin")
+    calls: list[int] = []
+    encode = ConfigDocument.encode
+
+    def counted(self: ConfigDocument) -> bytes:
+        calls.append(1)
+        return encode(self)
+    monkeypatch.setattr(ConfigDocument, "encode", counted)
+    for raw, changes in ((text, True), ("\ufeff" + text, True)):
+        cfg.write_text(raw)
+        assert generate(cfg, opts(), INV, mode=mode).changed is changes  # type: ignore[arg-type]
+    cfg.write_text(text)
+    assert generate(cfg, opts(), INV, mode="write").changed
+    assert not generate(cfg, opts(), INV, mode=mode).changed  # type: ignore[arg-type]
+    assert len(calls) == 1  # the write's
