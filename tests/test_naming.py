@@ -216,13 +216,13 @@ def test_include_exclude_globs() -> None:
 
 def _is_generated_by_definition(name: str, base: str, account_id: str, role: str) -> bool:
     """is_generated as resolve_collisions defines it: one of the names it can build."""
-    forms = [base, naming._suffixed(base, f"-{role}"), naming._suffixed(base, f"-{account_id}"),
-             naming._suffixed(base, f"-{account_id}-{role}")]
+    forms = [base, naming.with_suffix(base, f"-{role}"), naming.with_suffix(base, f"-{account_id}"),
+             naming.with_suffix(base, f"-{account_id}-{role}")]
     if name in forms:
         return True
     at = name.rfind(f"-{account_id}-")
     number = name[at + len(account_id) + 2:] if at >= 0 else ""
-    return number.isdigit() and name == naming._suffixed(base, f"-{account_id}-{number}")
+    return number.isdigit() and name == naming.with_suffix(base, f"-{account_id}-{number}")
 
 
 _role_text = st.one_of(st.sampled_from(["ReadOnly", "--", "Zoë", "ﬁle", "a" * 60, "x" * 99,
@@ -239,11 +239,11 @@ def test_is_generated_shortcut_agrees_with_the_definition(base_raw: str, bounded
     """The cheap test is_generated makes before building ``base-<role>`` never changes its
     answer: long bases (cut in the middle), long or empty-after-sanitising roles, and bases
     that are not what base_names gives (empty, unclean) included."""
-    base = naming._bounded(base_raw, "111122223333") if bounded else base_raw
+    base = naming.bounded(base_raw, "111122223333") if bounded else base_raw
     account_id = "111122223333"
-    names = [base, naming._suffixed(base, f"-{role}"), naming._suffixed(base, f"-{account_id}"),
-             naming._suffixed(base, f"-{account_id}-{role}"),
-             naming._suffixed(base, f"-{account_id}-7"), naming.sanitize(other) or "x"]
+    names = [base, naming.with_suffix(base, f"-{role}"), naming.with_suffix(base, f"-{account_id}"),
+             naming.with_suffix(base, f"-{account_id}-{role}"),
+             naming.with_suffix(base, f"-{account_id}-7"), naming.sanitize(other) or "x"]
     name = names[form]
     assert naming.is_generated(name, base, account_id, role) == \
         _is_generated_by_definition(name, base, account_id, role)

@@ -24,11 +24,11 @@ def is_generated(name: str, base: str, w: Wanted, sources: tuple[str, ...]) -> b
         return True
     target = w.target_account_id
     suffixes = {f"-{target}"} | {f"-{s}" for s in sources} | {f"-{target}-{s}" for s in sources}
-    if name in {naming._suffixed(base, x) for x in suffixes}:
+    if name in {naming.with_suffix(base, x) for x in suffixes}:
         return True
     at = name.rfind(f"-{target}-")
     number = name[at + len(target) + 2:] if at >= 0 else ""
-    return number.isdigit() and name == naming._suffixed(base, f"-{target}-{number}")
+    return number.isdigit() and name == naming.with_suffix(base, f"-{target}-{number}")
 
 
 def _ssogen_gave(ctx: ChainContext, w: Wanted, name: str) -> bool:
@@ -107,13 +107,13 @@ def _suffix_name(claims: _Claims, w: Wanted, base: str) -> str:
     if holder_source is not None and holder_source != source and source not in base:
         order.reverse()  # a fixed name shared by the chains of several sources
     for suffix in [*order, f"-{target}-{source}"]:
-        name = naming._suffixed(base, suffix)
+        name = naming.with_suffix(base, suffix)
         if name not in claims:
             return name
     n = 2
-    while naming._suffixed(base, f"-{target}-{n}") in claims:
+    while naming.with_suffix(base, f"-{target}-{n}") in claims:
         n += 1
-    return naming._suffixed(base, f"-{target}-{n}")
+    return naming.with_suffix(base, f"-{target}-{n}")
 
 
 def name_chains(ctx: ChainContext, wanted: list[Wanted], managed: dict[ChainKey, SectionInfo],

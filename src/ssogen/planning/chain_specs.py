@@ -93,7 +93,7 @@ def render_names(spec: ChainSpec, wanted: list[Wanted], settings: Settings,
         rows.append((src, *row[1:], w.target_account_id, w.target_role))
     raw = render_rows(spec.template, VARIABLES, rows, settings.session, settings.role_aliases,
                       label=f"{_label(spec)}: the name template")
-    return [naming._bounded(n, f"{row[0]}-{row[7]}") for n, row in zip(raw, rows, strict=True)]
+    return [naming.bounded(n, f"{row[0]}-{row[7]}") for n, row in zip(raw, rows, strict=True)]
 
 
 def check_spec(spec: ChainSpec, settings: Settings) -> None:
