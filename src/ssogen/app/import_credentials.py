@@ -139,7 +139,7 @@ def _read(path: Path) -> ConfigSnapshot:
     try:
         snapshot.scanned  # noqa: B018  (scan now, under the lock: findings surface here)
     except ConfigFileError as exc:
-        from ssogen.inifile.scan import also_hint
+        from ssogen.inifile.linescan import also_hint
 
         where = _LOCATION.match(exc.message) if _quotes(exc.message) else None
         if where is None and not any(_quotes(what) for _, what in exc.more):
