@@ -262,7 +262,7 @@ def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
             return []  # said once, as the cache folder's finding
         if os.path.lexists(token_path(session)) and not os.access(token_path(session),
                                                                   os.R_OK):
-            from ssogen.store.fileio import access_hint
+            from ssogen.store.access import access_hint
 
             return [Finding(session.label, f"the cached token {token_path(session)} cannot "
                             "be read", access_hint(token_path(session), "u+r"),
@@ -289,7 +289,7 @@ def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
 
 
 def permission_findings() -> list[Finding]:
-    from ssogen.store.fileio import owner_of
+    from ssogen.store.access import owner_of
     from ssogen.store.tokens import cache_dir
 
     out = []
@@ -329,7 +329,7 @@ def permission_findings() -> list[Finding]:
 def _unreachable(path: Path) -> Finding | None:
     """A folder on the way to ``path`` that this user cannot enter (e.g. ``~/.aws/sso`` left
     0700 by ``sudo aws sso login``): what is inside cannot even be seen."""
-    from ssogen.store.fileio import access_hint
+    from ssogen.store.access import access_hint
 
     home = Path(os.path.expanduser("~"))
     for folder in reversed(path.parents):

@@ -208,7 +208,7 @@ def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult
             path, data, new_mode=0o600, dir_mode=0o700, refuse_hard_links=True,
             backup_suffix=BACKUP_SUFFIX if snapshot.raw is not None else None)
     except OSError as exc:
-        from ssogen.store.fileio import write_problem
+        from ssogen.store.access import write_problem
 
         message, hint = write_problem(path, exc)
         raise ConfigFileError(f"{message}; the file is unchanged", hint=hint) from None
@@ -243,7 +243,8 @@ def check_writable(path: StrPath) -> None:
 
 def write_obstacle(path: StrPath) -> tuple[str, str | None] | None:
     """(one line, hint) for what would stop the file's write, when it can be seen now."""
-    from ssogen.store.fileio import write_blocker, write_problem
+    from ssogen.store.access import write_problem
+    from ssogen.store.fileio import write_blocker
 
     blocker = write_blocker(path)
     return None if blocker is None else write_problem(path, blocker)

@@ -117,7 +117,7 @@ def mirror_config(target: Target, work: Work, mode: Mode, options: Options,
                   reporter: Reporter, linux: str,
                   snapshot: ConfigSnapshot | None = None) -> list[GenerationResult]:
     """The Windows file planned (and in write mode written); [] when it cannot be."""
-    from ssogen.store.fileio import write_problem
+    from ssogen.store.access import write_problem
     from ssogen.store.snapshot import ConfigSnapshot
 
     try:

@@ -13,24 +13,17 @@ a missing final line break is marked ``\\ No newline at end of file``.
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_right
-from collections.abc import Hashable, Iterator, Sequence
-from itertools import accumulate
+from collections.abc import Iterator, Sequence
 
 from ssogen.inifile.codec import BOM
+from ssogen.inifile.partlines import Part, PartLines, split_lines
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from ssogen.inifile.scan import Span
+__all__ = ["DIFF_CONTEXT", "Part", "unified", "unified_chunks"]  # Part: re-exported
 
 DIFF_CONTEXT = 3
 _MAX_REFINE = 4_000_000  # len(a) * len(b) above which a region is not fed to SequenceMatcher
 
 Opcode = tuple[str, int, int, int, int]
-#: (identity, text): the same identity on both sides is one part; a part both texts share
-#: unchanged may be a Span of it (its size is all the diff needs, equal when the same object)
-Part = tuple[Hashable, "str | Span"]
 
 
 def unified(old_text: str, new_text: str, old_parts: Sequence[Part],
@@ -54,10 +47,10 @@ def unified_chunks(old_text: str, new_text: str, old_parts: Sequence[Part],
     Nothing when the texts are equal."""
     if new_text == old_text:
         return iter(())
-    old_lines = _Lines(old_text[1:] if bom else old_text, old_parts, crlf=False)
-    new_lines = _Lines(new_text, new_parts, crlf=crlf)
+    old_lines = PartLines(old_text[1:] if bom else old_text, old_parts, crlf=False)
+    new_lines = PartLines(new_text, new_parts, crlf=crlf)
     ops = _opcodes(old_parts, new_parts, old_lines, new_lines)
-    old_seq: _Lines | list[str] = old_lines
+    old_seq: PartLines | list[str] = old_lines
     if bom:
         ops = _force_first_line(ops, len(old_lines), len(new_lines))
         if len(old_lines):
@@ -71,96 +64,8 @@ def unified_chunks(old_text: str, new_text: str, old_parts: Sequence[Part],
                    new_missing_nl=not new_text.endswith("\n") and bool(new_text))
 
 
-class _Lines:
-    """The lines of ``text`` (with their endings; only ``\\n`` breaks a line), found through
-    the parts it is made of: each part's place in the text is known from its length, so the
-    text of lines ``lo`` to ``hi`` is found with a few ``str.find`` from the nearest part
-    boundary, never by splitting the whole text.
-
-    A part's length in ``text`` is its own, plus a carriage return per bare line feed when
-    ``crlf`` (what :func:`~ssogen.inifile.codec.finish` does), and the final line break is
-    off when ``text`` has none. When the lengths do not add up to the text (never expected),
-    every line is a part, as a plain diff would split it."""
-
-    __slots__ = ("_at", "_n", "by_part", "counts", "offsets", "prefix", "starts", "text")
-
-    def __init__(self, text: str, parts: Sequence[Part], *, crlf: bool) -> None:
-        self.text = text
-        self.prefix = ""  # put before line 0 (the BOM of the old text)
-        counts = [part.count("\n") for _, part in parts]  # lines per part
-        lengths = [len(part) for _, part in parts]
-        if crlf:
-            lengths = [n + c - part.count("\r\n")
-                       for n, c, (_, part) in zip(lengths, counts, parts, strict=True)]
-        # machine integers: a list of int objects would cost 36 bytes per part, not 8
-        offsets = array("q", accumulate(lengths, initial=0))
-        starts = array("q", accumulate(counts, initial=0))
-        pos, line = offsets.pop(), starts.pop()
-        excess = pos - len(text)
-        if 0 < excess <= 2 and not text.endswith("\n"):  # its final line break is off
-            pos -= excess
-        self.by_part = True  # offsets[p] is where part p starts
-        if pos != len(text) or any(text[o - 1] != "\n" for o in offsets[1:] if o):
-            lengths = [len(x) for x in _split(text)]
-            offsets = array("q", [0, *accumulate(lengths)][:len(lengths)])
-            starts = array("q", range(len(lengths)))
-            line = len(lengths)
-            self.by_part = False
-        self.counts, self.offsets, self.starts, self._n = counts, offsets, starts, line
-        self._at = (0, 0)  # (line, its offset) last found: the diff reads lines in order
-
-    def __len__(self) -> int:
-        return self._n
-
-    def part_text(self, p: int, q: int) -> str:
-        """The text of parts ``p`` up to ``q`` (only when :attr:`by_part`)."""
-        n = len(self.offsets)
-        return self.text[self.offsets[p] if p < n else len(self.text):
-                         self.offsets[q] if q < n else len(self.text)]
-
-    def offset(self, k: int) -> int:
-        """Where line ``k`` starts in the text (the text's length for ``k == len(self)``)."""
-        if k >= self._n:
-            return len(self.text)
-        line, pos = self._at
-        if 0 <= k - line <= 8:  # a few lines on from the last one asked for: walk there
-            for _ in range(k - line):
-                pos = self.text.index("\n", pos) + 1
-            self._at = (k, pos)
-            return pos
-        pos = self._find(k)
-        self._at = (k, pos)
-        return pos
-
-    def _find(self, k: int) -> int:
-        p = bisect_right(self.starts, k) - 1
-        pos, ahead = self.offsets[p], k - self.starts[p]
-        nxt = p + 1
-        if nxt < len(self.starts) and self.starts[nxt] - k < ahead:  # nearer the next part
-            pos = self.offsets[nxt]
-            for _ in range(self.starts[nxt] - k):
-                pos = self.text.rindex("\n", 0, pos - 1) + 1
-            return pos
-        for _ in range(ahead):
-            pos = self.text.index("\n", pos) + 1
-        return pos
-
-    def block(self, lo: int, hi: int) -> str:
-        """The text of lines ``lo`` up to ``hi``."""
-        if hi <= lo:
-            return ""
-        text = self.text[self.offset(lo):self.offset(hi)]
-        return self.prefix + text if lo == 0 and self.prefix else text
-
-    def slice(self, lo: int, hi: int) -> list[str]:
-        return _split(self.block(lo, hi))
-
-    def __getitem__(self, k: int) -> str:
-        return self.block(k, k + 1)
-
-
-def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _Lines,
-             new_lines: _Lines) -> list[Opcode]:
+def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: PartLines,
+             new_lines: PartLines) -> list[Opcode]:
     """Equal parts are equal lines; everything between two equal parts is refined -- except a
     part rewritten in place (the same section, as many lines, a few of them changed: a
     renamed header), which is aligned line by line on its own. Such a section is where
@@ -169,85 +74,97 @@ def _opcodes(old_parts: Sequence[Part], new_parts: Sequence[Part], old_lines: _L
     lines to find that out."""
     old_keys = {k for k, _ in old_parts}
     new_keys = {k for k, _ in new_parts}
-    old_counts, new_counts = old_lines.counts, new_lines.counts
-    ops: list[Opcode] = []
-    i = j = 0  # line positions in old / new
-    p = q = 0
-    pi = pj = -1  # where the pending (changed) region starts; -1: none
-    pp = pq = 0  # ... and its first part, old and new
-    ei = ej = -1  # where the pending run of equal parts starts; -1: none
-    by_part = old_lines.by_part and new_lines.by_part
-
-    def flush() -> None:
-        nonlocal pi, pj
-        if pi >= 0 and (i > pi or j > pj):
-            if by_part:  # the region's text is its parts' text: no line to look for
-                a, b = _split(old_lines.part_text(pp, p)), _split(new_lines.part_text(pq, q))
-            else:
-                a, b = old_lines.slice(pi, i), new_lines.slice(pj, j)
-            ops.extend(_refine(a, b, pi, pj))
-        pi = pj = -1
-
-    def close_equal() -> None:  # one opcode for a run of equal parts, not one per part
-        nonlocal ei
-        if ei >= 0:
-            ops.append(("equal", ei, i, ej, j))
-            ei = -1
-
+    walk = _Walk(old_lines, new_lines)
     n_old, n_new = len(old_parts), len(new_parts)
-    while p < n_old or q < n_new:
+    while walk.p < n_old or walk.q < n_new:
+        p, q = walk.p, walk.q
         if q < n_new and new_parts[q][0] not in old_keys:
-            if pi < 0:
-                close_equal()
-                pi, pj, pp, pq = i, j, p, q
-            j += new_counts[q]
-            q += 1
-            continue
-        if p < n_old and old_parts[p][0] not in new_keys:
-            if pi < 0:
-                close_equal()
-                pi, pj, pp, pq = i, j, p, q
-            i += old_counts[p]
-            p += 1
-            continue
-        if old_parts[p][1] == new_parts[q][1]:
-            if pi >= 0:
-                flush()
-            if ei < 0:
-                ei, ej = i, j
-            n = new_counts[q]
-            i += n
-            j += n
-        elif by_part and old_counts[p] == new_counts[q] and (
+            walk.changed(0, 1)
+        elif p < n_old and old_parts[p][0] not in new_keys:
+            walk.changed(1, 0)
+        elif old_parts[p][1] == new_parts[q][1]:
+            walk.equal()
+        elif walk.by_part and old_lines.counts[p] == new_lines.counts[q] and (
                 pair := _in_place(old_lines.part_text(p, p + 1),
-                                  new_lines.part_text(q, q + 1), i, j)):
-            flush()  # a section with a few lines rewritten (a renamed header): on its own
-            close_equal()
-            ops.extend(pair)
-            i += old_counts[p]
-            j += new_counts[q]
+                                  new_lines.part_text(q, q + 1), walk.i, walk.j)):
+            walk.rewritten(pair)  # a section with a few lines rewritten (a renamed header)
         else:
-            if pi < 0:
-                close_equal()
-                pi, pj, pp, pq = i, j, p, q
-            i += old_counts[p]
-            j += new_counts[q]
-        p += 1
-        q += 1
-    flush()
-    close_equal()
-    return _split_last_line(_merge_equal(ops), old_lines, new_lines)
+            walk.changed(1, 1)
+    return walk.opcodes()
 
 
-def _split(text: str) -> list[str]:
-    """Lines with their endings; only ``\\n`` breaks a line (as in the INI parsers)."""
-    if not text:
-        return []
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
+class _Walk:
+    """:func:`_opcodes`' way through both files, a part (section) at a time: the line
+    positions ``i``/``j`` and part positions ``p``/``q`` in old/new, the pending changed
+    region (from line ``pi``/``pj``, part ``pp``/``pq``; -1: none) and the pending run of
+    equal parts (from line ``ei``/``ej``; -1: none), which becomes one opcode."""
+
+    __slots__ = ("by_part", "ei", "ej", "i", "j", "new", "old", "ops", "p", "pi", "pj",
+                 "pp", "pq", "q")
+
+    def __init__(self, old: PartLines, new: PartLines) -> None:
+        self.old, self.new = old, new
+        self.by_part = old.by_part and new.by_part
+        self.ops: list[Opcode] = []
+        self.i = self.j = self.p = self.q = 0
+        self.pi = self.pj = self.ei = self.ej = -1
+        self.pp = self.pq = 0
+
+    def changed(self, dp: int, dq: int) -> None:
+        """The next ``dp`` old and ``dq`` new parts (0 or 1) join the changed region."""
+        if self.pi < 0:
+            self._close_equal()
+            self.pi, self.pj, self.pp, self.pq = self.i, self.j, self.p, self.q
+        if dp:
+            self.i += self.old.counts[self.p]
+            self.p += 1
+        if dq:
+            self.j += self.new.counts[self.q]
+            self.q += 1
+
+    def equal(self) -> None:
+        """The next old and new parts are the same text."""
+        self._flush()
+        if self.ei < 0:
+            self.ei, self.ej = self.i, self.j
+        n = self.new.counts[self.q]
+        self.i += n
+        self.j += n
+        self.p += 1
+        self.q += 1
+
+    def rewritten(self, pair: list[Opcode]) -> None:
+        """The next old and new parts are one section rewritten in place (``pair``: its
+        opcodes), aligned on its own."""
+        self._flush()
+        self._close_equal()
+        self.ops.extend(pair)
+        self.i += self.old.counts[self.p]
+        self.j += self.new.counts[self.q]
+        self.p += 1
+        self.q += 1
+
+    def opcodes(self) -> list[Opcode]:
+        self._flush()
+        self._close_equal()
+        return _split_last_line(_merge_equal(self.ops), self.old, self.new)
+
+    def _flush(self) -> None:
+        """The pending changed region refined into opcodes."""
+        pi, pj, i, j = self.pi, self.pj, self.i, self.j
+        if pi >= 0 and (i > pi or j > pj):
+            if self.by_part:  # the region's text is its parts' text: no line to look for
+                a = split_lines(self.old.part_text(self.pp, self.p))
+                b = split_lines(self.new.part_text(self.pq, self.q))
+            else:
+                a, b = self.old.slice(pi, i), self.new.slice(pj, j)
+            self.ops.extend(_refine(a, b, pi, pj))
+        self.pi = self.pj = -1
+
+    def _close_equal(self) -> None:
+        if self.ei >= 0:
+            self.ops.append(("equal", self.ei, self.i, self.ej, self.j))
+            self.ei = -1
 
 
 def _refine(a: list[str], b: list[str], i: int, j: int) -> list[Opcode]:
@@ -274,7 +191,7 @@ def _in_place(old: str, new: str, i: int, j: int) -> list[Opcode] | None:
         if rest >= 3:  # (a quarter of its lines at most)
             return [("replace", i, i + 1, j, j + 1), ("equal", i + 1, i + 1 + rest, j + 1,
                                                        j + 1 + rest)]
-    a, b = _split(old), _split(new)
+    a, b = split_lines(old), split_lines(new)
     if len(a) != len(b) or sum(x != y for x, y in zip(a, b, strict=True)) * 4 > len(a):
         return None
     return _positional(a, b, i, j)
@@ -308,7 +225,7 @@ def _merge_equal(ops: list[Opcode]) -> list[Opcode]:
     return out
 
 
-def _split_last_line(ops: list[Opcode], a: _Lines, b: _Lines) -> list[Opcode]:
+def _split_last_line(ops: list[Opcode], a: PartLines, b: PartLines) -> list[Opcode]:
     """Lines "equal" except for a final newline (the old or new last line) are changes."""
     start = len(ops)  # only the last opcodes can hold a last line
     while start and (ops[start - 1][2] >= len(a) or ops[start - 1][4] >= len(b)):
@@ -366,7 +283,7 @@ def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
     return groups
 
 
-def _format(ops: list[Opcode], a: _Lines | list[str], b: _Lines, label: str,
+def _format(ops: list[Opcode], a: PartLines | list[str], b: PartLines, label: str,
             *, old_missing_nl: bool, new_missing_nl: bool) -> Iterator[str]:
     groups = _grouped(ops, DIFF_CONTEXT)
     if not groups:
@@ -375,7 +292,7 @@ def _format(ops: list[Opcode], a: _Lines | list[str], b: _Lines, label: str,
                   new_end=len(b) if new_missing_nl else -1)
 
 
-def _hunks(groups: list[list[Opcode]], a: _Lines | list[str], b: _Lines, label: str, *,
+def _hunks(groups: list[list[Opcode]], a: PartLines | list[str], b: PartLines, label: str, *,
            old_end: int, new_end: int) -> Iterator[str]:
     """The header, then each hunk's text; ``old_end``/``new_end``: the line after which the
     side's no-newline marker goes (-1: none)."""
@@ -385,7 +302,7 @@ def _hunks(groups: list[list[Opcode]], a: _Lines | list[str], b: _Lines, label: 
         a1, a2, b1, b2 = first[1], last[2], first[3], last[4]
         out = [f"@@ -{_range(a1, a2)} +{_range(b1, b2)} @@\n"]
         # each side's lines are read once per hunk, as one block, then dealt out to its runs
-        old = _shown(a.block(a1, a2) if isinstance(a, _Lines) else "".join(a[a1:a2]))
+        old = _shown(a.block(a1, a2) if isinstance(a, PartLines) else "".join(a[a1:a2]))
         new = _shown(b.block(b1, b2))
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":

@@ -114,7 +114,8 @@ def refuse_symlink(path: Path, what: str) -> None:
 
 def private_dir(directory: Path, what: str) -> None:
     """Create ``directory`` (and missing parents) 0700, or make it 0700."""
-    from ssogen.store.fileio import access_hint, first_existing, make_dirs
+    from ssogen.store.access import access_hint, first_existing
+    from ssogen.store.fileio import make_dirs
 
     try:
         make_dirs(directory, 0o700)
@@ -161,7 +162,7 @@ def write_json(path: Path, data: dict[str, Any], *, what: str, folder: str) -> N
                                   "through it (remove it)") from None
         if exc.errno in (errno.EACCES, errno.EPERM) and not os.access(path.parent,
                                                                        os.W_OK | os.X_OK):
-            from ssogen.store.fileio import access_hint
+            from ssogen.store.access import access_hint
 
             raise ConfigFileError(f"{path.parent}: cannot write the {folder} folder "
                                   f"({exc.strerror})", hint=access_hint(
@@ -175,7 +176,7 @@ def write_json(path: Path, data: dict[str, Any], *, what: str, folder: str) -> N
 def unwritable_folder(directory: Path, what: str) -> ConfigFileError | None:
     """Why a file could not be saved in ``directory`` (created if missing), found without
     writing: for a login to say before it starts that its token would be lost."""
-    from ssogen.store.fileio import access_hint, first_existing
+    from ssogen.store.access import access_hint, first_existing
 
     folder = first_existing(directory)
     if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):

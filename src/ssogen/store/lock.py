@@ -21,7 +21,8 @@ from pathlib import Path
 from types import TracebackType
 
 from ssogen.errors import ConfigFileError
-from ssogen.store.fileio import access_hint, resolve_target, user_name
+from ssogen.store.access import access_hint, user_name
+from ssogen.store.fileio import resolve_target
 
 LOCK_SUFFIX = ".ssogen.lock"
 

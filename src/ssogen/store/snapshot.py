@@ -34,7 +34,8 @@ MAX_CONFIG_BYTES = 256 << 20
 
 
 def _read(path: str) -> tuple[bytes | None, os.stat_result | None]:
-    from ssogen.store.fileio import ReadRefused, access_hint, read_regular_stat
+    from ssogen.store.access import access_hint
+    from ssogen.store.fileio import ReadRefused, read_regular_stat
 
     try:
         raw, st = read_regular_stat(path, MAX_CONFIG_BYTES)
