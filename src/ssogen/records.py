@@ -241,6 +241,7 @@ else:
 
 def replace(obj: T, /, **changes: Any) -> T:
     """A copy of the record ``obj`` with ``changes`` (field names) applied."""
+    # set on the class by @record, which mypy cannot see: T is any record type
     fields = type(obj).__record_fields__  # type: ignore[attr-defined]
     unknown = set(changes) - {f.name for f in fields}
     if unknown:

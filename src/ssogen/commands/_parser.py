@@ -36,6 +36,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def __init__(self, prog: str, **kwargs: object) -> None:
         width = min(columns(), 100) - 2
+        # kwargs are HelpFormatter's own (argparse passes only prog): typed loosely here
         super().__init__(prog, width=max(40, width), **kwargs)  # type: ignore[arg-type]
 
     def _split_lines(self, text: str, width: int) -> list[str]:

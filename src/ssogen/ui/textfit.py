@@ -27,6 +27,7 @@ def columns() -> int:
         width = 0
     if width <= 0:
         try:
+            # sys.__stdout__ may be None (no console): the AttributeError is caught below
             width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             width = 0
