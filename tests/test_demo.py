@@ -165,3 +165,37 @@ def test_demo_without_aws_cli_falls_back_to_boto3(sandbox, tmp_path: Path,
     assert re.search(rf"  aws s3 ls --profile {PROFILE}  →  "
                      r"acme-prod-app-data-210987654321, acme-prod-logs-210987654321\n", out), out
     assert "What you run next, by the AWS CLI" not in out
+
+
+@pytest.mark.pty
+@pytest.mark.slow
+def test_demo_narration_fits_an_80_column_terminal(sandbox, tmp_path: Path,
+                                                   ) -> None:  # type: ignore[no-untyped-def]
+    """At 80x24 the demo's own lines are wrapped where a person reads them: prose at words
+    (continuation indented), the commands it runs over `` \\`` lines between arguments --
+    never cut mid-word by the terminal (``eu`` / ``-west-1``)."""
+    pytest.importorskip("pexpect")
+    pytest.importorskip("pyte")
+    import sys
+
+    from ptyscreen import PtyScreen
+
+    env = dict(sandbox.env)
+    env["NO_COLOR"] = "1"
+    screen = PtyScreen([sys.executable, "-m", "ssogen", "demo", "--yes"], env=env,
+                       cwd=sandbox.home, rows=24, cols=80, timeout=120,
+                       log=tmp_path / "pty.log")
+    try:
+        assert screen.finish() == 0, "\n".join(screen.everything)
+    finally:
+        screen.close()
+    rows = screen.everything
+    at = next(i for i, row in enumerate(rows) if row.startswith("  $ ssogen setup"))
+    assert rows[at:at + 2] == [
+        "  $ ssogen setup --start-url https://acme-demo.awsapps.com/start \\",
+        "      --sso-region eu-west-1 --session acme-demo --yes --no-browser"], rows[at:at + 3]
+    intro = next(i for i, row in enumerate(rows) if row.startswith("  running at "))
+    assert rows[intro].endswith("(a sample") and rows[intro + 1] == "    organisation)", \
+        rows[intro:intro + 2]
+    assert f'  >>> boto3.Session(profile_name="{PROFILE}").get_credentials()' in rows
+    assert f"  $ aws s3 ls --profile {PROFILE}" in rows

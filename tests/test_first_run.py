@@ -354,3 +354,36 @@ def test_countdown_only_on_a_terminal() -> None:
                      r"(10:00|9:59)", out)
     assert out.endswith("\rWaiting for approval (Ctrl-C to cancel)...\x1b[K\n")
     assert c.line(now=c.deadline + 1).endswith("the code has expired")
+
+
+@pytest.mark.parametrize("width", [0, 24, 40, 80])
+def test_wrap_command_breaks_between_arguments_and_runs_the_same_in_bash(width: int) -> None:
+    """A command line broken to fit runs as the same argv in a real shell; a flag stays with
+    its value where both fit a line; no line passes the width unless one argument alone
+    does."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from ssogen.ui.textfit import wrap_command
+
+    argv = ["ssogen", "setup", "--start-url", "https://acme.awsapps.com/start",
+            "--sso-region", "eu-west-1", "--session", "team a", "--yes", "it's",
+            "--no-browser", "x" * 30]
+    text = wrap_command(argv, width, prefix="printf '%s\\0' ", indent="  ")
+    lines = text.split("\n")
+    if width == 0:
+        assert len(lines) == 1
+    else:
+        assert len(lines) > 1
+        assert all(line.endswith(" \\") for line in lines[:-1]), lines
+        for n, line in enumerate(lines):  # too wide only when one argument alone is
+            words = shlex.split(line.removesuffix(" \\"))[2 if n == 0 else 0:]
+            assert len(line) < width or len(words) == 1, (line, lines)
+        if width >= 40:  # where a flag and its value fit one line, they share it
+            assert not any(line.rstrip(" \\").endswith(("--sso-region", "--session"))
+                           for line in lines), lines
+    bash = shutil.which("bash")
+    assert bash is not None
+    out = subprocess.run([bash, "-c", text], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\0")[:-1] == argv

@@ -95,7 +95,7 @@ def _aws_cli(pick: str, version: str, env: dict[str, str], home: Path) -> bool:
     _heading(f"What you run next, by the AWS CLI {version} (no second login)")
     for args in (["s3", "ls"], ["sts", "get-caller-identity"]):
         shown = " ".join(["aws", *args, "--profile", pick])
-        print(f"  $ {shown}", flush=True)
+        _say_command(["aws", *args, "--profile", pick])
         res = subprocess.run([sys.executable, "-m", "awscli", *args, "--profile", pick],
                              env=env, cwd=str(home), capture_output=True, text=True,
                              check=False)
@@ -150,6 +150,22 @@ def _heading(text: str) -> None:
     print(f"\n{ui.style('==> ' + text, 'bold')}", flush=True)
 
 
+def _say(text: str, indent: str = "  ") -> None:
+    """A line of the demo's own narration; on a terminal wrapped at words to its width, the
+    lines after the first indented by ``indent`` more (a log or pipe gets it whole)."""
+    from ssogen.ui.textfit import wrap
+
+    print(wrap(text, indent=indent) if sys.stdout.isatty() else text, flush=True)
+
+
+def _say_command(argv: list[str]) -> None:
+    """A command the demo runs, as it would be typed; on a terminal broken over ``\\``
+    lines to fit its width (a log or pipe gets one line)."""
+    from ssogen.ui.textfit import wrap_command
+
+    print(wrap_command(argv, None if sys.stdout.isatty() else 0), flush=True)
+
+
 def _sandbox(keep: str | None) -> tuple[Path, bool]:
     """The sandbox directory, and whether it is temporary (removed at the end): ``--keep DIR``
     when given (new or with an empty ``home``, so that no earlier config is mixed in), else a
@@ -195,18 +211,18 @@ def _introduce(emu: Emulator, org: Organization, home: Path, *, temporary: bool,
     from ssogen.ui.render import count
 
     _heading("The built-in IAM Identity Center emulator")
-    print(f"  running at {emu.url} with {count(len(org), 'account')} and "
-          f"{count(org.role_count, 'role')} (a sample organisation)")
+    _say(f"  running at {emu.url} with {count(len(org), 'account')} and "
+         f"{count(org.role_count, 'role')} (a sample organisation)")
     if temporary:
-        print("  sandbox: a temporary HOME (your real ~/.aws is not touched), "
-              "removed\n           when the demo ends (--keep DIR keeps it)")
+        _say("  sandbox: a temporary HOME (your real ~/.aws is not touched), removed when "
+             "the demo ends (--keep DIR keeps it)", indent=" " * len("sandbox: "))
     else:
-        print(f"  sandbox HOME: {home}  (kept; your real ~/.aws is not touched)")
+        _say(f"  sandbox HOME: {home}  (kept; your real ~/.aws is not touched)")
     if yes:
-        print("  the emulator approves the login code by itself (--yes), as you would "
-              "in the browser")
+        _say("  the emulator approves the login code by itself (--yes), as you would in the "
+             "browser")
     else:
-        print(f"  approve the login in a browser at {emu.url}/device when asked")
+        _say(f"  approve the login in a browser at {emu.url}/device when asked")
 
 
 def _setup(env: dict[str, str], home: Path, *, yes: bool) -> int:
@@ -222,7 +238,7 @@ def _setup(env: dict[str, str], home: Path, *, yes: bool) -> int:
            "--sso-region", SSO_REGION, "--session", SESSION]
     if yes:
         cmd += ["--yes", "--no-browser"]
-    print("  $ " + " ".join(["ssogen", *cmd[3:]]), flush=True)
+    _say_command(["ssogen", *cmd[3:]])
     proc = subprocess.run(cmd, env=env, cwd=str(home), check=False)
     if proc.returncode == EXIT_INTERRUPTED or proc.returncode < 0:
         return EXIT_INTERRUPTED
@@ -250,8 +266,8 @@ def _use_profile(pick: str, env: dict[str, str], home: Path) -> bool:
     from ssogen.ui import terminal as ui
 
     _heading(f"Credentials for profile {pick}, resolved by boto3")
-    print(f"  $ python -c 'boto3.Session(profile_name=\"{pick}\").get_credentials()'",
-          flush=True)
+    # one Python expression: nothing to break it at (80 columns hold it for this profile)
+    print(f'  >>> boto3.Session(profile_name="{pick}").get_credentials()', flush=True)
     cli_version = _aws_cli_v1_version()
     argv = [sys.executable, "-c", _RESOLVE, pick] + ([] if cli_version else ["calls"])
     res = subprocess.run(argv, env=env, cwd=str(home), capture_output=True, text=True,

@@ -71,6 +71,35 @@ def wrap(text: str, width: int | None = None, indent: str = "  ", used: int = 0)
     return "\n".join(out)
 
 
+def wrap_command(argv: Sequence[str], width: int | None = None, prefix: str = "  $ ",
+                 indent: str = "      ") -> str:
+    """``argv`` as a shell command line after ``prefix``, quoted for a POSIX shell, broken
+    over lines ending in `` \\`` where it would pass the terminal's width: between arguments
+    only, a flag kept with its value, continuation lines after ``indent`` (an argument too
+    long for any line gets one of its own). Pasted into a shell, every form runs
+    the same command. ``width=0``: never broken."""
+    import shlex
+
+    limit = (columns() if width is None else width) - 1
+    room = limit - len(indent) - 2  # what a continuation line holds before its `` \\``
+    units: list[str] = []
+    for arg in map(shlex.quote, argv):
+        last = units[-1] if units else ""
+        if last.startswith("-") and " " not in last and not arg.startswith("-") \
+                and (limit <= 0 or len(last) + 1 + len(arg) <= room):
+            units[-1] += " " + arg  # ``--flag value`` stays together where it fits
+        else:
+            units.append(arg)
+    lines = [prefix + (units[0] if units else "")]
+    for unit in units[1:]:
+        if limit > 0 and len(lines[-1]) + 1 + len(unit) + 2 > limit:
+            lines[-1] += " \\"
+            lines.append(indent + unit)
+        else:
+            lines[-1] += " " + unit
+    return "\n".join(lines)
+
+
 def styled_wrap(parts: Sequence[tuple[str, str]], width: int | None = None) -> Line:
     """``parts`` ((style, text) pairs) wrapped like :func:`wrap` as one text, each character
     keeping its part's style (the line breaks and indents wrap adds are unstyled)."""
