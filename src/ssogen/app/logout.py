@@ -32,6 +32,7 @@ from ssogen.records import record
 
 if TYPE_CHECKING:
     from ssogen.app.ports import Reporter
+    from ssogen.inifile.model import FileModel
     from ssogen.model.session import SsoSession
     from ssogen.store.snapshot import ConfigSnapshot
 
@@ -95,7 +96,8 @@ class _Portal:
                            "after logging in, or sign out in the access portal")
 
 
-def _live_token(session: SsoSession, raw: dict[str, Any], model: Any) -> str | None:
+def _live_token(session: SsoSession, raw: dict[str, Any], model: FileModel | None,
+                ) -> str | None:
     """The access token to end the session with: the cached one, or -- when it has expired --
     a refreshed one (None when neither exists)."""
     from ssogen.store.tokens import load_token, parse_time, utcnow

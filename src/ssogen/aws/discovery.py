@@ -39,6 +39,7 @@ from ssogen.records import record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
+    from ssogen.inifile.model import FileModel
     from ssogen.model.events import ProgressSink
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,8 @@ class Attempts:
         self.sleep(_backoff(self.transient, 0.2, 4.0))
 
 
-def portal_client(session: SsoSession, max_workers: int, model: Any = None) -> Any:
+def portal_client(session: SsoSession, max_workers: int, model: FileModel | None = None,
+                  ) -> Any:
     """An unsigned ``sso`` portal client created the normal way (endpoint overrides apply);
     botocore's own retries are off because :class:`_Runner` retries and paces itself."""
     from ssogen.aws.clients import client
@@ -227,7 +229,7 @@ class _Runner:
 def discover(session: SsoSession, *, access_token: str, progress: ProgressSink | None = None,
              max_workers: int = 32, token_provider: TokenProvider | None = None,
              stats: DiscoveryStats | None = None, client: Any = None,
-             model: Any = None) -> Inventory:
+             model: FileModel | None = None) -> Inventory:
     """List every account and its roles. ApiError (exit 5) if any of it fails after retries.
 
     ``progress``: where to report how far it is (None: nowhere). ``model``: the config the

@@ -22,13 +22,19 @@ naming the flag that answers it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ssogen.app.ports import Answers, SessionChoice
 from ssogen.app.sessions import Known
 from ssogen.ui import wizard_profiles, wizard_session
 from ssogen.ui.prompter import Prompter
 from ssogen.ui.textfit import count
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ssogen.app.generate import GenerationResult
+    from ssogen.app.setup import WriteSummary
+    from ssogen.model.inventory import Inventory
+    from ssogen.model.settings import Settings
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,7 +69,7 @@ def ask_adopt(p: Prompter, names: Sequence[str]) -> bool:
 WRITE_CHOICES = (("y", "yes"), ("n", "no"), ("d", "view diff"))
 
 
-def ask_write(p: Prompter, summary: Any, *, show_diff: Callable[[], None]) -> bool:
+def ask_write(p: Prompter, summary: WriteSummary, *, show_diff: Callable[[], None]) -> bool:
     """The summary of what changes (a few lines, never the whole diff), every warning right
     above the question, then: yes / no / view the diff (a pager), as often as wished."""
     from ssogen.ui import render
@@ -102,7 +108,7 @@ class Wizard:
     def ask_session(self, known: Sequence[Known], answers: Answers) -> SessionChoice:
         return wizard_session.ask_session(self.prompter, known, answers)
 
-    def ask_profiles(self, base: Any, inventory: Any, answers: Answers) -> Any:
+    def ask_profiles(self, base: Settings, inventory: Inventory, answers: Answers) -> Settings:
         return wizard_profiles.ask_profiles(self.prompter, base, inventory, answers)
 
     def ask_migrate(self, names: Sequence[str], start_url: str, session: str) -> bool:
@@ -114,7 +120,7 @@ class Wizard:
     def ask_windows(self, folder: str, default: bool) -> bool:
         return ask_windows(self.prompter, folder, default)
 
-    def confirm(self, result: Any) -> bool:
+    def confirm(self, result: GenerationResult) -> bool:
         """The last step: the summary and the warnings, then "write them?" (the diff on
         request, through a pager)."""
         from ssogen.app.setup import write_summary

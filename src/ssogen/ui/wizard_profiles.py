@@ -5,7 +5,6 @@ the conversation: :mod:`ssogen.ui.wizard`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from ssogen.app.ports import Answers
 from ssogen.errors import SsogenError, UsageError
@@ -14,11 +13,16 @@ from ssogen.records import record, replace
 from ssogen.ui.prompter import Option, Prompter
 from ssogen.ui.textfit import count
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ssogen.model.inventory import Account, Inventory
+    from ssogen.model.settings import Settings
+
 #: the answer "custom Jinja2 template…" to "How should the profiles be named?"
 CUSTOM = "__custom__"
 
 
-def preview_text(settings: Any, inventory: Any, limit: int = 3) -> str:
+def preview_text(settings: Settings, inventory: Inventory, limit: int = 3) -> str:
     """``a, b, c … (+N more)``: real names this template gives for this inventory."""
     from ssogen.planning.naming import preview_names
 
@@ -34,7 +38,7 @@ def preview_text(settings: Any, inventory: Any, limit: int = 3) -> str:
     return shown + (f" … (+{len(names) - limit} more)" if len(names) > limit else "")
 
 
-def ask_template(p: Prompter, base: Any, inventory: Any, answers: Answers) -> str:
+def ask_template(p: Prompter, base: Settings, inventory: Inventory, answers: Answers) -> str:
     from ssogen.planning.name_templates import presets, resolve_template
 
     if answers.name_template:
@@ -83,7 +87,7 @@ def _aligned(cells: Sequence[Sequence[str]], *, limit: int = 40) -> list[str]:
             for r in cells]
 
 
-def ask_selection(p: Prompter, base: Any, inventory: Any) -> tuple[list[str], list[str]]:
+def ask_selection(p: Prompter, base: Settings, inventory: Inventory) -> tuple[list[str], list[str]]:
     """Roles, then accounts, to generate profiles for: two questions, because a role is
     chosen for every account at once ("which roles, in every account?") and accounts are the
     long list (filter, all/none/invert on what the filter shows). Both show how many profiles
@@ -113,9 +117,9 @@ class _Selection:
     and in how many accounts each is, which ones the current include/exclude give, and the
     excludes the answer keeps (those that are not one account id or one role name)."""
 
-    base: Any
-    inventory: Any
-    accounts: list[Any]
+    base: Settings
+    inventory: Inventory
+    accounts: list[Account]
     role_accounts: dict[str, int]
     roles: list[str]
     role_on: dict[str, bool]
@@ -123,7 +127,7 @@ class _Selection:
     kept: list[str]
 
     @classmethod
-    def of(cls, base: Any, inventory: Any) -> _Selection:
+    def of(cls, base: Settings, inventory: Inventory) -> _Selection:
         from ssogen.planning.naming import wanted_pairs
 
         wanted = {(a.id, r) for a, r in wanted_pairs(base, inventory)}
@@ -165,7 +169,7 @@ def _ask_roles(p: Prompter, sel: _Selection, chosen_ids: set[str]) -> set[str]:
     options = [Option(text, r, checked=sel.role_on[r], key=r)
                for text, r in zip(_aligned(cells, limit=48), roles, strict=True)]
 
-    def role_summary(values: list[Any]) -> str:
+    def role_summary(values: list[str]) -> str:
         return (f"{len(values)} of {count(len(roles), 'role')} → "
                 f"{count(sel.profiles(set(values), chosen_ids), 'profile')}")
 
@@ -191,11 +195,11 @@ def _ask_accounts(p: Prompter, sel: _Selection, chosen_roles: set[str]) -> set[s
                for text, a in zip(texts, sel.accounts, strict=True)]
     n_accounts = count(len(sel.accounts), "account")
 
-    def account_summary(values: list[Any]) -> str:
+    def account_summary(values: list[str]) -> str:
         return (f"{len(values)} of {n_accounts} → "
                 f"{count(sel.profiles(chosen_roles, set(values)), 'profile')}")
 
-    def some_profile(values: list[Any]) -> str | None:
+    def some_profile(values: list[str]) -> str | None:
         if sel.profiles(chosen_roles, set(values)):
             return None
         return "no profile: check an account that has one of the chosen roles"
@@ -204,7 +208,7 @@ def _ask_accounts(p: Prompter, sel: _Selection, chosen_roles: set[str]) -> set[s
                           header=header, summary=account_summary, validate=some_profile))
 
 
-def _is_exact_selection(pattern: str, accounts: Sequence[Any], roles: dict[str, int]) -> bool:
+def _is_exact_selection(pattern: str, accounts: Sequence[Account], roles: dict[str, int]) -> bool:
     """A glob that is one account id or one role name: the checkbox lists rewrite those."""
     return any(pattern == a.id for a in accounts) or any(
         pattern.lower() == r.lower() for r in roles)
@@ -213,7 +217,7 @@ def _is_exact_selection(pattern: str, accounts: Sequence[Any], roles: dict[str, 
 NO_REGION = "none: leave `region` out of the profiles (AWS_REGION then decides)"
 
 
-def ask_region_output(p: Prompter, base: Any, answers: Answers,
+def ask_region_output(p: Prompter, base: Settings, answers: Answers,
                       ) -> tuple[str | None, str | None]:
     if answers.region is not None:
         region: str | None = regions.validate_profile_region(answers.region) or None
@@ -237,7 +241,7 @@ def ask_region_output(p: Prompter, base: Any, answers: Answers,
     return region, output
 
 
-def ask_account_regions(p: Prompter, base: Any, inventory: Any, answers: Answers,
+def ask_account_regions(p: Prompter, base: Settings, inventory: Inventory, answers: Answers,
                         ) -> dict[str, str]:
     """"Different region for some accounts?" (default no): groups of accounts, each with its
     region, remembered in ``[ssogen NAME]`` as account id -> region (``--account-region``
@@ -256,7 +260,7 @@ def ask_account_regions(p: Prompter, base: Any, inventory: Any, answers: Answers
         p.say(f"Accounts with their own region (remembered, kept): {shown}{more}")
     question = "Different region for some accounts?"
     while p.confirm(question, default=False, flag="--account-region"):
-        def own(a: Any) -> str:
+        def own(a: Account) -> str:
             return account_region(mapping, a.id, a.name) or base.region or "(no region)"
 
         header, *texts = _aligned([("account", "id", "region"),
@@ -276,7 +280,7 @@ def ask_account_regions(p: Prompter, base: Any, inventory: Any, answers: Answers
     return mapping
 
 
-def ask_profiles(p: Prompter, base: Any, inventory: Any, answers: Answers) -> Any:
+def ask_profiles(p: Prompter, base: Settings, inventory: Inventory, answers: Answers) -> Settings:
     """Step 3: naming template, roles and accounts, default region (and per-account ones),
     output → Settings."""
     settings = replace(base)
