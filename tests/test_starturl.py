@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ssogen.errors import UsageError
 from ssogen.model import regions, starturl, validate
@@ -90,6 +92,13 @@ def test_bad_session_names(name: str) -> None:
 def test_sanitize() -> None:
     assert starturl.sanitize_session_name("My Team!!  SSO") == "my-team-sso"
     assert starturl.sanitize_session_name("---") == ""
+
+
+@given(st.text(max_size=300))
+def test_a_suggested_session_name_always_passes_the_one_rule(text: str) -> None:
+    """The name suggested from a start URL's labels is one the session-name rule takes."""
+    name = starturl.sanitize_session_name(text)
+    assert name == "" or validate.session_name_problem(name) is None, name
 
 
 def test_regions_file_matches_protocol() -> None:

@@ -37,7 +37,8 @@ ARN_SHAPE = "arn:<partition>:iam::<12 digits>:role/[<path>/]<name>"
 _NAME_CHARS = r"[A-Za-z0-9_+=,.@-]"
 ROLE_ARN_RE = re.compile(rf"arn:(aws(?:-[a-z]+)*):iam::([0-9]{{12}}):role/"
                          rf"((?:{_NAME_CHARS}+/)*)({_NAME_CHARS}{{1,64}})")
-_SESSION_NAME_RE = re.compile(rf"{_NAME_CHARS}{{2,64}}")
+#: STS ``RoleSessionName`` (not an ``[sso-session]`` name: that rule is in validate)
+_ROLE_SESSION_NAME_RE = re.compile(rf"{_NAME_CHARS}{{2,64}}")
 _OPEN, _CLOSE = ("{{", "{%"), ("}}", "%}")
 _TEMPLATE_BLOCK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _LITERAL_PARTITION = re.compile(r"[a-z-]*")
@@ -143,7 +144,7 @@ def _option(spec: ChainSpec, raw: str) -> ChainSpec:
     if getattr(spec, key) is not None:
         raise ValueError(f"{key} is given twice")
     if key == "role_session_name":
-        if not _SESSION_NAME_RE.fullmatch(value):
+        if not _ROLE_SESSION_NAME_RE.fullmatch(value):
             raise ValueError(f"role_session_name {value[:80]!r} must be 2 to 64 characters "
                              "of A-Z a-z 0-9 _ + = , . @ -")
         return replace(spec, role_session_name=value)

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 
 from ssogen.errors import InventoryError
-from ssogen.model.validate import SESSION_NAME_RE, is_account_id, unwritable
+from ssogen.model.validate import is_account_id, session_name_problem, unwritable
 from ssogen.records import field, record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
@@ -98,7 +98,7 @@ class Inventory:
             return InventoryError(f"{source}: {what} {str(value)[:80]!r} cannot be written to "
                                   "a config file (line breaks, control characters or spaces)")
 
-        if session and not SESSION_NAME_RE.fullmatch(self.session):
+        if session and session_name_problem(self.session):
             raise bad("session name", self.session)
         if unwritable(self.start_url, spaces=False):
             raise bad("start URL", self.start_url)

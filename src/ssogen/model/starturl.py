@@ -260,6 +260,10 @@ def default_session_name(url: str) -> str:
 
 
 def sanitize_session_name(text: str) -> str:
+    """A session name to suggest, made of ``text``: lower case, ``a-z 0-9 . _ -`` and at most
+    64 characters (short to type in ``--session``) -- a subset of what
+    :func:`ssogen.model.validate.session_name_problem` accepts, the one rule for a name
+    given; "" when nothing usable is left."""
     s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
     return re.sub(r"-{2,}", "-", s)[:64]
 

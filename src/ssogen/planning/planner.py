@@ -19,7 +19,7 @@ from ssogen.errors import UsageError
 from ssogen.inifile.model import FileModel, NewSection, SectionEdit, SectionInfo, is_chain
 from ssogen.model.settings import MARKER, SETTINGS_KEYS, Settings, settings_section_name
 from ssogen.model.starturl import same_start_url
-from ssogen.model.validate import header_name_problem
+from ssogen.model.validate import DEFAULT_SCOPES, header_name_problem
 from ssogen.planning import naming
 from ssogen.planning.dependents import dependent_notes
 from ssogen.planning.legacy import legacy_to_migrate
@@ -130,7 +130,9 @@ class Planner:
     def _session_block(self) -> None:
         settings, section, before = self.settings, self.session_section, self.previous
         tpl = _template("sso-session.ini")
-        ctx = {"start_url": settings.start_url, "sso_region": settings.sso_region}
+        scopes = ",".join(DEFAULT_SCOPES)
+        ctx = {"start_url": settings.start_url, "sso_region": settings.sso_region,
+               "scopes": scopes}
         if section is None:
             self.new_sections.append(NewSection(
                 f"sso-session {self.session}",
@@ -138,7 +140,7 @@ class Planner:
         elif section.managed:
             old = None if before is None else lambda: tpl.render(
                 {"start_url": before.start_url or settings.start_url,
-                 "sso_region": before.sso_region or settings.sso_region})
+                 "sso_region": before.sso_region or settings.sso_region, "scopes": scopes})
             to_set, to_delete = owned_update(section.options, tpl.render(ctx), old,
                                              SESSION_IDENTITY)
             e = self.edit(section.index)

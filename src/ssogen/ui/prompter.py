@@ -155,7 +155,7 @@ class TerminalPrompter:
     def region(self, message: str, choices: Sequence[Region], *, default: str, flag: str,
                what: str, none: str = "") -> str:
         from ssogen.model import regions
-        from ssogen.model.validate import REGION_RE
+        from ssogen.model.validate import region_shape_problem
         from ssogen.ui import list_question, listing, picker
 
         self._before()
@@ -172,7 +172,7 @@ class TerminalPrompter:
 
         def unlisted(text: str) -> str | None:
             value = text.strip().lower()
-            if not REGION_RE.fullmatch(value) or value in names:
+            if not value or region_shape_problem(value) or value in names:
                 return None
             near = closest(value)
             also = f" ({regions.did_you_mean(near)})" if near else ""
