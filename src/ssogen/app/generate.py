@@ -206,7 +206,8 @@ def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult
     try:
         target = atomic_write_bytes(
             path, data, new_mode=0o600, dir_mode=0o700, refuse_hard_links=True,
-            backup_suffix=BACKUP_SUFFIX if snapshot.raw is not None else None)
+            backup_suffix=BACKUP_SUFFIX if snapshot.raw is not None else None,
+            backup_data=snapshot.raw)  # verified unchanged just now, under the lock
     except OSError as exc:
         from ssogen.store.access import write_problem
 

@@ -227,7 +227,7 @@ def import_credentials(request: ImportRequest, reporter: Reporter | None = None,
             try:
                 atomic_write_bytes(path, new, new_mode=0o600, dir_mode=0o700,
                                    backup_suffix=BACKUP_SUFFIX if old is not None else None,
-                                   follow_symlinks=False)
+                                   backup_data=old, follow_symlinks=False)
             except OSError as exc:
                 raise ConfigFileError(f"{path}: cannot write ({exc.strerror or exc}); the file "
                                       "is unchanged") from None

@@ -103,7 +103,7 @@ def admin_clients(*, profile: str | None, region: str | None, config_path: str |
     import botocore.exceptions as bex
     from botocore.config import Config
 
-    from ssogen.aws.clients import botocore_session
+    from ssogen.aws.clients import botocore_session, feed_credential_chain
 
     session = botocore_session(model)
     if config_path:
@@ -120,6 +120,7 @@ def admin_clients(*, profile: str | None, region: str | None, config_path: str |
                              "Identity Center management or delegated-administrator account")
         session.set_config_variable("profile", profile)
     try:
+        feed_credential_chain(session, model)
         boto = boto3.session.Session(botocore_session=session)
         region = region or boto.region_name
         if not region:

@@ -5,7 +5,9 @@ again. A file botocore cannot read (a UTF-8 byte-order mark, which ssogen remove
 never breaks a login, and the file is read once per run.
 
 botocore private API, used here only: ``botocore.session.Session._config`` (the parsed config
-``Session.full_config`` returns; botocore fills it from the file when it is None).
+``Session.full_config`` returns; botocore fills it from the file when it is None), and
+``botocore.credentials.ConfigProvider._config_parser`` (how the one credential provider that
+does not go through ``full_config`` -- static keys written in the config -- reads the file).
 """
 
 from __future__ import annotations
@@ -69,6 +71,19 @@ def botocore_session(model: FileModel | None) -> Any:
         config["profiles"].setdefault(profile, {}).update(values)
     session._config = config  # botocore private API (see the module docstring)
     return session
+
+
+def feed_credential_chain(session: Any, model: FileModel | None) -> None:
+    """Give ``model`` to the credential chain of ``session`` (its profile already chosen):
+    botocore's config-file provider (``aws_access_key_id`` in the config itself) parses
+    ``config_file`` on its own instead of asking ``full_config``. Nothing with ``model=None``
+    or a botocore without that provider."""
+    if model is None:
+        return
+    provider = session.get_component("credential_provider").get_provider("config-file")
+    if provider is not None and hasattr(provider, "_config_parser"):
+        config = botocore_config(model)
+        provider._config_parser = lambda _path: config  # botocore private API (see above)
 
 
 def client(service: str, model: FileModel | None, *, region: str, **config: Any) -> Any:

@@ -72,7 +72,7 @@ def _profile_session(profile: str, config_path: str, model: FileModel | None) ->
     cannot parse, or a profile it does not have, is an error."""
     import botocore.exceptions as bex
 
-    from ssogen.aws.clients import botocore_session
+    from ssogen.aws.clients import botocore_session, feed_credential_chain
 
     session = botocore_session(model)
     session.set_config_variable("config_file", config_path)
@@ -87,6 +87,7 @@ def _profile_session(profile: str, config_path: str, model: FileModel | None) ->
             "writes their profiles",
         )
     session.set_config_variable("profile", profile)
+    feed_credential_chain(session, model)
     return session
 
 

@@ -130,6 +130,7 @@ def atomic_write_bytes(
     *,
     new_mode: int = 0o600,
     backup_suffix: str | None = None,
+    backup_data: bytes | None = None,
     dir_mode: int | None = None,
     replace_read_only: bool = False,
     follow_symlinks: bool = True,
@@ -138,7 +139,9 @@ def atomic_write_bytes(
     """Atomically replace ``path`` (or its symlink target) with ``data``.
 
     ``backup_suffix``: when set and the file exists, the old content is first copied to
-    ``<target><suffix>`` (one backup, overwritten each time, same mode as the file).
+    ``<target><suffix>`` (one backup, overwritten each time, same mode as the file);
+    ``backup_data``: that content when the caller holds it (read and verified unchanged
+    under its lock), so the file is not read again.
     ``dir_mode``: create missing parent directories with this mode.
     A file that exists but is read-only for us, or without any write bit (also for root),
     is never replaced (``PermissionError``): the rename would succeed in a writable
@@ -159,8 +162,11 @@ def atomic_write_bytes(
     mode = stat.S_IMODE(st.st_mode) if st is not None else new_mode
     if backup_suffix and st is not None:
         backup = target + backup_suffix
-        with open(target, "rb") as fh:
-            old = fh.read()
+        if backup_data is None:
+            with open(target, "rb") as fh:
+                old = fh.read()
+        else:
+            old = backup_data
         atomic_write_bytes(backup, old, new_mode=mode, replace_read_only=True,
                            follow_symlinks=False)
         del old
