@@ -17,7 +17,6 @@ botocore directly and are never cached here.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssogen.errors import SsogenError
@@ -36,6 +35,14 @@ if TYPE_CHECKING:
 TOKEN_WINDOW = timedelta(minutes=16)
 #: profile keys that make botocore use another provider before the SSO one
 _BEFORE_SSO = ("role_arn", "web_identity_token_file")
+
+
+@record(frozen=True)
+class ExportRequest:
+    """``export-credentials``: the credentials of ``profile`` in the config at ``config``."""
+
+    profile: str
+    config: str  # the path as given
 
 
 @record(frozen=True)
@@ -98,13 +105,14 @@ def _refresh_token(target: SsoProfile, snapshot: ConfigSnapshot) -> None:
                      model=snapshot.model, min_validity=TOKEN_WINDOW)
 
 
-def export(profile: str, config: Path, warn: Callable[[str], None]) -> RoleCredentials:
-    """Role credentials for ``profile`` of the config file ``config`` (see the module). A
+def export(request: ExportRequest, warn: Callable[[str], None]) -> RoleCredentials:
+    """Role credentials for the request's profile of its config file (see the module). A
     cache that cannot be written is said (``warn``, one line), not fatal: the credentials are
     good. (A callable rather than a Reporter: nothing else is ever said here, and the fast
     path imports no more than it needs.)"""
     from ssogen.store.snapshot import ConfigSnapshot
 
+    profile, config = request.profile, request.config
     snapshot = ConfigSnapshot.read(config)
     target = sso_profile(snapshot, profile)
     if target is not None:
@@ -115,7 +123,7 @@ def export(profile: str, config: Path, warn: Callable[[str], None]) -> RoleCrede
         _refresh_token(target, snapshot)
     from ssogen.aws.credentials import resolve
 
-    creds = resolve(profile, str(config), snapshot.model)
+    creds = resolve(profile, config, snapshot.model)
     if (target is not None and creds.method == "sso" and creds.session_token
             and creds.expiration is not None):
         from ssogen.store import role_credentials

@@ -49,13 +49,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from ssogen.app.credentials import export
+    from ssogen.app.credentials import ExportRequest, export
     from ssogen.aws.credentials import render
     from ssogen.ui import terminal as ui
 
-    creds = export(args.profile, Path(args.config), ui.warn)
+    creds = export(ExportRequest(profile=args.profile, config=args.config), ui.warn)
     sys.stdout.write(render(creds, args.format))
     sys.stdout.flush()
     return 0

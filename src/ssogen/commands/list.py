@@ -86,21 +86,14 @@ def _packed(roles: list[str], room: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.app import online, windows_tokens
-    from ssogen.app.sessions import resolve_session
-    from ssogen.aws.discovery import DiscoveryStats
-    from ssogen.store.snapshot import ConfigSnapshot
+    from ssogen.app.portal import SessionRequest, list_accounts
     from ssogen.ui import terminal as ui
     from ssogen.ui.reporter import TerminalReporter
 
-    snapshot = ConfigSnapshot.read(args.config)
-    session = resolve_session(snapshot, session=args.session, profile=args.profile)
-    windows_tokens.arm_remembered(snapshot, TerminalReporter())  # WSL2: a refresh reaches Windows
-    stats = DiscoveryStats()
-    inventory = online.login_and_discover(session, snapshot, TerminalReporter(),
-                                          allow_login=not args.no_login,
-                                          no_browser=args.no_browser, stats=stats,
-                                          say_found=False)
+    request = SessionRequest(config=args.config, session=args.session, profile=args.profile,
+                             allow_login=not args.no_login, no_browser=args.no_browser)
+    outcome = list_accounts(request, TerminalReporter())
+    inventory, stats = outcome.inventory, outcome.stats
     if args.json:
         sys.stdout.write(inventory.to_json())
     else:

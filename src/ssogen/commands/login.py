@@ -44,23 +44,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssogen.app import online, windows_tokens
-    from ssogen.app.sessions import resolve_session
-    from ssogen.store.snapshot import ConfigSnapshot
-    from ssogen.ui import terminal as ui
+    from ssogen.app.portal import SessionRequest, log_in
     from ssogen.ui.reporter import TerminalReporter
 
-    snapshot = ConfigSnapshot.read(args.config)
-    session = resolve_session(snapshot, session=args.session, profile=args.profile)
-    token = online.token(session, snapshot, TerminalReporter(), force=args.force,
-                         no_browser=args.no_browser, flow=getattr(args, "login_flow", None))
-    from ssogen.model.clock import shown
-
-    until = shown(token.expires_at)
-    if token.source == "cache":
-        ui.info(f"Already logged in to {session.start_url} (token valid until {until}); "
-                "use --force to log in again")
-    else:
-        ui.info(f"Logged in to {session.start_url} (token valid until {until})")
-    windows_tokens.after_login(snapshot, session, TerminalReporter())  # WSL2: the Windows copy
+    log_in(SessionRequest(config=args.config, session=args.session, profile=args.profile,
+                          no_browser=args.no_browser, force=args.force,
+                          flow=getattr(args, "login_flow", None)), TerminalReporter())
     return 0
