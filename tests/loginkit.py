@@ -15,6 +15,8 @@ from ssogen.errors import NotLoggedInError  # noqa: F401  (tests name it through
 from ssogen.model.session import SsoSession
 from ssogen.store.snapshot import ConfigSnapshot
 from ssogen.store.tokens import (  # noqa: F401
+    CachedToken,
+    Registration,
     Token,
     cache_dir,
     format_time,

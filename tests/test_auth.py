@@ -216,8 +216,9 @@ def test_cache_files_are_private_and_atomic(home):
     path.write_text("{}")
     os.chmod(path, 0o644)
     auth.save_token(session, access_token="AT2", expires_at=datetime.now(timezone.utc),
-                    registration={"clientId": "c", "clientSecret": "s",
-                                  "expiresAt": "2099-01-01T00:00:00Z"}, refresh_token=None)
+                    registration=auth.Registration(
+                        "c", "s", datetime(2099, 1, 1, tzinfo=timezone.utc)),
+                    refresh_token=None)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     data = json.loads(path.read_text())
@@ -248,11 +249,15 @@ def test_any_cache_content_is_usable_or_absent_never_a_crash(home, token, regist
     write_cache(auth.registration_path(session), json.dumps(registration))
     entry = auth.load_token(session)
     if entry is not None:  # usable: the two required fields have the right types
-        assert isinstance(entry["accessToken"], str) and entry["accessToken"]
-        assert entry["_expires"].tzinfo is not None
+        assert isinstance(entry.access_token, str) and entry.access_token
+        assert entry.expires_at.tzinfo is not None
+        assert entry.refreshable() == bool(  # the parts a refresh needs, typed or absent
+            entry.refresh_token and entry.client_id and entry.client_secret
+            and entry.registration_expires_at is not None
+            and entry.registration_expires_at > datetime.now(timezone.utc))
     reg = auth.load_registration(session)
     if reg is not None:
-        assert reg["clientId"] and reg["clientSecret"]
+        assert reg.client_id and reg.client_secret and reg.expires_at.tzinfo is not None
         assert "authorization_code" not in (registration.get("grantTypes") or [])
 
 
@@ -270,3 +275,22 @@ def test_cli_usage_errors_are_one_line_exit_2(sandbox):
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
     none = sandbox.run("login")  # two sessions in the file: which one?
     assert none.returncode == 2 and "--session NAME" in none.stderr
+
+
+def test_cache_records_never_show_their_secrets(home):
+    """The typed cache entries keep tokens and the client secret out of their repr (what a
+    traceback or a debug log would print)."""
+    session = auth.session_by_name(home / ".aws" / "config", "acme")
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    registration = auth.Registration("client-id", "CLIENT-SECRET-x", later,
+                                     ("sso:account:access",))
+    auth.save_token(session, access_token="ACCESS-TOKEN-x", expires_at=later,
+                    registration=registration, refresh_token="REFRESH-TOKEN-x")
+    entry = auth.load_token(session)
+    assert entry is not None and entry.refreshable()
+    assert entry.registration() == auth.Registration("client-id", "CLIENT-SECRET-x",
+                                                     later.replace(microsecond=0))
+    shown = repr(entry) + repr(registration) + repr(entry.registration())
+    for secret in ("ACCESS-TOKEN-x", "REFRESH-TOKEN-x", "CLIENT-SECRET-x"):
+        assert secret not in shown, shown
+    assert "client-id" in shown  # the repr is not simply empty

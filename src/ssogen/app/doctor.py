@@ -269,12 +269,11 @@ def cache_findings(session: SsoSession, notes: list[str]) -> list[Finding]:
                             "token-unreadable")]
         return [Finding(session.label, "not logged in (no cached token)", fix, "token-missing")]
     now = utcnow()
-    until = shown(cached["_expires"])
-    if cached["_expires"] > now:
+    until = shown(cached.expires_at)
+    if cached.expires_at > now:
         notes.append(f"{session.label}: logged in until {until}")
         return []
-    refreshable = all(k in cached for k in ("refreshToken", "clientId", "clientSecret")) and (
-        cached.get("_reg_expires") is not None and cached["_reg_expires"] > now)
+    refreshable = cached.refreshable(now)
     if refreshable:
         notes.append(f"{session.label}: the token expired at {until}; it is refreshed on "
                      "next use")
@@ -350,15 +349,15 @@ def online_findings(session: SsoSession, snapshot: ConfigSnapshot, reporter: Rep
     from ssogen.store.tokens import load_token, utcnow
 
     cached = load_token(session)
-    if cached is None or cached["_expires"] <= utcnow():
+    if cached is None or cached.expires_at <= utcnow():
         notes.append(f"{session.label}: online checks skipped (no valid token; doctor never "
                      "logs in)")
         return []
     out: list[Finding] = []
     client = portal_client(session, 8, snapshot.model)
     try:
-        resp = client.list_accounts(accessToken=cached["accessToken"], maxResults=1)
-        inventory = discover(session, access_token=cached["accessToken"], client=client,
+        resp = client.list_accounts(accessToken=cached.access_token, maxResults=1)
+        inventory = discover(session, access_token=cached.access_token, client=client,
                              progress=reporter.progress("checking"))
     except Exception as exc:
         reason = exc.message if isinstance(exc, SsogenError) else type(exc).__name__

@@ -65,10 +65,10 @@ def login_reason(session: SsoSession, *, force: bool = False, rejected: str | No
     cached = load_token(session)
     if cached is None:
         return f"no login cached for {label}: logging in"
-    if rejected is not None and cached["accessToken"] == rejected:
+    if rejected is not None and cached.access_token == rejected:
         return f"the service refused the cached login for {label}: logging in again"
-    expires = cached["_expires"]
-    refresh = " and could not be refreshed" if cached.get("refreshToken") else ""
+    expires = cached.expires_at
+    refresh = " and could not be refreshed" if cached.refresh_token else ""
     if expires <= utcnow():
         return f"the login for {label} expired at {shown(expires)}{refresh}: logging in again"
     if expires - utcnow() < MIN_TOKEN_VALIDITY:

@@ -25,6 +25,7 @@ from ssogen.model.login_flow import FlowChoice
 from ssogen.model.session import SsoSession
 from ssogen.store.cachefile import unwritable_folder
 from ssogen.store.tokens import (
+    CachedToken,
     Token,
     cache_dir,
     load_registration,
@@ -41,10 +42,10 @@ MIN_TOKEN_VALIDITY = timedelta(minutes=5)
 _REREAD_DELAYS = (0.0, 0.3, 0.7)
 
 
-def _usable(entry: dict[str, Any] | None, rejected: str | None,
+def _usable(entry: CachedToken | None, rejected: str | None,
             min_validity: timedelta) -> bool:
-    return (entry is not None and entry["accessToken"] != rejected
-            and entry["_expires"] - utcnow() >= min_validity)
+    return (entry is not None and entry.access_token != rejected
+            and entry.expires_at - utcnow() >= min_validity)
 
 
 def refresh_locked(session: SsoSession, client: Any, *, rejected: str | None = None,
@@ -57,17 +58,17 @@ def refresh_locked(session: SsoSession, client: Any, *, rejected: str | None = N
             return None  # gone meanwhile (a logout): nothing to refresh
         if _usable(current, rejected, min_validity):
             log.info("another process refreshed the token meanwhile; using it")
-            return Token(current["accessToken"], current["_expires"], "cache")
+            return Token(current.access_token, current.expires_at, "cache")
         token = refresh(session, current, client)
         if token is not None:
             return token
         for delay in _REREAD_DELAYS:  # refused: did another tool spend it and cache a new one?
             time.sleep(delay)
             again = load_token(session)
-            if (again is not None and again["accessToken"] != current["accessToken"]
+            if (again is not None and again.access_token != current.access_token
                     and _usable(again, rejected, min_validity)):
                 log.info("the token was refreshed by another program; using it")
-                return Token(again["accessToken"], again["_expires"], "cache")
+                return Token(again.access_token, again.expires_at, "cache")
     return None
 
 
@@ -88,7 +89,7 @@ def obtain_token(session: SsoSession, *, prompt: Callable[[LoginPrompt], None],
     client = None
     if cached is not None:
         if _usable(cached, rejected, min_validity):
-            return Token(cached["accessToken"], cached["_expires"], "cache")
+            return Token(cached.access_token, cached.expires_at, "cache")
         client = oidc_client(session, model)
         token = refresh_locked(session, client, rejected=rejected, min_validity=min_validity)
         if token is not None:

@@ -19,8 +19,9 @@ from ssogen.errors import ApiError, LoginError
 from ssogen.model.events import LoginPrompt
 from ssogen.model.session import SsoSession
 from ssogen.store.tokens import (
+    CachedToken,
+    Registration,
     Token,
-    format_time,
     load_registration,
     save_registration,
     save_token,
@@ -64,7 +65,7 @@ def network_error(exc: Exception, client: Any, what: str = "login endpoint") -> 
                     f"({type(exc).__name__})", hint=f"check the network (or {variable})")
 
 
-def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
+def register_client(session: SsoSession, client: Any) -> Registration:
     """RegisterClient for the device flow (no grantTypes, as the AWS CLI sends it) and cache
     the registration."""
     client_name = (f"botocore-client-{int(time.time())}" if session.legacy
@@ -73,7 +74,7 @@ def register_client(session: SsoSession, client: Any) -> dict[str, Any]:
                     scopes=list(session.scopes))
 
 
-def register(session: SsoSession, client: Any, **request: Any) -> dict[str, Any]:
+def register(session: SsoSession, client: Any, **request: Any) -> Registration:
     """RegisterClient with ``request`` (the body each flow sends), the registration cached as
     the AWS CLI caches it: its ``grantTypes`` too when the request names them."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -88,35 +89,33 @@ def register(session: SsoSession, client: Any, **request: Any) -> dict[str, Any]
         expires = datetime.fromtimestamp(int(resp["clientSecretExpiresAt"]), timezone.utc)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         expires = utcnow() + timedelta(days=90)
-    registration = {"clientId": resp["clientId"], "clientSecret": resp["clientSecret"],
-                    "expiresAt": format_time(expires), "scopes": list(session.scopes)}
-    if "grantTypes" in request:
-        registration["grantTypes"] = list(request["grantTypes"])
+    grants = request.get("grantTypes")
+    registration = Registration(resp["clientId"], resp["clientSecret"], expires,
+                                tuple(session.scopes),
+                                tuple(grants) if grants is not None else None)
     save_registration(session, registration)
     return registration
 
 
-def refresh(session: SsoSession, cached: dict[str, Any], client: Any) -> Token | None:
+def refresh(session: SsoSession, cached: CachedToken, client: Any) -> Token | None:
     """CreateToken with the refresh token (as botocore does) and cache the new token; None
     when not possible (no refresh token, expired registration) or refused (e.g.
     InvalidGrantException: another process spent the single-use refresh token first)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    needed = ("refreshToken", "clientId", "clientSecret", "_reg_expires")
-    if any(k not in cached for k in needed) or cached["_reg_expires"] <= utcnow():
+    registration = cached.registration()
+    if not cached.refreshable() or registration is None:
         return None
     try:
-        resp = client.create_token(grantType="refresh_token", clientId=cached["clientId"],
-                                   clientSecret=cached["clientSecret"],
-                                   refreshToken=cached["refreshToken"])
+        resp = client.create_token(grantType="refresh_token", clientId=registration.client_id,
+                                   clientSecret=registration.client_secret,
+                                   refreshToken=cached.refresh_token)
     except ClientError as exc:
         log.info("token refresh refused (%s)", error_code(exc))
         return None
     except BotoCoreError as exc:
         raise network_error(exc, client) from None
     expires = utcnow() + timedelta(seconds=int(resp.get("expiresIn") or 3600))
-    registration = {"clientId": cached["clientId"], "clientSecret": cached["clientSecret"],
-                    "expiresAt": cached["registrationExpiresAt"]}
     save_token(session, access_token=resp["accessToken"], expires_at=expires,
                registration=registration, refresh_token=resp.get("refreshToken"))
     return Token(resp["accessToken"], expires, "refresh")
@@ -126,13 +125,13 @@ class _InvalidClient(Exception):
     """The registration was rejected: :func:`device_login` registers again, once."""
 
 
-def _start(session: SsoSession, client: Any, registration: dict[str, Any]) -> dict[str, Any]:
+def _start(session: SsoSession, client: Any, registration: Registration) -> dict[str, Any]:
     """StartDeviceAuthorization: the device code, the user code and where to enter it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         auth: dict[str, Any] = client.start_device_authorization(
-            clientId=registration["clientId"], clientSecret=registration["clientSecret"],
+            clientId=registration.client_id, clientSecret=registration.client_secret,
             startUrl=session.start_url)
         return auth
     except ClientError as exc:
@@ -163,7 +162,7 @@ class _Poll:
     """CreateToken with the device code, one attempt at a time, at ``interval`` seconds
     (longer after each ``slow_down``)."""
 
-    def __init__(self, client: Any, registration: dict[str, Any], auth: dict[str, Any],
+    def __init__(self, client: Any, registration: Registration, auth: dict[str, Any],
                  interval: int) -> None:
         self.client = client
         self.registration = registration
@@ -176,8 +175,8 @@ class _Poll:
 
         try:
             resp: dict[str, Any] = self.client.create_token(
-                grantType=DEVICE_GRANT, clientId=self.registration["clientId"],
-                clientSecret=self.registration["clientSecret"], deviceCode=self.device_code)
+                grantType=DEVICE_GRANT, clientId=self.registration.client_id,
+                clientSecret=self.registration.client_secret, deviceCode=self.device_code)
             return resp
         except ClientError as exc:
             code = error_code(exc)
@@ -199,7 +198,7 @@ class _Poll:
             raise network_error(exc, self.client) from None
 
 
-def _device_flow_once(session: SsoSession, client: Any, registration: dict[str, Any], *,
+def _device_flow_once(session: SsoSession, client: Any, registration: Registration, *,
                       prompt: Callable[[LoginPrompt], None], no_browser: bool,
                       note: str) -> Token:
     """One device-code login with ``registration``: started, tried once, the prompt shown

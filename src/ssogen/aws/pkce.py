@@ -37,7 +37,7 @@ from ssogen.errors import LoginError
 from ssogen.model.events import PKCE, LoginPrompt
 from ssogen.model.session import SsoSession
 from ssogen.records import record
-from ssogen.store.tokens import Token, save_token, utcnow
+from ssogen.store.tokens import Registration, Token, save_token, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def authorization_base(client: Any) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def register_pkce_client(session: SsoSession, client: Any) -> dict[str, Any]:
+def register_pkce_client(session: SsoSession, client: Any) -> Registration:
     """RegisterClient for the authorization code grant, with the AWS CLI v2's body, and cache
     the registration as the CLI does (``grantTypes`` included)."""
     return register(session, client, clientName=f"botocore-client-{session.name}",
@@ -266,7 +266,7 @@ class CallbackServer(ThreadingHTTPServer):
 
 
 # -- the flow ---------------------------------------------------------------------------------
-def pkce_login(session: SsoSession, client: Any, registration: dict[str, Any], *,
+def pkce_login(session: SsoSession, client: Any, registration: Registration, *,
                prompt: Callable[[LoginPrompt], None], no_browser: bool = False,
                note: str = "", timeout: float = DEFAULT_TIMEOUT) -> Token:
     """One authorization-code login with ``registration`` (a PKCE client): the prompt (the
@@ -281,9 +281,9 @@ def pkce_login(session: SsoSession, client: Any, registration: dict[str, Any], *
     state = str(uuid.uuid4())
     server = CallbackServer(state).start()
     try:
-        url = authorize_url(base, client_id=registration["clientId"],
+        url = authorize_url(base, client_id=registration.client_id,
                             redirect_uri=server.redirect_uri, state=state,
-                            scopes=list(registration.get("scopes") or session.scopes),
+                            scopes=list(registration.scopes or session.scopes),
                             challenge=code_challenge(verifier))
         prompt(LoginPrompt(session.label, url, "", url, int(timeout),
                            open_browser=not no_browser, kind=PKCE, note=note))
@@ -304,8 +304,8 @@ def pkce_login(session: SsoSession, client: Any, registration: dict[str, Any], *
         raise LoginError(f"the browser login failed ({answer.error}); {again}")
     try:
         resp = client.create_token(
-            grantType="authorization_code", clientId=registration["clientId"],
-            clientSecret=registration["clientSecret"], redirectUri=server.redirect_uri,
+            grantType="authorization_code", clientId=registration.client_id,
+            clientSecret=registration.client_secret, redirectUri=server.redirect_uri,
             codeVerifier=verifier, code=answer.code)
     except ClientError as exc:
         raise LoginError(f"the authorization code was refused ({error_code(exc) or 'error'})"

@@ -29,7 +29,7 @@ from typing import Any
 from ssogen import logs
 from ssogen.model.events import DEVICE_CODE, PKCE
 from ssogen.model.session import SsoSession
-from ssogen.records import record
+from ssogen.records import field, record
 from ssogen.store.cachefile import CacheLock, json_files, read_json, remove, write_json
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -104,7 +104,54 @@ class Token:
         return self.expires_at - (now or utcnow())
 
 
-def load_token(session: SsoSession) -> dict[str, Any] | None:
+@record(frozen=True)
+class Registration:
+    """A client registration (RegisterClient's answer) as the cache keeps it: reused by the
+    next login of the same flow, and repeated in the token file for its refreshes."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    expires_at: datetime
+    scopes: tuple[str, ...] = ()
+    grant_types: tuple[str, ...] | None = None  # an authorization-code (PKCE) client's
+
+    def to_json(self) -> dict[str, Any]:
+        """The registration file's content, as the AWS CLI v2 writes it."""
+        out: dict[str, Any] = {"clientId": self.client_id, "clientSecret": self.client_secret,
+                               "expiresAt": format_time(self.expires_at),
+                               "scopes": list(self.scopes)}
+        if self.grant_types is not None:
+            out["grantTypes"] = list(self.grant_types)
+        return out
+
+
+@record(frozen=True)
+class CachedToken:
+    """A token file, validated: the access token and its expiry, and what a refresh needs
+    (each part present only when the file has it well formed)."""
+
+    access_token: str = field(repr=False)
+    expires_at: datetime
+    refresh_token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    registration_expires_at: datetime | None = None
+
+    def refreshable(self, now: datetime | None = None) -> bool:
+        """Can the token be refreshed: a refresh token, the client that got it, and that
+        client's registration still valid."""
+        return bool(self.refresh_token and self.client_id and self.client_secret
+                    and self.registration_expires_at is not None
+                    and self.registration_expires_at > (now or utcnow()))
+
+    def registration(self) -> Registration | None:
+        """The registration the token file repeats (None without all of it)."""
+        if not (self.client_id and self.client_secret and self.registration_expires_at):
+            return None
+        return Registration(self.client_id, self.client_secret, self.registration_expires_at)
+
+
+def load_token(session: SsoSession) -> CachedToken | None:
     """The cached token entry, validated; None when absent or unusable. Optional fields with
     the wrong type are dropped (the entry stays usable as a plain access token)."""
     data = read_json(token_path(session))
@@ -123,27 +170,24 @@ def load_token(session: SsoSession) -> dict[str, Any] | None:
     if region is not None and region != session.sso_region:
         logs.info(__name__, "cached token is for another region; ignoring it")
         return None
-    entry = {"accessToken": data["accessToken"], "_expires": expires}
-    for key in ("refreshToken", "clientId", "clientSecret"):
-        if _nonempty_str(data.get(key)):
-            entry[key] = data[key]
-    reg_expires = parse_time(data.get("registrationExpiresAt"))
-    if reg_expires is not None:
-        entry["registrationExpiresAt"] = data["registrationExpiresAt"]
-        entry["_reg_expires"] = reg_expires
-    return entry
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value if _nonempty_str(value) else None
+
+    return CachedToken(data["accessToken"], expires, text("refreshToken"), text("clientId"),
+                       text("clientSecret"), parse_time(data.get("registrationExpiresAt")))
 
 
 def save_token(session: SsoSession, *, access_token: str, expires_at: datetime,
-               registration: dict[str, Any], refresh_token: str | None) -> None:
+               registration: Registration, refresh_token: str | None) -> None:
     data: dict[str, Any] = {
         "startUrl": session.start_url,
         "region": session.sso_region,
         "accessToken": access_token,
         "expiresAt": format_time(expires_at),
-        "clientId": registration["clientId"],
-        "clientSecret": registration["clientSecret"],
-        "registrationExpiresAt": registration["expiresAt"],
+        "clientId": registration.client_id,
+        "clientSecret": registration.client_secret,
+        "registrationExpiresAt": format_time(registration.expires_at),
     }
     if refresh_token:
         data["refreshToken"] = refresh_token
@@ -154,7 +198,7 @@ def save_token(session: SsoSession, *, access_token: str, expires_at: datetime,
 
 
 def load_registration(session: SsoSession, now: datetime | None = None, *,
-                      flow: str = DEVICE_CODE) -> dict[str, Any] | None:
+                      flow: str = DEVICE_CODE) -> Registration | None:
     """The cached client registration when ``flow`` may reuse it: well-formed, with our
     scopes, valid for more than 15 minutes, and registered for that flow -- the device flow
     refuses a registration with ``authorization_code`` in ``grantTypes``, PKCE one without it
@@ -177,15 +221,13 @@ def load_registration(session: SsoSession, now: datetime | None = None, *,
     if not isinstance(scopes, list) or not set(session.scopes) <= set(scopes):
         # e.g. registered by `aws sso login` without scopes: no refresh tokens; replace it
         return None
-    out = {"clientId": data["clientId"], "clientSecret": data["clientSecret"],
-           "expiresAt": format_time(expires), "scopes": scopes}
-    if flow == PKCE:
-        out["grantTypes"] = grants
-    return out
+    return Registration(data["clientId"], data["clientSecret"], expires,
+                        tuple(str(s) for s in scopes),
+                        tuple(str(g) for g in grants) if flow == PKCE and grants else None)
 
 
-def save_registration(session: SsoSession, registration: dict[str, Any]) -> None:
-    _write_json(registration_path(session), registration, "the client registration")
+def save_registration(session: SsoSession, registration: Registration) -> None:
+    _write_json(registration_path(session), registration.to_json(), "the client registration")
 
 
 def token_lock(session: SsoSession) -> CacheLock:
