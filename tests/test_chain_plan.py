@@ -7,12 +7,13 @@ import configparser
 
 import pytest
 
+from plankit import build_plan
 from ssogen.errors import UsageError
 from ssogen.inifile.document import ConfigDocument
 from ssogen.model import chain
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.planning.plan import Plan, build_plan
+from ssogen.planning.plan import Plan
 
 URL = "https://acme.awsapps.com/start"
 ORG_ARN = "arn:aws:iam::{{ account_id }}:role/OrganizationAccountAccessRole"

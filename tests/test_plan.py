@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from plankit import build_plan
 from ssogen.errors import ConfigFileError, UsageError
 from ssogen.inifile.document import ConfigDocument
 from ssogen.inifile.model import FileModel, SectionInfo, classify
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
-from ssogen.planning.plan import Plan, build_plan
+from ssogen.planning.plan import Plan
 
 URL = "https://acme.awsapps.com/start"
 

@@ -10,12 +10,12 @@ import botocore.configloader
 import pytest
 
 from conftest import Sandbox, aws_cli_v2
+from plankit import build_plan
 from ssogen.errors import ConfigFileError, UsageError
 from ssogen.inifile.document import ConfigDocument
 from ssogen.model.inventory import Account, Inventory
 from ssogen.model.settings import Settings
 from ssogen.planning import profile_template
-from ssogen.planning.plan import build_plan
 
 URL = "https://acme.awsapps.com/start"
 INV = Inventory("acme", URL, "eu-west-1", [Account("222222222222", "Dev", "", ["Admin"])])

@@ -399,8 +399,8 @@ def test_bytes_outside_the_edited_sections_are_copied_verbatim(
     """Issue 9: compare spans, not lines -- every section the plan does not edit (nor puts new
     sections after) reappears in the output as the very same characters, in the same order, and
     so does the text before the first section."""
+    from plankit import build_plan
     from ssogen.errors import UsageError
-    from ssogen.planning.plan import build_plan
 
     try:
         doc = ConfigDocument(data, "cfg")
@@ -508,8 +508,8 @@ def test_the_diff_is_a_unified_diff_that_turns_the_old_file_into_the_new(
     as read, it gives the file ssogen would write (line by line, CRLF shown as LF and a BOM as
     ``<U+FEFF>``), every hunk with difflib's ranges and context, a missing final line break
     marked where it is missing."""
+    from plankit import build_plan
     from ssogen.errors import UsageError
-    from ssogen.planning.plan import build_plan
 
     try:
         doc = ConfigDocument(data, "cfg")
@@ -578,7 +578,7 @@ def _plans_with_and_without_the_kept_shortcut(model_text: bytes, opts: Settings,
     profile rendered and compared key by key); how often holds answered True."""
     from unittest import mock
 
-    from ssogen.planning.plan import build_plan
+    from plankit import build_plan
     from ssogen.planning.templates import BlockTemplate
 
     model = ConfigDocument(model_text, "cfg").model

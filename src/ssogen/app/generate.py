@@ -18,6 +18,7 @@ extended attributes kept, 0600 when new, ``~/.aws`` created 0700 when missing) a
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
     from ssogen.planning.plan import Plan
+    from ssogen.planning.templates import BlockTemplates
     from ssogen.store.lock import ConfigLock
     from ssogen.store.snapshot import ConfigSnapshot
 
@@ -105,6 +107,16 @@ def check_inputs(settings: Settings, inventory: Inventory) -> None:
         raise UsageError(problem)
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_templates() -> BlockTemplates:
+    """The block templates shipped in ``templates/`` (package data), read once per process
+    and handed to the planner (which reads no file)."""
+    from ssogen.planning.templates import BlockTemplates
+    from ssogen.resources import read_template
+
+    return BlockTemplates.parse({name: read_template(name) for name in BlockTemplates.FILES})
+
+
 def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Inventory, *,
                  prune: bool = False, adopt: bool = False, migrate: bool = False,
                  ) -> tuple[GenerationResult, ConfigDocument]:
@@ -115,8 +127,8 @@ def plan_session(snapshot: ConfigSnapshot, settings: Settings, inventory: Invent
     check_inputs(settings, inventory)
     path = snapshot.path
     doc = snapshot.editable()
-    plan = build_plan(doc.model, settings, inventory, prune=prune, adopt=adopt,
-                      migrate=migrate, source=str(path))
+    plan = build_plan(doc.model, settings, inventory, templates=shipped_templates(),
+                      prune=prune, adopt=adopt, migrate=migrate, source=str(path))
     doc.apply(plan)
     # the texts compared, not the bytes (UTF-8 both ways: the same answer), so that a check
     # or a dry run never holds the new file encoded beside its text

@@ -20,6 +20,7 @@ from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.model.settings import Settings
+    from ssogen.planning.templates import BlockTemplates
 
 
 @record
@@ -49,6 +50,7 @@ class ChainContext:
     adopt: bool
     source: str  # the file, for messages
     edit: Callable[[int], SectionEdit]
+    templates: BlockTemplates
     entries: list[ProfileEntry] = field(default_factory=list)
     new_sections: list[NewSection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

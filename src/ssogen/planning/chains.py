@@ -39,7 +39,7 @@ from ssogen.planning.chain_specs import ChainKey, Wanted, previous_spec, wanted_
 from ssogen.planning.dependents import dependent_notes
 from ssogen.planning.ownership import extra_keys, profile_block, update_profile
 from ssogen.planning.plan import ProfileEntry
-from ssogen.planning.templates import Block, block_template
+from ssogen.planning.templates import Block, BlockTemplate
 
 if TYPE_CHECKING:
     from ssogen.model.settings import Settings
@@ -90,8 +90,8 @@ def _extra(settings: Settings) -> Block:
                        if k not in ASSUME_ROLE_KEYS})
 
 
-def chain_block(settings: Settings, w: Wanted, spec: ChainSpec, source_profile: str,
-                dropped: Block | None = None) -> Block:
+def chain_block(tpl: BlockTemplate, settings: Settings, w: Wanted, spec: ChainSpec,
+                source_profile: str, dropped: Block | None = None) -> Block:
     """The chained profile's keys (the ``--profile-template`` ones before the marker)."""
     ctx: dict[str, str | None] = {
         "source_profile": source_profile, "role_arn": w.arn,
@@ -102,7 +102,7 @@ def chain_block(settings: Settings, w: Wanted, spec: ChainSpec, source_profile: 
         "region": account_region(settings.account_regions, w.target_account_id, "")
         or settings.region,
         "output": settings.output}
-    return profile_block(block_template("chain.ini"), ctx, _extra(settings) + (dropped or []))
+    return profile_block(tpl, ctx, _extra(settings) + (dropped or []))
 
 
 def write_chains(ctx: ChainContext, wanted: list[Wanted], names: list[str],
@@ -112,7 +112,7 @@ def write_chains(ctx: ChainContext, wanted: list[Wanted], names: list[str],
         (k, None) for k, _ in _extra(previous) if k not in dict(_extra(settings))]
     created = []
     for w, name in zip(wanted, names, strict=True):
-        new = chain_block(settings, w, w.spec, w.source.name, dropped)
+        new = chain_block(ctx.templates.chain, settings, w, w.spec, w.source.name, dropped)
         s = managed.get(w.key)
         if s is None:
             created.append(NewSection(f"profile {name}", [(k, v) for k, v in new
@@ -130,7 +130,7 @@ def write_chains(ctx: ChainContext, wanted: list[Wanted], names: list[str],
 def _old_block(ctx: ChainContext, w: Wanted, source_profile: str) -> Block:
     assert ctx.previous is not None
     spec = previous_spec(w, ctx.settings, ctx.previous) or w.spec
-    return chain_block(ctx.previous, w, spec, source_profile)
+    return chain_block(ctx.templates.chain, ctx.previous, w, spec, source_profile)
 
 
 def _entry(action: str, name: str, w: Wanted, old_name: str = "") -> ProfileEntry:
@@ -141,7 +141,7 @@ def _entry(action: str, name: str, w: Wanted, old_name: str = "") -> ProfileEntr
 def stale_chains(ctx: ChainContext, stale: list[Existing]) -> None:
     """Stale chains are kept (their source_profile following a renamed source) or, with
     --prune or when their source goes, removed."""
-    ours = set(block_template("chain.ini").keys) | set(ctx.settings.profile_keys)
+    ours = set(ctx.templates.chain.keys) | set(ctx.settings.profile_keys)
     if ctx.previous is not None:
         ours |= set(ctx.previous.profile_keys)
     for e in stale:

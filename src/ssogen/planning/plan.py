@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
     from ssogen.model.inventory import Inventory
     from ssogen.model.settings import Settings
+    from ssogen.planning.templates import BlockTemplates
 
 
 @record(slots=True)
@@ -128,8 +129,8 @@ class Plan:
 
 
 def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
-               prune: bool = False, adopt: bool = False, migrate: bool = False,
-               source: str = "config") -> Plan:
+               templates: BlockTemplates, prune: bool = False, adopt: bool = False,
+               migrate: bool = False, source: str = "config") -> Plan:
     """Everything :meth:`ssogen.inifile.document.ConfigDocument.apply` must do to make the file
     match (the phases are :class:`ssogen.planning.planner.Planner`'s).
 
@@ -140,5 +141,5 @@ def build_plan(model: FileModel, settings: Settings, inventory: Inventory, *,
     """
     from ssogen.planning.planner import Planner
 
-    return Planner(model, settings, inventory, prune=prune, adopt=adopt, migrate=migrate,
-                   source=source).run()
+    return Planner(model, settings, inventory, templates=templates, prune=prune, adopt=adopt,
+                   migrate=migrate, source=source).run()

@@ -33,14 +33,13 @@ from ssogen.planning.ownership import (
     update_profile,
 )
 from ssogen.planning.plan import Plan, ProfileEntry
-from ssogen.planning.templates import block_template as _template
 from ssogen.planning.templates import ini_value
 from ssogen.records import replace
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
     from ssogen.model.inventory import Account, Inventory
-    from ssogen.planning.templates import Block, BlockTemplate
+    from ssogen.planning.templates import Block, BlockTemplate, BlockTemplates
 
 Key = tuple[str, str]  # (account id, role name)
 
@@ -58,8 +57,10 @@ def _key(s: SectionInfo) -> Key:
 
 class Planner:
     def __init__(self, model: FileModel, settings: Settings, inventory: Inventory, *,
-                 prune: bool, adopt: bool, migrate: bool, source: str) -> None:
+                 templates: BlockTemplates, prune: bool, adopt: bool, migrate: bool,
+                 source: str) -> None:
         self.model, self.settings, self.inventory = model, settings, inventory
+        self.templates = templates
         self.prune, self.adopt, self.migrate, self.source = prune, adopt, migrate, source
         self.notes: list[str] = []
         self.info: list[str] = []
@@ -129,7 +130,7 @@ class Planner:
 
     def _session_block(self) -> None:
         settings, section, before = self.settings, self.session_section, self.previous
-        tpl = _template("sso-session.ini")
+        tpl = self.templates.session
         scopes = ",".join(DEFAULT_SCOPES)
         ctx = {"start_url": settings.start_url, "sso_region": settings.sso_region,
                "scopes": scopes}
@@ -262,7 +263,7 @@ class Planner:
     # -- 6. edits and new sections -------------------------------------------------------------
     def edits_phase(self) -> None:
         settings, previous, session = self.settings, self.previous, self.session
-        tpl = _template("profile.ini")
+        tpl = self.templates.profile
         # --profile-template keys are written like region/output; a key dropped from the
         # template leaves the profiles that still hold the value it had
         extra = extra_keys(settings.profile_keys)
@@ -320,7 +321,8 @@ class Planner:
             profiles=self.profiles, sources=sources, sso_names={s.name for s in sources},
             renamed=renamed, removed=removed, state=state,
             other_sessions=[s.name for s in self.model.of_kind("ssogen") if s.name],
-            prune=self.prune, adopt=self.adopt, source=self.source, edit=self.edit)
+            prune=self.prune, adopt=self.adopt, source=self.source, edit=self.edit,
+            templates=self.templates)
         plan_chains(ctx)
         self.entries += ctx.entries
         self.new_sections += ctx.new_sections
@@ -329,7 +331,7 @@ class Planner:
         self.chain_members = ctx.members
 
     def stale_phase(self) -> None:
-        ours = set(_template("profile.ini").keys) | set(self.settings.profile_keys)
+        ours = set(self.templates.profile.keys) | set(self.settings.profile_keys)
         if self.previous is not None:
             ours |= set(self.previous.profile_keys)
         for s in self.stale:

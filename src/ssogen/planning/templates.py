@@ -1,8 +1,9 @@
-"""The block templates (``templates/profile.ini``, ``templates/sso-session.ini``): which keys a
-generated section has, in which order, filled from which fields -- data, not code.
+"""The block templates (``templates/profile.ini``, ``templates/sso-session.ini``,
+``templates/chain.ini``): which keys a generated section has, in which order, filled from which
+fields -- data, not code.
 
-Parsing works on text; :func:`block_template` reads the shipped file once through
-:mod:`ssogen.resources` (package data, not a user's file).
+Planning reads no file: the caller hands the templates' text in (:class:`BlockTemplates`;
+:func:`ssogen.app.generate.shipped_templates` reads the shipped ones).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from ssogen.errors import UsageError
 from ssogen.model.validate import has_control
 from ssogen.records import record
-from ssogen.resources import read_template
 
 #: (key, format, fields used) for one line of a block template
 TemplateLine = tuple[str, str, tuple[str, ...]]
@@ -112,7 +112,21 @@ def parse_block_template(text: str, source: str) -> BlockTemplate:
     return BlockTemplate(tuple(lines))
 
 
-@functools.lru_cache(maxsize=4)
-def block_template(name: str) -> BlockTemplate:
-    """The shipped template ``templates/NAME``."""
-    return parse_block_template(read_template(name), f"templates/{name}")
+@record(frozen=True)
+class BlockTemplates:
+    """The block templates a plan writes with: ``[profile]``, ``[sso-session]`` and a
+    chained ``[profile]``."""
+
+    profile: BlockTemplate
+    session: BlockTemplate
+    chain: BlockTemplate
+
+    #: the shipped file of each, under ``templates/``
+    FILES = ("profile.ini", "sso-session.ini", "chain.ini")
+
+    @classmethod
+    def parse(cls, texts: Mapping[str, str]) -> BlockTemplates:
+        """From the text of each file of :attr:`FILES` (name -> text)."""
+        profile, session, chain = (parse_block_template(texts[name], f"templates/{name}")
+                                   for name in cls.FILES)
+        return cls(profile, session, chain)
