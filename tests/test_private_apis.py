@@ -118,3 +118,33 @@ def test_configupdater_is_imported_only_when_keys_change(tmp_path: Path) -> None
     # a region for every profile changes keys: that needs configupdater
     assert _imports_configupdater(config, renamed, "write", region="eu-west-1")
     assert "region = eu-west-1" in config.read_text().split("[profile production-admin]")[1]
+
+
+def test_configupdater_section_renders_each_block_with_str() -> None:
+    """section_edit._Line overrides Option.__str__: the section must render through it."""
+    section = section_edit.parse_section("[profile a]\nregion = x\n", "config", 1, "profile a")
+    line = section_edit._Line("output", "json", "output=json   \n", section)
+    section.structure.append(line)
+    assert str(section) == "[profile a]\nregion = x\noutput=json   \n"
+
+
+def test_botocore_config_file_provider_reads_through_its_config_parser(tmp_path: Path,
+                                                                        monkeypatch,
+                                                                        ) -> None:  # type: ignore[no-untyped-def]
+    """aws.clients.feed_credential_chain hands the snapshot to botocore's config-file
+    provider through ``_config_parser``: the provider must exist under that name and read
+    only through it (the file named here does not exist)."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "missing"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "missing-too"))
+    text = ("[profile keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+    from ssogen.aws.clients import feed_credential_chain
+
+    session = botocore_session(scan(text, "config").model)
+    session.set_config_variable("profile", "keys")
+    provider = session.get_component("credential_provider").get_provider("config-file")
+    assert hasattr(provider, "_config_parser")
+    feed_credential_chain(session, scan(text, "config").model)
+    creds = session.get_credentials()
+    assert creds is not None and creds.method == "config-file"
+    assert creds.access_key == "AKIAIOSFODNN7EXAMPLE"

@@ -7,7 +7,8 @@ nothing never pays for importing configupdater.
 
 configupdater's documented-private API is used here and nowhere else, each use named as such:
 ``Block.add_line`` (to build a comment block line by line), ``Section.structure`` as a mutable
-list (to splice options), ``Block.lines``.
+list (to splice options, to pop the trailing comments), ``Block.lines``, and ``Section``
+rendering each block with ``str()`` (what :class:`_Line` overrides).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ _COMPACT = re.compile(r"^\S+[=:]")
 
 
 class _Line(Option):
-    """An option rendered exactly as the given line (original prefix, new value)."""
+    """An option rendered exactly as the given line (original prefix, new value): a section
+    renders its blocks with ``str()`` (configupdater private API, see the module)."""
 
     def __init__(self, key: str, value: str, line: str, container: Section) -> None:
         super().__init__(key, value, container=container)
@@ -71,7 +73,7 @@ def pop_heading(section: Section) -> str | None:
     """The comment lines that end the section (the heading of the next one, where
     configupdater stores it), taken out of it; None when it does not end with comments."""
     if section.structure and isinstance(section.structure[-1], Comment):
-        return str(section.structure.pop())
+        return str(section.structure.pop())  # the mutable structure (private API)
     return None
 
 
