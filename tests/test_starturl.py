@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ssogen.aws import start_url
 from ssogen.errors import UsageError
 from ssogen.model import regions, starturl, validate
 from ssogen.resources import read_template
@@ -183,7 +184,7 @@ def test_resolve_custom(monkeypatch: pytest.MonkeyPatch, status: int, location: 
 
     opener = _Redirect(status, location)
     monkeypatch.setattr(urllib.request, "build_opener", lambda *h: opener)
-    got = starturl.resolve_custom("https://sso.acme.example.com/")
+    got = start_url.resolve_custom("https://sso.acme.example.com/")
     if kind is None:
         assert got is None
     else:
@@ -201,7 +202,7 @@ def test_resolve_custom_head_not_allowed(monkeypatch: pytest.MonkeyPatch) -> Non
 
     opener = _Opener(405, "https://x.portal.us-east-2.app.aws")
     monkeypatch.setattr(urllib.request, "build_opener", lambda *h: opener)
-    got = starturl.resolve_custom("https://login.acme.example.com")
+    got = start_url.resolve_custom("https://login.acme.example.com")
     assert got is not None and got.region == "us-east-2"
     assert opener.methods == ["HEAD", "GET"]
 

@@ -12,7 +12,8 @@ AWS-owned forms (the AWS CLI v2's list: docs/AWS-NOW.md, section e):
 * European Sovereign Cloud: ``*.portal.amazonaws.eu``, ``*.api.amazonwebservices.eu``
 
 Anything else with https and a proper host name is a custom (vanity) domain: accepted, with the
-region left to the user (or found by following its one redirect, see :func:`resolve_custom`).
+region left to the user (or found by following its one redirect:
+:func:`ssogen.aws.start_url.resolve_custom`, the network being the aws layer's business).
 
 :func:`parse` takes a URL as it is (trimmed): an existing session's or legacy profile's URL is
 kept verbatim, since cache keys of legacy profiles hash the exact string. What a person types
@@ -33,7 +34,7 @@ from ssogen.records import record
 
 TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
 if TYPE_CHECKING:
-    from typing import Any
+    pass
 
 AWS_HOSTS = (
     "identitycenter.amazonaws.com", "identitycenter.amazonaws.com.cn",
@@ -266,43 +267,3 @@ def sanitize_session_name(text: str) -> str:
     given; "" when nothing usable is left."""
     s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
     return re.sub(r"-{2,}", "-", s)[:64]
-
-
-def resolve_custom(url: str, *, timeout: float = 3.0) -> StartUrl | None:
-    """For a custom domain, follow at most one redirect (HEAD, GET on 405/501) to an AWS-owned
-    https host, as the AWS CLI does, and return that URL's parse; None if it leads nowhere."""
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    info = parse(url)
-    if info.aws_owned:
-        return info
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                             headers: Any, newurl: str) -> urllib.request.Request | None:
-            return None  # the one redirect is read from the 3xx answer, not followed
-
-    opener = urllib.request.build_opener(_NoRedirect)
-    for method in ("HEAD", "GET"):
-        req = urllib.request.Request(info.url, method=method)
-        try:
-            with opener.open(req, timeout=timeout) as resp:
-                if resp.status in (405, 501) and method == "HEAD":
-                    continue
-                return None
-        except urllib.error.HTTPError as exc:
-            if exc.code in (405, 501) and method == "HEAD":
-                continue
-            location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
-            if not location:
-                return None
-            try:
-                target = parse(location)
-            except UsageError:
-                return None
-            return target if target.aws_owned else None
-        except (OSError, http.client.HTTPException, ValueError):
-            return None
-    return None

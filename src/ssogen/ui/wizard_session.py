@@ -202,7 +202,9 @@ def ask_sso_region(p: Prompter, info: starturl.StartUrl) -> str:
     if info.kind == "custom":
         # a custom domain redirects (once) to the AWS portal, whose host may name the region
         # (as the AWS CLI since 2.35.13 finds it, with --yes too)
-        target = starturl.resolve_custom(info.url)
+        from ssogen.aws.start_url import resolve_custom
+
+        target = resolve_custom(info.url)
         if target is not None and target.region:
             p.say(f"{info.host} leads to {target.host}: SSO region {target.region}")
             return target.region
