@@ -398,7 +398,8 @@ def test_bytes_outside_the_edited_sections_are_copied_verbatim(
         data: bytes, inventory: Inventory, opts: Settings, prune: bool) -> None:
     """Issue 9: compare spans, not lines -- every section the plan does not edit (nor puts new
     sections after) reappears in the output as the very same characters, in the same order, and
-    so does the text before the first section."""
+    so does the text before the first section; and in the bytes written, as the very bytes
+    the file had there (CRLF, non-ASCII and all; only a BOM is removed)."""
     from plankit import build_plan
     from ssogen.errors import UsageError
 
@@ -421,7 +422,13 @@ def test_bytes_outside_the_edited_sections_are_copied_verbatim(
         kept = [i for i in range(count) if i not in {e.index for e in plan.edits if e.remove}]
         touched.update(kept[-1:])  # its trailing blank lines go with the removed end
     assert out.startswith(layout.preamble)
-    pos = len(layout.preamble)
+    written = doc.encode()
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    preamble = layout.preamble.encode("utf-8")
+    if not count and not decoded.final_newline:  # the decoder's added line break
+        preamble = preamble[: -len(decoded.eol)]
+    assert written.startswith(preamble) and raw.startswith(preamble)
+    pos, at = len(layout.preamble), len(preamble)
     spans = 0
     for i in range(count):
         if i in touched:
@@ -432,6 +439,11 @@ def test_bytes_outside_the_edited_sections_are_copied_verbatim(
         found = out.find(span, pos)
         assert found >= 0, (i, span, out)
         pos = found + len(span)
+        needle = span.encode("utf-8")
+        assert needle in raw, (i, needle)  # the file's own bytes for that section ...
+        hit = written.find(needle, at)  # ... are in what is written, in order
+        assert hit >= 0, (i, needle, written)
+        at = hit + len(needle)
         spans += 1
     event(f"{min(spans, 5)}+ untouched sections")
 
