@@ -148,3 +148,29 @@ def test_botocore_config_file_provider_reads_through_its_config_parser(tmp_path:
     creds = session.get_credentials()
     assert creds is not None and creds.method == "config-file"
     assert creds.access_key == "AKIAIOSFODNN7EXAMPLE"
+
+
+def test_the_fed_credential_chain_calls_sts_in_the_region_given(tmp_path: Path,
+                                                                 monkeypatch,
+                                                                 ) -> None:  # type: ignore[no-untyped-def]
+    """botocore builds its chain with the region of the first client it creates; the chain
+    ssogen builds to hand it the snapshot must use the region the admin clients use, or an
+    assume-role admin profile without a region would call the global STS endpoint."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "missing"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "missing-too"))
+    from ssogen.aws.clients import feed_credential_chain
+
+    text = ("[profile base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\n"
+            "[profile mgmt]\nrole_arn = arn:aws:iam::111111111111:role/Admin\n"
+            "source_profile = base\n")
+    model = scan(text, "config").model
+    session = botocore_session(model)
+    session.set_config_variable("profile", "mgmt")
+    feed_credential_chain(session, model, region="me-south-1")
+    seen: list[object] = []
+    monkeypatch.setattr(session, "create_client",
+                        lambda *a, **kw: seen.append(kw.get("region_name")) or object())
+    provider = session.get_component("credential_provider").get_provider("assume-role")
+    provider._client_creator("sts")  # botocore private API: how the provider makes its client
+    assert seen == ["me-south-1"]

@@ -94,3 +94,24 @@ def test_online_and_offline_setup_write_the_same_bytes(tmp_path: Path, emu: Emul
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_services_section_and_default_keys_reach_the_clients(sandbox: Sandbox,
+                                                               emu: Emulator) -> None:
+    """ssogen hands botocore the sections it read instead of the file, so it must hand over
+    what botocore reads from them: a ``[services]`` section a profile names (the scan kept no
+    values of it, and every client failed with 'the "local" services configuration does not
+    exist'), and ``[DEFAULT]``'s keys, which configparser gives every section."""
+    sandbox.use_emulator(emu)
+    with sandbox.config.open("a") as fh:
+        fh.write("\n[default]\nservices = local\nregion = eu-west-1\n\n"
+                 "[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:1\n\n"
+                 "[DEFAULT]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+                 "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\n"
+                 "[profile keys]\nregion = eu-west-1\n")
+    listed = online(sandbox, emu, "list", "--session", "acme", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {a["id"] for a in json.loads(listed.stdout)["accounts"]} == {a.id for a in ACCOUNTS}
+    exported = sandbox.run("export-credentials", "--profile", "keys", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout)["AccessKeyId"] == "AKIAIOSFODNN7EXAMPLE"

@@ -120,12 +120,12 @@ def admin_clients(*, profile: str | None, region: str | None, config_path: str |
                              "Identity Center management or delegated-administrator account")
         session.set_config_variable("profile", profile)
     try:
-        feed_credential_chain(session, model)
         boto = boto3.session.Session(botocore_session=session)
         region = region or boto.region_name
         if not region:
             raise UsageError("no IAM Identity Center region: give --sso-region (or a region "
                              "in the admin profile)")
+        feed_credential_chain(session, model, region=region)  # STS in the clients' region
         config = Config(region_name=region, retries={"mode": "standard",
                                                      "total_max_attempts": 1},
                         max_pool_connections=max_workers + 4, connect_timeout=10,

@@ -6,8 +6,9 @@ never breaks a login, and the file is read once per run.
 
 botocore private API, used here only: ``botocore.session.Session._config`` (the parsed config
 ``Session.full_config`` returns; botocore fills it from the file when it is None), and
-``botocore.credentials.ConfigProvider._config_parser`` (how the one credential provider that
-does not go through ``full_config`` -- static keys written in the config -- reads the file).
+``botocore.credentials.ConfigProvider._config_parser`` (how the credential provider for static
+keys written in the config reads the file; the chain botocore builds anew for an assume-role
+profile's source profile still reads it itself).
 """
 
 from __future__ import annotations
@@ -73,17 +74,28 @@ def botocore_session(model: FileModel | None) -> Any:
     return session
 
 
-def feed_credential_chain(session: Any, model: FileModel | None) -> None:
+def feed_credential_chain(session: Any, model: FileModel | None, *,
+                          region: str | None = None) -> None:
     """Give ``model`` to the credential chain of ``session`` (its profile already chosen):
     botocore's config-file provider (``aws_access_key_id`` in the config itself) parses
-    ``config_file`` on its own instead of asking ``full_config``. Nothing with ``model=None``
-    or a botocore without that provider."""
+    ``config_file`` on its own instead of asking ``full_config``. The chain is built here as
+    botocore builds it -- ``region``: the one its STS calls use, what botocore takes from the
+    first client it creates -- and registered on the session. Nothing with ``model=None`` or
+    a botocore without that provider."""
     if model is None:
         return
-    provider = session.get_component("credential_provider").get_provider("config-file")
-    if provider is not None and hasattr(provider, "_config_parser"):
+    import botocore.credentials
+    import botocore.exceptions
+
+    resolver = botocore.credentials.create_credential_resolver(session, region_name=region)
+    try:
+        provider = resolver.get_provider("config-file")
+    except botocore.exceptions.UnknownCredentialError:
+        return  # another botocore: its chain stays its own
+    if hasattr(provider, "_config_parser"):
         config = botocore_config(model)
         provider._config_parser = lambda _path: config  # botocore private API (see above)
+        session.register_component("credential_provider", resolver)
 
 
 def client(service: str, model: FileModel | None, *, region: str, **config: Any) -> Any:

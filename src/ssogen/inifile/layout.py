@@ -11,8 +11,8 @@ __all__ = ["DEFAULT_SECTION", "KEEP_VALUES", "Layout", "Span"]
 
 #: configparser's special section: its keys are defaults for every other section
 DEFAULT_SECTION = "DEFAULT"
-#: kinds whose values the planner reads
-KEEP_VALUES = ("profile", "sso-session", "ssogen")
+#: kinds whose values are kept: what the planner reads, and what botocore's clients read
+KEEP_VALUES = ("profile", "sso-session", "ssogen", "services")
 
 
 class Span:

@@ -111,7 +111,9 @@ class _Scan:
                              "which silently uses the last one; merge them or rename one "
                              "(ssogen left the file untouched)")
             self.seen_names[ident] = (lineno, header)
-        self.values = {} if kind in KEEP_VALUES else None
+        # [DEFAULT]'s keys are every section's to botocore: kept for the clients' config
+        keep = kind in KEEP_VALUES or header == DEFAULT_SECTION
+        self.values = {} if keep else None
         self.sections.append(SectionInfo(len(self.sections), header, kind, name, {}, lineno))
         self.header_lines.append(lineno - 1)
         return keys
