@@ -246,3 +246,19 @@ def test_a_span_is_its_section_by_place() -> None:
         assert (len(span), span.count("\n"), span.count("\r\n"), str(span)) == (
             len(chunk), chunk.count("\n"), chunk.count("\r\n"), chunk)
         assert span == span and span != layout.span(i) and span != chunk
+
+
+def test_values_of_kinds_not_kept_are_read_again_on_demand() -> None:
+    """The scan keeps only what the planner reads; a [services] section's values (what
+    botocore's clients need) are read again from its text when asked, on both paths."""
+    from ssogen.inifile.scan import scan
+
+    text = ("[profile a]\nregion = x\n\n[services local]\ns3 =\n  endpoint_url = http://h\n"
+            "\n[DEFAULT]\noutput = json\n")
+    for variant in (text, text.replace("[DEFAULT]", "[other one]")):  # slow path, fast path
+        model = scan(variant).model
+        services = model.sections[1]
+        assert services.kind == "services" and services.options == {}
+        assert model.values(services) == {"s3": "\nendpoint_url = http://h"}
+        assert model.values(model.sections[0]) == {"region": "x"}
+    assert scan(text).model.sections[2].options == {"output": "json"}  # [DEFAULT]: kept

@@ -44,11 +44,11 @@ def botocore_config(model: FileModel) -> dict[str, Any]:
     defaults: dict[str, str] = {}
     for s in model.sections:
         if s.header == "DEFAULT":
-            defaults.update(s.options)
+            defaults.update(model.values(s))
     raw: dict[str, dict[str, Any]] = {}
     for s in model.sections:
         if s.kind in _CLIENT_KINDS and s.header != "DEFAULT":
-            values = {**defaults, **s.options}
+            values = {**defaults, **model.values(s)}  # [services]: read again, here only
             raw[s.header] = {k: _nested(v) for k, v in values.items()}
     return dict(botocore.configloader.build_profile_map(raw))
 

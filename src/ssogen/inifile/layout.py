@@ -11,8 +11,9 @@ __all__ = ["DEFAULT_SECTION", "KEEP_VALUES", "Layout", "Span"]
 
 #: configparser's special section: its keys are defaults for every other section
 DEFAULT_SECTION = "DEFAULT"
-#: kinds whose values are kept: what the planner reads, and what botocore's clients read
-KEEP_VALUES = ("profile", "sso-session", "ssogen", "services")
+#: kinds whose values the scan keeps (what the planner reads); any other section's are read
+#: again on demand (:meth:`ssogen.inifile.model.FileModel.values`)
+KEEP_VALUES = ("profile", "sso-session", "ssogen")
 
 
 class Span:

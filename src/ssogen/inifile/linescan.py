@@ -28,8 +28,8 @@ Problem = tuple[int, str, str]  # (line, what, the whole message, when it is the
 class _Scan:
     """State across sections: the duplicate checks, and the section being read."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self, source: str, keep_all: bool = False) -> None:
+        self.source, self.keep_all = source, keep_all
         self.sections: list[SectionInfo] = []
         self.header_lines: list[int] = []  # 0-based line of each header
         self.seen_headers: set[str] = set()  # configparser's duplicate check: exact header
@@ -112,22 +112,23 @@ class _Scan:
                              "(ssogen left the file untouched)")
             self.seen_names[ident] = (lineno, header)
         # [DEFAULT]'s keys are every section's to botocore: kept for the clients' config
-        keep = kind in KEEP_VALUES or header == DEFAULT_SECTION
+        keep = self.keep_all or kind in KEEP_VALUES or header == DEFAULT_SECTION
         self.values = {} if keep else None
         self.sections.append(SectionInfo(len(self.sections), header, kind, name, {}, lineno))
         self.header_lines.append(lineno - 1)
         return keys
 
 
-def scan_lines(text: str, source: str = "config") -> Layout:
-    """:func:`scan`, one line at a time, exactly as configparser reads (then botocore).
+def scan_lines(text: str, source: str = "config", *, keep_all: bool = False) -> Layout:
+    """:func:`scan`, one line at a time, exactly as configparser reads (then botocore);
+    ``keep_all``: the values of every kind of section, not only :data:`KEEP_VALUES`'.
 
     One loop over the lines, kept flat on purpose (a call per line would cost more than the
     work); a section header, an option and a continued value are handled by :class:`_Scan`."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    st = _Scan(source)
+    st = _Scan(source, keep_all)
     keys: set[str] | None = None  # of the current section (None: before the first one)
     option = ""  # the option continuation lines belong to ("": none)
     nested = False  # that option's value began empty: its continuation lines need "="

@@ -16,6 +16,10 @@ import re
 from ssogen.model.settings import MARKER, SETTINGS_PREFIX
 from ssogen.records import field, record
 
+TYPE_CHECKING = False  # no typing import at run time (start-up time, memory)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 _PLAIN = re.compile(r"[\t !#-&(-\[\]-~]*")  # printable ASCII without quotes and backslash
 
 
@@ -68,9 +72,19 @@ def is_chain(s: SectionInfo) -> bool:
 @record
 class FileModel:
     sections: list[SectionInfo] = field(default_factory=list)
+    #: index -> all values of that section, read again from the text (set by the scan):
+    #: the values of kinds the scan does not keep, for the few readers that need them
+    reader: Callable[[int], dict[str, str]] | None = field(default=None, repr=False)
 
     def of_kind(self, kind: str) -> list[SectionInfo]:
         return [s for s in self.sections if s.kind == kind and s.name is not None]
+
+    def values(self, s: SectionInfo) -> dict[str, str]:
+        """Every value of ``s``, also of a kind the scan does not keep (``[services]``:
+        what botocore's clients read), read again once."""
+        if not s.options and self.reader is not None:
+            s.options = self.reader(s.index)
+        return s.options
 
 
 @record(slots=True)

@@ -18,6 +18,7 @@ line's offset in the text and its keys. Values are kept only for the kinds the p
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -39,9 +40,16 @@ def scan(text: str, source: str = "config") -> Layout:
     every file with a finding, by :func:`scan_lines`, which follows configparser line by line
     and says what botocore would say."""
     try:
-        return _fast_scan(text)
+        layout = _fast_scan(text)
     except _Unusual:
-        return scan_lines(text, source)
+        layout = scan_lines(text, source)
+    layout.model.reader = functools.partial(_values_of, layout)
+    return layout
+
+
+def _values_of(layout: Layout, index: int) -> dict[str, str]:
+    """Every value of section ``index``, whatever its kind (its text read again alone)."""
+    return scan_lines(layout.chunk(index), keep_all=True).model.sections[0].options
 
 
 class _Unusual(Exception):
