@@ -188,3 +188,23 @@ def test_a_chained_profile_without_a_region_is_a_config_error(logged_in) -> None
     assert first.startswith("ssogen: error: profile 'chained': no region"), proc.stderr
     assert "NoRegionError" not in proc.stderr and "region = " in proc.stderr
     assert not any(s in proc.stderr for s in emu.issued_secrets())
+
+
+@pytest.mark.parametrize(("extra", "said"), [
+    ("metadata_service_timeout = SECRETISH\n", "botocore cannot use one of its values"),
+    ("credential_process = echo not-json\n", "its credential_process did not print JSON"),
+], ids=["bad number", "process without JSON"])
+def test_a_profile_value_botocore_cannot_use_is_one_line_exit_2(sandbox, extra: str,
+                                                                said: str) -> None:  # type: ignore[no-untyped-def]
+    """A value botocore fails on while it builds or runs the credential chain is a config
+    error naming the profile -- not an internal error (exit 70), and not the value itself."""
+    sandbox.aws.mkdir()
+    keys = ("aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+            if "credential_process" not in extra else "")
+    sandbox.config.write_text(f"[profile x]\n{keys}{extra}")
+    proc = sandbox.run("export-credentials", "--profile", "x", "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"ssogen: error: profile 'x': {said}"), proc.stderr
+    assert "Traceback" not in proc.stderr and "SECRETISH" not in proc.stderr
+    assert proc.stdout == ""

@@ -138,6 +138,11 @@ def admin_clients(*, profile: str | None, region: str | None, config_path: str |
             from None
     except bex.BotoCoreError as exc:
         raise ConfigFileError(f"cannot set up the admin clients: {short(exc)}") from None
+    except ValueError as exc:  # a number botocore reads from the profile is not one
+        raise ConfigFileError("cannot set up the admin clients: botocore cannot use a value "
+                              f"of the admin profile ({str(exc).split(':')[0][:80]})",
+                              hint="check the profile's settings in the config: numbers "
+                              "where botocore expects numbers") from None
 
 
 def _resolve_credentials(boto: Any, profile: str | None) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssogen.aws.credential_formats import render_fields
 from ssogen.errors import ApiError, ConfigFileError, NotLoggedInError, SsogenError, UsageError
-from ssogen.records import record
+from ssogen.records import field, record
 
 if TYPE_CHECKING:
     from ssogen.inifile.model import FileModel
@@ -27,9 +27,11 @@ if TYPE_CHECKING:
 
 @record(frozen=True)
 class RoleCredentials:
+    """Role credentials (the secret and the session token kept out of ``repr``)."""
+
     access_key_id: str
-    secret_access_key: str
-    session_token: str | None
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(repr=False)
     expiration: datetime | None  # UTC
     # botocore's provider name ("sso", "assume-role", ...); "cache" from ~/.aws/cli/cache
     method: str | None = None
@@ -47,7 +49,7 @@ def resolve(profile: str, config_path: str, model: FileModel | None = None) -> R
     failure."""
     _quiet_botocore()
     session = _profile_session(profile, config_path, model)
-    creds, frozen = _credentials(session, profile)
+    creds, frozen = _credentials(session, profile, model)
     expiry = getattr(creds, "_expiry_time", None)
     if isinstance(expiry, datetime) and expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=timezone.utc)
@@ -72,7 +74,7 @@ def _profile_session(profile: str, config_path: str, model: FileModel | None) ->
     cannot parse, or a profile it does not have, is an error."""
     import botocore.exceptions as bex
 
-    from ssogen.aws.clients import botocore_session, feed_credential_chain
+    from ssogen.aws.clients import botocore_session
 
     session = botocore_session(model)
     session.set_config_variable("config_file", config_path)
@@ -87,16 +89,19 @@ def _profile_session(profile: str, config_path: str, model: FileModel | None) ->
             "writes their profiles",
         )
     session.set_config_variable("profile", profile)
-    feed_credential_chain(session, model)
     return session
 
 
-def _credentials(session: Any, profile: str) -> tuple[Any, Any]:
-    """botocore's credentials for the session's profile, and their frozen values; every
-    failure as one SsogenError (:func:`_botocore_failure`, :func:`_malformed`)."""
+def _credentials(session: Any, profile: str, model: FileModel | None) -> tuple[Any, Any]:
+    """botocore's credentials for the session's profile (its chain handed ``model``), and
+    their frozen values; every failure as one SsogenError (:func:`_botocore_failure`,
+    :func:`_malformed`) -- building the chain reads the profile's values too."""
     import botocore.exceptions as bex
 
+    from ssogen.aws.clients import feed_credential_chain
+
     try:
+        feed_credential_chain(session, model)
         creds = session.get_credentials()
         if creds is None:
             raise UsageError(f"profile {profile!r} has no credentials configured",
@@ -167,22 +172,33 @@ def _malformed(exc: Exception, session: Any, profile: str) -> SsogenError | None
         return NotLoggedInError(f"not logged in for profile {profile!r}: the cached SSO "
                                 f"token cannot be used ({type(exc).__name__})",
                                 hint=_login_hint(profile))
-    if isinstance(exc, ValueError):
+    if isinstance(exc, ValueError) and _scoped(session).get("credential_process"):
         return ConfigFileError(
             f"profile {profile!r}: its credential_process did not print JSON credentials",
             hint="run that command by hand: it must print {\"Version\": 1, "
             "\"AccessKeyId\": ...} on stdout")
+    if isinstance(exc, ValueError):  # a number botocore reads (a timeout, attempts) is not one
+        why = str(exc).split(":")[0][:80]  # not the value itself: it may be pasted by mistake
+        return ConfigFileError(f"profile {profile!r}: botocore cannot use one of its values "
+                               f"({why})", hint="check the profile's settings in the config: "
+                               "numbers where botocore expects numbers")
     return None
+
+
+def _scoped(session: Any) -> dict[str, Any]:
+    """The profile's values as botocore has them ({} when even that fails: only asked while
+    explaining another failure)."""
+    try:
+        scoped = session.get_scoped_config()
+    except Exception:
+        return {}
+    return scoped if isinstance(scoped, dict) else {}
 
 
 def _uses_sso(session: Any) -> bool:
     """Does the session's profile get its credentials through IAM Identity Center?"""
-    try:
-        scoped = session.get_scoped_config()
-    except Exception:  # only asked while explaining another failure
-        return False
-    return isinstance(scoped, dict) and bool(
-        scoped.get("sso_session") or scoped.get("sso_start_url"))
+    scoped = _scoped(session)
+    return bool(scoped.get("sso_session") or scoped.get("sso_start_url"))
 
 
 def _short(exc: Exception) -> str:
