@@ -294,3 +294,18 @@ def test_cache_records_never_show_their_secrets(home):
     for secret in ("ACCESS-TOKEN-x", "REFRESH-TOKEN-x", "CLIENT-SECRET-x"):
         assert secret not in shown, shown
     assert "client-id" in shown  # the repr is not simply empty
+
+
+def test_token_and_role_credential_records_never_show_their_secrets() -> None:
+    """The records carrying a usable token or role credentials leave the secret parts out
+    of their repr (a debug log or a traceback's locals would print it)."""
+    from ssogen.aws.credentials import RoleCredentials
+    from ssogen.store.role_credentials import CachedCredentials
+
+    when = datetime.now(timezone.utc)
+    shown = (repr(auth.Token("ACCESS-TOKEN-x", when, "cache"))
+             + repr(RoleCredentials("ASIAKEYID", "SECRET-KEY-x", "SESSION-TOKEN-x", when))
+             + repr(CachedCredentials("ASIAKEYID", "SECRET-KEY-x", "SESSION-TOKEN-x", when)))
+    for secret in ("ACCESS-TOKEN-x", "SECRET-KEY-x", "SESSION-TOKEN-x"):
+        assert secret not in shown, shown
+    assert "ASIAKEYID" in shown and "cache" in shown  # the repr is not simply empty

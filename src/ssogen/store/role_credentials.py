@@ -19,16 +19,18 @@ from pathlib import Path
 
 from ssogen.model.digest import sha1_hex
 from ssogen.model.session import SsoSession
-from ssogen.records import record
+from ssogen.records import field, record
 from ssogen.store.cachefile import json_files, read_json, remove, write_json
 from ssogen.store.role_entry import PROVIDER_TYPE, TIME_FORMAT, cache_folder, usable
 
 
 @record(frozen=True)
 class CachedCredentials:
+    """An entry of the role-credential cache (its secrets kept out of ``repr``)."""
+
     access_key_id: str
-    secret_access_key: str
-    session_token: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
     expiration: datetime  # UTC
 
 

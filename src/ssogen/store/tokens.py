@@ -94,9 +94,10 @@ def _write_json(path: Path, data: dict[str, Any], what: str = "the token") -> No
 
 @record
 class Token:
-    """A usable access token, its expiry, and where it came from (what ``login`` says)."""
+    """A usable access token (kept out of ``repr``), its expiry, and where it came from (what
+    ``login`` says)."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     expires_at: datetime
     source: str  # "cache" | "refresh" | "login"
 
