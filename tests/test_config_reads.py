@@ -2,7 +2,7 @@
 real ``ssogen`` process (a Python audit hook sees each one, ssogen's, botocore's and any
 library's). A read-only command reads it once; a write reads it once and verifies it twice
 under the lock -- when the lock is taken (a wizard's answers may be minutes old) and right
-before the rename -- and writes the backup from the bytes it verified, not by reading again.
+before the rename, with the read that makes the backup (not a read of its own).
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ def written(sandbox: Sandbox, tmp_path: Path) -> Path:
     sandbox.config.write_text("# mine\n[default]\nregion = us-east-1\n\n" + STATIC)
     proc, reads = counted(sandbox, "setup", "--yes", "--inventory", str(inventory))
     assert proc.returncode == 0, proc.stderr
-    # a write: the snapshot, the check once the lock is held, the check before the rename;
-    # the backup is the verified snapshot's bytes (reading the file for it was a fourth)
+    # a write: the snapshot, the check once the lock is held, and the read before the rename
+    # that is both the last check and the backup's content (they were two reads)
     assert reads == 3, reads
     backup = sandbox.config.with_name("config.ssogen.bak")
     assert backup.read_text() == "# mine\n[default]\nregion = us-east-1\n\n" + STATIC
@@ -103,3 +103,51 @@ def test_botocore_does_not_parse_the_config_again_for_static_keys(sandbox: Sandb
     assert proc.returncode == 0, proc.stderr
     assert '"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"' in proc.stdout
     assert reads == 2, reads
+
+
+class _Warnings:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def info(self, message: str) -> None:
+        pass
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def test_a_write_made_while_ssogen_plans_is_read_again_not_overwritten(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program appends to the config after the checks at the lock, while ssogen
+    plans: the read that makes the backup finds other bytes than the snapshot's, nothing is
+    written, and the next plan keeps the other program's lines (and the backup holds them)."""
+    from ssogen.app import generate as gen
+    from ssogen.model.settings import Settings
+
+    path = tmp_path / "config"
+    path.write_text("# mine\n[default]\nregion = us-east-1\n")
+    inventory = Inventory("acme", "https://acme.awsapps.com/start", "eu-west-1",
+                          [Account("111111111111", "Prod", "", ["Admin"])])
+    real = gen._plan_all
+    calls: list[int] = []
+
+    def plan_all(*args, **kwargs):  # type: ignore[no-untyped-def]
+        out = real(*args, **kwargs)
+        if not calls:  # e.g. `aws configure set`, while ssogen plans
+            with path.open("a") as fh:
+                fh.write("\n[profile theirs]\nregion = eu-west-2\n")
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(gen, "_plan_all", plan_all)
+    reporter = _Warnings()
+    result = gen.generate(path, Settings("acme", inventory.start_url, "eu-west-1"), inventory,
+                          reporter=reporter)  # type: ignore[arg-type]
+    assert result.written and len(calls) == 2
+    text = path.read_text()
+    assert text.startswith("# mine\n[default]\nregion = us-east-1\n\n[profile theirs]\n"
+                           "region = eu-west-2\n"), text
+    assert "[profile prod-admin]" in text
+    assert reporter.warnings == [f"{path} was changed by another program while ssogen worked; "
+                                 "planning again on its new content"]
+    assert "[profile theirs]" in path.with_name("config.ssogen.bak").read_text()

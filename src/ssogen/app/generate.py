@@ -172,14 +172,16 @@ def generate_all(config_path: StrPath, work: Work, *, mode: Mode = "write",
                 return results
             if confirm is not None and not confirm(results[0]):
                 return results
-            if not snapshot.unchanged():  # another program wrote it while we planned
-                if reporter is not None:
-                    reporter.warn(f"{path} was changed by another program while ssogen "
-                                  "worked; planning again on its new content")
-                snapshot = None
-                continue
-            _write(snapshot, final, results)
-            return results
+            # another program wrote it while we planned: checked right before the rename (a
+            # file that did not exist must still not exist; one that did, against the bytes
+            # read -- the read that makes the backup)
+            if (snapshot.raw is not None or snapshot.unchanged()) and \
+                    _write(snapshot, final, results):
+                return results
+            if reporter is not None:
+                reporter.warn(f"{path} was changed by another program while ssogen "
+                              "worked; planning again on its new content")
+            snapshot = None
     raise ConfigFileError(f"{path} kept changing while ssogen worked ({MAX_REPLANS} times); "
                           "nothing written", hint="run ssogen again when it is quiet")
 
@@ -211,15 +213,19 @@ def _plan_all(snapshot: ConfigSnapshot, work: Work, *, prune: bool, adopt: bool,
     return results, doc.encode() if doc is not None else snapshot.raw or b""
 
 
-def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult]) -> None:
-    from ssogen.store.fileio import atomic_write_bytes
+def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult]) -> bool:
+    """The new file written (True), or nothing because the file no longer holds the bytes
+    the snapshot read (False)."""
+    from ssogen.store.fileio import FileChanged, atomic_write_bytes
 
     path = snapshot.path
     try:
         target = atomic_write_bytes(
             path, data, new_mode=0o600, dir_mode=0o700, refuse_hard_links=True,
             backup_suffix=BACKUP_SUFFIX if snapshot.raw is not None else None,
-            backup_data=snapshot.raw)  # verified unchanged just now, under the lock
+            expect=snapshot.raw)
+    except FileChanged:
+        return False
     except OSError as exc:
         from ssogen.store.access import write_problem
 
@@ -230,6 +236,7 @@ def _write(snapshot: ConfigSnapshot, data: bytes, results: list[GenerationResult
             r.written = True
             if snapshot.raw is not None:
                 r.backup = target + BACKUP_SUFFIX
+    return True
 
 
 def generate(config_path: StrPath, settings: Settings, inventory: Inventory, *,

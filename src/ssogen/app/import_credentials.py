@@ -195,7 +195,7 @@ def import_credentials(request: ImportRequest, reporter: Reporter | None = None,
     that cannot be edited safely -- the file is then untouched."""
     from ssogen.app.generate import BACKUP_SUFFIX
     from ssogen.model.portal_credentials import parse
-    from ssogen.store.fileio import atomic_write_bytes
+    from ssogen.store.fileio import FileChanged, atomic_write_bytes
     from ssogen.store.lock import ConfigLock
 
     creds = parse(request.text)
@@ -218,16 +218,18 @@ def import_credentials(request: ImportRequest, reporter: Reporter | None = None,
                 role_name=creds.role_name, expiration=creds.expiration, forms=creds.forms)
             if new == (old or b"") and old is not None:
                 break  # [NAME] already holds these credentials: nothing to write
-            if not snapshot.unchanged():
+            _refuse_links(path)
+            try:  # still what was read: checked here, and by the read that makes the backup
+                if not snapshot.unchanged():
+                    raise FileChanged(str(path))
+                atomic_write_bytes(path, new, new_mode=0o600, dir_mode=0o700,
+                                   backup_suffix=BACKUP_SUFFIX if old is not None else None,
+                                   expect=old, follow_symlinks=False)
+            except FileChanged:
                 if reporter is not None:
                     reporter.warn(f"{path} was changed by another program while ssogen "
                                   "worked; reading it again")
                 continue
-            _refuse_links(path)
-            try:
-                atomic_write_bytes(path, new, new_mode=0o600, dir_mode=0o700,
-                                   backup_suffix=BACKUP_SUFFIX if old is not None else None,
-                                   backup_data=old, follow_symlinks=False)
             except OSError as exc:
                 raise ConfigFileError(f"{path}: cannot write ({exc.strerror or exc}); the file "
                                       "is unchanged") from None

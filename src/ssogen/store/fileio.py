@@ -130,7 +130,7 @@ def atomic_write_bytes(
     *,
     new_mode: int = 0o600,
     backup_suffix: str | None = None,
-    backup_data: bytes | None = None,
+    expect: bytes | None = None,
     dir_mode: int | None = None,
     replace_read_only: bool = False,
     follow_symlinks: bool = True,
@@ -139,9 +139,10 @@ def atomic_write_bytes(
     """Atomically replace ``path`` (or its symlink target) with ``data``.
 
     ``backup_suffix``: when set and the file exists, the old content is first copied to
-    ``<target><suffix>`` (one backup, overwritten each time, same mode as the file);
-    ``backup_data``: that content when the caller holds it (read and verified unchanged
-    under its lock), so the file is not read again.
+    ``<target><suffix>`` (one backup, overwritten each time, same mode as the file).
+    ``expect``: the content the caller read and planned from; when the file holds anything
+    else now (or is gone), :class:`FileChanged` is raised and nothing is written -- the read
+    that makes the backup is that check, as late as it can be.
     ``dir_mode``: create missing parent directories with this mode.
     A file that exists but is read-only for us, or without any write bit (also for root),
     is never replaced (``PermissionError``): the rename would succeed in a writable
@@ -160,13 +161,15 @@ def atomic_write_bytes(
     st = _existing(target, replace_read_only=replace_read_only,
                    refuse_hard_links=refuse_hard_links)
     mode = stat.S_IMODE(st.st_mode) if st is not None else new_mode
+    if expect is not None and st is None:
+        raise FileChanged(target)
+    if (backup_suffix or expect is not None) and st is not None:
+        with open(target, "rb") as fh:
+            old = fh.read()
+        if expect is not None and old != expect:
+            raise FileChanged(target)
     if backup_suffix and st is not None:
         backup = target + backup_suffix
-        if backup_data is None:
-            with open(target, "rb") as fh:
-                old = fh.read()
-        else:
-            old = backup_data
         atomic_write_bytes(backup, old, new_mode=mode, replace_read_only=True,
                            follow_symlinks=False)
         del old
@@ -176,6 +179,10 @@ def atomic_write_bytes(
     _fsync_dir(parent)
     remove_stale_temps(target)
     return target
+
+
+class FileChanged(Exception):
+    """The file no longer holds what the caller read (another program wrote it)."""
 
 
 def _write_target(path: StrPath, follow_symlinks: bool) -> str:
